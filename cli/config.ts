@@ -1,0 +1,71 @@
+/**
+ * Configuration is read and validated once, here at the edge, and passed inward as plain typed objects.
+ * Every bad value gets its own clear message naming the variable or flag.
+ */
+import { resolve } from 'node:path';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface StackConfig {
+  /** An existing Temporal server (host:port); when set, `up` starts no server. */
+  temporalAddress?: string;
+  namespace: string;
+  taskQueue: string;
+  /** Embedded dev server: gRPC port, Web UI port, bind address, data folder (SQLite lives under it). */
+  temporalPort: number;
+  uiPort: number;
+  ip: string;
+  dataDir: string;
+}
+
+/** The project root (dist/cli/config.js -> ../..). */
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+export const STACK_DEFAULTS = {
+  namespace: 'default',
+  taskQueue: 'witkey',
+  temporalPort: 7233,
+  uiPort: 8233,
+  ip: '127.0.0.1',
+  dataDir: resolve(PROJECT_ROOT, '.data'),
+} as const;
+
+export function parsePort(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,5}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a port number (1-65535).`);
+  const port = Number(raw);
+  if (port < 1 || port > 65535) throw new ConfigError(`${name}=${raw} is out of range (1-65535).`);
+  return port;
+}
+
+function parseAddress(name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} must be host:port, e.g. localhost:7233.`);
+  return raw;
+}
+
+function parseName(name: string, raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} may contain only letters, digits, '.', '_' and '-'.`);
+  return raw;
+}
+
+export interface StackFlags {
+  port?: string;
+  'ui-port'?: string;
+  'data-dir'?: string;
+}
+
+export function loadStackConfig(env: NodeJS.ProcessEnv, flags: StackFlags = {}): StackConfig {
+  return {
+    temporalAddress: parseAddress('TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS),
+    namespace: parseName('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE, STACK_DEFAULTS.namespace),
+    taskQueue: parseName('WITKEY_TASK_QUEUE', env.WITKEY_TASK_QUEUE, STACK_DEFAULTS.taskQueue),
+    temporalPort: flags.port !== undefined ? parsePort('--port', flags.port, 0) : parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT, STACK_DEFAULTS.temporalPort),
+    uiPort: flags['ui-port'] !== undefined ? parsePort('--ui-port', flags['ui-port'], 0) : parsePort('WITKEY_UI_PORT', env.WITKEY_UI_PORT, STACK_DEFAULTS.uiPort),
+    ip: STACK_DEFAULTS.ip,
+    dataDir: resolve(flags['data-dir'] ?? env.WITKEY_DATA_DIR ?? STACK_DEFAULTS.dataDir),
+  };
+}

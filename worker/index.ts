@@ -1,0 +1,1 @@
+export { createWitkeyWorker, witkeyWorkflowBundle, type WorkerSettings } from './create-worker';
