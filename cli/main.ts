@@ -21,7 +21,7 @@ const commands: Record<string, Command> = {
     summary: 'bring up the embedded stack (dev server + Web UI, worker) and serve',
     help: upHelp,
     options: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'data-dir': { type: 'string' }, exit: { type: 'boolean' } },
-    run: (v) => up(v as Parameters<typeof up>[0]),
+    run: (v) => up(v),
   },
   provision: {
     summary: 'find or build the Temporal CLI and the time-skipping test server into the user cache',
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!command) fail(`unknown command "${name}"`, `run "witkey --help" for the list of commands`);
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
+    ({ values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
   } catch (err) {
     fail((err as Error).message, `run "witkey ${name} --help"`);
   }

@@ -1,6 +1,6 @@
 /** `witkey up`: the embedded stack on defaults, then serve until Ctrl-C. */
 import { Client } from '@temporalio/client';
-import type { StackCheckResult } from '../../workflows/stack-check';
+import type { stackCheck } from '../../workflows/stack-check';
 import { loadStackConfig, type StackFlags } from '../config';
 import { startStack } from '../stack';
 import { say, waitForStopSignal } from '../output';
@@ -23,7 +23,7 @@ export async function up(flags: StackFlags & { exit?: boolean }): Promise<void> 
   const stack = await startStack(config, say);
   try {
     const client = new Client({ connection: stack.connection, namespace: stack.namespace });
-    const result: StackCheckResult = await client.workflow.execute('stackCheck', {
+    const result = await client.workflow.execute<typeof stackCheck>('stackCheck', {
       taskQueue: stack.taskQueue,
       workflowId: `witkey-stack-check-${Date.now()}`,
       args: [{ sleepMs: 1000 }],

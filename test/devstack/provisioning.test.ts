@@ -14,7 +14,7 @@ import { resolveTemporalCli } from '../../devstack/temporal-cli';
 import { resolveTestServer } from '../../devstack/test-server';
 import { witkeyWorkflowBundle } from '../../worker';
 import { WITKEY_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import type { StackCheckResult } from '../../workflows/stack-check';
+import type { StackCheckResult, stackCheck } from '../../workflows/stack-check';
 import type { StartedServer } from '../../devstack/servers';
 import { devServer, timeSkippingServer } from '../support/servers';
 
@@ -30,7 +30,7 @@ async function runStackCheck(server: StartedServer, sleepMs: number): Promise<St
     workflowBundle: await witkeyWorkflowBundle(),
   });
   return worker.runUntil(
-    server.env.client.workflow.execute('stackCheck', { taskQueue, workflowId: `stack-check-${taskQueue}`, args: [{ sleepMs }] }),
+    server.env.client.workflow.execute<typeof stackCheck>('stackCheck', { taskQueue, workflowId: `stack-check-${taskQueue}`, args: [{ sleepMs }] }),
   );
 }
 
