@@ -1,2 +1,3 @@
 /** Every workflow the worker registers (the worker bundles this file). */
 export { stackCheck } from './stack-check';
+export { bountyTask } from './bounty-task';

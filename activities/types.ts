@@ -1,0 +1,55 @@
+/**
+ * The activities of a bounty task, as types only: the workflow imports this module by type (proxyActivities),
+ * the worker wires the implementations (activities/index.ts). One activity per gateway operation.
+ *
+ * Idempotency: every business number is derived from the task and the step (alipay/core/business-numbers), so a
+ * retry sends the same request; each activity returns a hash of the business content it sent, which the workflow
+ * records per business number, and an "already done" answer counts as success only for the same request.
+ */
+import type { AdminPage, CancelWinnersResult } from '../workflows/messages';
+import type { TaskSpec } from '../workflows/task/types';
+
+export interface PageTransfer {
+  transferNo: string;
+  amountFen: number;
+  winnerAlipayUserId: string;
+  winnerNickname: string;
+}
+
+export interface TaskActivities {
+  /** task.create: the signed cashier URL the publisher's browser is sent to. Builds a URL; calls nothing. */
+  createTaskPage(input: { spec: TaskSpec; freezeNo: string; valueAddedFeeTransferNo?: string }): Promise<{ url: string; requestHash: string }>;
+  /** task.confirm: the signed page on which the publisher confirms a round of winners. */
+  createConfirmPage(input: {
+    outerTaskId: string;
+    publisherId: string;
+    publisherAlipayUserId: string;
+    transfers: PageTransfer[];
+    announceEndMs?: number;
+  }): Promise<{ url: string; requestHash: string }>;
+  /** confirm.by.platform: pay out transfers whose announcement is over (at most 30). */
+  confirmByPlatform(input: { outerTaskId: string; transferNos: string[]; priorRequestHash?: string }): Promise<{ requestHash: string; alreadyDone: boolean }>;
+  /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */
+  cancelConfirmByPlatform(input: { outerTaskId: string; transferNos: string[] }): Promise<CancelWinnersResult & { requestHash: string }>;
+  /** left.amount.handle: the admin's page (a POST form) splitting the leftover. */
+  createLeftoverPage(input: {
+    outerTaskId: string;
+    refund?: { serialNo: string; amountFen: number };
+    platform?: { serialNo: string; amountFen: number };
+    transfers: PageTransfer[];
+  }): Promise<{ page: AdminPage; requestHash: string }>;
+}
+
+/** Failure types the activities throw (ApplicationFailure.type), from the error classes of the notes. */
+export const GATEWAY_FAILURE = {
+  /** SYSTEM_ERROR, timeouts, 5xx, unreadable replies: retried with the same business numbers. */
+  transient: 'GatewayTransientError',
+  /** NOT_DONE_OF_TRANSFER_FOUND and the like: retried later. */
+  state: 'GatewayStateError',
+  /** ILLEGAL_SIGN, ILLEGAL_PARTNER, HAS_NO_PRIVILEGE...: not retried; an operator must fix the configuration. */
+  configuration: 'GatewayConfigurationError',
+  /** The request itself is wrong: not retried; an operator decides. */
+  input: 'GatewayInputError',
+  /** "already done" for a business number whose recorded request differs: not retried. */
+  mismatch: 'GatewayRequestMismatchError',
+} as const;

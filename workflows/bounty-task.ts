@@ -1,0 +1,258 @@
+/**
+ * One bounty task, from the freeze of the bounty to the last fen: an entity workflow. Message handlers are
+ * one line each into the pure ledger (task/ledger.ts); the main function only waits, times and calls.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TaskActivities } from '../activities/types';
+import {
+  cancelWinnersUpdate,
+  notificationSignal,
+  planLeftoverUpdate,
+  publishUpdate,
+  selectWinnersUpdate,
+  stateQuery,
+  type TaskNotification,
+  type TaskResult,
+} from './messages';
+import { WITKEY_AMOUNT_FEN, WITKEY_ANNOUNCEMENT_END, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from './search-attributes';
+import * as ledger from './task/ledger';
+import type { TaskSpec, TaskState } from './task/types';
+import { describeSpecDifference, taskView } from './task/view';
+
+/** Alipay resends for about 24h22m (2m, 10m, 10m, 1h, 2h, 6h, 15h): the task stays open that long after its last notification. */
+export const DEFAULT_RESEND_WINDOW_MS = (2 + 10 + 10 + 60 + 120 + 360 + 900) * 60_000;
+
+export interface TaskSettings {
+  /** How long the task keeps accepting notifications after its last expected one. */
+  resendWindowMs: number;
+}
+
+export interface BountyTaskInput {
+  spec: TaskSpec;
+  settings: TaskSettings;
+  /** State carried over by continue-as-new. */
+  carried?: { state: TaskState; cashierUrl?: string };
+}
+
+/** Building signed pages is local work: short timeouts, a few retries. */
+const pages = proxyActivities<Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createLeftoverPage'>>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+});
+
+/** Calls to the gateway: retried with the same business numbers until they succeed or fail for good. */
+const gateway = proxyActivities<Pick<TaskActivities, 'confirmByPlatform' | 'cancelConfirmByPlatform'>>({
+  startToCloseTimeout: '60 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError', 'GatewayRequestMismatchError'],
+  },
+});
+
+export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
+  const state: TaskState = input.carried?.state ?? ledger.newTaskState(input.spec);
+  let cashierUrl: string | undefined = input.carried?.cashierUrl;
+  let cashierPage: Promise<string> | undefined;
+  const processed = new Set(state.processedNotifyIds);
+  let changes = 0;
+  let cancelsInFlight = 0;
+  const now = (): number => Date.now();
+
+  upsertMemo({ title: state.spec.title });
+  const published = { phase: '', needsAttention: false, announcementEnd: -1 };
+  const publishVisibility = (): void => {
+    const phase = ledger.phaseOf(state, now());
+    const needsAttention = state.attention.some((a) => !a.resolved);
+    const announcementEnd = ledger.nextAnnouncementEnd(state, now()) ?? 0;
+    if (phase === published.phase && needsAttention === published.needsAttention && announcementEnd === published.announcementEnd) return;
+    upsertSearchAttributes([
+      { key: WITKEY_PHASE, value: phase },
+      { key: WITKEY_PUBLISHER_ID, value: state.spec.publisherId },
+      { key: WITKEY_AMOUNT_FEN, value: state.spec.bountyFen },
+      { key: WITKEY_ANNOUNCEMENT_END, value: announcementEnd ? new Date(announcementEnd) : null },
+      { key: WITKEY_NEEDS_ATTENTION, value: needsAttention },
+    ]);
+    Object.assign(published, { phase, needsAttention, announcementEnd });
+  };
+  const changed = (): void => {
+    changes += 1;
+    publishVisibility();
+  };
+
+  setHandler(stateQuery, () => taskView(state, now(), cashierUrl));
+
+  setHandler(notificationSignal, (n) => {
+    if (processed.has(n.notifyId)) return; // a resend: already applied or recorded
+    processed.add(n.notifyId);
+    state.processedNotifyIds.push(n.notifyId);
+    applyNotification(state, n, now());
+    state.lastNotificationAtMs = now();
+    changed();
+  });
+
+  setHandler(
+    publishUpdate,
+    async () => {
+      cashierPage ??= pages.createTaskPage({ spec: state.spec, freezeNo: state.freezeNo, valueAddedFeeTransferNo: state.valueAddedFeeTransferNo }).then((r) => r.url);
+      cashierUrl = await cashierPage;
+      return { outerTaskId: state.spec.outerTaskId, cashierUrl, phase: ledger.phaseOf(state, now()) };
+    },
+    {
+      validator: (spec) => {
+        const difference = describeSpecDifference(state.spec, spec);
+        if (difference) throw new Error(`task ${state.spec.outerTaskId} was already published with different parameters: ${difference}`);
+      },
+    },
+  );
+
+  setHandler(
+    selectWinnersUpdate,
+    async (request) => {
+      const round = ledger.selectWinners(state, request, now());
+      changed();
+      try {
+        const { url } = await pages.createConfirmPage({
+          outerTaskId: state.spec.outerTaskId,
+          publisherId: state.spec.publisherId,
+          publisherAlipayUserId: state.spec.publisherAlipayUserId!,
+          transfers: round.transferNos.map((no) => pageTransfer(state, no)),
+          announceEndMs: round.announceEndMs,
+        });
+        return { round: round.round, transferNos: round.transferNos, confirmUrl: url };
+      } catch (err) {
+        ledger.withdrawRound(state, round.round);
+        changed();
+        throw ApplicationFailure.nonRetryable(`the confirmation page could not be built: ${(err as Error).message}`, 'SelectWinnersFailed');
+      }
+    },
+    { validator: (request) => ledger.checkSelectWinners(state, request, now()) },
+  );
+
+  setHandler(
+    cancelWinnersUpdate,
+    async ({ transferNos }) => {
+      cancelsInFlight += 1;
+      try {
+        const result = await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
+        ledger.applyCancelResult(state, result, now());
+        changed();
+        return { cancelled: result.cancelled, failed: result.failed };
+      } finally {
+        cancelsInFlight -= 1;
+      }
+    },
+    { validator: ({ transferNos }) => ledger.checkCancelWinners(state, transferNos, now()) },
+  );
+
+  setHandler(
+    planLeftoverUpdate,
+    async (request) => {
+      const plan = ledger.planLeftover(state, request, now());
+      changed();
+      try {
+        const { page } = await pages.createLeftoverPage({
+          outerTaskId: state.spec.outerTaskId,
+          refund: plan.refund && { serialNo: plan.refund.serialNo, amountFen: plan.refund.amountFen },
+          platform: plan.platform && { serialNo: plan.platform.serialNo, amountFen: plan.platform.shareFen },
+          transfers: plan.transferNos.map((no) => pageTransfer(state, no)),
+        });
+        return { round: plan.round, transferNos: plan.transferNos, refundSerialNo: plan.refund?.serialNo, platformSerialNo: plan.platform?.serialNo, adminPage: page };
+      } catch (err) {
+        ledger.withdrawLeftover(state, plan.round);
+        changed();
+        throw ApplicationFailure.nonRetryable(`the leftover page could not be built: ${(err as Error).message}`, 'PlanLeftoverFailed');
+      }
+    },
+    { validator: (request) => ledger.checkPlanLeftover(state, request, now()) },
+  );
+
+  publishVisibility();
+
+  // The life of the task: wake on every change or at the next moment that matters.
+  for (;;) {
+    ledger.expire(state, now());
+
+    for (const due of ledger.duePayouts(state, now())) {
+      await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
+      for (let i = 0; i < due.transferNos.length; i += ledger.LIMITS.payoutBatch) {
+        const batch = due.transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => state.transfers[no]?.status === 'waiting');
+        if (batch.length === 0) continue;
+        await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
+        ledger.payoutAccepted(state, batch, now());
+        log.info('payout accepted', { outerTaskId: state.spec.outerTaskId, round: due.round, transfers: batch.length });
+        changed();
+      }
+    }
+
+    const quietSince = state.lastNotificationAtMs ?? state.paidAtMs ?? 0;
+    const closeAt = quietSince + input.settings.resendWindowMs;
+    if (ledger.moneyAtRest(state, now()) && now() >= closeAt) break;
+
+    const wakeAt = [ledger.nextAnnouncementEnd(state, now()), state.paid && now() < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined, ledger.moneyAtRest(state, now()) ? closeAt : undefined]
+      .filter((t): t is number => t !== undefined && t > now())
+      .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    const seen = changes;
+    const timeout = Number.isFinite(wakeAt) ? wakeAt - now() : undefined;
+    if (timeout === undefined) await condition(() => changes !== seen);
+    else await condition(() => changes !== seen, timeout);
+    publishVisibility();
+  }
+
+  await condition(allHandlersFinished);
+  state.settledAtMs = now();
+  publishVisibility();
+  log.info('task settled', { outerTaskId: state.spec.outerTaskId, workflowId: workflowInfo().workflowId });
+  return { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
+}
+
+function pageTransfer(state: TaskState, transferNo: string): import('../activities/types').PageTransfer {
+  const t = state.transfers[transferNo]!;
+  return { transferNo, amountFen: t.grossFen, winnerAlipayUserId: t.winnerAlipayUserId, winnerNickname: t.winnerNickname };
+}
+
+/** Applies one notification; a notification the ledger cannot take is recorded for an operator, never dropped. */
+function applyNotification(state: TaskState, n: TaskNotification, nowMs: number): void {
+  try {
+    if (n.outerTaskId !== state.spec.outerTaskId) {
+      state.attention.push({ code: 'WRONG_TASK', message: `notification for task ${n.outerTaskId} delivered to ${state.spec.outerTaskId}`, evidence: n, atMs: nowMs });
+      return;
+    }
+    switch (n.kind) {
+      case 'task_freeze':
+        ledger.applyFreeze(state, n, nowMs);
+        return;
+      case 'additional_profit_transfer':
+        ledger.applyValueAddedFee(state, n, nowMs);
+        return;
+      case 'task_confirm':
+        ledger.applyTaskConfirm(state, n, nowMs);
+        return;
+      case 'assign_transfer':
+        ledger.applyAssign(state, n, nowMs);
+        return;
+      case 'platform_profit_transfer':
+        ledger.applyPlatformProfit(state, n, nowMs);
+        return;
+      case 'left_amount_handle':
+        ledger.applyLeftAmountHandled(state, n, nowMs);
+        return;
+      case 'refund_transfer':
+        ledger.applyRefund(state, n, nowMs);
+        return;
+    }
+  } catch (err) {
+    state.attention.push({ code: 'NOTIFICATION_REFUSED', message: `${(err as Error).name}: ${(err as Error).message}`, evidence: n, atMs: nowMs });
+  }
+}

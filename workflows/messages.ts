@@ -1,0 +1,120 @@
+/**
+ * Every message of the bounty task workflow, in one module shared by the client, the webhook and the workflow.
+ * - updates: actions that need validation and an answer (a validator refuses bad input before it enters history);
+ * - signals: Alipay's notifications, each with its notify_id (deduplicated inside the workflow);
+ * - query: the full state.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ConfirmedTransfer, LeftAmountHandled, LeftoverInput, SelectWinnersInput } from './task/ledger';
+import type { AttentionItem, LedgerFigures, LeftoverPlan, Phase, Round, TaskSpec, Transfer } from './task/types';
+
+/** The workflow id of a task: one workflow per outer_task_id. */
+export function taskWorkflowId(outerTaskId: string): string {
+  return `witkey-task-${outerTaskId}`;
+}
+
+export const TASK_WORKFLOW_TYPE = 'bountyTask';
+
+// ------------------------------------------------------------------------------------------ notifications
+
+interface NotificationBase {
+  /** Alipay's notify_id (the dedupe key; the same across resends). Return-page callbacks get a synthetic one. */
+  notifyId: string;
+  outerTaskId: string;
+  /** notify_time as received, for the record. */
+  notifyTime?: string;
+  /** Where the event came from. */
+  via: 'notify' | 'return';
+}
+
+/**
+ * A verified Alipay notification, as the webhook delivers it to the task (amounts already parsed to fen).
+ * The workflow checks task, transfer numbers and amounts against its ledger and flags a mismatch for an operator.
+ */
+export type TaskNotification = NotificationBase &
+  (
+    | { kind: 'task_freeze'; freezeNo: string; amountFen: number; payerAlipayUserId?: string; paidAtMs?: number }
+    | { kind: 'additional_profit_transfer'; transferNo: string; amountFen: number }
+    | { kind: 'task_confirm'; transfers: ConfirmedTransfer[] }
+    | { kind: 'assign_transfer'; subType?: string; transferNo: string; winnerFen: number; success: boolean; errorCode?: string }
+    | { kind: 'platform_profit_transfer'; subType?: string; transferNo: string; platformFen: number }
+    | ({ kind: 'left_amount_handle' } & LeftAmountHandled)
+    | { kind: 'refund_transfer'; serialNo: string; amountFen: number; success: boolean }
+  );
+
+export const notificationSignal = defineSignal<[TaskNotification]>('notification');
+
+// ------------------------------------------------------------------------------------------ updates
+
+export interface PublishResult {
+  outerTaskId: string;
+  /** The signed Alipay cashier URL the publisher's browser is sent to (the same on every repeat). */
+  cashierUrl: string;
+  phase: Phase;
+}
+
+/** Publish (with update-with-start): returns the cashier URL; the spec must equal the one the task was started with. */
+export const publishUpdate = defineUpdate<PublishResult, [TaskSpec]>('publish');
+
+export interface SelectWinnersResult {
+  round: number;
+  transferNos: string[];
+  /** The signed task.confirm page the publisher confirms in the browser. */
+  confirmUrl: string;
+}
+
+export const selectWinnersUpdate = defineUpdate<SelectWinnersResult, [SelectWinnersInput]>('selectWinners');
+
+export interface CancelWinnersResult {
+  cancelled: string[];
+  failed: { transferNo: string; errorCode: string }[];
+}
+
+export const cancelWinnersUpdate = defineUpdate<CancelWinnersResult, [{ transferNos: string[] }]>('cancelWinners');
+
+/** The admin's left.amount.handle page: a form POSTed by the admin's browser (the page interface is POST). */
+export interface AdminPage {
+  action: string;
+  method: 'POST';
+  fields: Record<string, string>;
+}
+
+export interface PlanLeftoverResult {
+  round: number;
+  transferNos: string[];
+  refundSerialNo?: string;
+  platformSerialNo?: string;
+  adminPage: AdminPage;
+}
+
+export const planLeftoverUpdate = defineUpdate<PlanLeftoverResult, [LeftoverInput]>('planLeftover');
+
+// ------------------------------------------------------------------------------------------ query
+
+export interface TaskView {
+  outerTaskId: string;
+  phase: Phase;
+  spec: TaskSpec;
+  freezeNo: string;
+  valueAddedFeeTransferNo?: string;
+  ledger: LedgerFigures;
+  /** Frozen money not yet spoken for (what a new round or a leftover plan may use). */
+  availableFen: number;
+  transfers: Transfer[];
+  rounds: Round[];
+  leftovers: LeftoverPlan[];
+  attention: AttentionItem[];
+  needsAttention: boolean;
+  /** What the task waits for next, in words (for people and the CLI). */
+  pendingActions: string[];
+  notificationsProcessed: number;
+  cashierUrl?: string;
+}
+
+export const stateQuery = defineQuery<TaskView>('state');
+
+/** What the workflow returns when it closes: the final view and every notify_id it processed. */
+export interface TaskResult {
+  view: TaskView;
+  processedNotifyIds: string[];
+}

@@ -1,0 +1,131 @@
+/**
+ * The data of one bounty task, as plain JSON (it travels in Temporal payloads and across continue-as-new).
+ * Amounts are integer fen (safe-integer numbers); times are ms since epoch (workflow time).
+ */
+import type { FeeRates } from '../../alipay/core/fees';
+
+/** What the site publishes; fixed for the life of the task (amount.append adds to it through its own records). */
+export interface TaskSpec {
+  /** The site's task id (outer_task_id); the workflow id is derived from it. */
+  outerTaskId: string;
+  title: string;
+  /** task_type (different types are charged differently by Alipay). */
+  taskType: string;
+  /** The publisher on the site (outer_account_id) and, optionally, their nickname and Alipay 2088 id. */
+  publisherId: string;
+  publisherName?: string;
+  publisherAlipayUserId?: string;
+  /** The bounty to freeze (task_amount). */
+  bountyFen: number;
+  /** The value-added fee paid on top of the bounty, whole to the platform (additional_profit_amount); 0 for none. */
+  valueAddedFeeFen: number;
+  /** task_expired_time. */
+  expiresAtMs: number;
+  /** Fee rates in force when the task was published (the sandbox and the reports use the same rules). */
+  feeRates: FeeRates;
+}
+
+/**
+ * A winner transfer (outer_transfer_no), from selection to its end.
+ * - requested: in a task.confirm page handed to the publisher; amount earmarked
+ * - waiting: confirmed with an announcement period (W); amount earmarked until payout
+ * - paying: payout accepted (confirm.by.platform, or I immediately); the money moves on notifications
+ * - paid: the winner's share arrived (assign_transfer); the commission follows with platform_profit_transfer
+ * - failed: Alipay reported F, or the winner's account failed; the amount is free again
+ * - cancelled: cancelled during the announcement (cancel.confirm.by.platform); the amount is free again
+ * - abandoned: the publisher never confirmed the page before the task expired; the amount is free again
+ */
+export type TransferStatus = 'requested' | 'waiting' | 'paying' | 'paid' | 'failed' | 'cancelled' | 'abandoned';
+
+/** How a transfer is paid: after an announcement period, immediately, or from the leftover. */
+export type TransferPath = 'announce' | 'immediate' | 'leftover';
+
+export interface Transfer {
+  transferNo: string;
+  /** Selection round (1-based) or leftover round for path 'leftover'. */
+  round: number;
+  path: TransferPath;
+  winnerAlipayUserId: string;
+  winnerNickname: string;
+  /** The amount in transfer_detail: what leaves the frozen bounty for this winner. */
+  grossFen: number;
+  /** Our computation of the split of grossFen (commission, the winner's share, Alipay's fee, the platform's share). */
+  commissionFen: number;
+  winnerFen: number;
+  alipayFeeFen: number;
+  platformFen: number;
+  status: TransferStatus;
+  /** Set when the winner's share arrived / the commission arrived (notifications). */
+  winnerPaid: boolean;
+  commissionSettled: boolean;
+  /** Alipay's error code, when it refused or failed the transfer. */
+  errorCode?: string;
+}
+
+/** A round of winner selection through task.confirm. */
+export interface Round {
+  round: number;
+  /** End of this round's announcement period; undefined = immediate payment. */
+  announceEndMs?: number;
+  transferNos: string[];
+  /** requested → confirmed (task_confirm notification) → payout_started → done. */
+  status: 'requested' | 'confirmed' | 'payout_started' | 'abandoned';
+}
+
+/** A leftover split (left.amount.handle), planned by the platform's admin after expiry. */
+export interface LeftoverPlan {
+  round: number;
+  refund?: { serialNo: string; amountFen: number; status: 'planned' | 'accepted' | 'done' | 'failed' };
+  platform?: { serialNo: string; shareFen: number; alipayFeeFen: number; platformFen: number; status: 'planned' | 'accepted' | 'done' | 'failed' };
+  transferNos: string[];
+  /** planned (page handed to the admin) → accepted (left_amount_handle) → done; withdrawn if the page could not be built. */
+  status: 'planned' | 'accepted' | 'done' | 'withdrawn';
+}
+
+/** The five buckets of the conservation invariant, plus what came in. */
+export interface LedgerFigures {
+  /** Bounty frozen by Alipay for this task so far (task_freeze and amount.append). */
+  bountyFrozenFen: number;
+  /** Value-added fee paid to the platform (additional_profit_transfer). */
+  valueAddedFeePaidFen: number;
+  winnersReceivedFen: number;
+  /** Commissions net of Alipay's fee, leftover platform shares net of Alipay's fee, value-added fees. */
+  platformReceivedFen: number;
+  alipayFeesFen: number;
+  refundedFen: number;
+  stillFrozenFen: number;
+}
+
+export interface AttentionItem {
+  /** Stable machine code: AMOUNT_MISMATCH, UNKNOWN_TRANSFER, GATEWAY_CONFIGURATION, ... */
+  code: string;
+  message: string;
+  /** The evidence: the notification or the gateway answer, as received (no secrets). */
+  evidence?: unknown;
+  atMs: number;
+  resolved?: boolean;
+}
+
+export type Phase = 'awaiting_payment' | 'open' | 'announcement' | 'payout' | 'expired' | 'leftover' | 'closing' | 'settled' | 'cancelled';
+
+export interface TaskState {
+  spec: TaskSpec;
+  /** Business numbers of task.create. */
+  freezeNo: string;
+  valueAddedFeeTransferNo?: string;
+  paid: boolean;
+  paidAtMs?: number;
+  ledger: LedgerFigures;
+  transfers: Record<string, Transfer>;
+  rounds: Round[];
+  leftovers: LeftoverPlan[];
+  /** Next index of the transfer business number (T1, T2, ...). */
+  nextTransferIndex: number;
+  /** notify_id of every notification applied or recorded, in arrival order (dedupe and the final record). */
+  processedNotifyIds: string[];
+  attention: AttentionItem[];
+  cancelled: boolean;
+  /** When the last expected notification arrived (the resend window runs from here). */
+  lastNotificationAtMs?: number;
+  settledAtMs?: number;
+}
