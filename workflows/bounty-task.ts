@@ -110,7 +110,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       return { outerTaskId: state.spec.outerTaskId, cashierUrl, phase: ledger.phaseOf(state, now()) };
     },
     {
-      validator: (spec) => {
+      validator: (spec: TaskSpec) => {
         const difference = describeSpecDifference(state.spec, spec);
         if (difference) throw new Error(`task ${state.spec.outerTaskId} was already published with different parameters: ${difference}`);
       },
@@ -137,7 +137,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         throw ApplicationFailure.nonRetryable(`the confirmation page could not be built: ${(err as Error).message}`, 'SelectWinnersFailed');
       }
     },
-    { validator: (request) => ledger.checkSelectWinners(state, request, now()) },
+    { validator: (request: ledger.SelectWinnersInput) => ledger.checkSelectWinners(state, request, now()) },
   );
 
   setHandler(
@@ -153,7 +153,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         cancelsInFlight -= 1;
       }
     },
-    { validator: ({ transferNos }) => ledger.checkCancelWinners(state, transferNos, now()) },
+    { validator: ({ transferNos }: { transferNos: string[] }) => ledger.checkCancelWinners(state, transferNos, now()) },
   );
 
   setHandler(
@@ -175,7 +175,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         throw ApplicationFailure.nonRetryable(`the leftover page could not be built: ${(err as Error).message}`, 'PlanLeftoverFailed');
       }
     },
-    { validator: (request) => ledger.checkPlanLeftover(state, request, now()) },
+    { validator: (request: ledger.LeftoverInput) => ledger.checkPlanLeftover(state, request, now()) },
   );
 
   publishVisibility();
@@ -218,7 +218,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
 }
 
 function pageTransfer(state: TaskState, transferNo: string): import('../activities/types').PageTransfer {
-  const t = state.transfers[transferNo]!;
+  const t = state.transfers[transferNo];
   return { transferNo, amountFen: t.grossFen, winnerAlipayUserId: t.winnerAlipayUserId, winnerNickname: t.winnerNickname };
 }
 

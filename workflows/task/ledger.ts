@@ -48,6 +48,11 @@ const EMPTY_LEDGER: LedgerFigures = {
   stillFrozenFen: 0,
 };
 
+/** Array.isArray without narrowing to any[] (inputs arrive as JSON and are checked field by field). */
+function isList(x: unknown): boolean {
+  return Array.isArray(x);
+}
+
 function isFen(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_FEN;
 }
@@ -170,7 +175,8 @@ function newTransfer(state: TaskState, round: number, path: Transfer['path'], w:
     platformFen: split.platformFen,
     status: 'requested',
     winnerPaid: false,
-    commissionSettled: false,
+    // a zero commission has nothing to settle: no platform_profit_transfer will come for it
+    commissionSettled: split.commissionFen === 0,
   };
   state.transfers[transferNo] = t;
   return t;
@@ -184,7 +190,7 @@ export interface WinnerInput {
 }
 
 function validateWinners(state: TaskState, winners: readonly WinnerInput[], max: number): number {
-  if (!Array.isArray(winners) || winners.length === 0) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'winners: at least one winner');
+  if (!isList(winners) || winners.length === 0) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'winners: at least one winner');
   if (winners.length > max) throw new TaskRuleError('WITKEY_COUNT_NOT_MATCH', `winners: at most ${max} in one call, got ${winners.length}`);
   let total = 0;
   winners.forEach((w, i) => {
@@ -294,7 +300,7 @@ export function applyTaskConfirm(state: TaskState, ev: { transfers: ConfirmedTra
     }
     let applied = 0;
     for (const c of ev.transfers) {
-      const t = s.transfers[c.transferNo]!;
+      const t = s.transfers[c.transferNo];
       if (t.status !== 'requested') continue; // already confirmed: a duplicate
       if (c.status === 'F') {
         t.status = 'failed';
@@ -340,7 +346,7 @@ export function payoutAccepted(state: TaskState, transferNos: readonly string[],
       t.status = 'paying';
     }
     for (const r of s.rounds) {
-      if (r.status === 'confirmed' && r.announceEndMs !== undefined && r.transferNos.every((no) => s.transfers[no]!.status !== 'waiting')) r.status = 'payout_started';
+      if (r.status === 'confirmed' && r.announceEndMs !== undefined && r.transferNos.every((no) => s.transfers[no].status !== 'waiting')) r.status = 'payout_started';
     }
   });
 }
@@ -349,7 +355,7 @@ export function payoutAccepted(state: TaskState, transferNos: readonly string[],
 
 /** Validates a cancellation (the update validator): only W transfers during their round's announcement. */
 export function checkCancelWinners(state: TaskState, transferNos: readonly string[], nowMs: number): void {
-  if (!Array.isArray(transferNos) || transferNos.length === 0) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'transferNos: at least one transfer');
+  if (!isList(transferNos) || transferNos.length === 0) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'transferNos: at least one transfer');
   if (transferNos.length > LIMITS.cancelBatch) throw new TaskRuleError('WITKEY_COUNT_NOT_MATCH', `transferNos: at most ${LIMITS.cancelBatch} in one call`);
   if (new Set(transferNos).size !== transferNos.length) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'transferNos: duplicates');
   for (const no of transferNos) {
@@ -385,7 +391,7 @@ export function applyAssign(state: TaskState, ev: { transferNo: string; winnerFe
     if (t.winnerPaid) return 'duplicate';
     if (t.status !== 'paying') return flag(s, 'STATUS_MISMATCH', `assign_transfer for ${ev.transferNo}, which is ${t.status}`, nowMs, ev);
     if (!ev.success) {
-      if (t.commissionSettled) return flag(s, 'STATUS_MISMATCH', `assign_transfer failed for ${ev.transferNo} after its commission was settled`, nowMs, ev);
+      if (t.commissionSettled && t.commissionFen > 0) return flag(s, 'STATUS_MISMATCH', `assign_transfer failed for ${ev.transferNo} after its commission was settled`, nowMs, ev);
       t.status = 'failed';
       t.errorCode = ev.errorCode ?? 'TRANSFER_FAILED';
       settleLeftoverOf(s, t);
@@ -440,7 +446,7 @@ export function expire(state: TaskState, nowMs: number): void {
     for (const r of s.rounds) {
       if (r.status !== 'requested') continue;
       r.status = 'abandoned';
-      for (const no of r.transferNos) if (s.transfers[no]!.status === 'requested') s.transfers[no]!.status = 'abandoned';
+      for (const no of r.transferNos) if (s.transfers[no].status === 'requested') s.transfers[no].status = 'abandoned';
     }
   });
 }
@@ -513,9 +519,9 @@ export function applyLeftAmountHandled(state: TaskState, ev: LeftAmountHandled, 
     }
     if (plan.refund) plan.refund.status = 'accepted';
     if (plan.platform) plan.platform.status = 'accepted';
-    for (const b of ev.successBidders) s.transfers[b.transferNo]!.status = 'paying';
+    for (const b of ev.successBidders) s.transfers[b.transferNo].status = 'paying';
     for (const b of ev.failedBidders) {
-      const t = s.transfers[b.transferNo]!;
+      const t = s.transfers[b.transferNo];
       t.status = 'failed';
       t.errorCode = b.errorCode ?? 'ACCOUNT_ABNORMAL';
     }
@@ -549,7 +555,7 @@ function settleLeftoverPlan(s: TaskState, plan: LeftoverPlan): void {
   if (plan.status !== 'accepted') return;
   const partsDone = (!plan.refund || plan.refund.status === 'done' || plan.refund.status === 'failed') && (!plan.platform || plan.platform.status === 'done' || plan.platform.status === 'failed');
   const transfersDone = plan.transferNos.every((no) => {
-    const t = s.transfers[no]!;
+    const t = s.transfers[no];
     return t.status === 'failed' || (t.winnerPaid && t.commissionSettled);
   });
   if (partsDone && transfersDone) plan.status = 'done';
@@ -565,7 +571,7 @@ export function withdrawRound(state: TaskState, round: number): void {
     const r = s.rounds.find((x) => x.round === round);
     if (!r || r.status !== 'requested') return;
     r.status = 'abandoned';
-    for (const no of r.transferNos) s.transfers[no]!.status = 'abandoned';
+    for (const no of r.transferNos) s.transfers[no].status = 'abandoned';
   });
 }
 
@@ -577,7 +583,7 @@ export function withdrawLeftover(state: TaskState, round: number): void {
     plan.status = 'withdrawn';
     if (plan.refund) plan.refund.status = 'failed';
     if (plan.platform) plan.platform.status = 'failed';
-    for (const no of plan.transferNos) s.transfers[no]!.status = 'abandoned';
+    for (const no of plan.transferNos) s.transfers[no].status = 'abandoned';
   });
 }
 
