@@ -179,8 +179,8 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         }
         const round = ledger.selectWinners(state, input, now);
         round.transferNos.forEach((no, i) => {
-          const s = refSplit(o.amounts[i]!, rates.commissionBp, rates.alipayFeeBp);
-          ref.transfers.set(no, { gross: o.amounts[i]!, winnerDue: s.winner, commissionDue: s.commission, live: true, leftover: false, confirmed: false });
+          const s = refSplit(o.amounts[i], rates.commissionBp, rates.alipayFeeBp);
+          ref.transfers.set(no, { gross: o.amounts[i], winnerDue: s.winner, commissionDue: s.commission, live: true, leftover: false, confirmed: false });
         });
         break;
       }
@@ -189,8 +189,8 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         const round = pick(requested, o.pick);
         if (!round) break;
         const transfers = round.transferNos.map((no, i) => {
-          const t = state.transfers[no]!;
-          const fail = o.fail[i % 4]!;
+          const t = state.transfers[no];
+          const fail = o.fail[i % 4];
           return { transferNo: no, status: fail ? ('F' as const) : round.announceEndMs === undefined ? ('I' as const) : ('W' as const), amountFen: t.grossFen };
         });
         assert.equal(ledger.applyTaskConfirm(state, { transfers }, now), 'applied');
@@ -219,7 +219,7 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
           if (paid) refused(state, () => ledger.checkCancelWinners(state, [paid], now), 'WITKEY_NOT_ALLOW');
           break;
         }
-        const t = state.transfers[no]!;
+        const t = state.transfers[no];
         const end = state.rounds.find((r) => r.round === t.round)!.announceEndMs!;
         if (now >= end) {
           refused(state, () => ledger.checkCancelWinners(state, [no], now), 'WITKEY_NOT_ALLOW');
@@ -283,15 +283,15 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
           ref.parts.set(plan.platform.serialNo, { amount: platformFen, live: true, fee, platformNet: platformFen - fee });
         }
         plan.transferNos.forEach((no, i) => {
-          const s = refSplit(winners[i]!.amountFen, rates.commissionBp, rates.alipayFeeBp);
-          ref.transfers.set(no, { gross: winners[i]!.amountFen, winnerDue: s.winner, commissionDue: s.commission, live: true, leftover: true, confirmed: false });
+          const s = refSplit(winners[i].amountFen, rates.commissionBp, rates.alipayFeeBp);
+          ref.transfers.set(no, { gross: winners[i].amountFen, winnerDue: s.winner, commissionDue: s.commission, live: true, leftover: true, confirmed: false });
         });
         break;
       }
       case 'handled': {
         const plan = state.leftovers.find((p) => p.status === 'planned');
         if (!plan) break;
-        const bidders = plan.transferNos.map((no) => ({ transferNo: no, amountFen: state.transfers[no]!.grossFen }));
+        const bidders = plan.transferNos.map((no) => ({ transferNo: no, amountFen: state.transfers[no].grossFen }));
         const failed = o.failFirst ? bidders.slice(0, 1) : [];
         const ev = {
           refund: plan.refund && { serialNo: plan.refund.serialNo, amountFen: plan.refund.amountFen },
@@ -397,7 +397,7 @@ describe('task ledger (property-based, against a reference model)', () => {
     });
     ledger.applyFreeze(state, { freezeNo: state.freezeNo, amountFen: 100_000 }, T0);
     const round = ledger.selectWinners(state, { winners: [{ alipayUserId: '2088000000000009', nickname: 'a', amountFen: 12_345 }] }, T0);
-    const t = state.transfers[round.transferNos[0]!]!;
+    const t = state.transfers[round.transferNos[0]];
     // c = round_half_up(12345 × 0.10) = 1235 (1234.5 rounds up); f = round_half_up(1235 × 0.015) = 19 (18.525)
     assert.deepEqual([t.commissionFen, t.winnerFen, t.alipayFeeFen, t.platformFen], [1235, 11_110, 19, 1216]);
   });
