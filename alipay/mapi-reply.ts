@@ -13,7 +13,7 @@ import { classifyMapiCode } from './core/error-codes';
 import type { ErrorClass } from './core/errors';
 import { decodeText, encodeText, normalizeCharset, type Charset } from './charset';
 import { signMapiBytes, verifyMapiBytes, type MapiSigner, type MapiVerifier } from './sign';
-import { child, element, list, optionalChild, parseXmlStrict, text, type XmlObject } from './xml';
+import { child, element, isObject, list, parseXmlStrict, text, type XmlObject } from './xml';
 
 const OPEN = Buffer.from('<response>', 'latin1');
 const CLOSE = Buffer.from('</response>', 'latin1');
@@ -76,7 +76,8 @@ export function readMapiReply(body: string | Uint8Array, charset: string): MapiR
   }
   if (isSuccess !== 'T') throw new MalformedReplyError('reply has no <is_success>T|F</is_success>');
   const response = child(root, 'response', 'reply');
-  const requestNode = optionalChild(root, 'request', 'reply');
+  // The request echo is informational and unsigned: read it when it is a list of <param>, ignore it otherwise.
+  const requestNode = isObject(root.request) ? root.request : undefined;
   const request: Record<string, string> = {};
   if (requestNode) {
     for (const p of list(requestNode, 'param', 'reply <request>')) {
