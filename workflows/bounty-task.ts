@@ -225,31 +225,45 @@ function pageTransfer(state: TaskState, transferNo: string): import('../activiti
 /** Applies one notification; a notification the ledger cannot take is recorded for an operator, never dropped. */
 function applyNotification(state: TaskState, n: TaskNotification, nowMs: number): void {
   try {
-    if (n.outerTaskId !== state.spec.outerTaskId) {
-      state.attention.push({ code: 'WRONG_TASK', message: `notification for task ${n.outerTaskId} delivered to ${state.spec.outerTaskId}`, evidence: n, atMs: nowMs });
+    const e = n.event;
+    if (e.outerTaskId !== state.spec.outerTaskId) {
+      state.attention.push({ code: 'WRONG_TASK', message: `notification for task ${e.outerTaskId} delivered to ${state.spec.outerTaskId}`, evidence: n, atMs: nowMs });
       return;
     }
-    switch (n.kind) {
+    switch (e.type) {
       case 'task_freeze':
-        ledger.applyFreeze(state, n, nowMs);
+        ledger.applyFreeze(state, { freezeNo: e.outerTaskFreezeNo, amountFen: e.taskAmountFen, payerAlipayUserId: e.alipayUserId, paidAtMs: e.paidTime }, nowMs);
         return;
       case 'additional_profit_transfer':
-        ledger.applyValueAddedFee(state, n, nowMs);
+        if (e.status !== 'S') {
+          state.attention.push({ code: 'VALUE_ADDED_FEE_FAILED', message: `the value-added fee transfer failed (${e.errorCode ?? 'no code'})`, evidence: n, atMs: nowMs });
+          return;
+        }
+        ledger.applyValueAddedFee(state, { transferNo: e.additionalProfitTransferNo, amountFen: e.amountFen }, nowMs);
         return;
       case 'task_confirm':
-        ledger.applyTaskConfirm(state, n, nowMs);
+        ledger.applyTaskConfirm(state, { transfers: e.transfers.map((t) => ({ transferNo: t.outerTransferNo, status: t.status, amountFen: t.amountFen, errorCode: t.errorCode })) }, nowMs);
         return;
       case 'assign_transfer':
-        ledger.applyAssign(state, n, nowMs);
+        ledger.applyAssign(state, { transferNo: e.outerTransferNo, grossFen: e.amountFen, commissionFen: e.commissionFen, winnerFen: e.winnerAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
         return;
       case 'platform_profit_transfer':
-        ledger.applyPlatformProfit(state, n, nowMs);
+        ledger.applyPlatformProfit(state, { transferNo: e.outerTransferNo, profitFen: e.profitAmountFen, alipayFeeFen: e.alipayFeeFen, platformFen: e.platformAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
         return;
       case 'left_amount_handle':
-        ledger.applyLeftAmountHandled(state, n, nowMs);
+        ledger.applyLeftAmountHandled(
+          state,
+          {
+            refund: e.refund,
+            platform: e.platform,
+            successBidders: e.successBidders.map((b) => ({ transferNo: b.outerTransferNo, amountFen: b.amountFen })),
+            failedBidders: e.failureBidders.map((b) => ({ transferNo: b.outerTransferNo, amountFen: b.amountFen, errorCode: b.errorCode })),
+          },
+          nowMs,
+        );
         return;
       case 'refund_transfer':
-        ledger.applyRefund(state, n, nowMs);
+        ledger.applyRefund(state, { serialNo: e.outerTransferNo, amountFen: e.amountFen, success: e.status === 'S' }, nowMs);
         return;
     }
   } catch (err) {

@@ -5,7 +5,8 @@
  * - query: the full state.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ConfirmedTransfer, LeftAmountHandled, LeftoverInput, SelectWinnersInput } from './task/ledger';
+import type { NotifyEvent } from '../alipay/core/events';
+import type { LeftoverInput, SelectWinnersInput } from './task/ledger';
 import type { AttentionItem, LedgerFigures, LeftoverPlan, Phase, Round, TaskSpec, Transfer } from './task/types';
 
 /** The workflow id of a task: one workflow per outer_task_id. */
@@ -17,30 +18,34 @@ export const TASK_WORKFLOW_TYPE = 'bountyTask';
 
 // ------------------------------------------------------------------------------------------ notifications
 
-interface NotificationBase {
-  /** Alipay's notify_id (the dedupe key; the same across resends). Return-page callbacks get a synthetic one. */
-  notifyId: string;
-  outerTaskId: string;
-  /** notify_time as received, for the record. */
-  notifyTime?: string;
-  /** Where the event came from. */
-  via: 'notify' | 'return';
-}
-
 /**
- * A verified Alipay notification, as the webhook delivers it to the task (amounts already parsed to fen).
+ * A verified Alipay notification, as the webhook delivers it to the task: the protocol library's typed event
+ * (amounts already in fen; alipay/core/events.ts, wire format in docs/PROTOCOL.md) with its notify_id, the dedupe
+ * key. Return-page callbacks carry the same events under a synthetic notify_id (see returnNotifyId).
  * The workflow checks task, transfer numbers and amounts against its ledger and flags a mismatch for an operator.
  */
-export type TaskNotification = NotificationBase &
-  (
-    | { kind: 'task_freeze'; freezeNo: string; amountFen: number; payerAlipayUserId?: string; paidAtMs?: number }
-    | { kind: 'additional_profit_transfer'; transferNo: string; amountFen: number }
-    | { kind: 'task_confirm'; transfers: ConfirmedTransfer[] }
-    | { kind: 'assign_transfer'; subType?: string; transferNo: string; winnerFen: number; success: boolean; errorCode?: string }
-    | { kind: 'platform_profit_transfer'; subType?: string; transferNo: string; platformFen: number }
-    | ({ kind: 'left_amount_handle' } & LeftAmountHandled)
-    | { kind: 'refund_transfer'; serialNo: string; amountFen: number; success: boolean }
-  );
+export interface TaskNotification {
+  notifyId: string;
+  /** notify_time (ms) as sent by Alipay, for the record. */
+  notifyTime?: number;
+  /** Where the event came from: the async notify, or the browser's return page. */
+  via: 'notify' | 'return';
+  event: NotifyEvent;
+}
+
+/** The dedupe key of a return-page callback (which has no notify_id): one per business step. */
+export function returnNotifyId(event: NotifyEvent): string {
+  switch (event.type) {
+    case 'task_freeze':
+      return `return:task_freeze:${event.outerTaskFreezeNo}`;
+    case 'task_confirm':
+      return `return:task_confirm:${event.transfers.map((t) => t.outerTransferNo).join(',')}`;
+    case 'left_amount_handle':
+      return `return:left_amount_handle:${[event.refund?.serialNo, event.platform?.serialNo, ...event.successBidders.map((b) => b.outerTransferNo), ...event.failureBidders.map((b) => b.outerTransferNo)].filter(Boolean).join(',')}`;
+    default:
+      return `return:${event.type}:${event.outerTaskId}`;
+  }
+}
 
 export const notificationSignal = defineSignal<[TaskNotification]>('notification');
 

@@ -384,7 +384,11 @@ export function applyCancelResult(state: TaskState, result: { cancelled: string[
 // ------------------------------------------------------------------------------------------ transfers complete
 
 /** assign_transfer: the winner's share of a transfer arrived (or failed). */
-export function applyAssign(state: TaskState, ev: { transferNo: string; winnerFen: number; success: boolean; errorCode?: string }, nowMs: number): Outcome {
+export function applyAssign(
+  state: TaskState,
+  ev: { transferNo: string; winnerFen: number; grossFen?: number; commissionFen?: number; success: boolean; errorCode?: string },
+  nowMs: number,
+): Outcome {
   return transition(state, (s) => {
     const t = s.transfers[ev.transferNo];
     if (!t) return flag(s, 'UNKNOWN_TRANSFER', `assign_transfer for ${ev.transferNo}, unknown to the task`, nowMs, ev);
@@ -397,7 +401,9 @@ export function applyAssign(state: TaskState, ev: { transferNo: string; winnerFe
       settleLeftoverOf(s, t);
       return 'applied';
     }
-    if (ev.winnerFen !== t.winnerFen) return flag(s, 'AMOUNT_MISMATCH', `assign_transfer pays ${ev.winnerFen} fen to ${ev.transferNo}, expected ${t.winnerFen}`, nowMs, ev);
+    if (ev.winnerFen !== t.winnerFen || (ev.grossFen ?? t.grossFen) !== t.grossFen || (ev.commissionFen ?? t.commissionFen) !== t.commissionFen) {
+      return flag(s, 'AMOUNT_MISMATCH', `assign_transfer pays ${ev.winnerFen} fen to ${ev.transferNo} (gross ${ev.grossFen ?? '?'}, commission ${ev.commissionFen ?? '?'}), expected ${t.winnerFen} (gross ${t.grossFen}, commission ${t.commissionFen})`, nowMs, ev);
+    }
     t.winnerPaid = true;
     t.status = 'paid';
     s.ledger.stillFrozenFen -= t.winnerFen;
@@ -408,13 +414,21 @@ export function applyAssign(state: TaskState, ev: { transferNo: string; winnerFe
 }
 
 /** platform_profit_transfer: a commission (by transfer number) or a leftover platform share (by serial) arrived. */
-export function applyPlatformProfit(state: TaskState, ev: { transferNo: string; platformFen: number }, nowMs: number): Outcome {
+export function applyPlatformProfit(
+  state: TaskState,
+  ev: { transferNo: string; platformFen: number; profitFen?: number; alipayFeeFen?: number; success?: boolean; errorCode?: string },
+  nowMs: number,
+): Outcome {
   return transition(state, (s) => {
     const t = s.transfers[ev.transferNo];
+    const failed = ev.success === false;
     if (t) {
       if (t.commissionSettled) return 'duplicate';
       if (t.status !== 'paying' && t.status !== 'paid') return flag(s, 'STATUS_MISMATCH', `platform_profit_transfer for ${ev.transferNo}, which is ${t.status}`, nowMs, ev);
-      if (ev.platformFen !== t.platformFen) return flag(s, 'AMOUNT_MISMATCH', `platform profit of ${ev.platformFen} fen on ${ev.transferNo}, expected ${t.platformFen}`, nowMs, ev);
+      if (failed) return flag(s, 'COMMISSION_FAILED', `the commission transfer of ${ev.transferNo} failed (${ev.errorCode ?? 'no code'})`, nowMs, ev);
+      if (ev.platformFen !== t.platformFen || (ev.profitFen ?? t.commissionFen) !== t.commissionFen || (ev.alipayFeeFen ?? t.alipayFeeFen) !== t.alipayFeeFen) {
+        return flag(s, 'AMOUNT_MISMATCH', `platform profit of ${ev.platformFen} fen on ${ev.transferNo} (commission ${ev.profitFen ?? '?'}, fee ${ev.alipayFeeFen ?? '?'}), expected ${t.platformFen} (commission ${t.commissionFen}, fee ${t.alipayFeeFen})`, nowMs, ev);
+      }
       t.commissionSettled = true;
       s.ledger.stillFrozenFen -= t.commissionFen;
       s.ledger.platformReceivedFen += t.platformFen;
@@ -427,7 +441,14 @@ export function applyPlatformProfit(state: TaskState, ev: { transferNo: string; 
     const part = plan.platform;
     if (part.status === 'done') return 'duplicate';
     if (part.status === 'failed') return flag(s, 'STATUS_MISMATCH', `platform share ${ev.transferNo} arrived after it was reported failed`, nowMs, ev);
-    if (ev.platformFen !== part.platformFen) return flag(s, 'AMOUNT_MISMATCH', `platform share of ${ev.platformFen} fen on ${ev.transferNo}, expected ${part.platformFen}`, nowMs, ev);
+    if (failed) {
+      part.status = 'failed';
+      settleLeftoverPlan(s, plan);
+      return 'applied';
+    }
+    if (ev.platformFen !== part.platformFen || (ev.profitFen ?? part.shareFen) !== part.shareFen || (ev.alipayFeeFen ?? part.alipayFeeFen) !== part.alipayFeeFen) {
+      return flag(s, 'AMOUNT_MISMATCH', `platform share of ${ev.platformFen} fen on ${ev.transferNo}, expected ${part.platformFen} (share ${part.shareFen}, fee ${part.alipayFeeFen})`, nowMs, ev);
+    }
     part.status = 'done';
     s.ledger.stillFrozenFen -= part.shareFen;
     s.ledger.platformReceivedFen += part.platformFen;

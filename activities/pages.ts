@@ -1,0 +1,76 @@
+/**
+ * Page interfaces (task.create, task.confirm, left.amount.handle): the activity signs the request and hands back
+ * what the browser needs. Keys stay in the worker; only the signed URL or form enters workflow history.
+ */
+import { buildLeftAmountHandle, buildTaskConfirm, buildTaskCreate, mapiGetUrl, signMapiRequest, type MapiBusinessRequest } from '../alipay';
+import type { AdminPage } from '../workflows/messages';
+import type { GatewayConfig } from './config';
+import { toActivityFailure } from './failures';
+import { requestHash } from './request-hash';
+import type { TaskActivities } from './types';
+
+function sign(config: GatewayConfig, request: MapiBusinessRequest) {
+  return signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
+}
+
+export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createLeftoverPage'> {
+  return {
+    async createTaskPage({ spec, freezeNo, valueAddedFeeTransferNo }) {
+      try {
+        const request = buildTaskCreate({
+          outerTaskId: spec.outerTaskId,
+          outerTaskFreezeNo: freezeNo,
+          taskAmountFen: spec.bountyFen,
+          additionalProfitAmountFen: spec.valueAddedFeeFen || undefined,
+          additionalProfitTransferNo: valueAddedFeeTransferNo,
+          returnUrl: config.returnUrl,
+          notifyUrl: config.notifyUrl,
+          taskType: spec.taskType,
+          taskTitle: spec.title,
+          taskExpiredTime: spec.expiresAtMs,
+          outerAccountName: spec.publisherName,
+          outerAccountId: spec.publisherId,
+        });
+        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
+      } catch (err) {
+        throw toActivityFailure(err, 'task.create page');
+      }
+    },
+
+    async createConfirmPage({ outerTaskId, publisherId, publisherAlipayUserId, transfers, announceEndMs }) {
+      try {
+        const request = buildTaskConfirm({
+          outerTaskId,
+          outerAccountId: publisherId,
+          alipayUserId: publisherAlipayUserId,
+          transfers: transfers.map((t) => ({ outerTransferNo: t.transferNo, amountFen: t.amountFen, alipayUserId: t.winnerAlipayUserId, nickname: t.winnerNickname })),
+          announcePeriodEnd: announceEndMs,
+          returnUrl: config.returnUrl,
+          notifyUrl: config.notifyUrl,
+        });
+        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
+      } catch (err) {
+        throw toActivityFailure(err, 'task.confirm page');
+      }
+    },
+
+    async createLeftoverPage({ outerTaskId, refund, platform, transfers }) {
+      try {
+        const request = buildLeftAmountHandle({
+          outerTaskId,
+          outerAccountId: 'platform-admin',
+          refund,
+          platform,
+          transfers: transfers.map((t) => ({ outerTransferNo: t.transferNo, amountFen: t.amountFen, alipayUserId: t.winnerAlipayUserId, nickname: t.winnerNickname })),
+          returnUrl: config.returnUrl,
+          notifyUrl: config.notifyUrl,
+        });
+        const signed = sign(config, request);
+        const page: AdminPage = { action: config.gatewayUrl, method: 'POST', fields: { ...signed.params } };
+        return { page, requestHash: requestHash(request) };
+      } catch (err) {
+        throw toActivityFailure(err, 'left.amount.handle page');
+      }
+    },
+  };
+}

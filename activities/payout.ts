@@ -1,0 +1,57 @@
+/** confirm.by.platform (pay out after the announcement) and cancel.confirm.by.platform (cancel winners): system calls. */
+import {
+  buildCancelConfirmByPlatform,
+  buildConfirmByPlatform,
+  GatewayError,
+  parseCancelConfirmReply,
+  parseConfirmByPlatformReply,
+  signMapiRequest,
+  type MapiBusinessRequest,
+} from '../alipay';
+import { ApplicationFailure } from '@temporalio/common';
+import type { GatewayConfig } from './config';
+import { toActivityFailure } from './failures';
+import { sendMapiRequest } from './gateway-http';
+import { requestHash } from './request-hash';
+import { GATEWAY_FAILURE, type TaskActivities } from './types';
+
+async function call(config: GatewayConfig, request: MapiBusinessRequest): Promise<Buffer> {
+  const signed = signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
+  return sendMapiRequest(signed, config.gatewayUrl, config.requestTimeoutMs);
+}
+
+export function payoutActivities(config: GatewayConfig): Pick<TaskActivities, 'confirmByPlatform' | 'cancelConfirmByPlatform'> {
+  return {
+    async confirmByPlatform({ outerTaskId, transferNos, priorRequestHash }) {
+      const request = buildConfirmByPlatform({ outerTaskId, transferNos });
+      const hash = requestHash(request);
+      if (priorRequestHash && priorRequestHash !== hash) {
+        throw ApplicationFailure.nonRetryable(`confirm.by.platform: the payout of ${transferNos.join(', ')} was recorded with a different request`, GATEWAY_FAILURE.mismatch);
+      }
+      try {
+        const body = await call(config, request);
+        const reply = parseConfirmByPlatformReply(body, config.inputCharset, config.verifier);
+        if (reply.outerTaskId !== outerTaskId) throw new GatewayError('WITKEY_DATA_NOT_MATCH', 'input', true, `reply names task ${reply.outerTaskId}`);
+        return { requestHash: hash, alreadyDone: false };
+      } catch (err) {
+        // "already paid" for these numbers, sent with this very request (same numbers, same hash): the payout happened
+        if (err instanceof GatewayError && err.errorClass === 'already-done') return { requestHash: hash, alreadyDone: true };
+        throw toActivityFailure(err, 'confirm.by.platform');
+      }
+    },
+
+    async cancelConfirmByPlatform({ outerTaskId, transferNos }) {
+      const request = buildCancelConfirmByPlatform({ outerTaskId, transferNos });
+      try {
+        const body = await call(config, request);
+        const reply = parseCancelConfirmReply(body, config.inputCharset, config.verifier);
+        const cancelled = reply.succeeded.map((s) => s.outerTransferNo);
+        // every failure is reported as is: an "already" code here may mean already paid, so it is not a cancellation
+        const failed = reply.failed.map((f) => ({ transferNo: f.outerTransferNo, errorCode: f.errorCode }));
+        return { cancelled, failed, requestHash: requestHash(request) };
+      } catch (err) {
+        throw toActivityFailure(err, 'cancel.confirm.by.platform');
+      }
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * The bounty task workflow on the time-skipping server, with recording fake activities and notifications sent as
+ * signals: each main path, days of announcement and expiry in seconds, duplicates and reordering. (The same paths
+ * against the sandbox gateway live in the integration tests.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import type { NotifyEvent } from '../../alipay/core/events';
+import { splitLeftoverPlatformShare, splitWinnerTransfer } from '../../alipay/core/fees';
+import type { TaskActivities } from '../../activities/types';
+import { TaskClosedError, TaskRequestError, WitkeyTasks } from '../../client/tasks';
+import type { StartedServer } from '../../devstack/servers';
+import { witkeyWorkflowBundle } from '../../worker';
+import { notificationSignal, taskWorkflowId, type TaskNotification, type TaskResult } from '../../workflows/messages';
+import { timeSkippingServer } from '../support/servers';
+
+const DAY = 86_400_000;
+const RATES = { commissionBp: 1_000, alipayFeeBp: 150 };
+const PUBLISHER = '2088100000000001';
+const WINNERS = ['2088200000000001', '2088200000000002', '2088200000000003'];
+const PARTNER = '2088000000000000';
+
+class FakeGateway {
+  payouts: string[][] = [];
+  cancels: string[][] = [];
+  pages: string[] = [];
+  activities(): TaskActivities {
+    return {
+      createTaskPage: async ({ freezeNo }) => {
+        this.pages.push(`create:${freezeNo}`);
+        return { url: `https://gateway.test/gateway.do?service=alipay.witkey.task.create&outer_task_freeze_no=${freezeNo}&n=${this.pages.length}`, requestHash: 'h' };
+      },
+      createConfirmPage: async ({ transfers }) => {
+        this.pages.push(`confirm:${transfers.map((t) => t.transferNo).join(',')}`);
+        return { url: `https://gateway.test/confirm?${transfers.map((t) => t.transferNo).join(',')}`, requestHash: 'h' };
+      },
+      confirmByPlatform: async ({ transferNos }) => {
+        this.payouts.push(transferNos);
+        return { requestHash: 'h', alreadyDone: false };
+      },
+      cancelConfirmByPlatform: async ({ transferNos }) => {
+        this.cancels.push(transferNos);
+        return { cancelled: transferNos, failed: [], requestHash: 'h' };
+      },
+      createLeftoverPage: async () => ({ page: { action: 'https://gateway.test/gateway.do', method: 'POST', fields: { service: 'alipay.witkey.task.left.amount.handle' } }, requestHash: 'h' }),
+    };
+  }
+}
+
+describe('bounty task workflow (time-skipping)', () => {
+  let server: StartedServer;
+  let worker: Worker;
+  let running: Promise<void>;
+  let tasks: WitkeyTasks;
+  const gateway = new FakeGateway();
+  const taskQueue = `bounty-${process.pid}`;
+
+  before(async () => {
+    server = await timeSkippingServer();
+    worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowBundle: await witkeyWorkflowBundle(), activities: gateway.activities() });
+    running = worker.run();
+    tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: RATES, settings: { resendWindowMs: DAY } });
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await server?.env.teardown();
+  });
+
+  let seq = 0;
+  async function notify(outerTaskId: string, event: Omit<NotifyEvent, 'partner' | 'outerTaskId'>, notifyId = `n-${++seq}`): Promise<void> {
+    const n: TaskNotification = { notifyId, via: 'notify', event: { ...event, partner: PARTNER, outerTaskId } as NotifyEvent };
+    await server.env.client.workflow.getHandle(taskWorkflowId(outerTaskId)).signal(notificationSignal, n);
+  }
+  async function now(): Promise<number> {
+    return server.env.currentTimeMs();
+  }
+  async function publishAndPay(id: string, bountyFen: number, valueAddedFeeFen: number, expiresInMs: number): Promise<void> {
+    const res = await tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen, expiresAtMs: (await now()) + expiresInMs });
+    assert.match(res.cashierUrl, /outer_task_freeze_no=/);
+    assert.equal(res.phase, 'awaiting_payment');
+    const freezeNo = `${id}FZ`;
+    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: freezeNo, taskAmountFen: bountyFen, paidTime: await now() } as never);
+    if (valueAddedFeeFen) await notify(id, { type: 'additional_profit_transfer', additionalProfitTransferNo: `${id}AP`, amountFen: valueAddedFeeFen, status: 'S', transferTime: await now() } as never);
+  }
+  async function payTransfer(id: string, transferNo: string, grossFen: number, subType: 'ANNOUNCE' | 'IMMEDIATE'): Promise<void> {
+    const split = splitWinnerTransfer(grossFen, RATES);
+    const assign = { type: 'assign_transfer', subType: `ASSIGN_FOR_${subType}_PAYMENT`, outerTransferNo: transferNo, alipayUserId: WINNERS[0], amountFen: grossFen, commissionFen: split.commissionFen, winnerAmountFen: split.winnerFen, status: 'S', transferTime: await now() };
+    const profit = { type: 'platform_profit_transfer', subType: `PLATFORM_PROFIT_BY_${subType}_PAYMENT`, outerTransferNo: transferNo, profitAmountFen: split.commissionFen, alipayFeeFen: split.alipayFeeFen, platformAmountFen: split.platformFen, status: 'S', transferTime: await now() };
+    // reordered (profit first) and duplicated (the same notify_id three times)
+    for (let i = 0; i < 3; i++) await notify(id, profit as never, `profit-${transferNo}`);
+    for (let i = 0; i < 3; i++) await notify(id, assign as never, `assign-${transferNo}`);
+  }
+  function conserved(result: TaskResult): void {
+    const l = result.view.ledger;
+    assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen);
+  }
+
+  test('announcement path: 7-day announcement, a cancelled winner, payout, 30-day expiry, leftover refund, settled', async () => {
+    const id = 'ann-1';
+    await publishAndPay(id, 100_000, 2_000, 30 * DAY);
+    // publishing again returns the same URL; different parameters are refused with the field named
+    const again = await tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', publisherAlipayUserId: PUBLISHER, bountyFen: 100_000, valueAddedFeeFen: 2_000, expiresAtMs: (await tasks.status(id)).spec.expiresAtMs });
+    assert.equal(again.phase, 'open');
+    await assert.rejects(
+      tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', bountyFen: 99_999, valueAddedFeeFen: 2_000, expiresAtMs: (await tasks.status(id)).spec.expiresAtMs }),
+      (err: unknown) => err instanceof TaskRequestError && /bountyFen is 100000, not 99999/.test(err.message),
+    );
+    assert.equal(gateway.pages.filter((p) => p === `create:${id}FZ`).length, 1, 'the cashier page is built once');
+
+    const round = await tasks.selectWinners(id, {
+      winners: [
+        { alipayUserId: WINNERS[0], nickname: '天之蓝', amountFen: 30_000 },
+        { alipayUserId: WINNERS[1], nickname: 'Tom', amountFen: 20_000 },
+      ],
+      announceEndMs: (await now()) + 7 * DAY,
+    });
+    assert.deepEqual(round.transferNos, [`${id}T1`, `${id}T2`]);
+    await assert.rejects(tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[2], nickname: 'x', amountFen: 50_001 }] }), (err: unknown) => err instanceof TaskRequestError && err.code !== '' && /free/.test(err.message));
+    await assert.rejects(tasks.selectWinners(id, { winners: [{ alipayUserId: PUBLISHER, nickname: 'me', amountFen: 1 }] }), /publisher/);
+
+    await notify(id, { type: 'task_confirm', transfers: round.transferNos.map((no, i) => ({ outerTransferNo: no, amountFen: [30_000, 20_000][i], alipayUserId: WINNERS[i], status: 'W' })) } as never);
+    assert.equal((await tasks.status(id)).phase, 'announcement');
+
+    const cancel = await tasks.cancelWinners(id, [`${id}T2`]);
+    assert.deepEqual(cancel.cancelled, [`${id}T2`]);
+    assert.equal((await tasks.status(id)).availableFen, 70_000, 'the cancelled amount is free again');
+
+    await server.env.sleep(7 * DAY + 60_000);
+    assert.deepEqual(gateway.payouts, [[`${id}T1`]], 'paid out once, after the announcement');
+    await assert.rejects(tasks.cancelWinners(id, [`${id}T1`]), /paying|over/);
+    await payTransfer(id, `${id}T1`, 30_000, 'ANNOUNCE');
+
+    await server.env.sleep(23 * DAY);
+    const expired = await tasks.status(id);
+    assert.equal(expired.phase, 'expired');
+    assert.equal(expired.availableFen, 70_000);
+    const plan = await tasks.planLeftover(id, { refundFen: 50_000, platformFen: 10_000, winners: [{ alipayUserId: WINNERS[2], nickname: 'late', amountFen: 10_000 }] });
+    assert.equal(plan.adminPage.method, 'POST');
+    const share = splitLeftoverPlatformShare(10_000, RATES);
+    await notify(id, {
+      type: 'left_amount_handle',
+      refund: { serialNo: plan.refundSerialNo!, amountFen: 50_000 },
+      platform: { serialNo: plan.platformSerialNo!, amountFen: 10_000 },
+      successBidders: [{ outerTransferNo: plan.transferNos[0], amountFen: 10_000, alipayUserId: WINNERS[2] }],
+      failureBidders: [],
+    } as never);
+    await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 50_000, status: 'S', transferTime: await now() } as never);
+    await notify(id, { type: 'platform_profit_transfer', subType: 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT', outerTransferNo: plan.platformSerialNo!, profitAmountFen: 10_000, alipayFeeFen: share.alipayFeeFen, platformAmountFen: share.platformFen, status: 'S', transferTime: await now() } as never);
+    await payTransfer(id, plan.transferNos[0], 10_000, 'IMMEDIATE');
+    assert.equal((await tasks.status(id)).phase, 'closing');
+
+    const result = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).result()) as TaskResult;
+    conserved(result);
+    const t1 = splitWinnerTransfer(30_000, RATES);
+    const t3 = splitWinnerTransfer(10_000, RATES);
+    assert.deepEqual(result.view.ledger, {
+      bountyFrozenFen: 100_000,
+      valueAddedFeePaidFen: 2_000,
+      winnersReceivedFen: t1.winnerFen + t3.winnerFen,
+      platformReceivedFen: 2_000 + t1.platformFen + t3.platformFen + share.platformFen,
+      alipayFeesFen: t1.alipayFeeFen + t3.alipayFeeFen + share.alipayFeeFen,
+      refundedFen: 50_000,
+      stillFrozenFen: 0,
+    });
+    assert.equal(result.view.phase, 'settled');
+    assert.equal(result.view.needsAttention, false, JSON.stringify(result.view.attention));
+    // every notification counted once, though resends arrived three times
+    assert.equal(new Set(result.processedNotifyIds).size, result.processedNotifyIds.length);
+    await assert.rejects(tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', bountyFen: 100_000, valueAddedFeeFen: 2_000, expiresAtMs: result.view.spec.expiresAtMs }), (err: unknown) => err instanceof TaskClosedError && err.view?.phase === 'settled');
+  });
+
+  test('immediate path: winners paid at once (transfer_status I), then the rest refunded after expiry', async () => {
+    const id = 'imm-1';
+    await publishAndPay(id, 5_000, 0, 2 * DAY);
+    const round = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 4_999 }] });
+    await notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: round.transferNos[0], amountFen: 4_999, alipayUserId: WINNERS[0], status: 'I' }] } as never);
+    assert.equal((await tasks.status(id)).phase, 'payout');
+    await payTransfer(id, round.transferNos[0], 4_999, 'IMMEDIATE');
+    assert.deepEqual(gateway.payouts.filter((p) => p.some((no) => no.startsWith(id))), [], 'no confirm.by.platform for immediate payment');
+    await server.env.sleep(2 * DAY);
+    const plan = await tasks.planLeftover(id, { refundFen: 1, platformFen: 0, winners: [] });
+    await notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo!, amountFen: 1 }, successBidders: [], failureBidders: [] } as never);
+    await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 1, status: 'S', transferTime: await now() } as never);
+    const result = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).result()) as TaskResult;
+    conserved(result);
+    assert.equal(result.view.ledger.refundedFen, 1, 'a leftover of 1 fen is refunded, not lost');
+    assert.equal(result.view.ledger.stillFrozenFen, 0);
+  });
+
+  test('an amount that does not match is flagged for an operator and moves nothing', async () => {
+    const id = 'mismatch-1';
+    await publishAndPay(id, 10_000, 0, 5 * DAY);
+    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_999, paidTime: await now() } as never);
+    const view = await tasks.status(id);
+    assert.equal(view.needsAttention, true);
+    assert.equal(view.attention[0].code, 'AMOUNT_MISMATCH');
+    assert.equal(view.ledger.bountyFrozenFen, 10_000);
+    const desc = await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe();
+    assert.equal(desc.searchAttributes.WitkeyNeedsAttention?.[0], true);
+  });
+});
