@@ -19,7 +19,6 @@ import {
   type PlanLeftoverResult,
   type PublishResult,
   type SelectWinnersResult,
-  type TaskResult,
   type TaskView,
 } from '../workflows/messages';
 import { WITKEY_AMOUNT_FEN, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from '../workflows/search-attributes';
@@ -61,7 +60,7 @@ function fieldOf(message: string): string | undefined {
 function refused(err: unknown): never {
   if (err instanceof TaskRuleError) throw new TaskRequestError(err.message, err.code, fieldOf(err.message));
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause;
+    const cause: { message?: string; type?: string | null; name?: string } | undefined = err.cause;
     const message = cause?.message ?? err.message;
     throw new TaskRequestError(message, cause?.type ?? cause?.name ?? 'REFUSED', fieldOf(message));
   }
