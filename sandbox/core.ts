@@ -1,0 +1,91 @@
+// The sandbox's shared machinery, independent of HTTP: configuration and keys, the state store, the clock (with its
+// persisted offset), fault registry, wire (protocol library), notifier, and the operation context handed to the
+// business modules.
+
+import { randomBytes } from 'node:crypto';
+import type { SandboxConfig, SandboxKeys } from './config';
+import type { NotificationIntent, OpContext } from './context';
+import { FaultRegistry } from './faults';
+import { Notifier } from './notifier';
+import type { StateStore } from './store';
+import { nextSeq } from './numbers';
+import type { NotificationRecord, SandboxState } from './state';
+import { Wire } from './wire';
+import type { SandboxClock } from './clock';
+
+export interface CoreOptions {
+  config: SandboxConfig;
+  keys: SandboxKeys;
+  store: StateStore;
+  clock: SandboxClock;
+  notifyTimeoutMs?: number;
+  log: (line: string) => void;
+}
+
+export class SandboxCore {
+  readonly config: SandboxConfig;
+  readonly store: StateStore;
+  readonly faults = new FaultRegistry();
+  readonly wire: Wire;
+  readonly notifier: Notifier;
+  readonly log: (line: string) => void;
+  readonly #clock: SandboxClock;
+
+  constructor(o: CoreOptions) {
+    this.config = o.config;
+    this.store = o.store;
+    this.#clock = o.clock;
+    this.log = o.log;
+    this.wire = new Wire(o.config, o.keys);
+    this.notifier = new Notifier({
+      store: o.store,
+      now: () => this.now(),
+      timeFactor: o.config.timeFactor,
+      encode: (n, opts) => this.wire.encodeNotification(n, n.event, opts),
+      ...(o.notifyTimeoutMs !== undefined ? { timeoutMs: o.notifyTimeoutMs } : {}),
+      log: o.log,
+    });
+  }
+
+  /** The sandbox clock: the injected clock plus the persisted offset (advanceClock). */
+  async now(): Promise<number> {
+    const base = await this.#clock.now();
+    return base + this.store.read((s) => s.clockOffsetMs);
+  }
+
+  /** The context of one operation at `now`. */
+  context(now: number): OpContext {
+    return {
+      now,
+      partner: this.config.partnerId,
+      feeRates: this.config.feeRates,
+      enqueue: (state, intent) => this.#enqueue(state, now, intent),
+    };
+  }
+
+  #enqueue(state: SandboxState, now: number, intent: NotificationIntent): void {
+    const seq = nextSeq(state);
+    const notifyId = `${randomBytes(12).toString('hex')}${String(seq).padStart(8, '0')}`;
+    const event = intent.data;
+    const record: NotificationRecord = {
+      notifyId,
+      seq,
+      partner: this.config.partnerId,
+      outerTaskId: intent.outerTaskId,
+      notifyType: event.type,
+      ...('subType' in event ? { notifySubType: event.subType } : {}),
+      event,
+      url: intent.target.url,
+      charset: intent.target.charset,
+      signType: intent.target.signType,
+      createdAt: now,
+      dueAt: now,
+      resends: 0,
+      status: 'pending',
+      attempts: [],
+      faults: {},
+    };
+    this.faults.applyToNotification(record);
+    state.notifications[notifyId] = record;
+  }
+}

@@ -1,0 +1,188 @@
+// Fault injection, per service or per request, in process and through the control API.
+//
+// Request faults (gateway.do services, OpenAPI methods, and the completion step of page interfaces):
+//   drop          process the request, then destroy the connection without a reply (outcome unknown)
+//   http5xx       reply with an HTTP 5xx status (default 503) without processing
+//   systemError   reply is_success=F SYSTEM_ERROR (OpenAPI: code 20000 / ACQ.SYSTEM_ERROR, retry_flag=Y), no processing
+//   delay         wait delayMs (wall clock) before processing
+//   malformedXml  process, then reply with a truncated, not well-formed body
+// Notification faults (applied when a matching notification is queued, remembered with it):
+//   duplicate     the first delivery is followed by `count` identical copies (same notify_id)
+//   reorder       notifications due in the same batch are sent in reverse order
+//   delay         the first attempt is due `delayMs` (sandbox clock) later
+//   drop          the first `count` attempts are not sent (recorded as dropped; the resend schedule continues)
+//   badSignature  the first `count` attempts carry a signature that does not verify
+//   gbk           the body is encoded (and signed) in GBK whatever the request's charset
+
+import { randomBytes } from 'node:crypto';
+import type { NotificationRecord } from './state';
+
+export type RequestFaultKind = 'drop' | 'http5xx' | 'systemError' | 'delay' | 'malformedXml';
+export type NotificationFaultKind = 'duplicate' | 'reorder' | 'delay' | 'drop' | 'badSignature' | 'gbk';
+
+export const REQUEST_FAULT_KINDS: readonly RequestFaultKind[] = ['drop', 'http5xx', 'systemError', 'delay', 'malformedXml'];
+export const NOTIFICATION_FAULT_KINDS: readonly NotificationFaultKind[] = ['duplicate', 'reorder', 'delay', 'drop', 'badSignature', 'gbk'];
+
+export interface RequestFaultSpec {
+  target: 'request';
+  kind: RequestFaultKind;
+  /** Service name (alipay.witkey.task.create, ...) or OpenAPI method (alipay.trade.query); absent = any. */
+  service?: string;
+  /** Request parameters that must all be equal, e.g. { outer_task_id: "T1" } (per request). */
+  match?: Record<string, string>;
+  /** How many matching requests get the fault (default 1; 0 = until removed). */
+  times?: number;
+  /** http5xx: the status (500..599, default 503). */
+  status?: number;
+  /** delay: milliseconds (wall clock). */
+  delayMs?: number;
+}
+
+export interface NotificationFaultSpec {
+  target: 'notification';
+  kind: NotificationFaultKind;
+  notifyType?: string;
+  notifySubType?: string;
+  outerTaskId?: string;
+  /** How many matching notifications get the fault (default 1; 0 = until removed). */
+  times?: number;
+  /** duplicate: extra copies (default 1); drop / badSignature: attempts affected (default 1). */
+  count?: number;
+  /** delay: sandbox-clock milliseconds before the first attempt. */
+  delayMs?: number;
+}
+
+export type FaultSpec = RequestFaultSpec | NotificationFaultSpec;
+export type Fault = FaultSpec & { id: string; used: number };
+
+export class FaultError extends Error {}
+
+function positiveInt(v: unknown, what: string, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new FaultError(`${what} must be an integer >= ${min}`);
+  return v;
+}
+
+/** Validate a fault description (from the control API or a test). */
+export function validateFault(input: unknown): FaultSpec {
+  if (!input || typeof input !== 'object') throw new FaultError('a fault must be an object');
+  const f = input as Record<string, unknown>;
+  const str = (k: string): string | undefined => {
+    const v = f[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200) throw new FaultError(`${k} must be a non-empty string`);
+    return v;
+  };
+  const times = positiveInt(f.times, 'times');
+  if (f.target === 'request') {
+    const kind = f.kind as RequestFaultKind;
+    if (!REQUEST_FAULT_KINDS.includes(kind)) throw new FaultError(`request fault kind must be one of ${REQUEST_FAULT_KINDS.join(', ')}`);
+    let match: Record<string, string> | undefined;
+    if (f.match !== undefined) {
+      if (!f.match || typeof f.match !== 'object' || Array.isArray(f.match)) throw new FaultError('match must be an object of strings');
+      match = {};
+      for (const [k, v] of Object.entries(f.match as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new FaultError('match values must be strings');
+        match[k] = v;
+      }
+    }
+    const status = positiveInt(f.status, 'status', 500);
+    if (status !== undefined && status > 599) throw new FaultError('status must be 500..599');
+    const delayMs = positiveInt(f.delayMs, 'delayMs');
+    const service = str('service');
+    return { target: 'request', kind, ...(service ? { service } : {}), ...(match ? { match } : {}), ...(times !== undefined ? { times } : {}), ...(status ? { status } : {}), ...(delayMs !== undefined ? { delayMs } : {}) };
+  }
+  if (f.target === 'notification') {
+    const kind = f.kind as NotificationFaultKind;
+    if (!NOTIFICATION_FAULT_KINDS.includes(kind)) throw new FaultError(`notification fault kind must be one of ${NOTIFICATION_FAULT_KINDS.join(', ')}`);
+    const count = positiveInt(f.count, 'count', 1);
+    const delayMs = positiveInt(f.delayMs, 'delayMs');
+    const notifyType = str('notifyType');
+    const notifySubType = str('notifySubType');
+    const outerTaskId = str('outerTaskId');
+    return {
+      target: 'notification',
+      kind,
+      ...(notifyType ? { notifyType } : {}),
+      ...(notifySubType ? { notifySubType } : {}),
+      ...(outerTaskId ? { outerTaskId } : {}),
+      ...(times !== undefined ? { times } : {}),
+      ...(count !== undefined ? { count } : {}),
+      ...(delayMs !== undefined ? { delayMs } : {}),
+    };
+  }
+  throw new FaultError('target must be "request" or "notification"');
+}
+
+export class FaultRegistry {
+  #faults: Fault[] = [];
+
+  add(spec: FaultSpec): Fault {
+    const fault = { ...validateFault(spec), id: randomBytes(6).toString('hex'), used: 0 };
+    this.#faults.push(fault);
+    return fault;
+  }
+
+  list(): Fault[] {
+    return this.#faults.map((f) => ({ ...f }));
+  }
+
+  remove(id: string): boolean {
+    const before = this.#faults.length;
+    this.#faults = this.#faults.filter((f) => f.id !== id);
+    return this.#faults.length !== before;
+  }
+
+  clear(): void {
+    this.#faults = [];
+  }
+
+  #consume(f: Fault): void {
+    f.used += 1;
+    const times = f.times ?? 1;
+    if (times > 0 && f.used >= times) this.#faults = this.#faults.filter((x) => x !== f);
+  }
+
+  /** The first request fault matching this request, consumed (its `times` counts down). */
+  takeRequestFault(service: string, params: Readonly<Record<string, string | undefined>>): RequestFaultSpec | undefined {
+    for (const f of this.#faults) {
+      if (f.target !== 'request') continue;
+      if (f.service && f.service !== service) continue;
+      if (f.match && !Object.entries(f.match).every(([k, v]) => params[k] === v)) continue;
+      this.#consume(f);
+      return f;
+    }
+    return undefined;
+  }
+
+  /** Apply every matching notification fault to a notification being queued. */
+  applyToNotification(n: NotificationRecord): void {
+    for (const f of [...this.#faults]) {
+      if (f.target !== 'notification') continue;
+      if (f.notifyType && f.notifyType !== n.notifyType) continue;
+      if (f.notifySubType && f.notifySubType !== n.notifySubType) continue;
+      if (f.outerTaskId && f.outerTaskId !== n.outerTaskId) continue;
+      this.#consume(f);
+      switch (f.kind) {
+        case 'duplicate':
+          n.faults.duplicate = (n.faults.duplicate ?? 0) + (f.count ?? 1);
+          break;
+        case 'reorder':
+          n.faults.reorder = true;
+          break;
+        case 'delay':
+          n.dueAt = (n.dueAt ?? n.createdAt) + (f.delayMs ?? 0);
+          break;
+        case 'drop':
+          n.faults.dropAttempts = (n.faults.dropAttempts ?? 0) + (f.count ?? 1);
+          break;
+        case 'badSignature':
+          n.faults.badSignatureAttempts = (n.faults.badSignatureAttempts ?? 0) + (f.count ?? 1);
+          break;
+        case 'gbk':
+          n.faults.gbk = true;
+          break;
+      }
+    }
+  }
+}

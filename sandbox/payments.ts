@@ -1,0 +1,60 @@
+// Paying one winner transfer out of a task's frozen bounty, with the fee rules of alipay/core/fees: the winner
+// gets gross − commission, the platform commission − Alipay's fee, Alipay its fee. Queues the per-transfer
+// notifications (assign_transfer, platform_profit_transfer) with the announce / immediate sub-types.
+
+import { splitWinnerTransfer, type FeeRates } from '../alipay/core/fees';
+import { ALIPAY_FEES, frozenAccount, platformAccount, post, winnerAccount } from './ledger';
+import type { OpContext } from './context';
+import type { SandboxState, TaskRecord, TransferRecord } from './state';
+
+/** The split of a transfer's gross amount under the configured rates. */
+export function transferSplit(grossFen: number, rates: FeeRates): Pick<TransferRecord, 'commissionFen' | 'winnerFen' | 'alipayFeeFen' | 'platformFen'> {
+  const s = splitWinnerTransfer(grossFen, rates);
+  return { commissionFen: s.commissionFen, winnerFen: s.winnerFen, alipayFeeFen: s.alipayFeeFen, platformFen: s.platformFen };
+}
+
+export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecord, t: TransferRecord, path: 'announce' | 'immediate'): void {
+  const from = frozenAccount(task.partner, task.outerTaskId);
+  const ref = { partner: task.partner, outerTaskId: task.outerTaskId };
+  post(state, ctx.now, { ...ref, from, to: winnerAccount(t.winnerUserId), amountFen: t.winnerFen, reason: 'winner_payment', ref: t.outerTransferNo });
+  post(state, ctx.now, { ...ref, from, to: platformAccount(task.partner), amountFen: t.platformFen, reason: 'commission', ref: t.outerTransferNo });
+  post(state, ctx.now, { ...ref, from, to: ALIPAY_FEES, amountFen: t.alipayFeeFen, reason: 'alipay_fee', ref: t.outerTransferNo });
+  task.totals.winnersReceived += t.winnerFen;
+  task.totals.platformReceived += t.platformFen;
+  task.totals.alipayFees += t.alipayFeeFen;
+  t.paidAt = ctx.now;
+  const target = { url: t.notifyUrl, charset: t.charset, signType: t.signType };
+  ctx.enqueue(state, {
+    outerTaskId: task.outerTaskId,
+    target,
+    data: {
+      type: 'assign_transfer',
+      subType: path === 'announce' ? 'ASSIGN_FOR_ANNOUNCE_PAYMENT' : 'ASSIGN_FOR_IMMEDIATE_PAYMENT',
+      partner: task.partner,
+      outerTaskId: task.outerTaskId,
+      outerTransferNo: t.outerTransferNo,
+      alipayUserId: t.winnerUserId,
+      amountFen: t.amountFen,
+      commissionFen: t.commissionFen,
+      winnerAmountFen: t.winnerFen,
+      status: 'S',
+      transferTime: ctx.now,
+    },
+  });
+  ctx.enqueue(state, {
+    outerTaskId: task.outerTaskId,
+    target,
+    data: {
+      type: 'platform_profit_transfer',
+      subType: path === 'announce' ? 'PLATFORM_PROFIT_BY_ANNOUNCE_PAYMENT' : 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT',
+      partner: task.partner,
+      outerTaskId: task.outerTaskId,
+      outerTransferNo: t.outerTransferNo,
+      profitAmountFen: t.commissionFen,
+      alipayFeeFen: t.alipayFeeFen,
+      platformAmountFen: t.platformFen,
+      status: 'S',
+      transferTime: ctx.now,
+    },
+  });
+}
