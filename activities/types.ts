@@ -18,26 +18,26 @@ export interface PageTransfer {
 
 export interface TaskActivities {
   /** task.create: the signed cashier URL the publisher's browser is sent to. Builds a URL; calls nothing. */
-  createTaskPage(input: { spec: TaskSpec; freezeNo: string; valueAddedFeeTransferNo?: string }): Promise<{ url: string; requestHash: string }>;
+  createTaskPage: (input: { spec: TaskSpec; freezeNo: string; valueAddedFeeTransferNo?: string }) => Promise<{ url: string; requestHash: string }>;
   /** task.confirm: the signed page on which the publisher confirms a round of winners. */
-  createConfirmPage(input: {
+  createConfirmPage: (input: {
     outerTaskId: string;
     publisherId: string;
     publisherAlipayUserId: string;
     transfers: PageTransfer[];
     announceEndMs?: number;
-  }): Promise<{ url: string; requestHash: string }>;
+  }) => Promise<{ url: string; requestHash: string }>;
   /** confirm.by.platform: pay out transfers whose announcement is over (at most 30). */
-  confirmByPlatform(input: { outerTaskId: string; transferNos: string[]; priorRequestHash?: string }): Promise<{ requestHash: string; alreadyDone: boolean }>;
+  confirmByPlatform: (input: { outerTaskId: string; transferNos: string[]; priorRequestHash?: string }) => Promise<{ requestHash: string; alreadyDone: boolean }>;
   /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */
-  cancelConfirmByPlatform(input: { outerTaskId: string; transferNos: string[] }): Promise<CancelWinnersResult & { requestHash: string }>;
+  cancelConfirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<CancelWinnersResult & { requestHash: string }>;
   /** left.amount.handle: the admin's page (a POST form) splitting the leftover. */
-  createLeftoverPage(input: {
+  createLeftoverPage: (input: {
     outerTaskId: string;
     refund?: { serialNo: string; amountFen: number };
     platform?: { serialNo: string; amountFen: number };
     transfers: PageTransfer[];
-  }): Promise<{ page: AdminPage; requestHash: string }>;
+  }) => Promise<{ page: AdminPage; requestHash: string }>;
 }
 
 /** Failure types the activities throw (ApplicationFailure.type), from the error classes of the notes. */

@@ -59,7 +59,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
 
   const ok = (params: Record<string, string>) => ({ body: buildMapiSuccessReply({ request: params, responseXml: confirmByPlatformResponseXml({ outerTaskId: params.outer_task_id }), signer: alipaySigner, charset: 'utf-8' }) });
   const code = (c: string) => () => ({ body: buildMapiFailureReply(c) });
-  const payout = () => env.run(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] }) as ReturnType<TaskActivities['confirmByPlatform']>;
+  const payout = () => env.run(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
 
   async function failsWith(type: string, retryable: boolean): Promise<void> {
     await assert.rejects(payout(), (err: unknown) => {
@@ -139,7 +139,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
       }),
     });
     calls = [];
-    const res = (await env.run(activities.cancelConfirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] })) as Awaited<ReturnType<TaskActivities['cancelConfirmByPlatform']>>;
+    const res = await env.run(activities.cancelConfirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
     assert.deepEqual(res.cancelled, ['task-1T1']);
     assert.deepEqual(res.failed, [{ transferNo: 'task-1T2', errorCode: 'WITKEY_NOT_ALLOW' }]);
     assert.equal(calls[0].cancel_transfer_detail, 'task-1T1~@^&task-1T2');
