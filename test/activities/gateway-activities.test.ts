@@ -23,6 +23,10 @@ describe('gateway activities (MockActivityEnvironment)', () => {
   const partnerKeys = generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 });
   const alipaySigner: MapiSigner = { signType: 'DSA', privateKey: alipayKeys.privateKey };
   const env = new MockActivityEnvironment();
+  /** env.run with the activity's own result type. */
+  function runActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+    return env.run(fn, ...args) as Promise<R>;
+  }
 
   before(async () => {
     server = createServer((req, res) => {
@@ -59,7 +63,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
 
   const ok = (params: Record<string, string>) => ({ body: buildMapiSuccessReply({ request: params, responseXml: confirmByPlatformResponseXml({ outerTaskId: params.outer_task_id }), signer: alipaySigner, charset: 'utf-8' }) });
   const code = (c: string) => () => ({ body: buildMapiFailureReply(c) });
-  const payout = () => env.run(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
+  const payout = () => runActivity(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
 
   async function failsWith(type: string, retryable: boolean): Promise<void> {
     await assert.rejects(payout(), (err: unknown) => {
@@ -124,7 +128,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
     const first = await payout();
     assert.equal(first.alreadyDone, true);
     await assert.rejects(
-      env.run(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'], priorRequestHash: 'not-the-same' }),
+      runActivity(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'], priorRequestHash: 'not-the-same' }),
       (err: unknown) => err instanceof ApplicationFailure && err.type === GATEWAY_FAILURE.mismatch && err.nonRetryable,
     );
   });
@@ -139,7 +143,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
       }),
     });
     calls = [];
-    const res = await env.run(activities.cancelConfirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
+    const res = await runActivity(activities.cancelConfirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
     assert.deepEqual(res.cancelled, ['task-1T1']);
     assert.deepEqual(res.failed, [{ transferNo: 'task-1T2', errorCode: 'WITKEY_NOT_ALLOW' }]);
     assert.equal(calls[0].cancel_transfer_detail, 'task-1T1~@^&task-1T2');
@@ -147,7 +151,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
 
   test('pages: a nickname that would inject a record is refused before signing (input, not retried)', async () => {
     await assert.rejects(
-      env.run(activities.createConfirmPage, {
+      runActivity(activities.createConfirmPage, {
         outerTaskId: 'task-1',
         publisherId: 'pub',
         publisherAlipayUserId: '2088100000000001',
