@@ -71,6 +71,17 @@ export function loadPublicKey(material: string | Buffer | KeyObject, expected?: 
   } else {
     const der = derCandidates(text);
     if (!der) throw new KeyError('public key is neither PEM nor base64');
+    // Node derives a public key from private DER too; refuse a private key given where a public one is expected.
+    for (const type of ['pkcs8', 'pkcs1'] as const) {
+      let isPrivate = false;
+      try {
+        createPrivateKey({ key: der, format: 'der', type });
+        isPrivate = true;
+      } catch {
+        // not a private key in this encoding
+      }
+      if (isPrivate) throw new KeyError('a private key was given where a public key is expected');
+    }
     for (const type of ['spki', 'pkcs1'] as const) {
       try {
         key = createPublicKey({ key: der, format: 'der', type });

@@ -133,7 +133,13 @@ function scanTopLevel(text: string): Map<string, Span> {
   if (text[i] === '}') return members;
   for (;;) {
     ws();
-    const key = JSON.parse(str()) as string;
+    const rawKey = str();
+    let key = '';
+    try {
+      key = JSON.parse(rawKey) as string;
+    } catch {
+      fail('bad member name');
+    }
     ws();
     if (text[i++] !== ':') fail('colon expected');
     ws();
