@@ -25,7 +25,7 @@ describe('gateway activities (MockActivityEnvironment)', () => {
   const env = new MockActivityEnvironment();
   /** env.run with the activity's own result type. */
   function runActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-    return env.run<A, Promise<R>, (...args: A) => Promise<R>>(fn, ...args);
+    return env.run<A, R, (...args: A) => Promise<R>>(fn, ...args);
   }
 
   before(async () => {
