@@ -143,16 +143,23 @@ export class FaultRegistry {
     if (times > 0 && f.used >= times) this.#faults = this.#faults.filter((x) => x !== f);
   }
 
-  /** The first request fault matching this request, consumed (its `times` counts down). */
-  takeRequestFault(service: string, params: Readonly<Record<string, string | undefined>>): RequestFaultSpec | undefined {
-    for (const f of this.#faults) {
+  /**
+   * The request faults met by this request, consumed (their `times` count down): every matching delay (they add
+   * up) and the first matching fault of another kind.
+   */
+  takeRequestFaults(service: string, params: Readonly<Record<string, string | undefined>>): { delayMs: number; fault?: RequestFaultSpec } {
+    let delayMs = 0;
+    let fault: RequestFaultSpec | undefined;
+    for (const f of [...this.#faults]) {
       if (f.target !== 'request') continue;
       if (f.service && f.service !== service) continue;
       if (f.match && !Object.entries(f.match).every(([k, v]) => params[k] === v)) continue;
+      if (f.kind === 'delay') delayMs += f.delayMs ?? 1000;
+      else if (fault) continue;
+      else fault = f;
       this.#consume(f);
-      return f;
     }
-    return undefined;
+    return fault ? { delayMs, fault } : { delayMs };
   }
 
   /** Apply every matching notification fault to a notification being queued. */

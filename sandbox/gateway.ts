@@ -133,10 +133,10 @@ export class Gateway {
     const { req } = verified;
     if (PAGE_SERVICES.has(req.service)) return this.#openPage(raw, req, verified.read!);
 
-    const fault = this.#core.faults.takeRequestFault(req.service, req.params);
+    const { delayMs, fault } = this.#core.faults.takeRequestFaults(req.service, req.params);
+    if (delayMs > 0) await sleep(delayMs);
     if (fault?.kind === 'http5xx') return { type: 'http', status: fault.status ?? 503, body: 'Service Unavailable' };
     if (fault?.kind === 'systemError') return this.#failure('SYSTEM_ERROR', req.charset);
-    if (fault?.kind === 'delay') await sleep(fault.delayMs ?? 1000);
     const outcome = await this.#system(req, verified.read!);
     return this.#afterFault(outcome, fault);
   }
@@ -278,10 +278,10 @@ export class Gateway {
     const { req } = verified;
     const read = verified.read!;
     if (!PAGE_SERVICES.has(req.service)) return { type: 'refused', code: 'ILLEGAL_SERVICE', message: `${req.service} is not a page interface` };
-    const fault = this.#core.faults.takeRequestFault(req.service, req.params);
+    const { delayMs, fault } = this.#core.faults.takeRequestFaults(req.service, req.params);
+    if (delayMs > 0) await sleep(delayMs);
     if (fault?.kind === 'http5xx') return { type: 'http', status: fault.status ?? 503, body: 'Service Unavailable' };
     if (fault?.kind === 'systemError') return { type: 'refused', code: 'SYSTEM_ERROR', message: 'injected fault' };
-    if (fault?.kind === 'delay') await sleep(fault.delayMs ?? 1000);
     const meta = this.#meta(req);
     let result: { event: PageCompletion['event']; alreadyDone: boolean; returnUrl: string };
     try {

@@ -52,13 +52,13 @@ export class OpenApiGateway {
     }
     const outTradeNo = this.#core.store.read((s) => outTradeNoOf(s, this.#core.config.partnerId, req.bizContent));
     if (!outTradeNo) return this.#json(method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'ACQ.INVALID_PARAMETER', sub_msg: 'out_trade_no or trade_no is required' }, charset);
-    const fault = this.#core.faults.takeRequestFault(method, { ...req.params, out_trade_no: outTradeNo });
+    const { delayMs, fault } = this.#core.faults.takeRequestFaults(method, { ...req.params, out_trade_no: outTradeNo });
+    if (delayMs > 0) await sleep(delayMs);
     if (fault?.kind === 'http5xx') return { type: 'http', status: fault.status ?? 503, body: 'Service Unavailable' };
     if (fault?.kind === 'systemError') {
       if (method === TRADE_CANCEL) return this.#json(method, tradeCancelResponseBody({ systemError: true, outTradeNo }), charset);
       return this.#json(method, { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: 'system busy' }, charset);
     }
-    if (fault?.kind === 'delay') await sleep(fault.delayMs ?? 1000);
     let out: OpenApiOutcome;
     try {
       out = method === TRADE_QUERY ? this.#query(outTradeNo, charset) : await this.#cancel(outTradeNo, charset);

@@ -1,0 +1,121 @@
+// The notifier: the resend schedule (exact with a manual clock, scaled with a time factor on the wall clock)
+// stops exactly at `success`; every attempt and answer is recorded; a restarted sandbox resumes pending resends.
+
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTaskCreate } from '../../alipay/core/services';
+import { ManualClock, RESEND_INTERVALS_MS, startSandbox } from '../../sandbox';
+import { MINUTE, DAY, T0, partnerClient, removeTempDirs, seededDataDir, startReceiver, startTestSandbox } from './helpers';
+
+function createReq(id: string, notifyUrl: string, expiresAt = T0 + DAY) {
+  return buildTaskCreate({
+    outerTaskId: id,
+    outerTaskFreezeNo: `${id}FZ`,
+    taskAmountFen: 1000,
+    returnUrl: 'http://127.0.0.1:9/return',
+    notifyUrl,
+    taskType: 'T',
+    taskTitle: 'title',
+    taskExpiredTime: expiresAt,
+    outerAccountId: `pub-${id}`,
+  });
+}
+
+describe('notifier', () => {
+  after(() => removeTempDirs());
+
+  test('resends on 2m, 10m, 10m (manual clock) and stops exactly at success', async () => {
+    const { sandbox: s, clock } = await startTestSandbox();
+    const client = partnerClient(s);
+    const receiver = await startReceiver(s, client.alipayVerifier);
+    receiver.script = (n, r) => (n < 3 ? 'fail' : r.notification ? 'success' : 'fail');
+    try {
+      await s.pay(client.url(createReq('N1', receiver.url)));
+      const id = s.notifications({ outerTaskId: 'N1' })[0].notifyId;
+      await s.flushNotifications();
+      assert.equal(receiver.received.length, 1);
+      const steps = [RESEND_INTERVALS_MS[0], RESEND_INTERVALS_MS[1], RESEND_INTERVALS_MS[2]];
+      for (const [i, step] of steps.entries()) {
+        clock.advance(step - 1);
+        assert.deepEqual(await s.flushNotifications(), [], `resend ${i + 1} is not due 1 ms early`);
+        clock.advance(1);
+        assert.equal((await s.flushNotifications()).length, 1, `resend ${i + 1} is due`);
+      }
+      assert.equal(receiver.received.length, 4);
+      assert.deepEqual(receiver.received.map((r) => r.answer), ['fail', 'fail', 'fail', 'success']);
+      assert.ok(receiver.verified().every((n) => n.notifyId === id), 'the same notify_id on every resend');
+      const rec = s.notification(id)!;
+      assert.equal(rec.status, 'delivered');
+      assert.deepEqual(rec.attempts.map((a) => [a.kind, a.answer, a.success]), [['sent', 'fail', false], ['sent', 'fail', false], ['sent', 'fail', false], ['sent', 'success', true]]);
+      assert.deepEqual(rec.attempts.map((a) => a.at - T0), [0, 2 * MINUTE, 12 * MINUTE, 22 * MINUTE]);
+      clock.advance(2 * DAY);
+      assert.deepEqual(await s.flushNotifications(), [], 'nothing after success');
+      assert.equal(receiver.received.length, 4);
+    } finally {
+      await s.stop();
+      await receiver.close();
+    }
+  });
+
+  test('scaled schedule on the wall clock: 1 + 7 attempts, then exhausted; stops at success', async () => {
+    const dataDir = await seededDataDir();
+    // 24h22m / 100000 = about 0.9 s for the whole schedule.
+    const s = await startSandbox({ dataDir, timeFactor: 100_000, autoDeliver: true, pollMs: 2 });
+    const client = partnerClient(s);
+    const never = await startReceiver(s, client.alipayVerifier);
+    never.script = () => 'fail';
+    const third = await startReceiver(s, client.alipayVerifier);
+    third.script = (n) => (n < 2 ? 'fail' : 'success');
+    try {
+      const now = Date.now();
+      await s.pay(client.url(createReq('NS1', never.url, now + DAY)));
+      await s.pay(client.url(createReq('NS2', third.url, now + DAY)));
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && s.notifications({ status: 'pending' }).length > 0) await new Promise((r) => setTimeout(r, 20));
+      const [n1] = s.notifications({ outerTaskId: 'NS1' });
+      const [n2] = s.notifications({ outerTaskId: 'NS2' });
+      assert.equal(n1.status, 'exhausted');
+      assert.equal(n1.attempts.length, 8);
+      assert.equal(never.received.length, 8);
+      const gaps = n1.attempts.slice(1).map((a, i) => a.at - n1.attempts[i].at);
+      gaps.forEach((g, i) => assert.ok(g >= Math.round(RESEND_INTERVALS_MS[i] / 100_000), `gap ${i} ${g} ms respects the scaled schedule`));
+      assert.equal(n2.status, 'delivered');
+      assert.equal(third.received.length, 3);
+      assert.equal(s.config.timeFactor, 100_000);
+    } finally {
+      await s.stop();
+      await never.close();
+      await third.close();
+    }
+  });
+
+  test('a restarted sandbox keeps its ledger and resumes pending resends', async () => {
+    const clock = new ManualClock(T0);
+    const { sandbox: s1, dataDir } = await startTestSandbox({ clock });
+    const client = partnerClient(s1);
+    const receiver = await startReceiver(s1, client.alipayVerifier);
+    receiver.script = () => 'fail';
+    await s1.pay(client.url(createReq('NR1', receiver.url)));
+    await s1.flushNotifications();
+    const ledger1 = JSON.stringify(s1.ledger());
+    const partner = s1.config.partnerId;
+    await s1.stop();
+
+    const s2 = await startSandbox({ dataDir, clock, autoDeliver: false });
+    try {
+      assert.equal(s2.config.partnerId, partner, 'keys and config reused');
+      assert.equal(JSON.stringify(s2.ledger()), ledger1, 'ledger survived');
+      assert.equal(s2.task('NR1')!.status, 'OPEN');
+      receiver.script = (_n, r) => (r.notification ? 'success' : 'fail');
+      clock.advance(2 * MINUTE);
+      await s2.flushNotifications();
+      const [n] = s2.notifications({ outerTaskId: 'NR1' });
+      assert.equal(n.status, 'delivered');
+      assert.deepEqual(n.attempts.map((a) => a.answer), ['fail', 'success']);
+      assert.equal(receiver.received.length, 2);
+    } finally {
+      await s2.stop();
+      await receiver.close();
+    }
+  });
+});
