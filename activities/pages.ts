@@ -9,6 +9,11 @@ import { toActivityFailure } from './failures';
 import { requestHash } from './request-hash';
 import type { TaskActivities } from './types';
 
+/** The return_url of a page service: the webhook reads `service` from it to verify the callback (unsigned site parameter). */
+function returnUrlFor(config: GatewayConfig, service: string): string {
+  return `${config.returnUrl}${config.returnUrl.includes('?') ? '&' : '?'}service=${encodeURIComponent(service)}`;
+}
+
 function sign(config: GatewayConfig, request: MapiBusinessRequest) {
   return signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
 }
@@ -23,7 +28,7 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
           taskAmountFen: spec.bountyFen,
           additionalProfitAmountFen: spec.valueAddedFeeFen || undefined,
           additionalProfitTransferNo: valueAddedFeeTransferNo,
-          returnUrl: config.returnUrl,
+          returnUrl: returnUrlFor(config, 'alipay.witkey.task.create'),
           notifyUrl: config.notifyUrl,
           taskType: spec.taskType,
           taskTitle: spec.title,
@@ -45,7 +50,7 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
           alipayUserId: publisherAlipayUserId,
           transfers: transfers.map((t) => ({ outerTransferNo: t.transferNo, amountFen: t.amountFen, alipayUserId: t.winnerAlipayUserId, nickname: t.winnerNickname })),
           announcePeriodEnd: announceEndMs,
-          returnUrl: config.returnUrl,
+          returnUrl: returnUrlFor(config, 'alipay.witkey.task.confirm'),
           notifyUrl: config.notifyUrl,
         });
         return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
@@ -62,7 +67,7 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
           refund,
           platform,
           transfers: transfers.map((t) => ({ outerTransferNo: t.transferNo, amountFen: t.amountFen, alipayUserId: t.winnerAlipayUserId, nickname: t.winnerNickname })),
-          returnUrl: config.returnUrl,
+          returnUrl: returnUrlFor(config, 'alipay.witkey.task.left.amount.handle'),
           notifyUrl: config.notifyUrl,
         });
         const signed = sign(config, request);

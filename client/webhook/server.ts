@@ -1,0 +1,149 @@
+/**
+ * The webhook a site runs for Alipay: async notifications (POST /alipay/notify), the browser's return pages
+ * (GET and POST /alipay/return), and a health check. Verify at the door, deliver durably, then answer:
+ *   - malformed, forged, wrong partner, or refused by notify_verify → 4xx `fail`, nothing changes;
+ *   - delivered (or a duplicate of a closed task, or recorded for an operator) → 200 `success`;
+ *   - Temporal unreachable → 503 `fail`, so Alipay resends.
+ * Bodies are read raw and decoded exactly once, in the configured charset. No stack traces reach the caller.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Client } from '@temporalio/client';
+import {
+  AlipayError,
+  MalformedReplyError,
+  notifyVerifyUrl,
+  parseNotifyVerifyAnswer,
+  verifyNotificationBody,
+  verifyReturnCallback,
+  type InboundOptions,
+  type NotifyEvent,
+} from '../../alipay';
+import { returnNotifyId, type TaskNotification } from '../../workflows/messages';
+import { deliverNotification } from './deliver';
+import { returnPage } from './pages';
+
+export interface WebhookOptions {
+  client: Client;
+  taskQueue: string;
+  inbound: InboundOptions;
+  /** Ask the gateway's notify_verify before accepting a notification (ALIPAY_NOTIFY_VERIFY). */
+  notifyVerify?: { gatewayUrl: string; partner: string; timeoutMs: number };
+  /** Largest accepted body, bytes. */
+  bodyLimit?: number;
+  /** pino-style logger options for Fastify (JSON lines); false to silence. */
+  logger?: boolean | { level: string };
+  /** For /healthz: whether the worker is polling (omitted: not checked). */
+  workerPolling?: () => Promise<boolean>;
+}
+
+const FAIL = 'fail';
+
+export function buildWebhook(opts: WebhookOptions): FastifyInstance {
+  const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024, disableRequestLogging: false });
+  // raw bytes: decoded once, by the protocol library, in the declared charset
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    req.log.warn({ err: { name: err.name, message: err.message } }, 'request refused');
+    void reply.code(status).type('text/plain').send(FAIL);
+  });
+
+  async function notifyVerified(notifyId: string): Promise<boolean> {
+    const nv = opts.notifyVerify;
+    if (!nv) return true;
+    const res = await fetch(notifyVerifyUrl(nv.gatewayUrl, nv.partner, notifyId), { signal: AbortSignal.timeout(nv.timeoutMs) });
+    return parseNotifyVerifyAnswer(new Uint8Array(await res.arrayBuffer()));
+  }
+
+  app.post('/alipay/notify', async (req, reply) => {
+    const raw = req.body;
+    if (!Buffer.isBuffer(raw)) return reply.code(415).type('text/plain').send(FAIL);
+    let notification: TaskNotification;
+    try {
+      const verified = verifyNotificationBody(raw, opts.inbound);
+      notification = { notifyId: verified.notifyId, notifyTime: verified.notifyTime, via: 'notify', event: verified.event };
+    } catch (err) {
+      req.log.warn({ refused: describe(err) }, 'notification refused');
+      return reply.code(400).type('text/plain').send(FAIL);
+    }
+    const log = req.log.child({ outerTaskId: notification.event.outerTaskId, notifyId: notification.notifyId, notifyType: notification.event.type });
+    try {
+      if (!(await notifyVerified(notification.notifyId))) {
+        log.warn('notify_verify answered false');
+        return reply.code(403).type('text/plain').send(FAIL);
+      }
+    } catch (err) {
+      log.warn({ err: describe(err) }, 'notify_verify unavailable');
+      return reply.code(503).type('text/plain').send(FAIL);
+    }
+    try {
+      const outcome = await deliverNotification(opts.client, opts.taskQueue, notification);
+      log.info({ outcome }, 'notification recorded');
+      return reply.code(200).type('text/plain').send('success');
+    } catch (err) {
+      log.error({ err: describe(err) }, 'notification not recorded: Temporal unavailable');
+      return reply.code(503).type('text/plain').send(FAIL);
+    }
+  });
+
+  const onReturn = async (req: FastifyRequest, raw: string | Buffer, service: string) => {
+    let event: NotifyEvent | undefined;
+    try {
+      const result = verifyReturnCallback(service, raw, opts.inbound);
+      if (!result.isSuccess) return { status: 200, page: returnPage('failed', `Alipay reported ${result.errorCode}.`) };
+      event = result.event;
+    } catch (err) {
+      req.log.warn({ refused: describe(err) }, 'return refused');
+      return { status: 400, page: returnPage('refused', 'This page could not be verified as coming from Alipay.') };
+    }
+    const log = req.log.child({ outerTaskId: event.outerTaskId, via: 'return', service });
+    try {
+      await deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event });
+      log.info('return recorded');
+      const done = event.type === 'task_freeze' ? 'The bounty is frozen. You can close this page.' : 'Alipay accepted the request; the result follows by notification.';
+      return { status: 200, page: returnPage(event.type === 'task_freeze' ? 'paid' : 'pending', done) };
+    } catch (err) {
+      log.error({ err: describe(err) }, 'return not recorded');
+      return { status: 503, page: returnPage('pending', 'Your payment is being processed; the result will follow. You can close this page.') };
+    }
+  };
+
+  app.get('/alipay/return', async (req, reply) => {
+    const url = req.raw.url ?? '';
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const service = new URLSearchParams(query).get('service') ?? 'alipay.witkey.task.create';
+    const { status, page } = await onReturn(req, query, service);
+    return reply.code(status).type('text/html; charset=utf-8').send(page);
+  });
+
+  app.post('/alipay/return', async (req, reply) => {
+    const url = req.raw.url ?? '';
+    const service = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '').get('service') ?? 'alipay.witkey.task.left.amount.handle';
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const { status, page } = await onReturn(req, raw, service);
+    return reply.code(status).type('text/html; charset=utf-8').send(page);
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const checks: Record<string, boolean> = {};
+    try {
+      await opts.client.workflowService.getSystemInfo({});
+      checks.temporal = true;
+    } catch {
+      checks.temporal = false;
+    }
+    if (opts.workerPolling) checks.workerPolling = await opts.workerPolling().catch(() => false);
+    const healthy = Object.values(checks).every(Boolean);
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unhealthy', checks });
+  });
+
+  return app;
+}
+
+/** What may be logged of a refusal: name, code and message (the library keeps keys and signatures out of messages). */
+function describe(err: unknown): { name: string; code?: string; message: string } {
+  if (err instanceof AlipayError) return { name: err.name, code: err.code, message: err.message };
+  if (err instanceof MalformedReplyError) return { name: err.name, message: err.message };
+  const e = err as Error;
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err) };
+}
