@@ -53,6 +53,11 @@ export interface WitkeyTasksOptions {
 
 export type PublishInput = Omit<TaskSpec, 'feeRates'>;
 
+/** Alipay's times have whole seconds: a time is rounded up to the next second at the edge. */
+function toWholeSecond(ms: number): number {
+  return Number.isFinite(ms) ? Math.ceil(ms / 1000) * 1000 : ms;
+}
+
 function fieldOf(message: string): string | undefined {
   return /^([A-Za-z_][\w.[\]]*):/.exec(message)?.[1];
 }
@@ -85,7 +90,7 @@ export class WitkeyTasks {
    * returns the same URL; different parameters are refused; a closed task is never reopened (TaskClosedError).
    */
   async publish(input: PublishInput): Promise<PublishResult> {
-    const spec: TaskSpec = { ...input, feeRates: this.options.feeRates };
+    const spec: TaskSpec = { ...input, expiresAtMs: toWholeSecond(input.expiresAtMs), feeRates: this.options.feeRates };
     try {
       validateSpec(spec);
     } catch (err) {
@@ -115,7 +120,8 @@ export class WitkeyTasks {
 
   async selectWinners(outerTaskId: string, input: SelectWinnersInput): Promise<SelectWinnersResult> {
     try {
-      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, { args: [input] });
+      const request = input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
+      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, { args: [request] });
     } catch (err) {
       refused(err);
     }

@@ -39,7 +39,7 @@ export interface WebhookOptions {
 const FAIL = 'fail';
 
 export function buildWebhook(opts: WebhookOptions): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024, disableRequestLogging: false });
+  const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
   // raw bytes: decoded once, by the protocol library, in the declared charset
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {

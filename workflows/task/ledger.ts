@@ -69,6 +69,7 @@ export function validateSpec(spec: TaskSpec): TaskSpec {
   if (!isFen(spec.bountyFen) || spec.bountyFen === 0) bad('bountyFen', 'a positive integer number of fen');
   if (!isFen(spec.valueAddedFeeFen)) bad('valueAddedFeeFen', 'a non-negative integer number of fen');
   if (!Number.isSafeInteger(spec.expiresAtMs) || spec.expiresAtMs <= 0) bad('expiresAtMs', 'a time in ms since epoch');
+  if (spec.expiresAtMs % 1000 !== 0) bad('expiresAtMs', "whole seconds (Alipay's yyyyMMddHHmmss times carry no milliseconds)");
   for (const k of ['commissionBp', 'alipayFeeBp'] as const) {
     const v = spec.feeRates?.[k];
     if (!Number.isInteger(v) || v < 0 || v > 10_000) bad(`feeRates.${k}`, 'an integer number of basis points in 0..10000');
@@ -262,6 +263,9 @@ export function checkSelectWinners(state: TaskState, input: SelectWinnersInput, 
   if (!state.spec.publisherAlipayUserId) throw new TaskRuleError('ILLEGAL_ARGUMENT', "the publisher's Alipay user id is unknown (give publisherAlipayUserId when publishing)");
   if (input.announceEndMs !== undefined && (!Number.isSafeInteger(input.announceEndMs) || input.announceEndMs <= nowMs)) {
     throw new TaskRuleError('ILLEGAL_ARGUMENT', 'announceEndMs: must be a time in the future');
+  }
+  if (input.announceEndMs !== undefined && input.announceEndMs % 1000 !== 0) {
+    throw new TaskRuleError('ILLEGAL_ARGUMENT', "announceEndMs: whole seconds (Alipay's yyyyMMddHHmmss times carry no milliseconds)");
   }
   validateWinners(state, input.winners, LIMITS.winnersPerRound);
 }

@@ -1,0 +1,129 @@
+/**
+ * Whole task lifecycles with the real pieces: the workflow on the time-skipping server, the real activities
+ * signing requests to the sandbox gateway, the sandbox's signed notifications POSTed to the webhook, which
+ * signals the workflow. At the end of each path the sandbox ledger and the workflow ledger agree to the fen.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { splitLeftoverPlatformShare, splitWinnerTransfer } from '../../alipay/core/fees';
+import type { TaskView } from '../../workflows/messages';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const DAY = 86_400_000;
+const PUBLISHER = '2088100000000011';
+const W = ['2088200000000011', '2088200000000012', '2088200000000013', '2088200000000014'];
+
+function conserved(v: TaskView): void {
+  const l = v.ledger;
+  assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen, JSON.stringify(l));
+}
+
+/** The sandbox's ledger of a task, in the workflow's buckets (still frozen = what came in minus what went out). */
+function sandboxLedger(stack: TestStack, outerTaskId: string): TaskView['ledger'] {
+  const task = stack.sandbox.task(outerTaskId);
+  assert.ok(task, `the sandbox knows ${outerTaskId}`);
+  const t = task.totals;
+  const out = t.winnersReceived + t.platformReceived + t.alipayFees + t.refunded;
+  return {
+    bountyFrozenFen: t.bountyFrozen,
+    valueAddedFeePaidFen: t.valueAddedPaid,
+    winnersReceivedFen: t.winnersReceived,
+    platformReceivedFen: t.platformReceived,
+    alipayFeesFen: t.alipayFees,
+    refundedFen: t.refunded,
+    stillFrozenFen: t.bountyFrozen + t.valueAddedPaid - out,
+  };
+}
+
+describe('task lifecycles against the sandbox (time-skipping)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  async function publishAndPay(id: string, bountyFen: number, valueAddedFeeFen: number, expiresInMs: number): Promise<void> {
+    const published = await stack.tasks.publish({ outerTaskId: id, title: `任务 ${id}`, taskType: 'DESIGN', publisherId: `pub-${id}`, publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen, expiresAtMs: (await stack.now()) + expiresInMs });
+    const paid = await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER, followReturn: true });
+    assert.equal(paid.dropped, false);
+    await stack.flush();
+    const view = await stack.status(id);
+    assert.equal(view.phase, 'open');
+    assert.equal(view.ledger.bountyFrozenFen, bountyFen);
+    assert.equal(view.ledger.valueAddedFeePaidFen, valueAddedFeeFen);
+  }
+
+  test('announcement path in two rounds with a cancellation, payout after 7 days, leftover after 30 days', async () => {
+    const id = 'sbx-ann';
+    await publishAndPay(id, 100_000, 1_500, 30 * DAY);
+    const rates = stack.sandbox.config.feeRates;
+
+    const r1 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0]!, nickname: '天之蓝', amountFen: 40_000 }, { alipayUserId: W[1]!, nickname: 'Tom', amountFen: 10_000 }], announceEndMs: (await stack.now()) + 7 * DAY });
+    await stack.sandbox.confirm(r1.confirmUrl, { followReturn: true });
+    await stack.flush();
+    await stack.pass(DAY);
+    const r2 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[2]!, nickname: 'Ann', amountFen: 20_000 }], announceEndMs: (await stack.now()) + 7 * DAY });
+    await stack.sandbox.confirm(r2.confirmUrl);
+    await stack.flush();
+    assert.equal((await stack.status(id)).phase, 'announcement');
+
+    const cancelled = await stack.tasks.cancelWinners(id, [r1.transferNos[1]!]);
+    assert.deepEqual(cancelled.cancelled, [r1.transferNos[1]]);
+
+    await stack.pass(7 * DAY); // round 1 ends: payout of T1; round 2 still announcing
+    let view = await stack.status(id);
+    assert.equal(view.transfers.find((t) => t.transferNo === r1.transferNos[0])!.status, 'paid');
+    assert.equal(view.transfers.find((t) => t.transferNo === r2.transferNos[0])!.status, 'waiting');
+    await stack.pass(DAY); // round 2 ends
+    view = await stack.status(id);
+    assert.ok(view.transfers.filter((t) => t.status === 'paid').every((t) => t.commissionSettled));
+
+    await stack.pass(22 * DAY); // expiry
+    view = await stack.status(id);
+    assert.equal(view.phase, 'expired');
+    const left = view.availableFen;
+    assert.equal(left, 100_000 - 40_000 - 20_000);
+    const plan = await stack.tasks.planLeftover(id, { refundFen: 25_000, platformFen: 5_000, winners: [{ alipayUserId: W[3]!, nickname: 'Late', amountFen: left - 30_000 }] });
+    await stack.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true });
+    await stack.flush();
+
+    await stack.pass(2 * DAY); // past the resend window
+    const result = await stack.result(id);
+    conserved(result.view);
+    const split = (g: number) => splitWinnerTransfer(g, rates);
+    const share = splitLeftoverPlatformShare(5_000, rates);
+    const winners = split(40_000).winnerFen + split(20_000).winnerFen + split(10_000).winnerFen;
+    assert.deepEqual(result.view.ledger, {
+      bountyFrozenFen: 100_000,
+      valueAddedFeePaidFen: 1_500,
+      winnersReceivedFen: winners,
+      platformReceivedFen: 1_500 + split(40_000).platformFen + split(20_000).platformFen + split(10_000).platformFen + share.platformFen,
+      alipayFeesFen: split(40_000).alipayFeeFen + split(20_000).alipayFeeFen + split(10_000).alipayFeeFen + share.alipayFeeFen,
+      refundedFen: 25_000,
+      stillFrozenFen: 0,
+    });
+    assert.equal(result.view.phase, 'settled');
+    assert.equal(result.view.needsAttention, false, JSON.stringify(result.view.attention));
+    assert.deepEqual(sandboxLedger(stack, id), result.view.ledger, 'the sandbox and the workflow agree to the fen');
+  });
+
+  test('immediate path: paid at once; duplicates and resends change nothing', async () => {
+    const id = 'sbx-imm';
+    await publishAndPay(id, 8_000, 0, 3 * DAY);
+    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0]!, nickname: 'Quick', amountFen: 8_000 }] });
+    stack.sandbox.injectFault({ target: 'notification', kind: 'duplicate', count: 3, times: 0, outerTaskId: id });
+    await stack.sandbox.confirm(r.confirmUrl);
+    await stack.flush();
+    stack.sandbox.clearFaults();
+    const view = await stack.status(id);
+    const t = view.transfers[0]!;
+    assert.equal(t.status, 'paid');
+    assert.equal(t.commissionSettled, true);
+    conserved(view);
+    assert.equal(view.ledger.stillFrozenFen, 0);
+    assert.equal(view.needsAttention, false, JSON.stringify(view.attention));
+    assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'the sandbox and the workflow agree to the fen');
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * A whole product stack for tests, on loopback and free ports: a Temporal server (time-skipping by default), the
+ * sandbox gateway (its clock following the test server's time, notifications delivered on flush), the webhook,
+ * and a worker with the real activities. Everything is stopped by `stop()`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createActivities } from '../../activities';
+import { WitkeyTasks } from '../../client/tasks';
+import { buildWebhook } from '../../client/webhook/server';
+import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
+import { freePort } from '../../devstack/ports';
+import type { StartedServer } from '../../devstack/servers';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { witkeyWorkflowBundle } from '../../worker';
+import { taskWorkflowId, type TaskResult, type TaskView } from '../../workflows/messages';
+import { devServer, timeSkippingServer } from './servers';
+
+export interface TestStack {
+  server: StartedServer;
+  sandbox: Sandbox;
+  webhook: FastifyInstance;
+  webhookUrl: string;
+  tasks: WitkeyTasks;
+  taskQueue: string;
+  /** Server time (the test server's clock on the time-skipping server). */
+  now(): Promise<number>;
+  /** Deliver the sandbox's due notifications to the webhook, repeatedly until none is due. */
+  flush(): Promise<number>;
+  /** Let server time pass (time-skipping: instantly), delivering notifications as they fall due. */
+  pass(ms: number): Promise<void>;
+  result(outerTaskId: string): Promise<TaskResult>;
+  status(outerTaskId: string): Promise<TaskView>;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(opts: { timeSkipping?: boolean; resendWindowMs?: number } = {}): Promise<TestStack> {
+  const timeSkipping = opts.timeSkipping ?? true;
+  const server = timeSkipping ? await timeSkippingServer() : await devServer();
+  const dataDir = await mkdtemp(join(tmpdir(), 'witkey-stack-'));
+  const sandbox = await startSandbox({ dataDir, clock: { now: () => server.env.currentTimeMs() }, autoDeliver: false });
+  const taskQueue = `stack-${process.pid}-${Date.now()}`;
+  // the activities need the webhook's URL (notify_url, return_url) before it listens
+  const port = await freePort();
+  const webhookUrl = `http://127.0.0.1:${port}`;
+  const settings = siteSettingsForSandbox(sandbox.publicConfig(), webhookUrl);
+  const webhook = buildWebhook({ client: server.env.client, taskQueue, inbound: settings.inbound, logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false });
+  await webhook.listen({ host: '127.0.0.1', port });
+  const worker = await Worker.create({
+    connection: server.env.nativeConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: await witkeyWorkflowBundle(),
+    activities: createActivities(settings.gateway),
+  });
+  const running = worker.run();
+  const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: sandbox.config.feeRates, settings: { resendWindowMs: opts.resendWindowMs ?? 86_400_000 } });
+
+  const flush = async (): Promise<number> => {
+    let total = 0;
+    for (let i = 0; i < 20; i++) {
+      const attempts = await sandbox.flushNotifications();
+      total += attempts.length;
+      if (attempts.length === 0) break;
+    }
+    return total;
+  };
+
+  return {
+    server,
+    sandbox,
+    webhook,
+    webhookUrl,
+    tasks,
+    taskQueue,
+    now: () => server.env.currentTimeMs(),
+    flush,
+    async pass(ms) {
+      await server.env.sleep(ms);
+      await flush();
+    },
+    result: (id) => server.env.client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
+    status: (id) => tasks.status(id),
+    async stop() {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await webhook.close();
+      await sandbox.stop();
+      await server.env.teardown();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
