@@ -87,7 +87,14 @@ async function sendOpenApi(req: FastifyRequest, reply: FastifyReply, out: OpenAp
 const anyQuery = { type: 'object', additionalProperties: true } as const;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit, forceCloseConnections: true, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    // Strict schemas: no silent coercion or stripping of unknown properties.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
 
   // Forms are kept raw: the protocol library decodes them exactly once, in their declared charset.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));

@@ -41,7 +41,7 @@ function verifyWith(alg: 'sha1' | 'sha256', pubFile: string, data: Buffer | stri
   }
 }
 function md5Hex(data: Buffer): string {
-  return /([0-9a-f]{32})/.exec(openssl(['dgst', '-md5'], data).toString())![1]!;
+  return /([0-9a-f]{32})/.exec(openssl(['dgst', '-md5'], data).toString())![1];
 }
 function gbk(text: string): Buffer {
   return execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
@@ -82,7 +82,7 @@ describe('independent client (openssl + plain HTTP)', () => {
     clock = new ManualClock(T0);
     s = await startSandbox({ dataDir: join(work, 'data'), clock, autoDeliver: false, feeRates: { commissionBp: 2000, alipayFeeBp: 50 } });
     conf = JSON.parse(readFileSync(join(work, 'data', 'sandbox.json'), 'utf8')) as Conf;
-    key = (name) => join(work, 'data', conf.keys[name]!);
+    key = (name) => join(work, 'data', conf.keys[name]);
     notifyServer = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -94,7 +94,7 @@ describe('independent client (openssl + plain HTTP)', () => {
         const decoded: Record<string, string> = {};
         for (const part of raw.toString('latin1').split('&')) {
           const [k, v = ''] = part.split('=');
-          decoded[decodeURIComponent(k!.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
+          decoded[decodeURIComponent(k.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
         }
         const verified = decoded.sign_type === 'DSA' && verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(decoded), 'utf8'), decoded.sign ?? '');
         notifications.push({ raw, contentType, fields, verified });
@@ -130,7 +130,7 @@ describe('independent client (openssl + plain HTTP)', () => {
     assert.match(text, /<is_success>T<\/is_success>/, text.slice(0, 300));
     const start = text.indexOf('<response>');
     const end = text.indexOf('</response>') + '</response>'.length;
-    const sign = /<sign>([^<]+)<\/sign>/.exec(text)![1]!;
+    const sign = /<sign>([^<]+)<\/sign>/.exec(text)![1];
     assert.ok(verifyWith('sha1', pub, body.subarray(start, end), sign), 'reply signature verifies with openssl');
     return body.toString('utf8');
   }
@@ -157,7 +157,7 @@ describe('independent client (openssl + plain HTTP)', () => {
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /<button[^>]*>Pay<\/button>/);
-    const request = /name="request" value="([^"]*)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+    const request = /name="request" value="([^"]*)"/.exec(html)![1].replace(/&amp;/g, '&');
     const submit = await fetch(`${s.url}/sandbox/pages/complete`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -174,19 +174,19 @@ describe('independent client (openssl + plain HTTP)', () => {
     assert.equal(ret.is_success, 'T');
     assert.equal(ret.task_amount, '100.00');
     assert.equal(ret.additional_profit_amount, '5.50');
-    assert.match(ret.paid_time!, /^\d{14}$/);
-    assert.ok(verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(ret), 'utf8'), ret.sign!), 'return signature verifies');
+    assert.match(ret.paid_time, /^\d{14}$/);
+    assert.ok(verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(ret), 'utf8'), ret.sign), 'return signature verifies');
 
     await fetch(`${s.url}/sandbox/notifications/flush`, { method: 'POST' });
     assert.equal(notifications.length, 2);
     assert.ok(notifications.every((n) => n.verified), 'notification signatures verify with openssl');
-    assert.match(notifications[0]!.contentType, /application\/x-www-form-urlencoded/);
-    const xml = notifications[0]!.fields.get('xml')!;
+    assert.match(notifications[0].contentType, /application\/x-www-form-urlencoded/);
+    const xml = notifications[0].fields.get('xml')!;
     assert.match(xml, /<outer_task_id>IND1<\/outer_task_id>/);
     publisher = /<alipay_user_id>(2088\d{12})<\/alipay_user_id>/.exec(xml)![1]!;
 
     // notify_verify, unsigned GET
-    const nid = notifications[0]!.fields.get('notify_id')!;
+    const nid = notifications[0].fields.get('notify_id')!;
     assert.equal(await (await fetch(`${s.gatewayUrl}?service=notify_verify&partner=${conf.partnerId}&notify_id=${nid}`)).text(), 'true');
     assert.equal(await (await fetch(`${s.gatewayUrl}?service=notify_verify&partner=${conf.partnerId}&notify_id=forged`)).text(), 'false');
 
@@ -215,8 +215,8 @@ describe('independent client (openssl + plain HTTP)', () => {
     const body = (await res.json()) as { returnUrl: string; returnFields: Record<string, string> };
     const fields = body.returnFields;
     assert.equal(fields.sign_type, 'RSA');
-    assert.ok(verifyWith('sha1', key('alipayRsaPublic'), Buffer.from(signingString(fields), 'utf8'), fields.sign!), 'RSA return verifies');
-    assert.match(fields.xml!, /<transfer_status>W<\/transfer_status>/);
+    assert.ok(verifyWith('sha1', key('alipayRsaPublic'), Buffer.from(signingString(fields), 'utf8'), fields.sign), 'RSA return verifies');
+    assert.match(fields.xml, /<transfer_status>W<\/transfer_status>/);
 
     clock.set(T0 + 86_400_000);
     const cq = signedQuery({ service: 'alipay.witkey.task.confirm.by.platform', outer_task_id: 'IND1', transfer_detail: 'IND1T1~*@^IND1T2' }, 'MD5');
@@ -225,7 +225,7 @@ describe('independent client (openssl + plain HTTP)', () => {
     assert.match(text, /<is_success>T<\/is_success>/);
     const start = reply.indexOf('<response>');
     const end = reply.indexOf('</response>') + '</response>'.length;
-    const sign = /<sign>([^<]+)<\/sign>/.exec(text)![1]!;
+    const sign = /<sign>([^<]+)<\/sign>/.exec(text)![1];
     const expected = md5Hex(Buffer.concat([reply.subarray(start, end), Buffer.from(readFileSync(key('partnerMd5Key'), 'utf8').trim())]));
     assert.equal(sign, expected, 'MD5 reply signature');
     assert.match(text, /<outer_task_id>IND1<\/outer_task_id>/);
