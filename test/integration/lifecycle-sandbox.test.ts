@@ -60,16 +60,16 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     await publishAndPay(id, 100_000, 1_500, 30 * DAY);
     const rates = stack.sandbox.config.feeRates;
 
-    const r1 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0]!, nickname: '天之蓝', amountFen: 40_000 }, { alipayUserId: W[1]!, nickname: 'Tom', amountFen: 10_000 }], announceEndMs: (await stack.now()) + 7 * DAY });
+    const r1 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0], nickname: '天之蓝', amountFen: 40_000 }, { alipayUserId: W[1], nickname: 'Tom', amountFen: 10_000 }], announceEndMs: (await stack.now()) + 7 * DAY });
     await stack.sandbox.confirm(r1.confirmUrl, { followReturn: true });
     await stack.flush();
     await stack.pass(DAY);
-    const r2 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[2]!, nickname: 'Ann', amountFen: 20_000 }], announceEndMs: (await stack.now()) + 7 * DAY });
+    const r2 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[2], nickname: 'Ann', amountFen: 20_000 }], announceEndMs: (await stack.now()) + 7 * DAY });
     await stack.sandbox.confirm(r2.confirmUrl);
     await stack.flush();
     assert.equal((await stack.status(id)).phase, 'announcement');
 
-    const cancelled = await stack.tasks.cancelWinners(id, [r1.transferNos[1]!]);
+    const cancelled = await stack.tasks.cancelWinners(id, [r1.transferNos[1]]);
     assert.deepEqual(cancelled.cancelled, [r1.transferNos[1]]);
 
     await stack.pass(7 * DAY); // round 1 ends: payout of T1; round 2 still announcing
@@ -85,7 +85,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(view.phase, 'expired');
     const left = view.availableFen;
     assert.equal(left, 100_000 - 40_000 - 20_000);
-    const plan = await stack.tasks.planLeftover(id, { refundFen: 25_000, platformFen: 5_000, winners: [{ alipayUserId: W[3]!, nickname: 'Late', amountFen: left - 30_000 }] });
+    const plan = await stack.tasks.planLeftover(id, { refundFen: 25_000, platformFen: 5_000, winners: [{ alipayUserId: W[3], nickname: 'Late', amountFen: left - 30_000 }] });
     await stack.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true });
     await stack.flush();
 
@@ -112,13 +112,13 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
   test('immediate path: paid at once; duplicates and resends change nothing', async () => {
     const id = 'sbx-imm';
     await publishAndPay(id, 8_000, 0, 3 * DAY);
-    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0]!, nickname: 'Quick', amountFen: 8_000 }] });
+    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0], nickname: 'Quick', amountFen: 8_000 }] });
     stack.sandbox.injectFault({ target: 'notification', kind: 'duplicate', count: 3, times: 0, outerTaskId: id });
     await stack.sandbox.confirm(r.confirmUrl);
     await stack.flush();
     stack.sandbox.clearFaults();
     const view = await stack.status(id);
-    const t = view.transfers[0]!;
+    const t = view.transfers[0];
     assert.equal(t.status, 'paid');
     assert.equal(t.commissionSettled, true);
     conserved(view);
