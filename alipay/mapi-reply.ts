@@ -13,7 +13,7 @@ import { classifyMapiCode } from './core/error-codes';
 import type { ErrorClass } from './core/errors';
 import { decodeText, encodeText, normalizeCharset, type Charset } from './charset';
 import { signMapiBytes, verifyMapiBytes, type MapiSigner, type MapiVerifier } from './sign';
-import { child, element, isObject, list, parseXmlStrict, text, type XmlObject } from './xml';
+import { child, element, escapeXml, isObject, list, parseXmlStrict, text, type XmlObject } from './xml';
 
 const OPEN = Buffer.from('<response>', 'latin1');
 const CLOSE = Buffer.from('</response>', 'latin1');
@@ -183,7 +183,7 @@ export function buildMapiSuccessReply(opts: { request: Readonly<Record<string, s
   const sign = signMapiBytes(encodeText(opts.responseXml, cs), opts.signer, cs);
   const echo = Object.entries(opts.request)
     .filter(([k]) => k !== 'sign')
-    .map(([k, v]) => `<param name="${k.replace(/[^A-Za-z0-9_.]/g, '')}">${element('x', v).slice(3, -4)}</param>`)
+    .map(([k, v]) => `<param name="${escapeXml(k)}">${escapeXml(v)}</param>`)
     .join('');
   const xml = `${xmlDeclaration(cs)}<alipay><is_success>T</is_success><request>${echo}</request>${opts.responseXml}${element('sign', sign)}${element('sign_type', opts.signer.signType)}</alipay>`;
   return encodeText(xml, cs);
