@@ -31,6 +31,10 @@ export interface TaskActivities {
   confirmByPlatform: (input: { outerTaskId: string; transferNos: string[]; priorRequestHash?: string }) => Promise<{ requestHash: string; alreadyDone: boolean }>;
   /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */
   cancelConfirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<CancelWinnersResult & { requestHash: string }>;
+  /** alipay.trade.query on the freeze payment (out_trade_no = outer_task_freeze_no). */
+  queryFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeQuery>;
+  /** alipay.trade.cancel on the freeze payment; retried by the retry policy while retry_flag is Y. */
+  cancelFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeCancel>;
   /** left.amount.handle: the admin's page (a POST form) splitting the leftover. */
   createLeftoverPage: (input: {
     outerTaskId: string;
@@ -39,6 +43,13 @@ export interface TaskActivities {
     transfers: PageTransfer[];
   }) => Promise<{ page: AdminPage; requestHash: string }>;
 }
+
+export type FreezeTradeQuery =
+  | { kind: 'found'; tradeStatus: 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED'; totalAmountFen?: number }
+  | { kind: 'not_found' }
+  | { kind: 'failed'; code: string };
+
+export type FreezeTradeCancel = { kind: 'closed' } | { kind: 'refunded' } | { kind: 'no_action' } | { kind: 'failed'; code: string };
 
 /** Failure types the activities throw (ApplicationFailure.type), from the error classes of the notes. */
 export const GATEWAY_FAILURE = {

@@ -17,6 +17,12 @@ export function siteSettingsForSandbox(sandbox: PublicConfig, publicUrl: string)
   const partnerKey = loadPrivateKey(readFileSync(sandbox.keyFiles.partnerDsaPrivate), 'dsa');
   const alipayKey = loadPublicKey(readFileSync(sandbox.keyFiles.alipayDsaPublic), 'dsa');
   const base = publicUrl.replace(/\/+$/, '');
+  const openApi = {
+    gatewayUrl: sandbox.openApiUrl,
+    appId: sandbox.appId,
+    privateKey: loadPrivateKey(readFileSync(sandbox.keyFiles.appRsaPrivate), 'rsa'),
+    alipayPublicKey: loadPublicKey(readFileSync(sandbox.keyFiles.alipayRsaPublic), 'rsa'),
+  };
   return {
     gateway: {
       gatewayUrl: sandbox.gatewayUrl,
@@ -26,6 +32,7 @@ export function siteSettingsForSandbox(sandbox: PublicConfig, publicUrl: string)
       verifier: { signType: 'DSA', publicKey: alipayKey },
       notifyUrl: `${base}/alipay/notify`,
       returnUrl: `${base}/alipay/return`,
+      openApi,
       requestTimeoutMs: 15_000,
     },
     inbound: { verifier: { signType: 'DSA', publicKey: alipayKey }, charset: 'utf-8', partner: sandbox.partnerId },

@@ -6,7 +6,7 @@
 import { Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeeRates } from '../alipay/core/fees';
-import { DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
+import { DEFAULT_PAYMENT_TIMEOUT_MS, DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
 import {
   cancelWinnersUpdate,
   planLeftoverUpdate,
@@ -78,7 +78,7 @@ export class WitkeyTasks {
     private readonly client: Client,
     private readonly options: WitkeyTasksOptions,
   ) {
-    this.settings = { resendWindowMs: DEFAULT_RESEND_WINDOW_MS, ...options.settings };
+    this.settings = { resendWindowMs: DEFAULT_RESEND_WINDOW_MS, paymentTimeoutMs: DEFAULT_PAYMENT_TIMEOUT_MS, ...options.settings };
   }
 
   private handle(outerTaskId: string) {

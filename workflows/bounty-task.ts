@@ -32,9 +32,13 @@ import { describeSpecDifference, taskView } from './task/view';
 /** Alipay resends for about 24h22m (2m, 10m, 10m, 1h, 2h, 6h, 15h): the task stays open that long after its last notification. */
 export const DEFAULT_RESEND_WINDOW_MS = (2 + 10 + 10 + 60 + 120 + 360 + 900) * 60_000;
 
+export const DEFAULT_PAYMENT_TIMEOUT_MS = 2 * 3_600_000;
+
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
   resendWindowMs: number;
+  /** How long to wait for the freeze payment before asking Alipay about it (WITKEY_PAYMENT_TIMEOUT). */
+  paymentTimeoutMs: number;
 }
 
 export interface BountyTaskInput {
@@ -48,6 +52,12 @@ export interface BountyTaskInput {
 const pages = proxyActivities<Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createLeftoverPage'>>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+});
+
+/** The freeze trade on the OpenAPI side: query a few times; cancel, repeated while retry_flag is Y, then hand over. */
+const trades = proxyActivities<Pick<TaskActivities, 'queryFreezeTrade' | 'cancelFreezeTrade'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
 });
 
 /** Calls to the gateway: retried with the same business numbers until they succeed or fail for good. */
@@ -180,6 +190,17 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
 
   publishVisibility();
 
+  // Payment: wait for the freeze; past the deadline, ask Alipay (query first, cancel only without a clear result).
+  const startedAt = workflowInfo().runStartTime.getTime();
+  if (!input.carried) {
+    const deadline = startedAt + input.settings.paymentTimeoutMs;
+    if (!state.paid) await condition(() => state.paid || state.cancelled, Math.max(0, deadline - now()));
+    if (!state.paid && !state.cancelled) {
+      await resolveUnpaidFreeze(state, now);
+      changed();
+    }
+  }
+
   // The life of the task: wake on every change or at the next moment that matters.
   for (;;) {
     ledger.expire(state, now());
@@ -196,7 +217,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       }
     }
 
-    const quietSince = state.lastNotificationAtMs ?? state.paidAtMs ?? 0;
+    const quietSince = Math.max(state.lastNotificationAtMs ?? 0, state.paidAtMs ?? 0, state.cancellation?.atMs ?? 0);
     const closeAt = quietSince + input.settings.resendWindowMs;
     if (ledger.moneyAtRest(state, now()) && now() >= closeAt) break;
 
@@ -215,6 +236,42 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   publishVisibility();
   log.info('task settled', { outerTaskId: state.spec.outerTaskId, workflowId: workflowInfo().workflowId });
   return { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
+}
+
+/**
+ * The freeze payment did not arrive in time (seed 004): alipay.trade.query; a paid trade continues the task, a
+ * closed one cancels it; with no clear answer, alipay.trade.cancel (close: nothing was charged; refund: bounty and
+ * value-added fee go back). Anything still unresolved is put in front of an operator.
+ */
+async function resolveUnpaidFreeze(state: TaskState, now: () => number): Promise<void> {
+  let query: Awaited<ReturnType<TaskActivities['queryFreezeTrade']>> | undefined;
+  try {
+    query = await trades.queryFreezeTrade({ freezeNo: state.freezeNo });
+  } catch (err) {
+    log.warn('trade.query gave no answer; cancelling', { outerTaskId: state.spec.outerTaskId, error: (err as Error).message });
+  }
+  if (state.paid) return; // the notification arrived meanwhile
+  if (query?.kind === 'found' && (query.tradeStatus === 'TRADE_SUCCESS' || query.tradeStatus === 'TRADE_FINISHED')) {
+    ledger.applyFreezeFoundByQuery(state, query.totalAmountFen, now());
+    return;
+  }
+  if (query?.kind === 'found' && query.tradeStatus === 'TRADE_CLOSED') {
+    ledger.cancelBeforePayment(state, 'trade_closed', now());
+    return;
+  }
+  try {
+    const cancel = await trades.cancelFreezeTrade({ freezeNo: state.freezeNo });
+    if (cancel.kind === 'failed') throw new Error(`trade.cancel refused: ${cancel.code}`);
+    if (state.paid && cancel.kind !== 'refunded') return;
+    ledger.cancelBeforePayment(state, cancel.kind === 'closed' ? 'closed' : cancel.kind === 'refunded' ? 'refunded' : 'not_found', now());
+  } catch (err) {
+    state.attention.push({
+      code: 'PAYMENT_UNRESOLVED',
+      message: `the freeze payment did not arrive and its trade could not be resolved: ${(err as Error).message}`,
+      evidence: { query },
+      atMs: now(),
+    });
+  }
 }
 
 function pageTransfer(state: TaskState, transferNo: string): import('../activities/types').PageTransfer {

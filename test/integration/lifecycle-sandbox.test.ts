@@ -126,4 +126,31 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(view.needsAttention, false, JSON.stringify(view.attention));
     assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'the sandbox and the workflow agree to the fen');
   });
+
+  test('a payment that never completes is closed through the OpenAPI path (trade.query, then trade.cancel)', async () => {
+    const id = 'sbx-unpaid';
+    const published = await stack.tasks.publish({ outerTaskId: id, title: 'never paid', taskType: 'DESIGN', publisherId: 'pub-u', publisherAlipayUserId: PUBLISHER, bountyFen: 3_000, valueAddedFeeFen: 300, expiresAtMs: (await stack.now()) + 10 * DAY });
+    await stack.sandbox.openPage(published.cashierUrl); // the publisher opens the cashier and walks away
+    await stack.pass(2 * 3_600_000 + 5_000);
+    const view = await stack.status(id);
+    assert.equal(view.phase, 'cancelled');
+    const freeze = stack.sandbox.task(id)!.freezes[0];
+    assert.deepEqual([freeze.status, freeze.cancelAction], ['TRADE_CLOSED', 'close']);
+    assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'nothing charged on either side');
+  });
+
+  test('a payment whose notifications are lost is found paid by trade.query and the task goes on', async () => {
+    const id = 'sbx-lost';
+    stack.sandbox.injectFault({ target: 'notification', kind: 'drop', outerTaskId: id, count: 8, times: 0 });
+    const published = await stack.tasks.publish({ outerTaskId: id, title: 'lost notify', taskType: 'DESIGN', publisherId: 'pub-l', publisherAlipayUserId: PUBLISHER, bountyFen: 4_000, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + 10 * DAY });
+    await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER });
+    await stack.flush();
+    assert.equal((await stack.status(id)).phase, 'awaiting_payment');
+    await stack.pass(2 * 3_600_000 + 5_000);
+    stack.sandbox.clearFaults();
+    const view = await stack.status(id);
+    assert.equal(view.phase, 'open');
+    assert.equal(view.ledger.bountyFrozenFen, 4_000);
+    assert.equal(stack.sandbox.task(id)!.freezes[0].status, 'TRADE_SUCCESS', 'not cancelled');
+  });
 });

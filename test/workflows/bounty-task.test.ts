@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import type { NotifyEvent } from '../../alipay/core/events';
 import { splitLeftoverPlatformShare, splitWinnerTransfer } from '../../alipay/core/fees';
-import type { TaskActivities } from '../../activities/types';
+import type { FreezeTradeCancel, FreezeTradeQuery, TaskActivities } from '../../activities/types';
 import { TaskClosedError, TaskRequestError, WitkeyTasks } from '../../client/tasks';
 import type { StartedServer } from '../../devstack/servers';
 import { witkeyWorkflowBundle } from '../../worker';
@@ -25,6 +25,10 @@ class FakeGateway {
   payouts: string[][] = [];
   cancels: string[][] = [];
   pages: string[] = [];
+  queries: string[] = [];
+  tradeCancels: string[] = [];
+  tradeQuery: FreezeTradeQuery = { kind: 'not_found' };
+  tradeCancel: FreezeTradeCancel = { kind: 'no_action' };
   activities(): TaskActivities {
     return {
       createTaskPage: async ({ freezeNo }) => {
@@ -42,6 +46,14 @@ class FakeGateway {
       cancelConfirmByPlatform: async ({ transferNos }) => {
         this.cancels.push(transferNos);
         return { cancelled: transferNos, failed: [], requestHash: 'h' };
+      },
+      queryFreezeTrade: async ({ freezeNo }) => {
+        this.queries.push(freezeNo);
+        return this.tradeQuery;
+      },
+      cancelFreezeTrade: async ({ freezeNo }) => {
+        this.tradeCancels.push(freezeNo);
+        return this.tradeCancel;
       },
       createLeftoverPage: async () => ({ page: { action: 'https://gateway.test/gateway.do', method: 'POST', fields: { service: 'alipay.witkey.task.left.amount.handle' } }, requestHash: 'h' }),
     };
@@ -187,6 +199,48 @@ describe('bounty task workflow (time-skipping)', () => {
     conserved(result);
     assert.equal(result.view.ledger.refundedFen, 1, 'a leftover of 1 fen is refunded, not lost');
     assert.equal(result.view.ledger.stillFrozenFen, 0);
+  });
+
+  async function publishOnly(id: string, valueAddedFeeFen = 0): Promise<void> {
+    await tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', publisherAlipayUserId: PUBLISHER, bountyFen: 1_000, valueAddedFeeFen, expiresAtMs: (await now()) + 10 * DAY });
+  }
+
+  test('payment never arrives: trade.query finds nothing, trade.cancel has nothing to cancel: cancelled, nothing charged', async () => {
+    const id = 'unpaid-1';
+    gateway.tradeQuery = { kind: 'not_found' };
+    gateway.tradeCancel = { kind: 'no_action' };
+    await publishOnly(id);
+    await server.env.sleep(2 * 3_600_000 + 1_000);
+    const view = await tasks.status(id);
+    assert.equal(view.phase, 'cancelled');
+    assert.deepEqual([gateway.queries.includes(`${id}FZ`), gateway.tradeCancels.includes(`${id}FZ`)], [true, true]);
+    assert.equal(view.ledger.bountyFrozenFen + view.ledger.refundedFen, 0);
+  });
+
+  test('payment never arrives but the trade was paid: trade.cancel refunds bounty and value-added fee', async () => {
+    const id = 'unpaid-2';
+    gateway.tradeQuery = { kind: 'found', tradeStatus: 'WAIT_BUYER_PAY', totalAmountFen: 1_100 };
+    gateway.tradeCancel = { kind: 'refunded' };
+    await publishOnly(id, 100);
+    await server.env.sleep(2 * 3_600_000 + 1_000);
+    const view = await tasks.status(id);
+    assert.equal(view.phase, 'cancelled');
+    assert.deepEqual(view.ledger, { bountyFrozenFen: 1_000, valueAddedFeePaidFen: 100, winnersReceivedFen: 0, platformReceivedFen: 0, alipayFeesFen: 0, refundedFen: 1_100, stillFrozenFen: 0 });
+    // the late notifications of that payment change nothing
+    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 1_000, paidTime: await now() } as never);
+    assert.equal((await tasks.status(id)).ledger.refundedFen, 1_100);
+  });
+
+  test('the notification was lost but trade.query finds the trade paid: the task continues, no cancel', async () => {
+    const id = 'unpaid-3';
+    gateway.tradeQuery = { kind: 'found', tradeStatus: 'TRADE_SUCCESS', totalAmountFen: 1_000 };
+    const cancelsBefore = gateway.tradeCancels.length;
+    await publishOnly(id);
+    await server.env.sleep(2 * 3_600_000 + 1_000);
+    const view = await tasks.status(id);
+    assert.equal(view.phase, 'open');
+    assert.equal(view.ledger.bountyFrozenFen, 1_000);
+    assert.equal(gateway.tradeCancels.length, cancelsBefore);
   });
 
   test('an amount that does not match is flagged for an operator and moves nothing', async () => {

@@ -227,7 +227,7 @@ export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen:
     if (ev.freezeNo !== s.freezeNo) return flag(s, 'UNKNOWN_FREEZE', `freeze ${ev.freezeNo} is not this task's (${s.freezeNo})`, nowMs, ev);
     if (ev.amountFen !== s.spec.bountyFen) return flag(s, 'AMOUNT_MISMATCH', `freeze of ${ev.amountFen} fen, expected ${s.spec.bountyFen}`, nowMs, ev);
     if (s.paid) return 'duplicate';
-    if (s.cancelled) return flag(s, 'PAID_AFTER_CANCEL', 'the freeze arrived after the task was cancelled', nowMs, ev);
+    if (s.cancelled) return flag(s, 'PAID_AFTER_CANCEL', 'the freeze arrived after the payment was cancelled (trade.cancel closed it): check the trade', nowMs, ev);
     s.paid = true;
     s.paidAtMs = ev.paidAtMs ?? nowMs;
     if (!s.spec.publisherAlipayUserId && ev.payerAlipayUserId) s.spec.publisherAlipayUserId = ev.payerAlipayUserId;
@@ -243,9 +243,51 @@ export function applyValueAddedFee(state: TaskState, ev: { transferNo: string; a
     if (ev.transferNo !== s.valueAddedFeeTransferNo) return flag(s, 'UNKNOWN_TRANSFER', `value-added fee transfer ${ev.transferNo} is not this task's`, nowMs, ev);
     if (ev.amountFen !== s.spec.valueAddedFeeFen) return flag(s, 'AMOUNT_MISMATCH', `value-added fee of ${ev.amountFen} fen, expected ${s.spec.valueAddedFeeFen}`, nowMs, ev);
     if (s.ledger.valueAddedFeePaidFen > 0) return 'duplicate';
+    if (s.cancelled) return flag(s, 'PAID_AFTER_CANCEL', 'the value-added fee arrived after the payment was cancelled', nowMs, ev);
     s.ledger.valueAddedFeePaidFen += ev.amountFen;
     s.ledger.platformReceivedFen += ev.amountFen;
     return 'applied';
+  });
+}
+
+/**
+ * The freeze trade was found paid by alipay.trade.query before its notification arrived: the task continues.
+ * The query reports bounty + value-added fee; the bounty is applied here, the fee when its own notification comes.
+ */
+export function applyFreezeFoundByQuery(state: TaskState, totalFen: number | undefined, nowMs: number): Outcome {
+  const expected = state.spec.bountyFen + state.spec.valueAddedFeeFen;
+  if (totalFen !== undefined && totalFen !== expected) {
+    return transition(state, (s) => flag(s, 'AMOUNT_MISMATCH', `trade.query reports ${totalFen} fen paid, expected ${expected}`, nowMs, { totalFen }));
+  }
+  return applyFreeze(state, { freezeNo: state.freezeNo, amountFen: state.spec.bountyFen, paidAtMs: nowMs }, nowMs);
+}
+
+/**
+ * The payment never completed and the freeze trade was cancelled (alipay.trade.cancel) or found closed: the task
+ * ends as cancelled. With `refunded` the publisher had paid and got bounty and value-added fee back.
+ */
+export function cancelBeforePayment(state: TaskState, outcome: NonNullable<TaskState['cancellation']>['outcome'], nowMs: number): void {
+  transition(state, (s) => {
+    if (s.cancelled) return;
+    if (s.paid && outcome !== 'refunded') throw new TaskRuleError('WITKEY_NOT_ALLOW', 'the bounty is frozen: the task cannot be cancelled');
+    s.cancelled = true;
+    s.cancellation = { outcome, atMs: nowMs };
+    if (outcome === 'refunded') {
+      const l = s.ledger;
+      if (!s.paid) {
+        s.paid = true;
+        l.bountyFrozenFen += s.spec.bountyFen;
+        l.stillFrozenFen += s.spec.bountyFen;
+      }
+      if (l.valueAddedFeePaidFen === 0 && s.spec.valueAddedFeeFen > 0) {
+        l.valueAddedFeePaidFen += s.spec.valueAddedFeeFen;
+        l.platformReceivedFen += s.spec.valueAddedFeeFen;
+      }
+      // everything comes back: the frozen bounty and the fee the platform had received
+      l.refundedFen += l.stillFrozenFen + s.spec.valueAddedFeeFen;
+      l.platformReceivedFen -= s.spec.valueAddedFeeFen;
+      l.stillFrozenFen = 0;
+    }
   });
 }
 
