@@ -50,50 +50,56 @@ export function balance(state: SandboxState, account: string): number {
   return state.accounts[account] ?? 0;
 }
 
-/** The per-task figures recomputed from the journal alone (independent of the task's own counters). */
-export function totalsFromJournal(journal: readonly Posting[], outerTaskId: string, partner: string): TaskTotals & { frozen: number } {
-  const t = { bountyFrozen: 0, valueAddedPaid: 0, winnersReceived: 0, platformReceived: 0, alipayFees: 0, refunded: 0, frozen: 0 };
-  const frozen = frozenAccount(partner, outerTaskId);
-  for (const p of journal) {
-    if (p.outerTaskId !== outerTaskId || p.partner !== partner) continue;
-    if (p.to === frozen) t.frozen += p.amountFen;
-    if (p.from === frozen) t.frozen -= p.amountFen;
-    switch (p.reason) {
-      case 'freeze':
-        t.bountyFrozen += p.amountFen;
-        break;
-      case 'value_added_fee':
-        t.valueAddedPaid += p.amountFen;
-        t.platformReceived += p.amountFen;
-        break;
-      case 'value_added_refund':
-        t.platformReceived -= p.amountFen;
-        t.refunded += p.amountFen;
-        break;
-      case 'winner_payment':
-        t.winnersReceived += p.amountFen;
-        break;
-      case 'commission':
-      case 'leftover_platform':
-        t.platformReceived += p.amountFen;
-        break;
-      case 'alipay_fee':
-        t.alipayFees += p.amountFen;
-        break;
-      case 'refund':
-        t.refunded += p.amountFen;
-        break;
-      case 'deposit':
-        break;
-    }
+type JournalTotals = TaskTotals & { frozen: number };
+
+function emptyJournalTotals(): JournalTotals {
+  return { bountyFrozen: 0, valueAddedPaid: 0, winnersReceived: 0, platformReceived: 0, alipayFees: 0, refunded: 0, frozen: 0 };
+}
+
+function addPosting(t: JournalTotals, p: Posting, frozen: string): void {
+  if (p.to === frozen) t.frozen += p.amountFen;
+  if (p.from === frozen) t.frozen -= p.amountFen;
+  switch (p.reason as PostingReason) {
+    case 'freeze':
+      t.bountyFrozen += p.amountFen;
+      break;
+    case 'value_added_fee':
+      t.valueAddedPaid += p.amountFen;
+      t.platformReceived += p.amountFen;
+      break;
+    case 'value_added_refund':
+      t.platformReceived -= p.amountFen;
+      t.refunded += p.amountFen;
+      break;
+    case 'winner_payment':
+      t.winnersReceived += p.amountFen;
+      break;
+    case 'commission':
+    case 'leftover_platform':
+      t.platformReceived += p.amountFen;
+      break;
+    case 'alipay_fee':
+      t.alipayFees += p.amountFen;
+      break;
+    case 'refund':
+      t.refunded += p.amountFen;
+      break;
+    case 'deposit':
+      break;
   }
+}
+
+/** The per-task figures recomputed from the journal alone (independent of the task's own counters). */
+export function totalsFromJournal(journal: readonly Posting[], outerTaskId: string, partner: string): JournalTotals {
+  const t = emptyJournalTotals();
+  const frozen = frozenAccount(partner, outerTaskId);
+  for (const p of journal) if (p.outerTaskId === outerTaskId && p.partner === partner) addPosting(t, p, frozen);
   return t;
 }
 
-function checkTask(state: SandboxState, task: TaskRecord, out: string[]): void {
+function checkTask(state: SandboxState, task: TaskRecord, j: JournalTotals, committed: number, out: string[]): void {
   const id = `${task.partner}:${task.outerTaskId}`;
   const frozen = balance(state, frozenAccount(task.partner, task.outerTaskId));
-  const j = totalsFromJournal(state.journal, task.outerTaskId, task.partner);
   const t = task.totals;
   for (const k of ['bountyFrozen', 'valueAddedPaid', 'winnersReceived', 'platformReceived', 'alipayFees', 'refunded'] as const) {
     if (!Number.isSafeInteger(t[k]) || t[k] < 0) out.push(`task ${id}: ${k} is not a non-negative safe integer (${t[k]})`);
@@ -103,10 +109,6 @@ function checkTask(state: SandboxState, task: TaskRecord, out: string[]): void {
   const lhs = t.bountyFrozen + t.valueAddedPaid;
   const rhs = t.winnersReceived + t.platformReceived + t.alipayFees + t.refunded + frozen;
   if (lhs !== rhs) out.push(`task ${id}: frozen ${t.bountyFrozen} + value-added ${t.valueAddedPaid} != winners ${t.winnersReceived} + platform ${t.platformReceived} + fees ${t.alipayFees} + refunded ${t.refunded} + still frozen ${frozen}`);
-  let committed = 0;
-  for (const tr of Object.values(state.transfers)) {
-    if (tr.partner === task.partner && tr.outerTaskId === task.outerTaskId && tr.status === 'W') committed += tr.amountFen;
-  }
   if (committed !== task.committedFen) out.push(`task ${id}: committed ${task.committedFen} differs from the W transfers' ${committed}`);
   if (task.committedFen > frozen) out.push(`task ${id}: committed ${task.committedFen} exceeds frozen ${frozen}`);
 }
@@ -133,7 +135,24 @@ export function conservationViolations(state: SandboxState): string[] {
     sum += b;
   }
   if (sum !== 0) out.push(`accounts sum to ${sum}, not 0`);
-  for (const task of Object.values(state.tasks)) checkTask(state, task, out);
+  // Per task, in one pass over the journal and one over the transfers.
+  const perTask = new Map<string, JournalTotals>();
+  for (const p of state.journal) {
+    const key = `${p.partner}:${p.outerTaskId}`;
+    let t = perTask.get(key);
+    if (!t) perTask.set(key, (t = emptyJournalTotals()));
+    addPosting(t, p, frozenAccount(p.partner, p.outerTaskId));
+  }
+  const committed = new Map<string, number>();
+  for (const tr of Object.values(state.transfers)) {
+    if (tr.status !== 'W') continue;
+    const key = `${tr.partner}:${tr.outerTaskId}`;
+    committed.set(key, (committed.get(key) ?? 0) + tr.amountFen);
+  }
+  for (const task of Object.values(state.tasks)) {
+    const key = `${task.partner}:${task.outerTaskId}`;
+    checkTask(state, task, perTask.get(key) ?? emptyJournalTotals(), committed.get(key) ?? 0, out);
+  }
   return out;
 }
 
