@@ -7,6 +7,7 @@ import { ProvisioningError } from '../devstack/executable';
 import { ConfigError } from './config';
 import { fail } from './output';
 import { provision, provisionHelp } from './commands/provision';
+import { sandbox, sandboxHelp } from './commands/sandbox';
 import { up, upHelp } from './commands/up';
 
 interface Command {
@@ -18,10 +19,16 @@ interface Command {
 
 const commands: Record<string, Command> = {
   up: {
-    summary: 'bring up the embedded stack (dev server + Web UI, worker) and serve',
+    summary: 'the embedded stack (dev server + Web UI, sandbox, worker, webhook), the demo scenario, then serve',
     help: upHelp,
-    options: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'data-dir': { type: 'string' }, exit: { type: 'boolean' } },
+    options: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'data-dir': { type: 'string' }, exit: { type: 'boolean' }, 'no-demo': { type: 'boolean' } },
     run: (v) => up(v),
+  },
+  sandbox: {
+    summary: 'run the local Alipay gateway emulator alone',
+    help: sandboxHelp,
+    options: { 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'time-factor': { type: 'string' }, 'commission-bp': { type: 'string' }, 'alipay-fee-bp': { type: 'string' }, 'manual-delivery': { type: 'boolean' } },
+    run: (v) => sandbox(v),
   },
   provision: {
     summary: 'find or build the Temporal CLI and the time-skipping test server into the user cache',

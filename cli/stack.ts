@@ -1,82 +1,148 @@
 /**
- * The embedded stack: the Temporal dev server (SQLite under the data folder, Web UI) or an existing server
- * from TEMPORAL_ADDRESS, the witkey search attributes, and the worker. Later parts add the sandbox and webhook.
+ * The embedded stack, the composition of every room: the Temporal dev server (SQLite under the data folder, Web UI)
+ * or an existing server from TEMPORAL_ADDRESS; the sandbox gateway unless ALIPAY_GATEWAY_URL points at a real one;
+ * the worker with the activities; the webhook. `stop()` stops what was started, in reverse order.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createActivities } from '../activities';
+import { WitkeyTasks } from '../client/tasks';
+import { buildWebhook } from '../client/webhook/server';
 import { ensureSearchAttributes } from '../devstack/namespace';
 import { portOpen } from '../devstack/ports';
 import { startDevServer, type StartedServer } from '../devstack/servers';
 import type { Progress } from '../devstack/executable';
+import { startSandbox, type Sandbox } from '../sandbox';
 import { createWitkeyWorker } from '../worker';
+import type { TaskSettings } from '../workflows/bounty-task';
 import { ConfigError, type StackConfig } from './config';
+import { siteSettingsForSandbox } from './sandbox-gateway';
+import type { SiteConfig } from './site-config';
 
 export interface RunningStack {
-  connection: Connection;
+  client: Client;
   address: string;
   namespace: string;
   taskQueue: string;
   /** The Web UI, when this process started the dev server. */
   uiUrl?: string;
   worker: Worker;
-  /** Stops what this process started (worker, then server), in order. Idempotent. */
+  /** The embedded gateway, unless a real one is configured. */
+  sandbox?: Sandbox;
+  webhook: FastifyInstance;
+  webhookUrl: string;
+  tasks: WitkeyTasks;
+  /** Stops what this process started (webhook, worker, sandbox, server), in order. Idempotent. */
   stop(): Promise<void>;
 }
 
-export async function startStack(config: StackConfig, progress: Progress): Promise<RunningStack> {
-  let server: StartedServer | undefined;
-  let connection: Connection;
-  let nativeConnection: NativeConnection;
-  let address: string;
+export interface StackOptions {
+  /** Divides the sandbox's notification resend schedule (demos). */
+  sandboxTimeFactor?: number;
+  /** Overrides of the task settings (demos compress the resend window). */
+  taskSettings?: Partial<TaskSettings>;
+  /** Where the webhook writes its JSON logs (default: stdout). */
+  webhookLogFile?: string;
+}
+
+async function connectTemporal(config: StackConfig, progress: Progress): Promise<{ connection: Connection; nativeConnection: NativeConnection; address: string; server?: StartedServer }> {
   if (config.temporalAddress) {
-    address = config.temporalAddress;
+    const address = config.temporalAddress;
     progress(`using the Temporal server at ${address} (TEMPORAL_ADDRESS); starting none`);
-    connection = await Connection.connect({ address });
-    nativeConnection = await NativeConnection.connect({ address });
+    const connection = await Connection.connect({ address });
+    const nativeConnection = await NativeConnection.connect({ address });
     const added = await ensureSearchAttributes(connection, config.namespace).catch((err: Error) => {
       progress(`warning: could not register search attributes on ${address}: ${err.message}`);
       return [];
     });
     if (added.length) progress(`registered search attributes: ${added.join(', ')}`);
-  } else {
-    for (const [what, port] of [['gRPC', config.temporalPort], ['Web UI', config.uiPort]] as const) {
-      if (await portOpen(port, config.ip)) {
-        throw new ConfigError(`The ${what} port ${port} is already in use (another Temporal server?). Choose another with --${what === 'gRPC' ? 'port' : 'ui-port'}, or point TEMPORAL_ADDRESS at the running server.`);
-      }
-    }
-    const dbDir = join(config.dataDir, 'temporal');
-    await mkdir(dbDir, { recursive: true });
-    const dbFilename = join(dbDir, 'temporal.sqlite');
-    progress(`starting the Temporal dev server on ${config.ip}:${config.temporalPort} (state in ${dbFilename})`);
-    server = await startDevServer({ port: config.temporalPort, uiPort: config.uiPort, ip: config.ip, namespace: config.namespace, dbFilename, progress });
-    progress(`dev server up in ${server.startMs} ms`);
-    connection = server.env.connection;
-    nativeConnection = server.env.nativeConnection;
-    address = server.address;
+    return { connection, nativeConnection, address };
   }
+  for (const [what, port, flag] of [['gRPC', config.temporalPort, '--port'], ['Web UI', config.uiPort, '--ui-port']] as const) {
+    if (await portOpen(port, config.ip)) throw new ConfigError(`The Temporal ${what} port ${port} is already in use (another Temporal server?). Choose another with ${flag}, or point TEMPORAL_ADDRESS at the running server.`);
+  }
+  const dbDir = join(config.dataDir, 'temporal');
+  await mkdir(dbDir, { recursive: true });
+  const dbFilename = join(dbDir, 'temporal.sqlite');
+  progress(`starting the Temporal dev server on ${config.ip}:${config.temporalPort} (state in ${dbFilename})`);
+  const server = await startDevServer({ port: config.temporalPort, uiPort: config.uiPort, ip: config.ip, namespace: config.namespace, dbFilename, progress });
+  progress(`dev server up in ${server.startMs} ms`);
+  return { connection: server.env.connection, nativeConnection: server.env.nativeConnection, address: server.address, server };
+}
 
-  const worker = await createWitkeyWorker(nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue });
-  const running = worker.run();
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopped ??= (async () => {
+export async function startStack(config: StackConfig, site: SiteConfig, progress: Progress, opts: StackOptions = {}): Promise<RunningStack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => progress(`while stopping: ${err.message}`));
+  };
+  try {
+    if (await portOpen(site.httpPort, '127.0.0.1')) throw new ConfigError(`The webhook port ${site.httpPort} is already in use. Choose another with WITKEY_HTTP_PORT.`);
+
+    const temporal = await connectTemporal(config, progress);
+    stops.push(async () => {
+      if (temporal.server) await temporal.server.env.teardown();
+      else {
+        await temporal.connection.close();
+        await temporal.nativeConnection.close();
+      }
+    });
+    const client = new Client({ connection: temporal.connection, namespace: config.namespace });
+
+    let sandbox: Sandbox | undefined;
+    let settings = site.alipay;
+    if (!settings) {
+      if (await portOpen(site.sandboxPort, '127.0.0.1')) throw new ConfigError(`The sandbox port ${site.sandboxPort} is already in use. Choose another with WITKEY_SANDBOX_PORT.`);
+      sandbox = await startSandbox({
+        dataDir: join(config.dataDir, 'sandbox'),
+        port: site.sandboxPort,
+        feeRates: site.feeRates,
+        ...(opts.sandboxTimeFactor ? { timeFactor: opts.sandboxTimeFactor } : {}),
+      });
+      stops.push(() => sandbox!.stop());
+      progress(`Alipay sandbox (local gateway emulator) on ${sandbox.url}, keys in ${sandbox.config.dataDir}/keys`);
+      settings = { ...siteSettingsForSandbox(sandbox.publicConfig(), site.publicUrl), notifyVerify: true };
+    }
+
+    const worker = await createWitkeyWorker(temporal.nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue }, createActivities(settings.gateway));
+    const running = worker.run();
+    stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch((err: Error) => progress(`worker stopped with an error: ${err.message}`));
-      if (server) await server.env.teardown();
-      else {
-        await connection.close();
-        await nativeConnection.close();
-      }
-    })());
-  return {
-    connection,
-    address,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    uiUrl: server ? `http://localhost:${config.uiPort}` : undefined,
-    worker,
-    stop,
-  };
+    });
+    progress(`worker polling task queue "${config.taskQueue}"`);
+
+    const webhook = buildWebhook({
+      client,
+      taskQueue: config.taskQueue,
+      inbound: settings.inbound,
+      notifyVerify: settings.notifyVerify ? { gatewayUrl: settings.gateway.gatewayUrl, partner: settings.gateway.partner, timeoutMs: 10_000 } : undefined,
+      logger: opts.webhookLogFile ? { level: 'info', file: opts.webhookLogFile } : { level: 'info' },
+      workerPolling: async () => worker.getState() === 'RUNNING',
+    });
+    const webhookUrl = await webhook.listen({ host: '127.0.0.1', port: site.httpPort });
+    stops.push(() => webhook.close());
+    progress(`webhook on ${webhookUrl} (Alipay calls ${site.publicUrl}/alipay/notify)`);
+
+    const tasks = new WitkeyTasks(client, { taskQueue: config.taskQueue, feeRates: site.feeRates, settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings } });
+    let stopped: Promise<void> | undefined;
+    return {
+      client,
+      address: temporal.address,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      uiUrl: temporal.server ? `http://localhost:${config.uiPort}` : undefined,
+      worker,
+      sandbox,
+      webhook,
+      webhookUrl,
+      tasks,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 }

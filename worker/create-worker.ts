@@ -29,7 +29,7 @@ const quietBundlerLogger = {
 export async function createWitkeyWorker(
   connection: NativeConnection,
   settings: WorkerSettings,
-  activities: Record<string, (...args: never[]) => Promise<unknown>> = {},
+  activities: object = {},
 ): Promise<Worker> {
   return Worker.create({
     connection,

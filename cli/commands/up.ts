@@ -1,42 +1,62 @@
-/** `witkey up`: the embedded stack on defaults, then serve until Ctrl-C. */
-import { Client } from '@temporalio/client';
-import type { stackCheck } from '../../workflows/stack-check';
+/** `witkey up`: the embedded stack on defaults, the scenario end to end, then serve until Ctrl-C. */
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { mkdir } from 'node:fs/promises';
 import { loadStackConfig, type StackFlags } from '../config';
+import { DEMO_TIMES, runScenario } from '../demo/scenario';
+import { loadSiteConfig } from '../site-config';
 import { startStack } from '../stack';
 import { say, waitForStopSignal } from '../output';
 
-export const upHelp = `witkey up [--port N] [--ui-port N] [--data-dir DIR] [--exit]
+export const upHelp = `witkey up [--port N] [--ui-port N] [--data-dir DIR] [--no-demo] [--exit]
 
-Brings up the embedded stack: the Temporal dev server (SQLite persistence under the data folder, Web UI),
-the witkey search attributes, namespace retention, and the worker; then checks it end to end with a
-short workflow and keeps serving until Ctrl-C, which stops everything it started.
-With TEMPORAL_ADDRESS set it uses that server and starts none.
+Brings up the embedded stack: the Temporal dev server (SQLite persistence under the data folder, Web UI on
+--ui-port), the witkey search attributes and namespace retention, the Alipay sandbox (unless ALIPAY_GATEWAY_URL
+is set), the worker and the webhook; then runs the demo scenario end to end (time compressed) and prints the
+ledger of every task, the sandbox's and the workflow's side by side. Then it serves until Ctrl-C, which stops
+everything it started. With TEMPORAL_ADDRESS set it uses that server and starts none.
 
   --port N       Temporal gRPC port (default 7233, env WITKEY_TEMPORAL_PORT)
   --ui-port N    Temporal Web UI port (default 8233, env WITKEY_UI_PORT)
   --data-dir DIR where state is kept (default .data/ in the project, env WITKEY_DATA_DIR)
-  --exit         stop after the check instead of serving`;
+  --no-demo      do not run the scenario, just serve
+  --exit         stop after the scenario instead of serving (exit code 1 if the ledgers differ)
 
-export async function up(flags: StackFlags & { exit?: boolean }): Promise<void> {
+Other settings (webhook port, Alipay keys, fee rates...) come from the environment: see README, "Configuration".`;
+
+export async function up(flags: StackFlags & { exit?: boolean; 'no-demo'?: boolean }): Promise<void> {
   const config = loadStackConfig(process.env, flags);
+  // workflow and worker logs would bury the scenario's lines: warnings only, unless WITKEY_DEBUG is set
+  Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'INFO' : 'WARN') });
+  const site = loadSiteConfig(process.env);
+  const demo = !flags['no-demo'];
+  if (demo && site.alipay) throw new Error('the demo scenario runs against the sandbox only; unset ALIPAY_GATEWAY_URL or pass --no-demo');
   const t0 = Date.now();
-  const stack = await startStack(config, say);
+  const logs = join(config.dataDir, 'logs');
+  await mkdir(logs, { recursive: true });
+  const stack = await startStack(config, site, say, {
+    webhookLogFile: join(logs, 'webhook.log'),
+    ...(demo ? { sandboxTimeFactor: DEMO_TIMES.sandboxTimeFactor, taskSettings: { resendWindowMs: DEMO_TIMES.resendWindowMs, paymentTimeoutMs: DEMO_TIMES.paymentTimeoutMs } } : {}),
+  });
+  let ok = true;
   try {
-    const client = new Client({ connection: stack.connection, namespace: stack.namespace });
-    const result = await client.workflow.execute<typeof stackCheck>('stackCheck', {
-      taskQueue: stack.taskQueue,
-      workflowId: `witkey-stack-check-${Date.now()}`,
-      args: [{ sleepMs: 1000 }],
-    });
-    say(`stack check passed: worker polling on task queue "${stack.taskQueue}", timer fired, search attributes ${result.searchAttributes.filter((n) => n.startsWith('Witkey')).join(', ')}`);
     say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (stack.uiUrl) say(`Temporal Web UI: ${stack.uiUrl}/namespaces/${stack.namespace}/workflows`);
+    say(`webhook JSON logs: ${join(logs, 'webhook.log')}`);
+    if (demo && stack.sandbox) {
+      const result = await runScenario(stack.tasks, stack.sandbox, say);
+      process.stdout.write(`\nLedger per task (yuan), workflow and sandbox side by side:\n${result.table}\n\n`);
+      ok = result.allEqual;
+      say(ok ? 'scenario complete: the sandbox ledger and the workflow ledger agree to the fen' : 'scenario complete, BUT THE LEDGERS DIFFER (see the table)');
+    }
     if (flags.exit) return;
+    if (stack.uiUrl) say(`look at the tasks: ${stack.uiUrl}/namespaces/${stack.namespace}/workflows`);
     say('serving; press Ctrl-C to stop');
     await waitForStopSignal();
     say('stopping...');
   } finally {
     await stack.stop();
+    say('stopped');
   }
-  say('stopped');
+  if (!ok) process.exitCode = 1;
 }

@@ -31,7 +31,7 @@ export interface WebhookOptions {
   /** Largest accepted body, bytes. */
   bodyLimit?: number;
   /** pino-style logger options for Fastify (JSON lines); false to silence. */
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; file?: string };
   /** For /healthz: whether the worker is polling (omitted: not checked). */
   workerPolling?: () => Promise<boolean>;
 }
