@@ -70,7 +70,7 @@ export async function runScenario(tasks: WitkeyTasks, sandbox: Sandbox, say: (li
     await sandbox.confirm(r2.confirmUrl, { followReturn: true });
     await until(id, 'round 2 confirmed', (v) => v.transfers.find((t) => t.transferNo === r2.transferNos[0])?.status === 'waiting');
     log(id, `round 2: winner ${r2.transferNos[0]} confirmed`);
-    const cancel = await tasks.cancelWinners(id, [r1.transferNos[1]!]);
+    const cancel = await tasks.cancelWinners(id, [r1.transferNos[1]]);
     log(id, `cancelled winner ${cancel.cancelled.join(', ')} during the announcement: ${yuan(15_000)} back to the frozen bounty`);
     await until(id, 'payouts', (v) => v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled));
     log(id, 'announcement over: paid out by confirm.by.platform; winners and commission arrived (assign / platform profit notifications)');
