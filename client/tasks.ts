@@ -9,6 +9,8 @@ import type { FeeRates } from '../alipay/core/fees';
 import { DEFAULT_PAYMENT_TIMEOUT_MS, DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
 import {
   cancelWinnersUpdate,
+  extendUpdate,
+  operatorUpdate,
   planLeftoverUpdate,
   publishUpdate,
   selectWinnersUpdate,
@@ -16,6 +18,9 @@ import {
   taskWorkflowId,
   TASK_WORKFLOW_TYPE,
   type CancelWinnersResult,
+  type ExtendInput,
+  type ExtendResult,
+  type OperatorRequest,
   type PlanLeftoverResult,
   type PublishResult,
   type SelectWinnersResult,
@@ -141,6 +146,36 @@ export class WitkeyTasks {
     } catch (err) {
       refused(err);
     }
+  }
+
+  /** amount.append: add bounty and/or extend the deadline; returns the page the publisher confirms. */
+  async extend(outerTaskId: string, input: ExtendInput): Promise<ExtendResult> {
+    try {
+      return await this.handle(outerTaskId).executeUpdate(extendUpdate, { args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }] });
+    } catch (err) {
+      refused(err);
+    }
+  }
+
+  /** An operator's action on a task (retry, acknowledge, settle manually); returns the task's state after it. */
+  async operator(outerTaskId: string, request: OperatorRequest): Promise<TaskView> {
+    try {
+      return await this.handle(outerTaskId).executeUpdate(operatorUpdate, { args: [request] });
+    } catch (err) {
+      refused(err);
+    }
+  }
+
+  /** Open tasks that need an operator, with their unresolved reasons. */
+  async attention(limit = 100): Promise<{ outerTaskId: string; phase: string; reasons: { code: string; message: string }[] }[]> {
+    const out: { outerTaskId: string; phase: string; reasons: { code: string; message: string }[] }[] = [];
+    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${TASK_WORKFLOW_TYPE}' AND WitkeyNeedsAttention = true AND ExecutionStatus = 'Running'` })) {
+      const id = wf.workflowId.replace(/^witkey-task-/, '');
+      const view = await this.status(id);
+      out.push({ outerTaskId: id, phase: view.phase, reasons: view.attention.filter((a) => !a.resolved).map((a) => ({ code: a.code, message: a.message })) });
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** The task's full state (open or closed). */

@@ -94,6 +94,47 @@ export interface PlanLeftoverResult {
 
 export const planLeftoverUpdate = defineUpdate<PlanLeftoverResult, [LeftoverInput]>('planLeftover');
 
+/** amount.append: add bounty (and a value-added fee) and/or move the deadline; a page the publisher confirms. */
+export interface ExtendInput {
+  /** Bounty added to the frozen amount (0 = only the deadline moves). */
+  addBountyFen: number;
+  addValueAddedFeeFen?: number;
+  /** The new task_expired_time (ms, whole seconds), later than the current one. */
+  newExpiresAtMs: number;
+}
+
+export interface ExtendResult {
+  /** 1-based amount.append round. */
+  append: number;
+  freezeNo: string;
+  /** The signed amount.append page the publisher pays / confirms in the browser. */
+  appendUrl: string;
+}
+
+export const extendUpdate = defineUpdate<ExtendResult, [ExtendInput]>('extend');
+
+/**
+ * Operator actions on a task that needs attention. Every one is recorded in the task's state with who and why.
+ * - retry: run the failed step again (after fixing configuration, or when Alipay is reachable again);
+ * - acknowledge: mark attention items as handled (by code, or all), without changing money;
+ * - settle_manually: record that the remaining money was settled outside the system; the task closes.
+ */
+export type OperatorRequest =
+  | { action: 'retry'; operator: string; reason: string }
+  | { action: 'acknowledge'; operator: string; reason: string; codes?: string[] }
+  | { action: 'settle_manually'; operator: string; reason: string };
+
+export interface OperatorAction {
+  action: OperatorRequest['action'];
+  operator: string;
+  reason: string;
+  atMs: number;
+  /** What the action did, in words. */
+  outcome: string;
+}
+
+export const operatorUpdate = defineUpdate<TaskView, [OperatorRequest]>('operator');
+
 // ------------------------------------------------------------------------------------------ query
 
 export interface TaskView {
@@ -114,6 +155,7 @@ export interface TaskView {
   pendingActions: string[];
   notificationsProcessed: number;
   cashierUrl?: string;
+  operatorActions: OperatorAction[];
 }
 
 export const stateQuery = defineQuery<TaskView>('state');

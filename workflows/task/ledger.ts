@@ -92,6 +92,7 @@ export function newTaskState(spec: TaskSpec): TaskState {
     processedNotifyIds: [],
     attention: [],
     cancelled: false,
+    operatorActions: [],
   };
 }
 

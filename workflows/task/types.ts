@@ -125,6 +125,8 @@ export interface TaskState {
   processedNotifyIds: string[];
   attention: AttentionItem[];
   cancelled: boolean;
+  /** Every operator action, in order (who, why, what it did). */
+  operatorActions: import('../messages').OperatorAction[];
   /** How the task was cancelled before payment (the unknown-outcome path of the freeze): the evidence. */
   cancellation?: { outcome: 'closed' | 'refunded' | 'not_found' | 'trade_closed'; atMs: number };
   /** When the last expected notification arrived (the resend window runs from here). */

@@ -21,6 +21,7 @@ export function taskView(state: TaskState, nowMs: number, cashierUrl?: string): 
     pendingActions: pendingActions(state, nowMs),
     notificationsProcessed: state.processedNotifyIds.length,
     cashierUrl,
+    operatorActions: state.operatorActions ?? [],
   };
 }
 
