@@ -191,7 +191,7 @@ describe('bounty task workflow (time-skipping)', () => {
     assert.equal((await tasks.status(id)).phase, 'payout');
     await payTransfer(id, round.transferNos[0], 4_999, 'IMMEDIATE');
     assert.deepEqual(gateway.payouts.filter((p) => p.some((no) => no.startsWith(id))), [], 'no confirm.by.platform for immediate payment');
-    await server.env.sleep(2 * DAY);
+    await server.env.sleep(2 * DAY + 1_000); // expiry is rounded up to a whole second
     const plan = await tasks.planLeftover(id, { refundFen: 1, platformFen: 0, winners: [] });
     await notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo!, amountFen: 1 }, successBidders: [], failureBidders: [] } as never);
     await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 1, status: 'S', transferTime: await now() } as never);
