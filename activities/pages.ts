@@ -2,7 +2,7 @@
  * Page interfaces (task.create, task.confirm, left.amount.handle): the activity signs the request and hands back
  * what the browser needs. Keys stay in the worker; only the signed URL or form enters workflow history.
  */
-import { buildLeftAmountHandle, buildTaskConfirm, buildTaskCreate, mapiGetUrl, signMapiRequest, type MapiBusinessRequest } from '../alipay';
+import { buildAmountAppend, buildLeftAmountHandle, buildTaskConfirm, buildTaskCreate, mapiGetUrl, signMapiRequest, type MapiBusinessRequest } from '../alipay';
 import type { AdminPage } from '../workflows/messages';
 import type { GatewayConfig } from './config';
 import { toActivityFailure } from './failures';
@@ -18,7 +18,7 @@ function sign(config: GatewayConfig, request: MapiBusinessRequest) {
   return signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
 }
 
-export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createLeftoverPage'> {
+export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createAppendPage' | 'createLeftoverPage'> {
   return {
     async createTaskPage({ spec, freezeNo, valueAddedFeeTransferNo }) {
       try {
@@ -56,6 +56,25 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
         return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
       } catch (err) {
         throw toActivityFailure(err, 'task.confirm page');
+      }
+    },
+
+    async createAppendPage({ outerTaskId, publisherId, freezeNo, addBountyFen, addValueAddedFeeFen, valueAddedFeeTransferNo, newExpiresAtMs }) {
+      try {
+        const request = buildAmountAppend({
+          outerTaskId,
+          outerTaskFreezeNo: freezeNo,
+          taskAmountFen: addBountyFen,
+          taskExpiredTime: newExpiresAtMs,
+          outerAccountId: publisherId,
+          additionalProfitAmountFen: addValueAddedFeeFen || undefined,
+          additionalProfitTransferNo: valueAddedFeeTransferNo,
+          returnUrl: returnUrlFor(config, 'alipay.witkey.task.amount.append'),
+          notifyUrl: config.notifyUrl,
+        });
+        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
+      } catch (err) {
+        throw toActivityFailure(err, 'amount.append page');
       }
     },
 

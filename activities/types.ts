@@ -27,6 +27,16 @@ export interface TaskActivities {
     transfers: PageTransfer[];
     announceEndMs?: number;
   }) => Promise<{ url: string; requestHash: string }>;
+  /** amount.append: the signed page on which the publisher adds bounty and/or extends the deadline. */
+  createAppendPage: (input: {
+    outerTaskId: string;
+    publisherId: string;
+    freezeNo: string;
+    addBountyFen: number;
+    addValueAddedFeeFen: number;
+    valueAddedFeeTransferNo?: string;
+    newExpiresAtMs: number;
+  }) => Promise<{ url: string; requestHash: string }>;
   /** confirm.by.platform: pay out transfers whose announcement is over (at most 30). */
   confirmByPlatform: (input: { outerTaskId: string; transferNos: string[]; priorRequestHash?: string }) => Promise<{ requestHash: string; alreadyDone: boolean }>;
   /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */

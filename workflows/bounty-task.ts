@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
   proxyActivities,
   setHandler,
@@ -13,31 +14,34 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TaskActivities } from '../activities/types';
+import type { PageTransfer, TaskActivities } from '../activities/types';
 import {
   cancelWinnersUpdate,
+  extendUpdate,
   notificationSignal,
+  operatorUpdate,
   planLeftoverUpdate,
   publishUpdate,
   selectWinnersUpdate,
   stateQuery,
+  type ExtendInput,
+  type OperatorRequest,
   type TaskNotification,
   type TaskResult,
 } from './messages';
 import { WITKEY_AMOUNT_FEN, WITKEY_ANNOUNCEMENT_END, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from './search-attributes';
 import * as ledger from './task/ledger';
-import type { TaskSpec, TaskState } from './task/types';
+import type { BlockedStep, TaskSpec, TaskState } from './task/types';
 import { describeSpecDifference, taskView } from './task/view';
 
 /** Alipay resends for about 24h22m (2m, 10m, 10m, 1h, 2h, 6h, 15h): the task stays open that long after its last notification. */
 export const DEFAULT_RESEND_WINDOW_MS = (2 + 10 + 10 + 60 + 120 + 360 + 900) * 60_000;
-
 export const DEFAULT_PAYMENT_TIMEOUT_MS = 2 * 3_600_000;
 
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
   resendWindowMs: number;
-  /** How long to wait for the freeze payment before asking Alipay about it (WITKEY_PAYMENT_TIMEOUT). */
+  /** How long to wait for a freeze payment (task.create, amount.append) before asking Alipay (WITKEY_PAYMENT_TIMEOUT). */
   paymentTimeoutMs: number;
 }
 
@@ -49,7 +53,7 @@ export interface BountyTaskInput {
 }
 
 /** Building signed pages is local work: short timeouts, a few retries. */
-const pages = proxyActivities<Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createLeftoverPage'>>({
+const pages = proxyActivities<Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createAppendPage' | 'createLeftoverPage'>>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
 });
@@ -73,24 +77,28 @@ const gateway = proxyActivities<Pick<TaskActivities, 'confirmByPlatform' | 'canc
 
 export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   const state: TaskState = input.carried?.state ?? ledger.newTaskState(input.spec);
+  const settings = input.settings;
   let cashierUrl: string | undefined = input.carried?.cashierUrl;
   let cashierPage: Promise<string> | undefined;
   const processed = new Set(state.processedNotifyIds);
   let changes = 0;
   let cancelsInFlight = 0;
   const now = (): number => Date.now();
+  state.paymentDeadlineMs ??= workflowInfo().runStartTime.getTime() + settings.paymentTimeoutMs;
+  state.appends ??= [];
+  state.operatorActions ??= [];
 
   upsertMemo({ title: state.spec.title });
   const published = { phase: '', needsAttention: false, announcementEnd: -1 };
   const publishVisibility = (): void => {
     const phase = ledger.phaseOf(state, now());
-    const needsAttention = state.attention.some((a) => !a.resolved);
+    const needsAttention = state.attention.some((a) => !a.resolved) || state.blocked !== undefined;
     const announcementEnd = ledger.nextAnnouncementEnd(state, now()) ?? 0;
     if (phase === published.phase && needsAttention === published.needsAttention && announcementEnd === published.announcementEnd) return;
     upsertSearchAttributes([
       { key: WITKEY_PHASE, value: phase },
       { key: WITKEY_PUBLISHER_ID, value: state.spec.publisherId },
-      { key: WITKEY_AMOUNT_FEN, value: state.spec.bountyFen },
+      { key: WITKEY_AMOUNT_FEN, value: state.ledger.bountyFrozenFen || state.spec.bountyFen },
       { key: WITKEY_ANNOUNCEMENT_END, value: announcementEnd ? new Date(announcementEnd) : null },
       { key: WITKEY_NEEDS_ATTENTION, value: needsAttention },
     ]);
@@ -100,6 +108,14 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     changes += 1;
     publishVisibility();
   };
+  const block = (step: BlockedStep['step'], code: string, message: string, evidence?: unknown): void => {
+    state.blocked = { step, code, message, sinceMs: now() };
+    state.attention.push({ code, message, evidence, atMs: now() });
+    log.warn('step blocked, needs an operator', { outerTaskId: state.spec.outerTaskId, step, code });
+    changed();
+  };
+
+  // ---------------------------------------------------------------------------------------- handlers
 
   setHandler(stateQuery, () => taskView(state, now(), cashierUrl));
 
@@ -157,6 +173,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       try {
         const result = await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
         ledger.applyCancelResult(state, result, now());
+        for (const f of result.failed) state.attention.push({ code: 'CANCEL_REFUSED', message: `Alipay refused to cancel ${f.transferNo}: ${f.errorCode}`, evidence: f, atMs: now() });
         changed();
         return { cancelled: result.cancelled, failed: result.failed };
       } finally {
@@ -188,46 +205,94 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     { validator: (request: ledger.LeftoverInput) => ledger.checkPlanLeftover(state, request, now()) },
   );
 
+  setHandler(
+    extendUpdate,
+    async (request) => {
+      const append = ledger.requestAppend(state, request, now());
+      changed();
+      const { url } = await pages.createAppendPage({
+        outerTaskId: state.spec.outerTaskId,
+        publisherId: state.spec.publisherId,
+        freezeNo: append.freezeNo,
+        addBountyFen: append.addBountyFen,
+        addValueAddedFeeFen: append.addValueAddedFeeFen,
+        valueAddedFeeTransferNo: append.valueAddedFeeTransferNo,
+        newExpiresAtMs: append.newExpiresAtMs,
+      });
+      return { append: append.append, freezeNo: append.freezeNo, appendUrl: url };
+    },
+    { validator: (request: ExtendInput) => ledger.checkExtend(state, request, now()) },
+  );
+
+  setHandler(operatorUpdate, (request) => {
+    const outcome = applyOperatorAction(state, request, now());
+    state.operatorActions.push({ action: request.action, operator: request.operator, reason: request.reason, atMs: now(), outcome });
+    changed();
+    return taskView(state, now(), cashierUrl);
+  }, { validator: (request: OperatorRequest) => checkOperatorRequest(state, request) });
+
   publishVisibility();
 
-  // Payment: wait for the freeze; past the deadline, ask Alipay (query first, cancel only without a clear result).
-  const startedAt = workflowInfo().runStartTime.getTime();
-  if (!input.carried) {
-    const deadline = startedAt + input.settings.paymentTimeoutMs;
-    if (!state.paid) await condition(() => state.paid || state.cancelled, Math.max(0, deadline - now()));
-    if (!state.paid && !state.cancelled) {
-      await resolveUnpaidFreeze(state, now);
-      changed();
-    }
-  }
+  // ---------------------------------------------------------------------------------------- the life of the task
 
-  // The life of the task: wake on every change or at the next moment that matters.
   for (;;) {
-    ledger.expire(state, now());
-
-    for (const due of ledger.duePayouts(state, now())) {
-      await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
-      for (let i = 0; i < due.transferNos.length; i += ledger.LIMITS.payoutBatch) {
-        const batch = due.transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => state.transfers[no]?.status === 'waiting');
-        if (batch.length === 0) continue;
-        await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
-        ledger.payoutAccepted(state, batch, now());
-        log.info('payout accepted', { outerTaskId: state.spec.outerTaskId, round: due.round, transfers: batch.length });
+    if (!state.blocked) {
+      // the freeze did not arrive by its deadline: ask Alipay (query first, cancel only without a clear answer)
+      if (!state.paid && !state.cancelled && !state.paymentResolved && now() >= state.paymentDeadlineMs) {
+        await resolveUnpaidFreeze(state, now, block);
         changed();
+      }
+      for (const a of state.appends) {
+        if (a.status === 'requested' && !a.resolved && now() >= a.requestedAtMs + settings.paymentTimeoutMs && !state.blocked) {
+          await resolveUnpaidAppend(state, a.append, now, block);
+          changed();
+        }
       }
     }
 
-    const quietSince = Math.max(state.lastNotificationAtMs ?? 0, state.paidAtMs ?? 0, state.cancellation?.atMs ?? 0);
-    const closeAt = quietSince + input.settings.resendWindowMs;
-    if (ledger.moneyAtRest(state, now()) && now() >= closeAt) break;
+    ledger.expire(state, now());
 
-    const wakeAt = [ledger.nextAnnouncementEnd(state, now()), state.paid && now() < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined, ledger.moneyAtRest(state, now()) ? closeAt : undefined]
+    if (state.blocked?.step !== 'payout') {
+      for (const due of ledger.duePayouts(state, now())) {
+        await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
+        for (let i = 0; i < due.transferNos.length && !state.blocked; i += ledger.LIMITS.payoutBatch) {
+          const batch = due.transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => state.transfers[no]?.status === 'waiting');
+          if (batch.length === 0) continue;
+          try {
+            await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
+          } catch (err) {
+            block('payout', 'PAYOUT_FAILED', `confirm.by.platform of ${batch.join(', ')} failed: ${failureMessage(err)}`, { transferNos: batch });
+            break;
+          }
+          ledger.payoutAccepted(state, batch, now());
+          log.info('payout accepted', { outerTaskId: state.spec.outerTaskId, round: due.round, transfers: batch.length });
+          changed();
+        }
+      }
+    }
+
+    const quietSince = Math.max(state.lastNotificationAtMs ?? 0, state.paidAtMs ?? 0, state.cancellation?.atMs ?? 0, state.manualSettlement?.atMs ?? 0);
+    const closeAt = quietSince + settings.resendWindowMs;
+    if (!state.blocked && ledger.moneyAtRest(state, now()) && now() >= closeAt) break;
+
+    if (workflowInfo().continueAsNewSuggested) {
+      // a long life: start afresh with the whole state, after every running handler is done
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof bountyTask>({ spec: state.spec, settings, carried: { state, cashierUrl } });
+    }
+
+    const wakeAt = [
+      ledger.nextAnnouncementEnd(state, now()),
+      state.paid && now() < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined,
+      !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
+      ...state.appends.filter((a) => a.status === 'requested' && !a.resolved).map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
+      ledger.moneyAtRest(state, now()) ? closeAt : undefined,
+    ]
       .filter((t): t is number => t !== undefined && t > now())
       .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     const seen = changes;
-    const timeout = Number.isFinite(wakeAt) ? wakeAt - now() : undefined;
-    if (timeout === undefined) await condition(() => changes !== seen);
-    else await condition(() => changes !== seen, timeout);
+    if (Number.isFinite(wakeAt)) await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wakeAt - now());
+    else await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
     publishVisibility();
   }
 
@@ -238,43 +303,122 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   return { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
 }
 
+// ---------------------------------------------------------------------------------------- steps
+
+function failureMessage(err: unknown): string {
+  const cause = (err as { cause?: Error }).cause;
+  return cause?.message ?? (err as Error).message;
+}
+
+type Block = (step: BlockedStep['step'], code: string, message: string, evidence?: unknown) => void;
+
 /**
  * The freeze payment did not arrive in time (seed 004): alipay.trade.query; a paid trade continues the task, a
  * closed one cancels it; with no clear answer, alipay.trade.cancel (close: nothing was charged; refund: bounty and
- * value-added fee go back). Anything still unresolved is put in front of an operator.
+ * value-added fee go back). Anything still unresolved waits for an operator.
  */
-async function resolveUnpaidFreeze(state: TaskState, now: () => number): Promise<void> {
+async function resolveUnpaidFreeze(state: TaskState, now: () => number, block: Block): Promise<void> {
   let query: Awaited<ReturnType<TaskActivities['queryFreezeTrade']>> | undefined;
   try {
     query = await trades.queryFreezeTrade({ freezeNo: state.freezeNo });
   } catch (err) {
-    log.warn('trade.query gave no answer; cancelling', { outerTaskId: state.spec.outerTaskId, error: (err as Error).message });
+    log.warn('trade.query gave no answer; cancelling', { outerTaskId: state.spec.outerTaskId, error: failureMessage(err) });
   }
   if (state.paid) return; // the notification arrived meanwhile
   if (query?.kind === 'found' && (query.tradeStatus === 'TRADE_SUCCESS' || query.tradeStatus === 'TRADE_FINISHED')) {
     ledger.applyFreezeFoundByQuery(state, query.totalAmountFen, now());
+    state.paymentResolved = true;
     return;
   }
   if (query?.kind === 'found' && query.tradeStatus === 'TRADE_CLOSED') {
     ledger.cancelBeforePayment(state, 'trade_closed', now());
+    state.paymentResolved = true;
     return;
   }
   try {
     const cancel = await trades.cancelFreezeTrade({ freezeNo: state.freezeNo });
     if (cancel.kind === 'failed') throw new Error(`trade.cancel refused: ${cancel.code}`);
+    state.paymentResolved = true;
     if (state.paid && cancel.kind !== 'refunded') return;
     ledger.cancelBeforePayment(state, cancel.kind === 'closed' ? 'closed' : cancel.kind === 'refunded' ? 'refunded' : 'not_found', now());
   } catch (err) {
-    state.attention.push({
-      code: 'PAYMENT_UNRESOLVED',
-      message: `the freeze payment did not arrive and its trade could not be resolved: ${(err as Error).message}`,
-      evidence: { query },
-      atMs: now(),
-    });
+    block('payment', 'PAYMENT_UNRESOLVED', `the freeze payment did not arrive and its trade could not be resolved: ${failureMessage(err)}`, { query });
   }
 }
 
-function pageTransfer(state: TaskState, transferNo: string): import('../activities/types').PageTransfer {
+/** The same unknown-outcome treatment for an amount.append whose payment did not arrive. */
+async function resolveUnpaidAppend(state: TaskState, n: number, now: () => number, block: Block): Promise<void> {
+  const append = state.appends.find((a) => a.append === n)!;
+  let query: Awaited<ReturnType<TaskActivities['queryFreezeTrade']>> | undefined;
+  try {
+    query = await trades.queryFreezeTrade({ freezeNo: append.freezeNo });
+  } catch (err) {
+    log.warn('trade.query gave no answer for an amount.append; cancelling', { outerTaskId: state.spec.outerTaskId, error: failureMessage(err) });
+  }
+  if (append.status !== 'requested') return;
+  if (query?.kind === 'found' && (query.tradeStatus === 'TRADE_SUCCESS' || query.tradeStatus === 'TRADE_FINISHED')) {
+    ledger.resolveAppend(state, n, 'paid', query.totalAmountFen, now());
+    append.resolved = true;
+    return;
+  }
+  try {
+    const cancel = await trades.cancelFreezeTrade({ freezeNo: append.freezeNo });
+    if (cancel.kind === 'failed') throw new Error(`trade.cancel refused: ${cancel.code}`);
+    ledger.resolveAppend(state, n, cancel.kind === 'refunded' ? 'refunded' : 'closed', undefined, now());
+  } catch (err) {
+    block('append', 'APPEND_UNRESOLVED', `amount.append ${n} was not paid and its trade could not be resolved: ${failureMessage(err)}`, { query });
+  }
+}
+
+function checkOperatorRequest(state: TaskState, request: OperatorRequest): void {
+  if (!request || typeof request.operator !== 'string' || !request.operator.trim()) throw new Error('operator: who is acting (a name or id) is required');
+  if (typeof request.reason !== 'string' || !request.reason.trim()) throw new Error('reason: why, in words, is required (it is recorded)');
+  switch (request.action) {
+    case 'retry':
+      if (!state.blocked) throw new Error('retry: no step is waiting for a retry');
+      return;
+    case 'acknowledge':
+      if (!state.attention.some((a) => !a.resolved)) throw new Error('acknowledge: nothing needs attention');
+      return;
+    case 'settle_manually':
+      if (state.cancelled || state.manualSettlement) throw new Error('settle_manually: the task is already closed');
+      if (!state.blocked && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: only for a task that needs attention');
+      return;
+    default:
+      throw new Error(`action: must be retry, acknowledge or settle_manually`);
+  }
+}
+
+/** Applies an operator action; returns what it did, in words (recorded with who and why). */
+function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: number): string {
+  switch (request.action) {
+    case 'retry': {
+      const step = state.blocked!;
+      state.blocked = undefined;
+      for (const a of state.attention) if (a.code === step.code && !a.resolved) a.resolved = true;
+      if (step.step === 'payment') state.paymentResolved = false;
+      return `retrying the ${step.step} step (was ${step.code})`;
+    }
+    case 'acknowledge': {
+      let n = 0;
+      for (const a of state.attention) {
+        if (!a.resolved && (!request.codes?.length || request.codes.includes(a.code)) && a.code !== state.blocked?.code) {
+          a.resolved = true;
+          n += 1;
+        }
+      }
+      return `acknowledged ${n} item(s)`;
+    }
+    case 'settle_manually': {
+      state.manualSettlement = { operator: request.operator, reason: request.reason, atMs: nowMs, stillFrozenFen: state.ledger.stillFrozenFen };
+      state.blocked = undefined;
+      for (const a of state.attention) a.resolved = true;
+      return `settled manually with ${state.ledger.stillFrozenFen} fen still frozen in the system's books`;
+    }
+  }
+}
+
+function pageTransfer(state: TaskState, transferNo: string): PageTransfer {
   const t = state.transfers[transferNo];
   return { transferNo, amountFen: t.grossFen, winnerAlipayUserId: t.winnerAlipayUserId, winnerNickname: t.winnerNickname };
 }

@@ -5,109 +5,34 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Worker } from '@temporalio/worker';
-import type { NotifyEvent } from '../../alipay/core/events';
 import { splitLeftoverPlatformShare, splitWinnerTransfer } from '../../alipay/core/fees';
-import type { FreezeTradeCancel, FreezeTradeQuery, TaskActivities } from '../../activities/types';
-import { TaskClosedError, TaskRequestError, WitkeyTasks } from '../../client/tasks';
+import { TaskClosedError, TaskRequestError, type WitkeyTasks } from '../../client/tasks';
 import type { StartedServer } from '../../devstack/servers';
-import { witkeyWorkflowBundle } from '../../worker';
-import { notificationSignal, taskWorkflowId, type TaskNotification, type TaskResult } from '../../workflows/messages';
+import { taskWorkflowId } from '../../workflows/messages';
+import type { FakeGateway } from '../support/fake-gateway';
 import { timeSkippingServer } from '../support/servers';
+import { conserved, PUBLISHER, RATES, startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/workflow-harness';
 
 const DAY = 86_400_000;
-const RATES = { commissionBp: 1_000, alipayFeeBp: 150 };
-const PUBLISHER = '2088100000000001';
-const WINNERS = ['2088200000000001', '2088200000000002', '2088200000000003'];
-const PARTNER = '2088000000000000';
-
-class FakeGateway {
-  payouts: string[][] = [];
-  cancels: string[][] = [];
-  pages: string[] = [];
-  queries: string[] = [];
-  tradeCancels: string[] = [];
-  tradeQuery: FreezeTradeQuery = { kind: 'not_found' };
-  tradeCancel: FreezeTradeCancel = { kind: 'no_action' };
-  activities(): TaskActivities {
-    return {
-      createTaskPage: async ({ freezeNo }) => {
-        this.pages.push(`create:${freezeNo}`);
-        return { url: `https://gateway.test/gateway.do?service=alipay.witkey.task.create&outer_task_freeze_no=${freezeNo}&n=${this.pages.length}`, requestHash: 'h' };
-      },
-      createConfirmPage: async ({ transfers }) => {
-        this.pages.push(`confirm:${transfers.map((t) => t.transferNo).join(',')}`);
-        return { url: `https://gateway.test/confirm?${transfers.map((t) => t.transferNo).join(',')}`, requestHash: 'h' };
-      },
-      confirmByPlatform: async ({ transferNos }) => {
-        this.payouts.push(transferNos);
-        return { requestHash: 'h', alreadyDone: false };
-      },
-      cancelConfirmByPlatform: async ({ transferNos }) => {
-        this.cancels.push(transferNos);
-        return { cancelled: transferNos, failed: [], requestHash: 'h' };
-      },
-      queryFreezeTrade: async ({ freezeNo }) => {
-        this.queries.push(freezeNo);
-        return this.tradeQuery;
-      },
-      cancelFreezeTrade: async ({ freezeNo }) => {
-        this.tradeCancels.push(freezeNo);
-        return this.tradeCancel;
-      },
-      createLeftoverPage: async () => ({ page: { action: 'https://gateway.test/gateway.do', method: 'POST', fields: { service: 'alipay.witkey.task.left.amount.handle' } }, requestHash: 'h' }),
-    };
-  }
-}
-
 describe('bounty task workflow (time-skipping)', () => {
   let server: StartedServer;
-  let worker: Worker;
-  let running: Promise<void>;
+  let h: WorkflowHarness;
   let tasks: WitkeyTasks;
-  const gateway = new FakeGateway();
-  const taskQueue = `bounty-${process.pid}`;
-
+  let gateway: FakeGateway;
   before(async () => {
     server = await timeSkippingServer();
-    worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowBundle: await witkeyWorkflowBundle(), activities: gateway.activities() });
-    running = worker.run();
-    tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: RATES, settings: { resendWindowMs: DAY } });
+    h = await startWorkflowHarness(server, { resendWindowMs: DAY });
+    tasks = h.tasks;
+    gateway = h.gateway;
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
+    await h?.stop();
     await server?.env.teardown();
   });
-
-  let seq = 0;
-  async function notify(outerTaskId: string, event: Omit<NotifyEvent, 'partner' | 'outerTaskId'>, notifyId = `n-${++seq}`): Promise<void> {
-    const n: TaskNotification = { notifyId, via: 'notify', event: { ...event, partner: PARTNER, outerTaskId } as NotifyEvent };
-    await server.env.client.workflow.getHandle(taskWorkflowId(outerTaskId)).signal(notificationSignal, n);
-  }
-  async function now(): Promise<number> {
-    return server.env.currentTimeMs();
-  }
-  async function publishAndPay(id: string, bountyFen: number, valueAddedFeeFen: number, expiresInMs: number): Promise<void> {
-    const res = await tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen, expiresAtMs: (await now()) + expiresInMs });
-    assert.match(res.cashierUrl, /outer_task_freeze_no=/);
-    assert.equal(res.phase, 'awaiting_payment');
-    const freezeNo = `${id}FZ`;
-    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: freezeNo, taskAmountFen: bountyFen, paidTime: await now() } as never);
-    if (valueAddedFeeFen) await notify(id, { type: 'additional_profit_transfer', additionalProfitTransferNo: `${id}AP`, amountFen: valueAddedFeeFen, status: 'S', transferTime: await now() } as never);
-  }
-  async function payTransfer(id: string, transferNo: string, grossFen: number, subType: 'ANNOUNCE' | 'IMMEDIATE'): Promise<void> {
-    const split = splitWinnerTransfer(grossFen, RATES);
-    const assign = { type: 'assign_transfer', subType: `ASSIGN_FOR_${subType}_PAYMENT`, outerTransferNo: transferNo, alipayUserId: WINNERS[0], amountFen: grossFen, commissionFen: split.commissionFen, winnerAmountFen: split.winnerFen, status: 'S', transferTime: await now() };
-    const profit = { type: 'platform_profit_transfer', subType: `PLATFORM_PROFIT_BY_${subType}_PAYMENT`, outerTransferNo: transferNo, profitAmountFen: split.commissionFen, alipayFeeFen: split.alipayFeeFen, platformAmountFen: split.platformFen, status: 'S', transferTime: await now() };
-    // reordered (profit first) and duplicated (the same notify_id three times)
-    for (let i = 0; i < 3; i++) await notify(id, profit as never, `profit-${transferNo}`);
-    for (let i = 0; i < 3; i++) await notify(id, assign as never, `assign-${transferNo}`);
-  }
-  function conserved(result: TaskResult): void {
-    const l = result.view.ledger;
-    assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen);
-  }
+  const notify = (id: string, event: object, notifyId?: string): Promise<void> => h.notify(id, event, notifyId);
+  const now = (): Promise<number> => h.now();
+  const publishAndPay = (id: string, b: number, v: number, e: number): Promise<void> => h.publishAndPay(id, b, v, e);
+  const payTransfer = (id: string, no: string, g: number, s: 'ANNOUNCE' | 'IMMEDIATE'): Promise<void> => h.payTransfer(id, no, g, s);
 
   test('announcement path: 7-day announcement, a cancelled winner, payout, 30-day expiry, leftover refund, settled', async () => {
     const id = 'ann-1';
@@ -132,7 +57,7 @@ describe('bounty task workflow (time-skipping)', () => {
     await assert.rejects(tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[2], nickname: 'x', amountFen: 50_001 }] }), (err: unknown) => err instanceof TaskRequestError && err.code !== '' && /free/.test(err.message));
     await assert.rejects(tasks.selectWinners(id, { winners: [{ alipayUserId: PUBLISHER, nickname: 'me', amountFen: 1 }] }), /publisher/);
 
-    await notify(id, { type: 'task_confirm', transfers: round.transferNos.map((no, i) => ({ outerTransferNo: no, amountFen: [30_000, 20_000][i], alipayUserId: WINNERS[i], status: 'W' })) } as never);
+    await notify(id, { type: 'task_confirm', transfers: round.transferNos.map((no, i) => ({ outerTransferNo: no, amountFen: [30_000, 20_000][i], alipayUserId: WINNERS[i], status: 'W' })) });
     assert.equal((await tasks.status(id)).phase, 'announcement');
 
     const cancel = await tasks.cancelWinners(id, [`${id}T2`]);
@@ -157,13 +82,13 @@ describe('bounty task workflow (time-skipping)', () => {
       platform: { serialNo: plan.platformSerialNo!, amountFen: 10_000 },
       successBidders: [{ outerTransferNo: plan.transferNos[0], amountFen: 10_000, alipayUserId: WINNERS[2] }],
       failureBidders: [],
-    } as never);
-    await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 50_000, status: 'S', transferTime: await now() } as never);
-    await notify(id, { type: 'platform_profit_transfer', subType: 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT', outerTransferNo: plan.platformSerialNo!, profitAmountFen: 10_000, alipayFeeFen: share.alipayFeeFen, platformAmountFen: share.platformFen, status: 'S', transferTime: await now() } as never);
+    });
+    await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 50_000, status: 'S', transferTime: await now() });
+    await notify(id, { type: 'platform_profit_transfer', subType: 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT', outerTransferNo: plan.platformSerialNo!, profitAmountFen: 10_000, alipayFeeFen: share.alipayFeeFen, platformAmountFen: share.platformFen, status: 'S', transferTime: await now() });
     await payTransfer(id, plan.transferNos[0], 10_000, 'IMMEDIATE');
     assert.equal((await tasks.status(id)).phase, 'closing');
 
-    const result = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).result()) as TaskResult;
+    const result = (await h.result(id));
     conserved(result);
     const t1 = splitWinnerTransfer(30_000, RATES);
     const t3 = splitWinnerTransfer(10_000, RATES);
@@ -187,15 +112,15 @@ describe('bounty task workflow (time-skipping)', () => {
     const id = 'imm-1';
     await publishAndPay(id, 5_000, 0, 2 * DAY);
     const round = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 4_999 }] });
-    await notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: round.transferNos[0], amountFen: 4_999, alipayUserId: WINNERS[0], status: 'I' }] } as never);
+    await notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: round.transferNos[0], amountFen: 4_999, alipayUserId: WINNERS[0], status: 'I' }] });
     assert.equal((await tasks.status(id)).phase, 'payout');
     await payTransfer(id, round.transferNos[0], 4_999, 'IMMEDIATE');
     assert.deepEqual(gateway.payouts.filter((p) => p.some((no) => no.startsWith(id))), [], 'no confirm.by.platform for immediate payment');
     await server.env.sleep(2 * DAY + 1_000); // expiry is rounded up to a whole second
     const plan = await tasks.planLeftover(id, { refundFen: 1, platformFen: 0, winners: [] });
-    await notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo!, amountFen: 1 }, successBidders: [], failureBidders: [] } as never);
-    await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 1, status: 'S', transferTime: await now() } as never);
-    const result = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).result()) as TaskResult;
+    await notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo!, amountFen: 1 }, successBidders: [], failureBidders: [] });
+    await notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo!, amountFen: 1, status: 'S', transferTime: await now() });
+    const result = (await h.result(id));
     conserved(result);
     assert.equal(result.view.ledger.refundedFen, 1, 'a leftover of 1 fen is refunded, not lost');
     assert.equal(result.view.ledger.stillFrozenFen, 0);
@@ -227,7 +152,7 @@ describe('bounty task workflow (time-skipping)', () => {
     assert.equal(view.phase, 'cancelled');
     assert.deepEqual(view.ledger, { bountyFrozenFen: 1_000, valueAddedFeePaidFen: 100, winnersReceivedFen: 0, platformReceivedFen: 0, alipayFeesFen: 0, refundedFen: 1_100, stillFrozenFen: 0 });
     // the late notifications of that payment change nothing
-    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 1_000, paidTime: await now() } as never);
+    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 1_000, paidTime: await now() });
     assert.equal((await tasks.status(id)).ledger.refundedFen, 1_100);
   });
 
@@ -246,7 +171,7 @@ describe('bounty task workflow (time-skipping)', () => {
   test('an amount that does not match is flagged for an operator and moves nothing', async () => {
     const id = 'mismatch-1';
     await publishAndPay(id, 10_000, 0, 5 * DAY);
-    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_999, paidTime: await now() } as never);
+    await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_999, paidTime: await now() });
     const view = await tasks.status(id);
     assert.equal(view.needsAttention, true);
     assert.equal(view.attention[0].code, 'AMOUNT_MISMATCH');

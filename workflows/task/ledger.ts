@@ -12,7 +12,7 @@ import { DETAIL_LIMITS } from '../../alipay/core/services';
 import { checkDetailValue } from '../../alipay/core/detail';
 import { PARTNER_ID_PATTERN } from '../../alipay/core/fields';
 import { MAX_FEN } from '../../alipay/core/money';
-import type { LedgerFigures, LeftoverPlan, Round, TaskSpec, TaskState, Transfer } from './types';
+import type { Append, LedgerFigures, LeftoverPlan, Round, TaskSpec, TaskState, Transfer } from './types';
 
 /** A refused operation: `code` mirrors Alipay's witkey codes where one applies. Nothing was changed. */
 export class TaskRuleError extends Error {
@@ -92,6 +92,7 @@ export function newTaskState(spec: TaskSpec): TaskState {
     processedNotifyIds: [],
     attention: [],
     cancelled: false,
+    appends: [],
     operatorActions: [],
   };
 }
@@ -224,6 +225,8 @@ function flag(state: TaskState, code: string, message: string, nowMs: number, ev
 
 /** task_freeze: the bounty is frozen. */
 export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen: number; payerAlipayUserId?: string; paidAtMs?: number }, nowMs: number): Outcome {
+  const append = state.appends.find((a) => a.freezeNo === ev.freezeNo);
+  if (append) return applyAppendFreeze(state, append.append, ev.amountFen, nowMs);
   return transition(state, (s) => {
     if (ev.freezeNo !== s.freezeNo) return flag(s, 'UNKNOWN_FREEZE', `freeze ${ev.freezeNo} is not this task's (${s.freezeNo})`, nowMs, ev);
     if (ev.amountFen !== s.spec.bountyFen) return flag(s, 'AMOUNT_MISMATCH', `freeze of ${ev.amountFen} fen, expected ${s.spec.bountyFen}`, nowMs, ev);
@@ -240,6 +243,8 @@ export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen:
 
 /** additional_profit_transfer: the value-added fee went to the platform. */
 export function applyValueAddedFee(state: TaskState, ev: { transferNo: string; amountFen: number }, nowMs: number): Outcome {
+  const append = state.appends.find((a) => a.valueAddedFeeTransferNo !== undefined && a.valueAddedFeeTransferNo === ev.transferNo);
+  if (append) return applyAppendValueAddedFee(state, append.append, ev.amountFen, nowMs);
   return transition(state, (s) => {
     if (ev.transferNo !== s.valueAddedFeeTransferNo) return flag(s, 'UNKNOWN_TRANSFER', `value-added fee transfer ${ev.transferNo} is not this task's`, nowMs, ev);
     if (ev.amountFen !== s.spec.valueAddedFeeFen) return flag(s, 'AMOUNT_MISMATCH', `value-added fee of ${ev.amountFen} fen, expected ${s.spec.valueAddedFeeFen}`, nowMs, ev);
@@ -289,6 +294,98 @@ export function cancelBeforePayment(state: TaskState, outcome: NonNullable<TaskS
       l.platformReceivedFen -= s.spec.valueAddedFeeFen;
       l.stillFrozenFen = 0;
     }
+  });
+}
+
+// ------------------------------------------------------------------------------------------ amount.append
+
+export interface ExtendRequest {
+  addBountyFen: number;
+  addValueAddedFeeFen?: number;
+  newExpiresAtMs: number;
+}
+
+export function checkExtend(state: TaskState, input: ExtendRequest, nowMs: number): void {
+  requireOpen(state, nowMs, 'extend');
+  if (!isFen(input.addBountyFen)) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'addBountyFen: a non-negative integer number of fen');
+  if (input.addValueAddedFeeFen !== undefined && !isFen(input.addValueAddedFeeFen)) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'addValueAddedFeeFen: a non-negative integer number of fen');
+  if (!Number.isSafeInteger(input.newExpiresAtMs) || input.newExpiresAtMs % 1000 !== 0) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'newExpiresAtMs: a time in whole seconds');
+  if (input.newExpiresAtMs < state.spec.expiresAtMs) throw new TaskRuleError('ILLEGAL_ARGUMENT', `newExpiresAtMs: not before the current deadline ${new Date(state.spec.expiresAtMs).toISOString()}`);
+  if (input.addBountyFen === 0 && !input.addValueAddedFeeFen && input.newExpiresAtMs === state.spec.expiresAtMs) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'extend: nothing to append (no amount, same deadline)');
+  const pending = state.appends.find((a) => a.status === 'requested');
+  if (pending) throw new TaskRuleError('WITKEY_NOT_ALLOW', `extend: amount.append ${pending.append} is still waiting for the publisher`);
+}
+
+export function requestAppend(state: TaskState, input: ExtendRequest, nowMs: number): Append {
+  return transition(state, (s) => {
+    checkExtend(s, input, nowMs);
+    const n = s.appends.length + 1;
+    const addVaf = input.addValueAddedFeeFen ?? 0;
+    const append: Append = {
+      append: n,
+      freezeNo: businessNumber(s.spec.outerTaskId, { kind: 'appendFreeze', index: n }),
+      valueAddedFeeTransferNo: addVaf > 0 ? businessNumber(s.spec.outerTaskId, { kind: 'appendProfit', index: n }) : undefined,
+      addBountyFen: input.addBountyFen,
+      addValueAddedFeeFen: addVaf,
+      newExpiresAtMs: input.newExpiresAtMs,
+      requestedAtMs: nowMs,
+      status: 'requested',
+    };
+    s.appends.push(append);
+    return append;
+  });
+}
+
+function applyAppendFreeze(state: TaskState, n: number, amountFen: number, nowMs: number): Outcome {
+  return transition(state, (s) => {
+    const a = s.appends.find((x) => x.append === n)!;
+    if (amountFen !== a.addBountyFen) return flag(s, 'AMOUNT_MISMATCH', `amount.append ${n} froze ${amountFen} fen, expected ${a.addBountyFen}`, nowMs, { freezeNo: a.freezeNo, amountFen });
+    if (a.status === 'paid' || a.status === 'refunded') return 'duplicate';
+    if (a.status === 'cancelled') return flag(s, 'PAID_AFTER_CANCEL', `amount.append ${n} was paid after its trade was cancelled: check the trade`, nowMs, { freezeNo: a.freezeNo });
+    a.status = 'paid';
+    s.ledger.bountyFrozenFen += amountFen;
+    s.ledger.stillFrozenFen += amountFen;
+    if (a.newExpiresAtMs > s.spec.expiresAtMs) s.spec.expiresAtMs = a.newExpiresAtMs;
+    return 'applied';
+  });
+}
+
+function applyAppendValueAddedFee(state: TaskState, n: number, amountFen: number, nowMs: number): Outcome {
+  return transition(state, (s) => {
+    const a = s.appends.find((x) => x.append === n)!;
+    if (amountFen !== a.addValueAddedFeeFen) return flag(s, 'AMOUNT_MISMATCH', `amount.append ${n} value-added fee of ${amountFen} fen, expected ${a.addValueAddedFeeFen}`, nowMs, { amountFen });
+    if (a.valueAddedFeePaid) return 'duplicate';
+    a.valueAddedFeePaid = true;
+    s.ledger.valueAddedFeePaidFen += amountFen;
+    s.ledger.platformReceivedFen += amountFen;
+    return 'applied';
+  });
+}
+
+/** The unknown-outcome path of an amount.append: query found it paid, or cancel closed / refunded it. */
+export function resolveAppend(state: TaskState, n: number, outcome: 'paid' | 'closed' | 'refunded', totalFen: number | undefined, nowMs: number): Outcome {
+  const a = state.appends.find((x) => x.append === n);
+  if (!a) throw new TaskRuleError('ILLEGAL_ARGUMENT', `no amount.append ${n}`);
+  if (outcome === 'paid') {
+    if (totalFen !== undefined && totalFen !== a.addBountyFen + a.addValueAddedFeeFen) {
+      return transition(state, (s) => flag(s, 'AMOUNT_MISMATCH', `trade.query reports ${totalFen} fen for amount.append ${n}, expected ${a.addBountyFen + a.addValueAddedFeeFen}`, nowMs, { totalFen }));
+    }
+    return applyAppendFreeze(state, n, a.addBountyFen, nowMs);
+  }
+  return transition(state, (s) => {
+    const x = s.appends.find((y) => y.append === n)!;
+    x.resolved = true;
+    if (x.status !== 'requested') return 'duplicate';
+    if (outcome === 'closed') {
+      x.status = 'cancelled';
+      return 'applied';
+    }
+    // paid and refunded at once: in and out, nothing stays frozen (the deadline does not move)
+    x.status = 'refunded';
+    s.ledger.bountyFrozenFen += x.addBountyFen;
+    s.ledger.valueAddedFeePaidFen += x.addValueAddedFeeFen;
+    s.ledger.refundedFen += x.addBountyFen + x.addValueAddedFeeFen;
+    return 'applied';
   });
 }
 
@@ -665,14 +762,15 @@ function settleLeftoverOf(s: TaskState, t: Transfer): void {
 
 /** Nothing more will move: expired, nothing frozen, nothing in flight, no leftover plan open. */
 export function moneyAtRest(state: TaskState, nowMs: number): boolean {
-  if (state.cancelled) return true;
+  if (state.cancelled || state.manualSettlement) return true;
+  if (state.appends.some((a) => a.status === 'requested')) return false;
   if (!state.paid || nowMs < state.spec.expiresAtMs) return false;
   return state.ledger.stillFrozenFen === 0 && transfersInFlight(state).length === 0 && !state.leftovers.some(leftoverOpen);
 }
 
 export function phaseOf(state: TaskState, nowMs: number): import('./types').Phase {
   if (state.cancelled) return 'cancelled';
-  if (state.settledAtMs !== undefined) return 'settled';
+  if (state.settledAtMs !== undefined || state.manualSettlement) return 'settled';
   if (!state.paid) return 'awaiting_payment';
   const transfers = Object.values(state.transfers);
   if (nowMs < state.spec.expiresAtMs) {

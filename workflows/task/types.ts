@@ -82,6 +82,31 @@ export interface LeftoverPlan {
   status: 'planned' | 'accepted' | 'done' | 'withdrawn';
 }
 
+/** An amount.append: more bounty (and value-added fee) and/or a later deadline, confirmed by the publisher. */
+export interface Append {
+  append: number;
+  freezeNo: string;
+  valueAddedFeeTransferNo?: string;
+  addBountyFen: number;
+  addValueAddedFeeFen: number;
+  newExpiresAtMs: number;
+  requestedAtMs: number;
+  /** requested → paid (its task_freeze arrived, or trade.query found it paid) | cancelled (trade.cancel) | refunded. */
+  status: 'requested' | 'paid' | 'cancelled' | 'refunded';
+  /** Whether the unknown-outcome path (query / cancel) already ran for it. */
+  resolved?: boolean;
+  /** Whether its value-added fee arrived (additional_profit_transfer). */
+  valueAddedFeePaid?: boolean;
+}
+
+/** A step stopped by a failure that needs an operator (configuration, input, unresolved outcome). */
+export interface BlockedStep {
+  step: 'payout' | 'payment' | 'append';
+  code: string;
+  message: string;
+  sinceMs: number;
+}
+
 /** The five buckets of the conservation invariant, plus what came in. */
 export interface LedgerFigures {
   /** Bounty frozen by Alipay for this task so far (task_freeze and amount.append). */
@@ -125,6 +150,15 @@ export interface TaskState {
   processedNotifyIds: string[];
   attention: AttentionItem[];
   cancelled: boolean;
+  /** When the freeze payment is due (the unknown-outcome path runs after it). */
+  paymentDeadlineMs?: number;
+  /** Whether the unknown-outcome path of the freeze already ran. */
+  paymentResolved?: boolean;
+  appends: Append[];
+  /** A step waiting for an operator's retry (the task keeps taking notifications meanwhile). */
+  blocked?: BlockedStep;
+  /** Money settled outside the system, recorded by an operator; the task then closes. */
+  manualSettlement?: { operator: string; reason: string; atMs: number; stillFrozenFen: number };
   /** Every operator action, in order (who, why, what it did). */
   operatorActions: import('../messages').OperatorAction[];
   /** How the task was cancelled before payment (the unknown-outcome path of the freeze): the evidence. */

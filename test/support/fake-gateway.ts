@@ -1,0 +1,53 @@
+/**
+ * Recording fake activities for workflow tests: every gateway call is recorded, and each answer can be set by the
+ * test (including failures of a given class, as the real activities throw them).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { FreezeTradeCancel, FreezeTradeQuery, TaskActivities } from '../../activities/types';
+
+export class FakeGateway {
+  payouts: string[][] = [];
+  cancels: string[][] = [];
+  pages: string[] = [];
+  queries: string[] = [];
+  tradeCancels: string[] = [];
+  tradeQuery: FreezeTradeQuery = { kind: 'not_found' };
+  tradeCancel: FreezeTradeCancel = { kind: 'no_action' };
+  /** When set, confirm.by.platform fails with this ApplicationFailure type (non-retryable). */
+  payoutFailure?: string;
+
+  activities(): TaskActivities {
+    return {
+      createTaskPage: async ({ freezeNo }) => {
+        this.pages.push(`create:${freezeNo}`);
+        return { url: `https://gateway.test/gateway.do?service=alipay.witkey.task.create&outer_task_freeze_no=${freezeNo}&n=${this.pages.length}`, requestHash: 'h' };
+      },
+      createConfirmPage: async ({ transfers }) => {
+        this.pages.push(`confirm:${transfers.map((t) => t.transferNo).join(',')}`);
+        return { url: `https://gateway.test/confirm?${transfers.map((t) => t.transferNo).join(',')}`, requestHash: 'h' };
+      },
+      createAppendPage: async ({ freezeNo }) => {
+        this.pages.push(`append:${freezeNo}`);
+        return { url: `https://gateway.test/append?${freezeNo}`, requestHash: 'h' };
+      },
+      confirmByPlatform: async ({ transferNos }) => {
+        if (this.payoutFailure) throw ApplicationFailure.nonRetryable(`confirm.by.platform: gateway refused: ILLEGAL_PARTNER`, this.payoutFailure);
+        this.payouts.push(transferNos);
+        return { requestHash: 'h', alreadyDone: false };
+      },
+      cancelConfirmByPlatform: async ({ transferNos }) => {
+        this.cancels.push(transferNos);
+        return { cancelled: transferNos, failed: [], requestHash: 'h' };
+      },
+      queryFreezeTrade: async ({ freezeNo }) => {
+        this.queries.push(freezeNo);
+        return this.tradeQuery;
+      },
+      cancelFreezeTrade: async ({ freezeNo }) => {
+        this.tradeCancels.push(freezeNo);
+        return this.tradeCancel;
+      },
+      createLeftoverPage: async () => ({ page: { action: 'https://gateway.test/gateway.do', method: 'POST', fields: { service: 'alipay.witkey.task.left.amount.handle' } }, requestHash: 'h' }),
+    };
+  }
+}
