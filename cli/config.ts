@@ -3,6 +3,7 @@
  * Every bad value gets its own clear message naming the variable or flag.
  */
 import { resolve } from 'node:path';
+import { loadTemporalSecurity, type TemporalSecurity } from './temporal';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -13,6 +14,8 @@ export interface StackConfig {
   temporalAddress?: string;
   namespace: string;
   taskQueue: string;
+  /** TLS / API key for a hosted Temporal (TEMPORAL_TLS_*, TEMPORAL_API_KEY; cli/temporal.ts). */
+  security: TemporalSecurity;
   /** Embedded dev server: gRPC port, Web UI port, bind address, data folder (SQLite lives under it). */
   temporalPort: number;
   uiPort: number;
@@ -63,6 +66,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, flags: StackFlags = {}):
     temporalAddress: parseAddress('TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS),
     namespace: parseName('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE, STACK_DEFAULTS.namespace),
     taskQueue: parseName('WITKEY_TASK_QUEUE', env.WITKEY_TASK_QUEUE, STACK_DEFAULTS.taskQueue),
+    security: loadTemporalSecurity(env),
     temporalPort: flags.port !== undefined ? parsePort('--port', flags.port, 0) : parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT, STACK_DEFAULTS.temporalPort),
     uiPort: flags['ui-port'] !== undefined ? parsePort('--ui-port', flags['ui-port'], 0) : parsePort('WITKEY_UI_PORT', env.WITKEY_UI_PORT, STACK_DEFAULTS.uiPort),
     ip: STACK_DEFAULTS.ip,

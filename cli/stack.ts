@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Client, type Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../activities';
 import { WitkeyTasks } from '../client/tasks';
@@ -21,6 +21,7 @@ import type { TaskSettings } from '../workflows/bounty-task';
 import { ConfigError, type StackConfig } from './config';
 import { siteSettingsForSandbox } from './sandbox-gateway';
 import type { SiteConfig } from './site-config';
+import { connectClient, connectNative, describeSecurity } from './temporal';
 
 export interface RunningStack {
   client: Client;
@@ -51,9 +52,9 @@ export interface StackOptions {
 async function connectTemporal(config: StackConfig, progress: Progress): Promise<{ connection: Connection; nativeConnection: NativeConnection; address: string; server?: StartedServer }> {
   if (config.temporalAddress) {
     const address = config.temporalAddress;
-    progress(`using the Temporal server at ${address} (TEMPORAL_ADDRESS); starting none`);
-    const connection = await Connection.connect({ address });
-    const nativeConnection = await NativeConnection.connect({ address });
+    progress(`using the Temporal server at ${address} (TEMPORAL_ADDRESS, ${describeSecurity(config.security)}); starting none`);
+    const connection = await connectClient(address, config.security);
+    const nativeConnection = await connectNative(address, config.security);
     const added = await ensureSearchAttributes(connection, config.namespace).catch((err: Error) => {
       progress(`warning: could not register search attributes on ${address}: ${err.message}`);
       return [];

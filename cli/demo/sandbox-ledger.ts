@@ -1,9 +1,14 @@
 /** A task's figures as the sandbox (the gateway) sees them, in the workflow's buckets. */
-import type { Sandbox } from '../../sandbox';
+import type { TaskRecord } from '../../sandbox';
 import type { LedgerFigures } from '../../workflows/task/types';
 
-export function sandboxLedger(sandbox: Sandbox, outerTaskId: string): LedgerFigures | undefined {
-  const task = sandbox.task(outerTaskId);
+/** The sandbox's record of a task: in process (Sandbox.task) or over its control API (GET /sandbox/tasks/:id). */
+export interface SandboxTasks {
+  task(outerTaskId: string): TaskRecord | undefined | Promise<TaskRecord | undefined>;
+}
+
+export async function sandboxLedger(sandbox: SandboxTasks, outerTaskId: string): Promise<LedgerFigures | undefined> {
+  const task = await sandbox.task(outerTaskId);
   if (!task) return undefined;
   const t = task.totals;
   return {

@@ -12,7 +12,10 @@ import type { Sandbox } from '../../sandbox';
 import type { WitkeyTasks } from '../../client/tasks';
 import type { TaskView } from '../../workflows/messages';
 import { ledgerTable, type LedgerRow } from './table';
-import { sandboxLedger } from './sandbox-ledger';
+import { sandboxLedger, type SandboxTasks } from './sandbox-ledger';
+
+/** What the scenario needs of the sandbox: the in-process Sandbox, or an adapter over its HTTP control API (witkey demo). */
+export type DemoSandbox = Pick<Sandbox, 'pay' | 'confirm' | 'confirmLeftover' | 'openPage'> & SandboxTasks;
 
 /** The compressed clock of the demo (real Alipay: hours and days). */
 export const DEMO_TIMES = {
@@ -33,7 +36,7 @@ export interface DemoResult {
   table: string;
 }
 
-export async function runScenario(tasks: WitkeyTasks, sandbox: Sandbox, say: (line: string) => void): Promise<DemoResult> {
+export async function runScenario(tasks: WitkeyTasks, sandbox: DemoSandbox, say: (line: string) => void): Promise<DemoResult> {
   const prefix = runPrefix(new Date());
   say(`scenario: time is compressed: announcement ${DEMO_TIMES.announcementMs / 1000} s (days in reality), tasks expire after ${DEMO_TIMES.expiryMs / 1000} s, payment deadline ${DEMO_TIMES.paymentTimeoutMs / 1000} s (2 h), notification resend window ${DEMO_TIMES.resendWindowMs / 1000} s (24h22m), resends ${DEMO_TIMES.sandboxTimeFactor}x faster`);
   const ids = { a: `${prefix}-A`, b: `${prefix}-B`, c: `${prefix}-C` };
@@ -112,7 +115,7 @@ export async function runScenario(tasks: WitkeyTasks, sandbox: Sandbox, say: (li
   const rows: LedgerRow[] = [];
   for (const id of [ids.a, ids.b, ids.c]) {
     const v = await until(id, 'settlement', (x) => x.phase === 'settled' || (x.phase === 'cancelled' && x.pendingActions.length === 0), 60_000).catch(() => tasks.status(id));
-    rows.push({ task: id, phase: v.phase, workflow: v.ledger, sandbox: sandboxLedger(sandbox, id) });
+    rows.push({ task: id, phase: v.phase, workflow: v.ledger, sandbox: await sandboxLedger(sandbox, id) });
   }
   const allEqual = rows.every((r) => r.sandbox && JSON.stringify(r.sandbox) === JSON.stringify(r.workflow));
   return { rows, allEqual, table: ledgerTable(rows) };

@@ -1,0 +1,66 @@
+/** `witkey leftover`: plan the leftover of an expired task (left.amount.handle): refund / platform share / winners. */
+import { writeFile } from 'node:fs/promises';
+import { list, str, UsageError, parseWinner, yuanToFen, type Values } from '../args';
+import type { CommandSpec } from '../command';
+import { json, out, yuan } from '../format';
+import { say } from '../output';
+import { withSession } from '../runtime';
+import type { AdminPage } from '../../workflows/messages';
+
+export const leftoverCommand: CommandSpec = {
+  summary: 'split what is left of an expired task: refund, platform share, other winners (left.amount.handle)',
+  help: `witkey leftover <outer_task_id> [--refund YUAN] [--platform YUAN] [--winner ALIPAY_ID:NICKNAME:YUAN ...] [--html FILE] [--json]
+
+After the task expires, plans how the money still frozen is split: refund to the publisher (refund_detail), the
+platform's share (platform_detail; Alipay charges its fee on it) and payments to other winners (transfer_detail,
+at most 15). The three must add up to what is available. Prints the left.amount.handle admin page (a signed
+form the platform's administrator submits in the browser).
+
+  --refund YUAN          refund to the publisher (default: whatever the platform share and winners leave)
+  --platform YUAN        the platform's share (default 0)
+  --winner ID:NICK:YUAN  another winner paid from the leftover (repeat)
+  --html FILE            also write the admin page as an auto-submitting HTML form to FILE
+  --json                 print {round, transferNos, refundSerialNo, platformSerialNo, adminPage} as JSON
+
+example: witkey leftover T1001 --platform 50 --winner 2088102000000024:Ann:150`,
+  options: { refund: { type: 'string' }, platform: { type: 'string' }, winner: { type: 'string', multiple: true }, html: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1, names: '<outer_task_id>' },
+  run: (v, [id]) => leftover(id, v),
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function adminPageHtml(page: AdminPage): string {
+  const inputs = Object.entries(page.fields).map(([k, val]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(val)}">`);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>left.amount.handle</title></head>
+<body onload="document.forms[0].submit()"><form method="POST" action="${escapeHtml(page.action)}">
+${inputs.join('\n')}
+<button type="submit">Confirm the leftover at Alipay</button></form></body></html>
+`;
+}
+
+async function leftover(outerTaskId: string, v: Values): Promise<void> {
+  const winners = list(v, 'winner').map((w) => parseWinner('--winner', w));
+  const platform = str(v, 'platform');
+  const platformFen = platform === undefined ? 0 : yuanToFen('--platform', platform);
+  const refund = str(v, 'refund');
+  let refundFen = refund === undefined ? undefined : yuanToFen('--refund', refund);
+  await withSession(async ({ tasks }) => {
+    if (refundFen === undefined) {
+      const view = await tasks.status(outerTaskId);
+      refundFen = view.availableFen - platformFen - winners.reduce((a, w) => a + w.amountFen, 0);
+      if (refundFen < 0) throw new UsageError(`the platform share and winners (${yuan(view.availableFen - refundFen)}) exceed what is available (${yuan(view.availableFen)})`, 'lower --platform / the winners, or give --refund explicitly');
+    }
+    say(`planning the leftover of ${outerTaskId}: refund ${yuan(refundFen)}, platform ${yuan(platformFen)}, ${winners.length} winner(s); waiting for the admin page...`);
+    const r = await tasks.planLeftover(outerTaskId, { refundFen, platformFen, winners });
+    const file = str(v, 'html');
+    if (file) await writeFile(file, adminPageHtml(r.adminPage));
+    if (v.json) return json(r);
+    out(`task ${outerTaskId}: leftover round ${r.round}: refund ${yuan(refundFen)}${r.refundSerialNo ? ` (${r.refundSerialNo})` : ''}, platform ${yuan(platformFen)}${r.platformSerialNo ? ` (${r.platformSerialNo})` : ''}${r.transferNos.length ? `, winners ${r.transferNos.join(', ')}` : ''}`);
+    out(`admin page: ${r.adminPage.method} ${r.adminPage.action}`);
+    for (const [k, val] of Object.entries(r.adminPage.fields)) out(`  ${k}=${val}`);
+    if (file) out(`written as an auto-submitting form to ${file}`);
+  });
+}

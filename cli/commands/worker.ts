@@ -1,0 +1,56 @@
+/** `witkey worker`: the worker alone (real deployments): workflows and the Alipay activities on the task queue. */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createWitkeyWorker } from '../../worker';
+import type { Values } from '../args';
+import type { CommandSpec } from '../command';
+import { say, waitForStopSignal } from '../output';
+import { alipaySettings, loadSettings, sandboxUrlOf } from '../runtime';
+import { connectNative, describeSecurity } from '../temporal';
+
+export const workerCommand: CommandSpec = {
+  summary: 'run the worker alone (workflows + Alipay activities) against TEMPORAL_ADDRESS',
+  help: `witkey worker [--sandbox-url URL]
+
+Runs the witkey worker: the bounty-task and inbox workflows and the activities that call Alipay, polling
+WITKEY_TASK_QUEUE (default witkey) in TEMPORAL_NAMESPACE on TEMPORAL_ADDRESS (default localhost:7233; TLS and
+API key from TEMPORAL_TLS_* / TEMPORAL_API_KEY). Ctrl-C lets running activities finish and stops.
+
+The Alipay side comes from ALIPAY_GATEWAY_URL, ALIPAY_PARTNER, ALIPAY_SIGN_TYPE and the key files (README,
+"Configuration"). Without ALIPAY_GATEWAY_URL the worker refuses to start unless it is pointed at a running
+sandbox: it never falls back to an emulator silently.
+
+  --sandbox-url URL   use the running "witkey sandbox" at URL (env WITKEY_SANDBOX_URL), with the partner keys
+                      it generated (its data folder must be readable on this machine)
+
+notify_url / return_url sent to Alipay are WITKEY_PUBLIC_URL/alipay/notify and /alipay/return.
+
+example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.com witkey worker`,
+  options: { 'sandbox-url': { type: 'string' } },
+  run: (v) => worker(v),
+};
+
+async function worker(v: Values): Promise<void> {
+  const settings = loadSettings();
+  const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
+  Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'DEBUG' : 'INFO') });
+  const { stack } = settings;
+  say(`connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`);
+  const connection = await connectNative(settings.address, stack.security);
+  try {
+    say('bundling the workflows...');
+    const w = await createWitkeyWorker(connection, { namespace: stack.namespace, taskQueue: stack.taskQueue }, createActivities(alipay.gateway));
+    const running = w.run();
+    say(`worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}`);
+    say('press Ctrl-C to stop');
+    const stopped = await Promise.race([waitForStopSignal().then(() => 'signal' as const), running.then(() => 'ended' as const)]);
+    if (stopped === 'signal') {
+      say('stopping the worker (letting running activities finish)...');
+      w.shutdown();
+    }
+    await running;
+    say('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}

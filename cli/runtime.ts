@@ -1,0 +1,104 @@
+/**
+ * Start-up pieces shared by the commands that connect (client commands, worker, webhook, demo): configuration
+ * read once, the Temporal connection with its TLS / API-key settings, the Alipay settings (a real gateway from
+ * ALIPAY_* or a running sandbox given by --sandbox-url / WITKEY_SANDBOX_URL).
+ */
+import { Client } from '@temporalio/client';
+import { WitkeyTasks } from '../client/tasks';
+import type { PublicConfig } from '../sandbox';
+import { loadStackConfig, ConfigError, type StackConfig } from './config';
+import { siteSettingsForSandbox, type SiteAlipaySettings } from './sandbox-gateway';
+import { loadSiteConfig, type SiteConfig } from './site-config';
+import { connectClient, DEFAULT_TEMPORAL_ADDRESS } from './temporal';
+
+export interface Settings {
+  stack: StackConfig;
+  site: SiteConfig;
+  /** TEMPORAL_ADDRESS, or localhost:7233. */
+  address: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const stack = loadStackConfig(env);
+  const site = loadSiteConfig(env);
+  return { stack, site, address: stack.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS };
+}
+
+export interface Session {
+  settings: Settings;
+  client: Client;
+  tasks: WitkeyTasks;
+  close(): Promise<void>;
+}
+
+/** A client session for the task commands. */
+export async function openSession(settings: Settings = loadSettings()): Promise<Session> {
+  const connection = await connectClient(settings.address, settings.stack.security);
+  const client = new Client({ connection, namespace: settings.stack.namespace });
+  const tasks = new WitkeyTasks(client, { taskQueue: settings.stack.taskQueue, feeRates: settings.site.feeRates, settings: { paymentTimeoutMs: settings.site.paymentTimeoutMs } });
+  return { settings, client, tasks, close: () => connection.close() };
+}
+
+export async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession();
+  try {
+    return await fn(session);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+/** The sandbox's public configuration (URLs, partner id, key files) from its control API. */
+export async function fetchSandboxConfig(url: string): Promise<PublicConfig> {
+  const base = url.replace(/\/+$/, '');
+  try {
+    const res = await fetch(`${base}/sandbox/config`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return (await res.json()) as PublicConfig;
+  } catch (err) {
+    throw new ConfigError(`no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`);
+  }
+}
+
+export function sandboxUrlOf(flag: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = typeof flag === 'string' && flag !== '' ? flag : env.WITKEY_SANDBOX_URL || undefined;
+  if (raw === undefined) return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`--sandbox-url / WITKEY_SANDBOX_URL=${JSON.stringify(raw)} is not an http(s) URL.`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * The Alipay side of a worker or webhook: the real gateway when ALIPAY_GATEWAY_URL is set; otherwise a running
+ * sandbox (--sandbox-url / WITKEY_SANDBOX_URL) with the partner keys it generated; otherwise a ConfigError: a
+ * deployed worker never falls back to an emulator silently.
+ */
+export async function alipaySettings(site: SiteConfig, sandboxUrl: string | undefined): Promise<SiteAlipaySettings & { notifyVerify: boolean; source: string }> {
+  if (site.alipay) {
+    if (sandboxUrl) throw new ConfigError('both ALIPAY_GATEWAY_URL and --sandbox-url / WITKEY_SANDBOX_URL are set; choose the real gateway or the sandbox.');
+    return { ...site.alipay, source: `Alipay gateway ${site.alipay.gateway.gatewayUrl}` };
+  }
+  if (!sandboxUrl) {
+    throw new ConfigError('no Alipay gateway configured: set ALIPAY_GATEWAY_URL, ALIPAY_PARTNER and the key files for a real deployment, or pass --sandbox-url URL (env WITKEY_SANDBOX_URL) of a running "witkey sandbox".');
+  }
+  const sandbox = await fetchSandboxConfig(sandboxUrl);
+  try {
+    return { ...siteSettingsForSandbox(sandbox, site.publicUrl), notifyVerify: true, source: `Alipay sandbox ${sandbox.url} (partner ${sandbox.partnerId})` };
+  } catch (err) {
+    throw new ConfigError(`the sandbox at ${sandboxUrl} names key files this machine cannot read (${(err as Error).message}); run the sandbox on this machine or configure ALIPAY_*.`);
+  }
+}
+
+/** Whether a worker polls the task queue (for /healthz of a webhook running without an in-process worker). */
+export async function workerPolls(client: Client, namespace: string, taskQueue: string): Promise<boolean> {
+  const res = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue, kind: 1 /* TASK_QUEUE_KIND_NORMAL */ },
+    taskQueueType: 1 /* TASK_QUEUE_TYPE_WORKFLOW */,
+  });
+  return (res.pollers?.length ?? 0) > 0;
+}
