@@ -1,0 +1,56 @@
+/**
+ * Long life: on a dev server whose history limit suggests continue-as-new after a few dozen events, a task that
+ * receives many notifications continues as new (several runs), carries its whole state, loses no message, and
+ * still settles every fen.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { StartedServer } from '../../devstack/servers';
+import { taskWorkflowId } from '../../workflows/messages';
+import { devServer } from '../support/servers';
+import { conserved, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+
+describe('continue-as-new (dev server, small history limit)', () => {
+  let server: StartedServer;
+  let h: WorkflowHarness;
+  before(async () => {
+    server = await devServer({ dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 } });
+    h = await startWorkflowHarness(server, { resendWindowMs: 1_500 });
+  });
+  after(async () => {
+    await h?.stop();
+    await server?.env.teardown();
+  });
+
+  test('many notifications: several runs, the state carried whole, every notification counted once', async () => {
+    const id = `can-${process.pid}`;
+    await h.publishAndPay(id, 9_000, 500, 8_000);
+    const firstRun = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe()).runId;
+    // 60 notifications with distinct notify_ids that repeat the freeze (each applies nothing) and 60 resends of one
+    for (let i = 0; i < 60; i++) {
+      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
+      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_000, paidTime: Date.now() }, 'resent-one');
+    }
+    const view = await h.tasks.status(id);
+    assert.equal(view.notificationsProcessed, 2 + 60 + 1, 'freeze + fee + 60 distinct + 1 resent id');
+    assert.equal(view.ledger.bountyFrozenFen, 9_000, 'frozen once');
+    assert.equal(view.ledger.valueAddedFeePaidFen, 500);
+
+    let runs = 0;
+    for await (const _ of server.env.client.workflow.list({ query: `WorkflowId = '${taskWorkflowId(id)}'` })) runs += 1;
+    const currentRun = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe()).runId;
+    assert.notEqual(currentRun, firstRun, 'the task continued as new');
+    assert.ok(runs >= 2, `${runs} runs`);
+
+    // finish the task in the new run: expiry, refund of everything
+    while ((await h.tasks.status(id)).phase !== 'expired') await new Promise((r) => setTimeout(r, 200));
+    const plan = await h.tasks.planLeftover(id, { refundFen: 9_000, platformFen: 0, winners: [] });
+    await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 9_000 }, successBidders: [], failureBidders: [] });
+    await h.notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo, amountFen: 9_000, status: 'S', transferTime: Date.now() });
+    const result = await h.result(id);
+    conserved(result);
+    assert.equal(result.view.phase, 'settled');
+    assert.equal(result.view.ledger.refundedFen, 9_000);
+    assert.equal(new Set(result.processedNotifyIds).size, 2 + 60 + 1 + 2);
+  });
+});
