@@ -107,6 +107,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(result.view.phase, 'settled');
     assert.equal(result.view.needsAttention, false, JSON.stringify(result.view.attention));
     assert.deepEqual(sandboxLedger(stack, id), result.view.ledger, 'the sandbox and the workflow agree to the fen');
+    await stack.saveHistory(id, 'sandbox-announcement');
   });
 
   test('immediate path: paid at once; duplicates and resends change nothing', async () => {
@@ -125,6 +126,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(view.ledger.stillFrozenFen, 0);
     assert.equal(view.needsAttention, false, JSON.stringify(view.attention));
     assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'the sandbox and the workflow agree to the fen');
+    await stack.saveHistory(id, 'sandbox-immediate');
   });
 
   test('a payment that never completes is closed through the OpenAPI path (trade.query, then trade.cancel)', async () => {
@@ -137,6 +139,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     const freeze = stack.sandbox.task(id)!.freezes[0];
     assert.deepEqual([freeze.status, freeze.cancelAction], ['TRADE_CLOSED', 'close']);
     assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'nothing charged on either side');
+    await stack.saveHistory(id, 'sandbox-unpaid-closed');
   });
 
   test('a payment whose notifications are lost is found paid by trade.query and the task goes on', async () => {
@@ -152,5 +155,6 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(view.phase, 'open');
     assert.equal(view.ledger.bountyFrozenFen, 4_000);
     assert.equal(stack.sandbox.task(id)!.freezes[0].status, 'TRADE_SUCCESS', 'not cancelled');
+    await stack.saveHistory(id, 'sandbox-lost-notification');
   });
 });

@@ -17,6 +17,7 @@ import type { StartedServer } from '../../devstack/servers';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { witkeyWorkflowBundle } from '../../worker';
 import { taskWorkflowId, type TaskResult, type TaskView } from '../../workflows/messages';
+import { saveHistory } from './histories';
 import { devServer, timeSkippingServer } from './servers';
 
 export interface TestStack {
@@ -34,6 +35,8 @@ export interface TestStack {
   pass(ms: number): Promise<void>;
   result(outerTaskId: string): Promise<TaskResult>;
   status(outerTaskId: string): Promise<TaskView>;
+  /** Saves the task's history for the replay tests (only with WITKEY_RECORD_HISTORIES set). */
+  saveHistory(outerTaskId: string, name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,7 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     },
     result: (id) => server.env.client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
     status: (id) => tasks.status(id),
+    saveHistory: (id, name) => saveHistory(server.env.client, id, name),
     async stop() {
       worker.shutdown();
       await running.catch(() => undefined);

@@ -12,6 +12,7 @@ import { witkeyWorkflowBundle } from '../../worker';
 import type { TaskSettings } from '../../workflows/bounty-task';
 import { notificationSignal, taskWorkflowId, type TaskNotification, type TaskResult } from '../../workflows/messages';
 import { FakeGateway } from './fake-gateway';
+import { saveHistory } from './histories';
 
 export const RATES: FeeRates = { commissionBp: 1_000, alipayFeeBp: 150 };
 export const PUBLISHER = '2088100000000001';
@@ -28,6 +29,8 @@ export interface WorkflowHarness {
   /** The assign and platform-profit notifications of a transfer, reordered (profit first) and each sent three times. */
   payTransfer(id: string, transferNo: string, grossFen: number, subType: 'ANNOUNCE' | 'IMMEDIATE'): Promise<void>;
   result(id: string): Promise<TaskResult>;
+  /** Saves the task's history for the replay tests (only with WITKEY_RECORD_HISTORIES set). */
+  saveHistory(id: string, name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startWorkflowHarness(server: StartedServer, settings: Part
       for (let i = 0; i < 3; i++) await notify(id, assign, `assign-${transferNo}`);
     },
     result: (id) => server.env.client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
+    saveHistory: (id, name) => saveHistory(server.env.client, id, name),
     async stop() {
       worker.shutdown();
       await running;

@@ -14,6 +14,8 @@ import { timeSkippingServer } from '../support/servers';
 import { conserved, PUBLISHER, RATES, startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/workflow-harness';
 
 const DAY = 86_400_000;
+/** Before the payout-batching patch, one confirm.by.platform call per round. */
+const PAYOUT_CALLS_FOR_TWO_ROUNDS = 2;
 describe('bounty task workflow (time-skipping)', () => {
   let server: StartedServer;
   let h: WorkflowHarness;
@@ -106,6 +108,24 @@ describe('bounty task workflow (time-skipping)', () => {
     // every notification counted once, though resends arrived three times
     assert.equal(new Set(result.processedNotifyIds).size, result.processedNotifyIds.length);
     await assert.rejects(tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', bountyFen: 100_000, valueAddedFeeFen: 2_000, expiresAtMs: result.view.spec.expiresAtMs }), (err: unknown) => err instanceof TaskClosedError && err.view?.phase === 'settled');
+    await h.saveHistory(id, 'announcement-path');
+  });
+
+  test('two rounds whose announcements end together are paid out together', async () => {
+    const id = 'two-rounds';
+    await publishAndPay(id, 50_000, 0, 30 * DAY);
+    const end = (await now()) + 5 * DAY;
+    const r1 = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 10_000 }], announceEndMs: end });
+    const r2 = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[1], nickname: 'b', amountFen: 20_000 }], announceEndMs: end });
+    for (const [r, amount, winner] of [[r1, 10_000, WINNERS[0]], [r2, 20_000, WINNERS[1]]] as const) {
+      await notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: amount, alipayUserId: winner, status: 'W' }] });
+    }
+    const before = gateway.payouts.length;
+    await server.env.sleep(5 * DAY + 1_000);
+    const calls = gateway.payouts.slice(before);
+    assert.deepEqual(calls.flat().sort(), [r1.transferNos[0], r2.transferNos[0]].sort(), 'both paid out, each once');
+    assert.equal(calls.length, PAYOUT_CALLS_FOR_TWO_ROUNDS);
+    await h.saveHistory(id, 'two-rounds-end-together');
   });
 
   test('immediate path: winners paid at once (transfer_status I), then the rest refunded after expiry', async () => {
@@ -124,6 +144,7 @@ describe('bounty task workflow (time-skipping)', () => {
     conserved(result);
     assert.equal(result.view.ledger.refundedFen, 1, 'a leftover of 1 fen is refunded, not lost');
     assert.equal(result.view.ledger.stillFrozenFen, 0);
+    await h.saveHistory(id, 'immediate-path');
   });
 
   async function publishOnly(id: string, valueAddedFeeFen = 0): Promise<void> {
@@ -140,6 +161,7 @@ describe('bounty task workflow (time-skipping)', () => {
     assert.equal(view.phase, 'cancelled');
     assert.deepEqual([gateway.queries.includes(`${id}FZ`), gateway.tradeCancels.includes(`${id}FZ`)], [true, true]);
     assert.equal(view.ledger.bountyFrozenFen + view.ledger.refundedFen, 0);
+    await h.saveHistory(id, 'unpaid-not-found');
   });
 
   test('payment never arrives but the trade was paid: trade.cancel refunds bounty and value-added fee', async () => {
@@ -154,6 +176,7 @@ describe('bounty task workflow (time-skipping)', () => {
     // the late notifications of that payment change nothing
     await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 1_000, paidTime: await now() });
     assert.equal((await tasks.status(id)).ledger.refundedFen, 1_100);
+    await h.saveHistory(id, 'unpaid-refunded');
   });
 
   test('the notification was lost but trade.query finds the trade paid: the task continues, no cancel', async () => {
@@ -166,6 +189,7 @@ describe('bounty task workflow (time-skipping)', () => {
     assert.equal(view.phase, 'open');
     assert.equal(view.ledger.bountyFrozenFen, 1_000);
     assert.equal(gateway.tradeCancels.length, cancelsBefore);
+    await h.saveHistory(id, 'paid-found-by-query');
   });
 
   test('an amount that does not match is flagged for an operator and moves nothing', async () => {
@@ -178,5 +202,6 @@ describe('bounty task workflow (time-skipping)', () => {
     assert.equal(view.ledger.bountyFrozenFen, 10_000);
     const desc = await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe();
     assert.equal(desc.searchAttributes.WitkeyNeedsAttention?.[0], true);
+    await h.saveHistory(id, 'amount-mismatch');
   });
 });

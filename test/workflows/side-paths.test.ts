@@ -53,6 +53,7 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.transfers[0].status, 'paying');
     assert.equal(view.needsAttention, false);
     assert.deepEqual(view.operatorActions.map((a) => [a.action, a.operator, a.reason]), [['retry', 'ops-alice', 'partner id corrected in config']]);
+    await h.saveHistory(id, 'payout-blocked-retry');
   });
 
   test('a transfer reported failed (F) frees its amount; the publisher picks another winner', async () => {
@@ -71,6 +72,7 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.notEqual(r2.transferNos[0], r.transferNos[0], 'a new transfer number: never a second payment under the old one');
     view = await h.tasks.status(id);
     assert.equal(view.availableFen, 3_000);
+    await h.saveHistory(id, 'transfer-failed-replanned');
   });
 
   test('amount.append adds bounty and moves the deadline when paid; an unpaid one is cancelled and changes nothing', async () => {
@@ -97,6 +99,7 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.ledger.bountyFrozenFen, 14_000, 'nothing added');
     assert.equal(view.spec.expiresAtMs, newExpiry, 'the deadline did not move');
     assert.equal(view.phase, 'open');
+    await h.saveHistory(id, 'amount-append');
   });
 
   test('nobody won: after expiry the whole bounty is refunded; a late duplicate after close changes nothing', async () => {
@@ -110,6 +113,7 @@ describe('bounty task side paths (time-skipping)', () => {
     conserved(result);
     assert.equal(result.view.ledger.refundedFen, 2_500);
     assert.ok(result.processedNotifyIds.includes(`rf-${id}`), 'the record of the closed task lists every notification it processed');
+    await h.saveHistory(id, 'nobody-won');
   });
 
   test('an operator settles a stuck task manually: recorded with who and why, and the task closes', async () => {
@@ -123,5 +127,6 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.deepEqual(view.operatorActions[0].outcome, 'settled manually with 3000 fen still frozen in the system\'s books');
     const result = await h.result(id);
     assert.equal(result.view.operatorActions.length, 1);
+    await h.saveHistory(id, 'manual-settlement');
   });
 });
