@@ -37,6 +37,8 @@ export interface WebhookOptions {
 }
 
 const FAIL = 'fail';
+/** Temporal unreachable: answer 503 within this bound (the client's gRPC retries would otherwise hold Alipay's request ~40 s). */
+const DELIVERY_DEADLINE_MS = 10_000;
 
 export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
@@ -77,7 +79,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       return reply.code(503).type('text/plain').send(FAIL);
     }
     try {
-      const outcome = await deliverNotification(opts.client, opts.taskQueue, notification);
+      const outcome = await opts.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverNotification(opts.client, opts.taskQueue, notification));
       log.info({ outcome }, 'notification recorded');
       return reply.code(200).type('text/plain').send('success');
     } catch (err) {
@@ -98,7 +100,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     }
     const log = req.log.child({ outerTaskId: event.outerTaskId, via: 'return', service });
     try {
-      await deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event });
+      await opts.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }));
       log.info('return recorded');
       const done = event.type === 'task_freeze' ? 'The bounty is frozen. You can close this page.' : 'Alipay accepted the request; the result follows by notification.';
       return { status: 200, page: returnPage(event.type === 'task_freeze' ? 'paid' : 'pending', done) };
@@ -127,7 +129,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   app.get('/healthz', async (_req, reply) => {
     const checks: Record<string, boolean> = {};
     try {
-      await opts.client.workflowService.getSystemInfo({});
+      await opts.client.withDeadline(Date.now() + 3_000, () => opts.client.workflowService.getSystemInfo({}));
       checks.temporal = true;
     } catch {
       checks.temporal = false;
