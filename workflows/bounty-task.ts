@@ -94,6 +94,9 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   state.paymentDeadlineMs ??= workflowInfo().runStartTime.getTime() + settings.paymentTimeoutMs;
   state.appends ??= [];
   state.operatorActions ??= [];
+  state.deferred ??= [];
+  state.cancelUnknown ??= [];
+  state.latePayments ??= [];
 
   upsertMemo({ title: state.spec.title });
   const published = { phase: '', needsAttention: false, announcementEnd: -1 };
@@ -113,6 +116,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   };
   const changed = (): void => {
     changes += 1;
+    applyDeferred(state, now());
     publishVisibility();
   };
   const block = (step: BlockedStep['step'], code: string, message: string, evidence?: unknown): void => {
@@ -130,7 +134,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     if (processed.has(n.notifyId)) return; // a resend: already applied or recorded
     processed.add(n.notifyId);
     state.processedNotifyIds.push(n.notifyId);
-    applyNotification(state, n, now());
+    if (applyNotification(state, n, now()) === 'not_yet') state.deferred.push(n);
     state.lastNotificationAtMs = now();
     changed();
   });
@@ -139,7 +143,12 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     publishUpdate,
     async () => {
       cashierPage ??= pages.createTaskPage({ spec: state.spec, freezeNo: state.freezeNo, valueAddedFeeTransferNo: state.valueAddedFeeTransferNo }).then((r) => r.url);
-      cashierUrl = await cashierPage;
+      try {
+        cashierUrl = await cashierPage;
+      } catch (err) {
+        cashierPage = undefined; // a later publish tries again
+        throw ApplicationFailure.nonRetryable(`the cashier page could not be built: ${failureMessage(err)}`, 'PublishFailed');
+      }
       return { outerTaskId: state.spec.outerTaskId, cashierUrl, phase: ledger.phaseOf(state, now()) };
     },
     {
@@ -178,9 +187,17 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     async ({ transferNos }) => {
       cancelsInFlight += 1;
       try {
-        const result = await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
-        ledger.applyCancelResult(state, result, now());
-        for (const f of result.failed) state.attention.push({ code: 'CANCEL_REFUSED', message: `Alipay refused to cancel ${f.transferNo}: ${f.errorCode}`, evidence: f, atMs: now() });
+        let result;
+        try {
+          result = await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
+        } catch (err) {
+          // Alipay may or may not have cancelled them: the cancel is repeated before any payout
+          for (const no of transferNos) if (!state.cancelUnknown.includes(no)) state.cancelUnknown.push(no);
+          state.attention.push({ code: 'CANCEL_OUTCOME_UNKNOWN', message: `cancel of ${transferNos.join(', ')}: ${failureMessage(err)}; it is repeated before the payout`, atMs: now() });
+          changed();
+          throw ApplicationFailure.nonRetryable(`the cancellation's outcome is unknown (${failureMessage(err)}); it will be repeated before the payout`, 'CancelOutcomeUnknown');
+        }
+        recordCancel(state, result, now());
         changed();
         return { cancelled: result.cancelled, failed: result.failed };
       } finally {
@@ -245,11 +262,11 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       if (batch.length === 0) continue;
       try {
         await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
+        ledger.payoutAccepted(state, batch, now());
       } catch (err) {
         block('payout', 'PAYOUT_FAILED', `confirm.by.platform of ${batch.join(', ')} failed: ${failureMessage(err)}`, { transferNos: batch });
         return;
       }
-      ledger.payoutAccepted(state, batch, now());
       log.info('payout accepted', { outerTaskId: state.spec.outerTaskId, transfers: batch.length });
       changed();
     }
@@ -274,11 +291,34 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       }
     }
 
-    ledger.expire(state, now());
+    for (const late of state.latePayments.filter((p) => !p.handled)) {
+      // paid after the task was cancelled: give the money back (trade.cancel refunds a paid trade)
+      try {
+        const cancel = await trades.cancelFreezeTrade({ freezeNo: late.freezeNo });
+        if (cancel.kind === 'refunded') ledger.recordLatePaymentRefund(state, late.freezeNo);
+        else late.handled = true; // nothing to refund at Alipay: the attention item stays for an operator
+      } catch (err) {
+        late.handled = true;
+        state.attention.push({ code: 'LATE_PAYMENT_UNRESOLVED', message: `the late payment ${late.freezeNo} could not be refunded: ${failureMessage(err)}`, atMs: now() });
+      }
+      changed();
+    }
+
+    ledger.expire(state, now(), settings.resendWindowMs);
 
     if (state.blocked?.step !== 'payout') {
       const due = ledger.duePayouts(state, now());
       if (due.length) await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
+      const unknown = state.cancelUnknown.filter((no) => state.transfers[no]?.status === 'waiting' && due.some((d) => d.transferNos.includes(no)));
+      if (unknown.length) {
+        try {
+          recordCancel(state, await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: unknown }), now());
+          state.cancelUnknown = state.cancelUnknown.filter((no) => !unknown.includes(no));
+        } catch (err) {
+          block('payout', 'CANCEL_OUTCOME_UNKNOWN', `the cancel of ${unknown.join(', ')} is still unknown (${failureMessage(err)}): payout held`, { transferNos: unknown });
+        }
+        changed();
+      }
       if (patched(PAYOUT_BATCHES_ACROSS_ROUNDS)) {
         // v2: every due transfer, whatever its round, in batches of at most 30 (fewer gateway calls)
         await payOut(due.flatMap((d) => d.transferNos));
@@ -290,7 +330,15 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
 
     const quietSince = Math.max(state.lastNotificationAtMs ?? 0, state.paidAtMs ?? 0, state.cancellation?.atMs ?? 0, state.manualSettlement?.atMs ?? 0);
     const closeAt = quietSince + settings.resendWindowMs;
-    if (!state.blocked && ledger.moneyAtRest(state, now()) && now() >= closeAt) break;
+    if (!state.blocked && ledger.moneyAtRest(state, now()) && now() >= closeAt) {
+      if (state.deferred.length) {
+        // the steps these notifications report never came: an operator decides
+        for (const n of state.deferred) state.attention.push({ code: 'NOTIFICATION_UNMATCHED', message: `${n.event.type} ${n.notifyId} never matched a step of the task`, evidence: n, atMs: now() });
+        state.deferred = [];
+        changed();
+      }
+      if (!state.attention.some((a) => !a.resolved)) break; // nothing open: the task closes
+    }
 
     if (workflowInfo().continueAsNewSuggested) {
       // a long life: start afresh with the whole state, after every running handler is done
@@ -300,6 +348,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
 
     const wakeAt = [
       ledger.nextAnnouncementEnd(state, now()),
+      state.rounds.some((r) => r.status === 'requested') ? state.spec.expiresAtMs + settings.resendWindowMs : undefined,
       state.paid && now() < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined,
       !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
       ...state.appends.filter((a) => a.status === 'requested' && !a.resolved).map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
@@ -387,6 +436,29 @@ async function resolveUnpaidAppend(state: TaskState, n: number, now: () => numbe
   }
 }
 
+/** Applies a cancel.confirm.by.platform answer; refusals and unexpected answers go to an operator, never throw. */
+function recordCancel(state: TaskState, result: { cancelled: string[]; failed: { transferNo: string; errorCode: string }[] }, nowMs: number): void {
+  try {
+    ledger.applyCancelResult(state, result, nowMs);
+  } catch (err) {
+    state.attention.push({ code: 'CANCEL_REPLY_UNEXPECTED', message: `${(err as Error).message}`, evidence: result, atMs: nowMs });
+    return;
+  }
+  for (const f of result.failed) state.attention.push({ code: 'CANCEL_REFUSED', message: `Alipay refused to cancel ${f.transferNo}: ${f.errorCode}`, evidence: f, atMs: nowMs });
+}
+
+/** Applies the notifications that were waiting for an earlier step, as long as one of them makes progress. */
+function applyDeferred(state: TaskState, nowMs: number): void {
+  for (let progress = true; progress && state.deferred.length; ) {
+    progress = false;
+    for (const n of [...state.deferred]) {
+      if (applyNotification(state, n, nowMs) === 'not_yet') continue;
+      state.deferred = state.deferred.filter((d) => d.notifyId !== n.notifyId);
+      progress = true;
+    }
+  }
+}
+
 function checkOperatorRequest(state: TaskState, request: OperatorRequest): void {
   if (!request || typeof request.operator !== 'string' || !request.operator.trim()) throw new Error('operator: who is acting (a name or id) is required');
   if (typeof request.reason !== 'string' || !request.reason.trim()) throw new Error('reason: why, in words, is required (it is recorded)');
@@ -440,36 +512,34 @@ function pageTransfer(state: TaskState, transferNo: string): PageTransfer {
   return { transferNo, amountFen: t.grossFen, winnerAlipayUserId: t.winnerAlipayUserId, winnerNickname: t.winnerNickname };
 }
 
-/** Applies one notification; a notification the ledger cannot take is recorded for an operator, never dropped. */
-function applyNotification(state: TaskState, n: TaskNotification, nowMs: number): void {
+/**
+ * Applies one notification; a notification the ledger cannot take is recorded for an operator, never dropped;
+ * one that reports a step the task has not seen yet is 'not_yet' (the caller keeps it for later).
+ */
+function applyNotification(state: TaskState, n: TaskNotification, nowMs: number): ledger.Outcome {
   try {
     const e = n.event;
     if (e.outerTaskId !== state.spec.outerTaskId) {
       state.attention.push({ code: 'WRONG_TASK', message: `notification for task ${e.outerTaskId} delivered to ${state.spec.outerTaskId}`, evidence: n, atMs: nowMs });
-      return;
+      return 'attention';
     }
     switch (e.type) {
       case 'task_freeze':
-        ledger.applyFreeze(state, { freezeNo: e.outerTaskFreezeNo, amountFen: e.taskAmountFen, payerAlipayUserId: e.alipayUserId, paidAtMs: e.paidTime }, nowMs);
-        return;
+        return ledger.applyFreeze(state, { freezeNo: e.outerTaskFreezeNo, amountFen: e.taskAmountFen, payerAlipayUserId: e.alipayUserId, paidAtMs: e.paidTime }, nowMs);
       case 'additional_profit_transfer':
         if (e.status !== 'S') {
           state.attention.push({ code: 'VALUE_ADDED_FEE_FAILED', message: `the value-added fee transfer failed (${e.errorCode ?? 'no code'})`, evidence: n, atMs: nowMs });
-          return;
+          return 'attention';
         }
-        ledger.applyValueAddedFee(state, { transferNo: e.additionalProfitTransferNo, amountFen: e.amountFen }, nowMs);
-        return;
+        return ledger.applyValueAddedFee(state, { transferNo: e.additionalProfitTransferNo, amountFen: e.amountFen }, nowMs);
       case 'task_confirm':
-        ledger.applyTaskConfirm(state, { transfers: e.transfers.map((t) => ({ transferNo: t.outerTransferNo, status: t.status, amountFen: t.amountFen, errorCode: t.errorCode })) }, nowMs);
-        return;
+        return ledger.applyTaskConfirm(state, { transfers: e.transfers.map((t) => ({ transferNo: t.outerTransferNo, status: t.status, amountFen: t.amountFen, errorCode: t.errorCode })) }, nowMs);
       case 'assign_transfer':
-        ledger.applyAssign(state, { transferNo: e.outerTransferNo, grossFen: e.amountFen, commissionFen: e.commissionFen, winnerFen: e.winnerAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
-        return;
+        return ledger.applyAssign(state, { transferNo: e.outerTransferNo, grossFen: e.amountFen, commissionFen: e.commissionFen, winnerFen: e.winnerAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
       case 'platform_profit_transfer':
-        ledger.applyPlatformProfit(state, { transferNo: e.outerTransferNo, profitFen: e.profitAmountFen, alipayFeeFen: e.alipayFeeFen, platformFen: e.platformAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
-        return;
+        return ledger.applyPlatformProfit(state, { transferNo: e.outerTransferNo, profitFen: e.profitAmountFen, alipayFeeFen: e.alipayFeeFen, platformFen: e.platformAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
       case 'left_amount_handle':
-        ledger.applyLeftAmountHandled(
+        return ledger.applyLeftAmountHandled(
           state,
           {
             refund: e.refund,
@@ -479,12 +549,11 @@ function applyNotification(state: TaskState, n: TaskNotification, nowMs: number)
           },
           nowMs,
         );
-        return;
       case 'refund_transfer':
-        ledger.applyRefund(state, { serialNo: e.outerTransferNo, amountFen: e.amountFen, success: e.status === 'S' }, nowMs);
-        return;
+        return ledger.applyRefund(state, { serialNo: e.outerTransferNo, amountFen: e.amountFen, success: e.status === 'S' }, nowMs);
     }
   } catch (err) {
     state.attention.push({ code: 'NOTIFICATION_REFUSED', message: `${(err as Error).name}: ${(err as Error).message}`, evidence: n, atMs: nowMs });
+    return 'attention';
   }
 }

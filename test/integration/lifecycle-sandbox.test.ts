@@ -72,7 +72,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     const cancelled = await stack.tasks.cancelWinners(id, [r1.transferNos[1]]);
     assert.deepEqual(cancelled.cancelled, [r1.transferNos[1]]);
 
-    await stack.pass(7 * DAY); // round 1 ends: payout of T1; round 2 still announcing
+    await stack.pass(6 * DAY + 12 * 3_600_000); // day 7.5: round 1 (ends day 7) paid out; round 2 (ends day 8) still announcing
     let view = await stack.status(id);
     assert.equal(view.transfers.find((t) => t.transferNo === r1.transferNos[0])!.status, 'paid');
     assert.equal(view.transfers.find((t) => t.transferNo === r2.transferNos[0])!.status, 'waiting');
@@ -80,7 +80,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     view = await stack.status(id);
     assert.ok(view.transfers.filter((t) => t.status === 'paid').every((t) => t.commissionSettled));
 
-    await stack.pass(22 * DAY); // expiry
+    await stack.pass(22 * DAY); // day 30.5: expired
     view = await stack.status(id);
     assert.equal(view.phase, 'expired');
     const left = view.availableFen;

@@ -83,7 +83,11 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     flush,
     async pass(ms) {
       await server.env.sleep(ms);
-      await flush();
+      // timers that fired start workflow tasks and activities a moment later: deliver until two quiet rounds
+      for (let quiet = 0; quiet < 2; ) {
+        await new Promise((r) => setTimeout(r, 100));
+        quiet = (await flush()) === 0 ? quiet + 1 : 0;
+      }
     },
     result: (id) => server.env.client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
     status: (id) => tasks.status(id),

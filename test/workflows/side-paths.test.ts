@@ -129,4 +129,49 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(result.view.operatorActions.length, 1);
     await h.saveHistory(id, 'manual-settlement');
   });
+
+  test('notifications that overtake the step they follow are kept and applied after it; none is lost', async () => {
+    const id = 'overtake-1';
+    await h.publishAndPay(id, 20_000, 0, 3 * DAY);
+    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 8_000 }] });
+    await h.payTransfer(id, r.transferNos[0], 8_000, 'IMMEDIATE'); // assign + profit before task_confirm
+    let view = await h.tasks.status(id);
+    assert.equal(view.transfers[0].status, 'requested');
+    assert.equal(view.ledger.winnersReceivedFen, 0, 'not applied yet');
+    assert.equal(view.needsAttention, false, 'not an error: kept for later');
+    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 8_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    view = await h.tasks.status(id);
+    const split = splitWinnerTransfer(8_000, RATES);
+    assert.equal(view.transfers[0].status, 'paid');
+    assert.equal(view.ledger.winnersReceivedFen, split.winnerFen);
+    assert.equal(view.ledger.platformReceivedFen, split.platformFen);
+
+    // leftover: the final refund and platform notifications before the intermediate left_amount_handle
+    await server.env.sleep(3 * DAY + 1_000);
+    const plan = await h.tasks.planLeftover(id, { refundFen: 10_000, platformFen: 2_000, winners: [] });
+    const share = 2_000 - Math.round((2_000 * RATES.alipayFeeBp) / 10_000);
+    await h.notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo, amountFen: 10_000, status: 'S', transferTime: await h.now() });
+    await h.notify(id, { type: 'platform_profit_transfer', subType: 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT', outerTransferNo: plan.platformSerialNo, profitAmountFen: 2_000, alipayFeeFen: 2_000 - share, platformAmountFen: share, status: 'S', transferTime: await h.now() });
+    await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 10_000 }, platform: { serialNo: plan.platformSerialNo, amountFen: 2_000 }, successBidders: [], failureBidders: [] });
+    view = await h.tasks.status(id);
+    assert.equal(view.availableFen, 0, 'nothing earmarked twice');
+    assert.deepEqual(view.leftovers.map((p) => [p.status, p.refund?.status, p.platform?.status]), [['done', 'done', 'done']]);
+    const result = await h.result(id);
+    conserved(result);
+    assert.equal(result.view.ledger.stillFrozenFen, 0);
+    assert.equal(result.view.needsAttention, false);
+    await h.saveHistory(id, 'overtaking-notifications');
+  });
+
+  test('a confirmation made before expiry but notified after it is applied; the leftover waits for it', async () => {
+    const id = 'lateconfirm-1';
+    await h.publishAndPay(id, 6_000, 0, 2 * DAY);
+    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }] });
+    await server.env.sleep(2 * DAY + 1_000); // expired, the confirmation still on its way
+    await assert.rejects(h.tasks.planLeftover(id, { refundFen: 5_000, platformFen: 0, winners: [] }), /may still be confirmed/);
+    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 1_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    const view = await h.tasks.status(id);
+    assert.equal(view.transfers[0].status, 'paying');
+    assert.equal(view.needsAttention, false);
+  });
 });

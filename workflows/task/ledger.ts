@@ -74,6 +74,7 @@ export function validateSpec(spec: TaskSpec): TaskSpec {
     const v = spec.feeRates?.[k];
     if (!Number.isInteger(v) || v < 0 || v > 10_000) bad(`feeRates.${k}`, 'an integer number of basis points in 0..10000');
   }
+  if (spec.feeRates.commissionBp === 10_000) bad('feeRates.commissionBp', 'below 10000 (a winner must receive something)');
   return spec;
 }
 
@@ -93,6 +94,9 @@ export function newTaskState(spec: TaskSpec): TaskState {
     attention: [],
     cancelled: false,
     appends: [],
+    deferred: [],
+    cancelUnknown: [],
+    latePayments: [],
     operatorActions: [],
   };
 }
@@ -216,7 +220,12 @@ function validateWinners(state: TaskState, winners: readonly WinnerInput[], max:
 
 // ------------------------------------------------------------------------------------------ freeze
 
-export type Outcome = 'applied' | 'duplicate' | 'attention';
+/**
+ * What a notification did: applied; a duplicate (already applied under another notify_id); recorded for an
+ * operator (attention); or not yet applicable — it reports a later step than the task has seen (notifications are
+ * reordered), so the workflow keeps it and applies it again after every change.
+ */
+export type Outcome = 'applied' | 'duplicate' | 'attention' | 'not_yet';
 
 function flag(state: TaskState, code: string, message: string, nowMs: number, evidence?: unknown): Outcome {
   state.attention.push({ code, message, evidence, atMs: nowMs });
@@ -231,7 +240,10 @@ export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen:
     if (ev.freezeNo !== s.freezeNo) return flag(s, 'UNKNOWN_FREEZE', `freeze ${ev.freezeNo} is not this task's (${s.freezeNo})`, nowMs, ev);
     if (ev.amountFen !== s.spec.bountyFen) return flag(s, 'AMOUNT_MISMATCH', `freeze of ${ev.amountFen} fen, expected ${s.spec.bountyFen}`, nowMs, ev);
     if (s.paid) return 'duplicate';
-    if (s.cancelled) return flag(s, 'PAID_AFTER_CANCEL', 'the freeze arrived after the payment was cancelled (trade.cancel closed it): check the trade', nowMs, ev);
+    if (s.cancelled) {
+      if (!s.latePayments.some((p) => p.freezeNo === ev.freezeNo)) s.latePayments.push({ freezeNo: ev.freezeNo, amountFen: ev.amountFen, handled: false });
+      return flag(s, 'PAID_AFTER_CANCEL', 'the freeze arrived after the task was cancelled: its trade is cancelled (refunded) automatically', nowMs, ev);
+    }
     s.paid = true;
     s.paidAtMs = ev.paidAtMs ?? nowMs;
     if (!s.spec.publisherAlipayUserId && ev.payerAlipayUserId) s.spec.publisherAlipayUserId = ev.payerAlipayUserId;
@@ -266,6 +278,20 @@ export function applyFreezeFoundByQuery(state: TaskState, totalFen: number | und
     return transition(state, (s) => flag(s, 'AMOUNT_MISMATCH', `trade.query reports ${totalFen} fen paid, expected ${expected}`, nowMs, { totalFen }));
   }
   return applyFreeze(state, { freezeNo: state.freezeNo, amountFen: state.spec.bountyFen, paidAtMs: nowMs }, nowMs);
+}
+
+/** A payment that arrived after the task was cancelled was refunded by trade.cancel: in and out, nothing stays. */
+export function recordLatePaymentRefund(state: TaskState, freezeNo: string): void {
+  transition(state, (s) => {
+    const late = s.latePayments.find((p) => p.freezeNo === freezeNo);
+    if (!late || late.handled) return;
+    late.handled = true;
+    const vaf = freezeNo === s.freezeNo && s.ledger.valueAddedFeePaidFen === 0 ? s.spec.valueAddedFeeFen : 0;
+    s.ledger.bountyFrozenFen += late.amountFen;
+    s.ledger.valueAddedFeePaidFen += vaf;
+    s.ledger.refundedFen += late.amountFen + vaf;
+    for (const a of s.attention) if (a.code === 'PAID_AFTER_CANCEL' && !a.resolved) a.resolved = true;
+  });
 }
 
 /**
@@ -537,6 +563,7 @@ export function applyAssign(
     const t = s.transfers[ev.transferNo];
     if (!t) return flag(s, 'UNKNOWN_TRANSFER', `assign_transfer for ${ev.transferNo}, unknown to the task`, nowMs, ev);
     if (t.winnerPaid) return 'duplicate';
+    if (t.status === 'requested' || t.status === 'waiting') return 'not_yet'; // its task_confirm / payout / left_amount_handle is still on the way
     if (t.status !== 'paying') return flag(s, 'STATUS_MISMATCH', `assign_transfer for ${ev.transferNo}, which is ${t.status}`, nowMs, ev);
     if (!ev.success) {
       if (t.commissionSettled && t.commissionFen > 0) return flag(s, 'STATUS_MISMATCH', `assign_transfer failed for ${ev.transferNo} after its commission was settled`, nowMs, ev);
@@ -568,6 +595,7 @@ export function applyPlatformProfit(
     const failed = ev.success === false;
     if (t) {
       if (t.commissionSettled) return 'duplicate';
+      if (t.status === 'requested' || t.status === 'waiting') return 'not_yet';
       if (t.status !== 'paying' && t.status !== 'paid') return flag(s, 'STATUS_MISMATCH', `platform_profit_transfer for ${ev.transferNo}, which is ${t.status}`, nowMs, ev);
       if (failed) return flag(s, 'COMMISSION_FAILED', `the commission transfer of ${ev.transferNo} failed (${ev.errorCode ?? 'no code'})`, nowMs, ev);
       if (ev.platformFen !== t.platformFen || (ev.profitFen ?? t.commissionFen) !== t.commissionFen || (ev.alipayFeeFen ?? t.alipayFeeFen) !== t.alipayFeeFen) {
@@ -604,9 +632,12 @@ export function applyPlatformProfit(
 
 // ------------------------------------------------------------------------------------------ expiry and leftover
 
-/** At expiry: rounds the publisher never confirmed are abandoned and their amounts freed. */
-export function expire(state: TaskState, nowMs: number): void {
-  if (nowMs < state.spec.expiresAtMs) return;
+/**
+ * Rounds the publisher never confirmed are abandoned and their amounts freed — not at expiry itself: a confirmation
+ * made before the deadline may be notified up to the resend window later, so they are kept until then.
+ */
+export function expire(state: TaskState, nowMs: number, graceMs = 0): void {
+  if (nowMs < state.spec.expiresAtMs + graceMs) return;
   transition(state, (s) => {
     for (const r of s.rounds) {
       if (r.status !== 'requested') continue;
@@ -631,6 +662,8 @@ export function checkPlanLeftover(state: TaskState, input: LeftoverInput, nowMs:
   if (nowMs < state.spec.expiresAtMs) throw new TaskRuleError('WITKEY_NOT_ALLOW', `leftover: only after the task expires (${new Date(state.spec.expiresAtMs).toISOString()})`);
   const pendingPlan = state.leftovers.find((p) => p.status === 'planned');
   if (pendingPlan) throw new TaskRuleError('WITKEY_NOT_ALLOW', `leftover: plan ${pendingPlan.round} is still waiting for the admin's confirmation`);
+  const unconfirmed = state.rounds.filter((r) => r.status === 'requested');
+  if (unconfirmed.length) throw new TaskRuleError('NOT_DONE_OF_TRANSFER_FOUND', `leftover: round(s) ${unconfirmed.map((r) => r.round).join(', ')} may still be confirmed by the publisher (their notification can arrive until the resend window after expiry has passed); wait`);
   const inFlight = transfersInFlight(state).filter((t) => t.status !== 'requested');
   if (inFlight.length) throw new TaskRuleError('NOT_DONE_OF_TRANSFER_FOUND', `leftover: ${inFlight.length} transfer(s) still in flight (${inFlight.map((t) => t.transferNo).join(', ')}); wait for them`);
   if (!isFen(input.refundFen)) throw new TaskRuleError('ILLEGAL_ARGUMENT', 'refundFen: a non-negative integer number of fen');
@@ -682,8 +715,9 @@ export function applyLeftAmountHandled(state: TaskState, ev: LeftAmountHandled, 
       if (!t || !plan.transferNos.includes(b.transferNo)) return flag(s, 'UNKNOWN_TRANSFER', `left_amount_handle names transfer ${b.transferNo}, not in the plan`, nowMs, ev);
       if (b.amountFen !== t.grossFen) return flag(s, 'AMOUNT_MISMATCH', `left_amount_handle reports ${b.amountFen} fen for ${b.transferNo}, planned ${t.grossFen}`, nowMs, ev);
     }
-    if (plan.refund) plan.refund.status = 'accepted';
-    if (plan.platform) plan.platform.status = 'accepted';
+    // the final refund / platform notifications may have come first: never downgrade a part that is done or failed
+    if (plan.refund?.status === 'planned') plan.refund.status = 'accepted';
+    if (plan.platform?.status === 'planned') plan.platform.status = 'accepted';
     for (const b of ev.successBidders) s.transfers[b.transferNo].status = 'paying';
     for (const b of ev.failedBidders) {
       const t = s.transfers[b.transferNo];
@@ -702,7 +736,9 @@ export function applyRefund(state: TaskState, ev: { serialNo: string; amountFen:
     const plan = s.leftovers.find((p) => p.refund?.serialNo === ev.serialNo);
     if (!plan || !plan.refund) return flag(s, 'UNKNOWN_TRANSFER', `refund_transfer for ${ev.serialNo}, unknown to the task`, nowMs, ev);
     const part = plan.refund;
-    if (part.status === 'done' || part.status === 'failed') return 'duplicate';
+    if (part.status === 'done' && ev.success) return 'duplicate';
+    if (part.status === 'failed' && !ev.success) return 'duplicate';
+    if (part.status === 'done' || part.status === 'failed') return flag(s, 'STATUS_MISMATCH', `refund ${ev.serialNo} reported ${ev.success ? 'done' : 'failed'} after it was reported ${part.status}`, nowMs, ev);
     if (ev.amountFen !== part.amountFen) return flag(s, 'AMOUNT_MISMATCH', `refund of ${ev.amountFen} fen on ${ev.serialNo}, planned ${part.amountFen}`, nowMs, ev);
     if (!ev.success) {
       part.status = 'failed';

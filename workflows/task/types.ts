@@ -157,6 +157,12 @@ export interface TaskState {
   appends: Append[];
   /** A step waiting for an operator's retry (the task keeps taking notifications meanwhile). */
   blocked?: BlockedStep;
+  /** Notifications that report a later step than the task has seen yet (reordered); applied again after every change. */
+  deferred: import('../messages').TaskNotification[];
+  /** Winners whose cancellation had an unknown outcome: the cancel is repeated before any payout. */
+  cancelUnknown: string[];
+  /** Freeze payments that arrived after the task was cancelled: their trades are cancelled (refunded) automatically. */
+  latePayments: { freezeNo: string; amountFen: number; handled: boolean }[];
   /** Money settled outside the system, recorded by an operator; the task then closes. */
   manualSettlement?: { operator: string; reason: string; atMs: number; stillFrozenFen: number };
   /** Every operator action, in order (who, why, what it did). */

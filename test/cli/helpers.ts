@@ -1,0 +1,127 @@
+/**
+ * A running stack for the CLI tests, assembled the way an operator deploys it: a Temporal dev server, the sandbox,
+ * and `witkey worker` and `witkey webhook` as child processes (on free loopback ports, a task queue of their own);
+ * every command under test is `node bin/witkey.js ...` in a child process with the stack's environment.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../devstack/ports';
+import type { StartedServer } from '../../devstack/servers';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { devServer } from '../support/servers';
+
+export const WITKEY_BIN = join(__dirname, '..', '..', '..', 'bin', 'witkey.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a child: nothing of the caller's Alipay / Temporal settings leaks in. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(ALIPAY_|TEMPORAL_|WITKEY_)/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export function witkey(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WITKEY_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface CliStack {
+  server: StartedServer;
+  sandbox: Sandbox;
+  env: NodeJS.ProcessEnv;
+  webhookUrl: string;
+  /** Output of the worker and webhook processes so far (for failure messages). */
+  logs(): string;
+  /** SIGINT (Ctrl-C) to the worker and the webhook; their exit codes. */
+  stopProcesses(): Promise<(number | null)[]>;
+  stop(): Promise<void>;
+}
+
+function startChild(args: string[], env: NodeJS.ProcessEnv, sink: { text: string }): ChildProcess {
+  const child = spawn(process.execPath, [WITKEY_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d: Buffer) => (sink.text += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (sink.text += d.toString()));
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const closed = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const code = await closed;
+  clearTimeout(timer);
+  return code;
+}
+
+export async function startCliStack(): Promise<CliStack> {
+  const server = await devServer();
+  const dataDir = await mkdtemp(join(tmpdir(), 'witkey-cli-'));
+  const sandbox = await startSandbox({ dataDir, port: 0 }); // wall clock: notifications delivered as they fall due
+  const httpPort = await freePort();
+  const webhookUrl = `http://127.0.0.1:${httpPort}`;
+  const env = cleanEnv({
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    WITKEY_TASK_QUEUE: `cli-${process.pid}-${Date.now()}`,
+    WITKEY_HTTP_PORT: String(httpPort),
+    WITKEY_PUBLIC_URL: webhookUrl,
+    WITKEY_SANDBOX_URL: sandbox.url,
+  });
+  const sink = { text: '' };
+  const children = [startChild(['worker'], env, sink), startChild(['webhook'], env, sink)];
+  const stopProcesses = async (): Promise<(number | null)[]> => {
+    const codes: (number | null)[] = [];
+    for (const c of children) codes.push(await stopChild(c));
+    return codes;
+  };
+  const stop = async (): Promise<void> => {
+    await stopProcesses();
+    await sandbox.stop();
+    await server.env.teardown();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  // ready when the webhook's health check sees Temporal and a polling worker
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const ok = await fetch(`${webhookUrl}/healthz`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline || children.some((c) => c.exitCode !== null)) {
+      await stop();
+      throw new Error(`the CLI stack did not come up:\n${sink.text}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { server, sandbox, env, webhookUrl, logs: () => sink.text, stopProcesses, stop };
+}
+
+/** Polls a command until `done` holds for its parsed JSON output. */
+export async function untilJson<T>(args: string[], env: NodeJS.ProcessEnv, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await witkey([...args, '--json'], env);
+    if (r.code !== 0) throw new Error(`witkey ${args.join(' ')} failed: ${r.stderr}`);
+    const v = JSON.parse(r.stdout) as T;
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: witkey ${args.join(' ')} -> ${r.stdout.slice(0, 2000)}`);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+}
