@@ -46,11 +46,12 @@ async function worker(v: Values): Promise<void> {
     const stopped = await Promise.race([waitForStopSignal().then(() => 'signal' as const), running.then(() => 'ended' as const)]);
     if (stopped === 'signal') {
       say('stopping the worker (letting running activities finish)...');
-      w.shutdown();
+      if (w.getState() === 'RUNNING') w.shutdown(); // the SDK may already have begun on the same signal
     }
     await running;
     say('worker stopped');
   } finally {
-    await connection.close();
+    // the SDK releases the worker's hold on the connection a moment after run() resolves
+    await connection.close().catch(() => undefined);
   }
 }
