@@ -15,6 +15,9 @@ import { sendMapiRequest } from './gateway-http';
 import { requestHash } from './request-hash';
 import { GATEWAY_FAILURE, type TaskActivities } from './types';
 
+/** The answers of confirm.by.platform that mean "this payout was already made" (SPEC-NOTES: the already-done codes). */
+export const PAYOUT_ALREADY_DONE_CODES: ReadonlySet<string> = new Set(['WITKEY_OUTER_TRANSFER_ALREADY_PAID', 'WITKEY_OUTER_TRANSFER_REPEAT']);
+
 async function call(config: GatewayConfig, request: MapiBusinessRequest): Promise<Buffer> {
   const signed = signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
   return sendMapiRequest(signed, config.gatewayUrl, config.requestTimeoutMs);
@@ -34,8 +37,9 @@ export function payoutActivities(config: GatewayConfig): Pick<TaskActivities, 'c
         if (reply.outerTaskId !== outerTaskId) throw new GatewayError('WITKEY_DATA_NOT_MATCH', 'input', true, `reply names task ${reply.outerTaskId}`);
         return { requestHash: hash, alreadyDone: false };
       } catch (err) {
-        // "already paid" for these numbers, sent with this very request (same numbers, same hash): the payout happened
-        if (err instanceof GatewayError && err.errorClass === 'already-done') return { requestHash: hash, alreadyDone: true };
+        // "already paid" for these numbers, sent with this very request (same numbers, same hash): the payout happened.
+        // Other "already" codes (WITKEY_DATA_NOT_MATCH: a different request under a used number) go to an operator.
+        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode)) return { requestHash: hash, alreadyDone: true };
         throw toActivityFailure(err, 'confirm.by.platform');
       }
     },

@@ -123,10 +123,14 @@ export class WitkeyTasks {
     }
   }
 
-  async selectWinners(outerTaskId: string, input: SelectWinnersInput): Promise<SelectWinnersResult> {
+  /**
+   * Selects a round of winners. Give `requestId` (e.g. the site's own request id) so that a retried call returns
+   * the first call's round instead of creating a second one (it becomes the update id, deduplicated by Temporal).
+   */
+  async selectWinners(outerTaskId: string, input: SelectWinnersInput, requestId?: string): Promise<SelectWinnersResult> {
     try {
       const request = input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
-      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, { args: [request] });
+      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, { args: [request], ...(requestId ? { updateId: requestId } : {}) });
     } catch (err) {
       refused(err);
     }
@@ -140,18 +144,18 @@ export class WitkeyTasks {
     }
   }
 
-  async planLeftover(outerTaskId: string, input: LeftoverInput): Promise<PlanLeftoverResult> {
+  async planLeftover(outerTaskId: string, input: LeftoverInput, requestId?: string): Promise<PlanLeftoverResult> {
     try {
-      return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, { args: [input] });
+      return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, { args: [input], ...(requestId ? { updateId: requestId } : {}) });
     } catch (err) {
       refused(err);
     }
   }
 
   /** amount.append: add bounty and/or extend the deadline; returns the page the publisher confirms. */
-  async extend(outerTaskId: string, input: ExtendInput): Promise<ExtendResult> {
+  async extend(outerTaskId: string, input: ExtendInput, requestId?: string): Promise<ExtendResult> {
     try {
-      return await this.handle(outerTaskId).executeUpdate(extendUpdate, { args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }] });
+      return await this.handle(outerTaskId).executeUpdate(extendUpdate, { args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }], ...(requestId ? { updateId: requestId } : {}) });
     } catch (err) {
       refused(err);
     }

@@ -133,6 +133,11 @@ describe('gateway activities (MockActivityEnvironment)', () => {
     );
   });
 
+  test('WITKEY_DATA_NOT_MATCH (a different request under a used number) is not success: not retried, to an operator', async () => {
+    answer = code('WITKEY_DATA_NOT_MATCH');
+    await assert.rejects(payout(), (err: unknown) => err instanceof ApplicationFailure && err.nonRetryable);
+  });
+
   test('cancel: success_list and failure_list per transfer', async () => {
     answer = (params) => ({
       body: buildMapiSuccessReply({

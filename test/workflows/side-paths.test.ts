@@ -174,4 +174,16 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.transfers[0].status, 'paying');
     assert.equal(view.needsAttention, false);
   });
+
+  test('a retried selection with the same request id returns the same round, not a second one', async () => {
+    const id = 'idem-1';
+    await h.publishAndPay(id, 9_000, 0, 5 * DAY);
+    const input = { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 4_000 }] };
+    const first = await h.tasks.selectWinners(id, input, 'site-req-77');
+    const again = await h.tasks.selectWinners(id, input, 'site-req-77');
+    assert.deepEqual(again.transferNos, first.transferNos);
+    const view = await h.tasks.status(id);
+    assert.equal(view.rounds.length, 1);
+    assert.equal(view.availableFen, 5_000);
+  });
 });
