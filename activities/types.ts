@@ -6,7 +6,7 @@
  * retry sends the same request; each activity returns a hash of the business content it sent, which the workflow
  * records per business number, and an "already done" answer counts as success only for the same request.
  */
-import type { AdminPage, CancelWinnersResult } from '../workflows/messages';
+import type { AdminPage, CancelWinnersResult, TaskResult } from '../workflows/messages';
 import type { TaskSpec } from '../workflows/task/types';
 
 export interface PageTransfer {
@@ -45,6 +45,8 @@ export interface TaskActivities {
   queryFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeQuery>;
   /** alipay.trade.cancel on the freeze payment; retried by the retry policy while retry_flag is Y. */
   cancelFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeCancel>;
+  /** Writes the closed task's record (ledger, transfers, operator actions, notifications) outside Temporal. */
+  writeAuditRecord: (input: { outerTaskId: string; record: TaskResult }) => Promise<{ path: string }>;
   /** left.amount.handle: the admin's page (a POST form) splitting the leftover. */
   createLeftoverPage: (input: {
     outerTaskId: string;

@@ -4,6 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { certSn, loadPrivateKey, loadPublicKey, Md5Key, rootCertSn, type MapiSigner, type MapiVerifier, type OpenApiClientConfig } from '../alipay';
 import { PARTNER_ID_PATTERN } from '../alipay/core/fields';
 import type { FeeRates } from '../alipay/core/fees';
@@ -19,6 +20,8 @@ export interface SiteConfig {
   feeRates: FeeRates;
   /** Sandbox port for the embedded gateway (when ALIPAY_GATEWAY_URL is unset). */
   sandboxPort: number;
+  /** Where closed tasks' audit records are written (WITKEY_AUDIT_DIR; default: <data dir>/audit). */
+  auditDir?: string;
   /** Real gateway settings; undefined = use the embedded sandbox. */
   alipay?: SiteAlipaySettings & { notifyVerify: boolean };
 }
@@ -119,6 +122,7 @@ export function loadSiteConfig(env: NodeJS.ProcessEnv): SiteConfig {
       alipayFeeBp: parseBp('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP, SITE_DEFAULTS.feeRates.alipayFeeBp),
     },
     sandboxPort: parsePort('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT, SITE_DEFAULTS.sandboxPort),
+    ...(env.WITKEY_AUDIT_DIR ? { auditDir: resolve(env.WITKEY_AUDIT_DIR) } : {}),
   };
   const gatewayUrl = parseUrl('ALIPAY_GATEWAY_URL', env.ALIPAY_GATEWAY_URL);
   if (!gatewayUrl) return config;

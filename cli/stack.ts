@@ -107,7 +107,7 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
       settings = { ...siteSettingsForSandbox(sandbox.publicConfig(), site.publicUrl), notifyVerify: true };
     }
 
-    const worker = await createWitkeyWorker(temporal.nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue }, createActivities(settings.gateway));
+    const worker = await createWitkeyWorker(temporal.nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue }, createActivities(settings.gateway, { auditDir: site.auditDir ?? join(config.dataDir, 'audit') }));
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -127,7 +127,7 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
     stops.push(() => webhook.close());
     progress(`webhook on ${webhookUrl} (Alipay calls ${site.publicUrl}/alipay/notify)`);
 
-    const tasks = new WitkeyTasks(client, { taskQueue: config.taskQueue, feeRates: site.feeRates, settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings } });
+    const tasks = new WitkeyTasks(client, { taskQueue: config.taskQueue, feeRates: site.feeRates, auditDir: site.auditDir ?? join(config.dataDir, 'audit'), settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings } });
     let stopped: Promise<void> | undefined;
     return {
       client,

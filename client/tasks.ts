@@ -3,7 +3,9 @@
  * read a task's status, list tasks by phase. Typed; bad input is refused with an error that names the field,
  * before anything reaches Temporal.
  */
-import { Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { readFile } from 'node:fs/promises';
+import { Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { auditFile } from '../activities/audit';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeeRates } from '../alipay/core/fees';
 import { DEFAULT_PAYMENT_TIMEOUT_MS, DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
@@ -24,6 +26,7 @@ import {
   type PlanLeftoverResult,
   type PublishResult,
   type SelectWinnersResult,
+  type TaskResult,
   type TaskView,
 } from '../workflows/messages';
 import { WITKEY_AMOUNT_FEN, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from '../workflows/search-attributes';
@@ -54,6 +57,8 @@ export interface WitkeyTasksOptions {
   taskQueue: string;
   feeRates: FeeRates;
   settings?: Partial<TaskSettings>;
+  /** Where the workers write the audit records of closed tasks: `status` falls back to them after retention. */
+  auditDir?: string;
 }
 
 export type PublishInput = Omit<TaskSpec, 'feeRates'>;
@@ -182,10 +187,19 @@ export class WitkeyTasks {
     return out;
   }
 
-  /** The task's full state (open or closed). */
+  /** The task's full state (open or closed; after Temporal's retention, from its audit record). */
   async status(outerTaskId: string): Promise<TaskView> {
     const handle = this.handle(outerTaskId);
-    const desc = await handle.describe();
+    let desc;
+    try {
+      desc = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError && this.options.auditDir) {
+        const record = await readFile(auditFile(this.options.auditDir, outerTaskId), 'utf8').catch(() => undefined);
+        if (record) return (JSON.parse(record) as TaskResult).view;
+      }
+      throw err;
+    }
     if (desc.status.name === 'COMPLETED') return ((await handle.result())).view;
     return handle.query(stateQuery);
   }

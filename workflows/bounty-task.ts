@@ -44,6 +44,8 @@ export const DEFAULT_PAYMENT_TIMEOUT_MS = 2 * 3_600_000;
  * the old branch kept until no running task can still need it (test/replay replays the old histories).
  */
 export const PAYOUT_BATCHES_ACROSS_ROUNDS = 'payout-batches-across-rounds';
+/** The audit record written when a task closes (tasks closed before it have none). */
+export const AUDIT_RECORD = 'audit-record';
 
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
@@ -69,6 +71,12 @@ const pages = proxyActivities<Pick<TaskActivities, 'createTaskPage' | 'createCon
 const trades = proxyActivities<Pick<TaskActivities, 'queryFreezeTrade' | 'cancelFreezeTrade'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+});
+
+/** Local file writes: retried until they succeed (a full disk is fixed by an operator, the task waits). */
+const records = proxyActivities<Pick<TaskActivities, 'writeAuditRecord'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 /** Calls to the gateway: retried with the same business numbers until they succeed or fail for good. */
@@ -366,7 +374,9 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   state.settledAtMs = now();
   publishVisibility();
   log.info('task settled', { outerTaskId: state.spec.outerTaskId, workflowId: workflowInfo().workflowId });
-  return { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
+  const result: TaskResult = { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
+  if (patched(AUDIT_RECORD)) await records.writeAuditRecord({ outerTaskId: state.spec.outerTaskId, record: result });
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------- steps

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFile, writeFile } from 'node:fs/promises';
+import { auditFile } from '../../activities';
 import { splitLeftoverPlatformShare, splitWinnerTransfer } from '../../alipay/core/fees';
-import type { TaskView } from '../../workflows/messages';
+import type { TaskResult, TaskView } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const DAY = 86_400_000;
@@ -107,6 +109,12 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(result.view.phase, 'settled');
     assert.equal(result.view.needsAttention, false, JSON.stringify(result.view.attention));
     assert.deepEqual(sandboxLedger(stack, id), result.view.ledger, 'the sandbox and the workflow agree to the fen');
+    // the audit record outlives Temporal's retention, and status falls back to it
+    const record = JSON.parse(await readFile(auditFile(stack.auditDir, id), 'utf8')) as TaskResult;
+    assert.deepEqual(record.view.ledger, result.view.ledger);
+    assert.deepEqual(record.processedNotifyIds, result.processedNotifyIds);
+    await writeFile(auditFile(stack.auditDir, 'retired-task'), JSON.stringify({ ...record, view: { ...record.view, outerTaskId: 'retired-task' } }));
+    assert.deepEqual((await stack.tasks.status('retired-task')).ledger, result.view.ledger, 'a task no longer in Temporal is read from its record');
     await stack.saveHistory(id, 'sandbox-announcement');
   });
 

@@ -15,6 +15,7 @@ export class FakeGateway {
   tradeCancel: FreezeTradeCancel = { kind: 'no_action' };
   /** When set, confirm.by.platform fails with this ApplicationFailure type (non-retryable). */
   payoutFailure?: string;
+  audits: string[] = [];
 
   activities(): TaskActivities {
     return {
@@ -46,6 +47,10 @@ export class FakeGateway {
       cancelFreezeTrade: async ({ freezeNo }) => {
         this.tradeCancels.push(freezeNo);
         return this.tradeCancel;
+      },
+      writeAuditRecord: async ({ outerTaskId }) => {
+        this.audits.push(outerTaskId);
+        return { path: `memory:${outerTaskId}` };
       },
       createLeftoverPage: async () => ({ page: { action: 'https://gateway.test/gateway.do', method: 'POST', fields: { service: 'alipay.witkey.task.left.amount.handle' } }, requestHash: 'h' }),
     };

@@ -27,6 +27,8 @@ export interface TestStack {
   webhookUrl: string;
   tasks: WitkeyTasks;
   taskQueue: string;
+  /** Where the worker writes the audit records of closed tasks. */
+  auditDir: string;
   /** Server time (the test server's clock on the time-skipping server). */
   now(): Promise<number>;
   /** Deliver the sandbox's due notifications to the webhook, repeatedly until none is due. */
@@ -57,10 +59,10 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     namespace: server.namespace,
     taskQueue,
     workflowBundle: await witkeyWorkflowBundle(),
-    activities: createActivities(settings.gateway),
+    activities: createActivities(settings.gateway, { auditDir: join(dataDir, 'audit') }),
   });
   const running = worker.run();
-  const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: sandbox.config.feeRates, settings: { resendWindowMs: opts.resendWindowMs ?? 86_400_000 } });
+  const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: sandbox.config.feeRates, auditDir: join(dataDir, 'audit'), settings: { resendWindowMs: opts.resendWindowMs ?? 86_400_000 } });
 
   const flush = async (): Promise<number> => {
     let total = 0;
@@ -79,6 +81,7 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     webhookUrl,
     tasks,
     taskQueue,
+    auditDir: join(dataDir, 'audit'),
     now: () => server.env.currentTimeMs(),
     flush,
     async pass(ms) {
