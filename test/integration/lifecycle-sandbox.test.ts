@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFile, writeFile } from 'node:fs/promises';
 import { auditFile } from '../../activities';
+import { sandboxLedger as sandboxLedgerOf } from '../../cli/demo/sandbox-ledger';
 import { splitLeftoverPlatformShare, splitWinnerTransfer } from '../../alipay/core/fees';
 import type { TaskResult, TaskView } from '../../workflows/messages';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -20,21 +21,11 @@ function conserved(v: TaskView): void {
   assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen, JSON.stringify(l));
 }
 
-/** The sandbox's ledger of a task, in the workflow's buckets (still frozen = what came in minus what went out). */
+/** The sandbox's ledger of a task, in the workflow's buckets (the same reduction the main job prints). */
 function sandboxLedger(stack: TestStack, outerTaskId: string): TaskView['ledger'] {
-  const task = stack.sandbox.task(outerTaskId);
-  assert.ok(task, `the sandbox knows ${outerTaskId}`);
-  const t = task.totals;
-  const out = t.winnersReceived + t.platformReceived + t.alipayFees + t.refunded;
-  return {
-    bountyFrozenFen: t.bountyFrozen,
-    valueAddedFeePaidFen: t.valueAddedPaid,
-    winnersReceivedFen: t.winnersReceived,
-    platformReceivedFen: t.platformReceived,
-    alipayFeesFen: t.alipayFees,
-    refundedFen: t.refunded,
-    stillFrozenFen: t.bountyFrozen + t.valueAddedPaid - out,
-  };
+  const ledger = sandboxLedgerOf(stack.sandbox, outerTaskId);
+  assert.ok(ledger, `the sandbox knows ${outerTaskId}`);
+  return ledger;
 }
 
 describe('task lifecycles against the sandbox (time-skipping)', () => {

@@ -337,6 +337,10 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
   return state;
 }
 
+function smallSpec(outerTaskId: string, bountyFen: number, feeRates: TaskSpec['feeRates']): TaskSpec {
+  return { outerTaskId, title: 't', taskType: 'X', publisherId: 'p', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen: 0, expiresAtMs: T0 + DAY, feeRates };
+}
+
 describe('task ledger (property-based, against a reference model)', () => {
   test('any sequence of allowed operations conserves money; forbidden ones change nothing', () => {
     fc.assert(
@@ -384,17 +388,7 @@ describe('task ledger (property-based, against a reference model)', () => {
   });
 
   test('the split of a transfer matches the notes: commission, winner, Alipay fee, platform', () => {
-    const state = ledger.newTaskState({
-      outerTaskId: 't',
-      title: 't',
-      taskType: 'X',
-      publisherId: 'p',
-      publisherAlipayUserId: PUBLISHER,
-      bountyFen: 100_000,
-      valueAddedFeeFen: 0,
-      expiresAtMs: T0 + DAY,
-      feeRates: { commissionBp: 1_000, alipayFeeBp: 150 },
-    });
+    const state = ledger.newTaskState(smallSpec('t', 100_000, { commissionBp: 1_000, alipayFeeBp: 150 }));
     ledger.applyFreeze(state, { freezeNo: state.freezeNo, amountFen: 100_000 }, T0);
     const round = ledger.selectWinners(state, { winners: [{ alipayUserId: '2088000000000009', nickname: 'a', amountFen: 12_345 }] }, T0);
     const t = state.transfers[round.transferNos[0]];
@@ -403,17 +397,7 @@ describe('task ledger (property-based, against a reference model)', () => {
   });
 
   test('a winner equal to the publisher is refused', () => {
-    const state = ledger.newTaskState({
-      outerTaskId: 't2',
-      title: 't',
-      taskType: 'X',
-      publisherId: 'p',
-      publisherAlipayUserId: PUBLISHER,
-      bountyFen: 1_000,
-      valueAddedFeeFen: 0,
-      expiresAtMs: T0 + DAY,
-      feeRates: { commissionBp: 0, alipayFeeBp: 0 },
-    });
+    const state = ledger.newTaskState(smallSpec('t2', 1_000, { commissionBp: 0, alipayFeeBp: 0 }));
     ledger.applyFreeze(state, { freezeNo: state.freezeNo, amountFen: 1_000 }, T0);
     refused(state, () => ledger.selectWinners(state, { winners: [{ alipayUserId: PUBLISHER, nickname: 'me', amountFen: 10 }] }, T0), 'BIDDER_EQUALS_TASK_CREATOR_ERROR');
   });
