@@ -22,8 +22,8 @@ function conserved(v: TaskView): void {
 }
 
 /** The sandbox's ledger of a task, in the workflow's buckets (the same reduction the main job prints). */
-function sandboxLedger(stack: TestStack, outerTaskId: string): TaskView['ledger'] {
-  const ledger = sandboxLedgerOf(stack.sandbox, outerTaskId);
+async function sandboxLedger(stack: TestStack, outerTaskId: string): Promise<TaskView['ledger']> {
+  const ledger = await sandboxLedgerOf(stack.sandbox, outerTaskId);
   assert.ok(ledger, `the sandbox knows ${outerTaskId}`);
   return ledger;
 }
@@ -99,7 +99,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     });
     assert.equal(result.view.phase, 'settled');
     assert.equal(result.view.needsAttention, false, JSON.stringify(result.view.attention));
-    assert.deepEqual(sandboxLedger(stack, id), result.view.ledger, 'the sandbox and the workflow agree to the fen');
+    assert.deepEqual(await sandboxLedger(stack, id), result.view.ledger, 'the sandbox and the workflow agree to the fen');
     // the audit record outlives Temporal's retention, and status falls back to it
     const record = JSON.parse(await readFile(auditFile(stack.auditDir, id), 'utf8')) as TaskResult;
     assert.deepEqual(record.view.ledger, result.view.ledger);
@@ -124,7 +124,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     conserved(view);
     assert.equal(view.ledger.stillFrozenFen, 0);
     assert.equal(view.needsAttention, false, JSON.stringify(view.attention));
-    assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'the sandbox and the workflow agree to the fen');
+    assert.deepEqual(await sandboxLedger(stack, id), view.ledger, 'the sandbox and the workflow agree to the fen');
     await stack.saveHistory(id, 'sandbox-immediate');
   });
 
@@ -137,7 +137,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(view.phase, 'cancelled');
     const freeze = stack.sandbox.task(id)!.freezes[0];
     assert.deepEqual([freeze.status, freeze.cancelAction], ['TRADE_CLOSED', 'close']);
-    assert.deepEqual(sandboxLedger(stack, id), view.ledger, 'nothing charged on either side');
+    assert.deepEqual(await sandboxLedger(stack, id), view.ledger, 'nothing charged on either side');
     await stack.saveHistory(id, 'sandbox-unpaid-closed');
   });
 
