@@ -156,4 +156,36 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
     assert.equal(stack.sandbox.task(id)!.freezes[0].status, 'TRADE_SUCCESS', 'not cancelled');
     await stack.saveHistory(id, 'sandbox-lost-notification');
   });
+
+  test('amount.append through the sandbox: more bounty, a later deadline; both ledgers agree', async () => {
+    const id = 'sbx-append';
+    await publishAndPay(id, 5_000, 0, 5 * DAY);
+    const view0 = await stack.status(id);
+    const ext = await stack.tasks.extend(id, { addBountyFen: 2_500, addValueAddedFeeFen: 200, newExpiresAtMs: view0.spec.expiresAtMs + 3 * DAY });
+    await stack.sandbox.pay(ext.appendUrl, { payerUserId: PUBLISHER, followReturn: true });
+    await stack.flush();
+    const view = await stack.status(id);
+    assert.equal(view.ledger.bountyFrozenFen, 7_500);
+    assert.equal(view.ledger.valueAddedFeePaidFen, 200);
+    assert.equal(view.spec.expiresAtMs, view0.spec.expiresAtMs + 3 * DAY);
+    assert.equal(view.needsAttention, false, JSON.stringify(view.attention));
+    assert.deepEqual(await sandboxLedger(stack, id), view.ledger);
+    await stack.saveHistory(id, 'sandbox-amount-append');
+  });
+
+  test('reordered and duplicated notifications from the sandbox (reorder + duplicate faults) change nothing twice', async () => {
+    const id = 'sbx-reorder';
+    await publishAndPay(id, 9_000, 0, 3 * DAY);
+    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0]!, nickname: 'R', amountFen: 3_000 }, { alipayUserId: W[1]!, nickname: 'S', amountFen: 2_000 }] });
+    stack.sandbox.injectFault({ target: 'notification', kind: 'reorder', outerTaskId: id, times: 0 });
+    stack.sandbox.injectFault({ target: 'notification', kind: 'duplicate', outerTaskId: id, count: 2, times: 0 });
+    await stack.sandbox.confirm(r.confirmUrl);
+    await stack.flush();
+    stack.sandbox.clearFaults();
+    const view = await stack.status(id);
+    assert.deepEqual(view.transfers.map((t) => [t.status, t.commissionSettled]), [['paid', true], ['paid', true]]);
+    assert.equal(view.needsAttention, false, JSON.stringify(view.attention));
+    assert.deepEqual(await sandboxLedger(stack, id), view.ledger, 'applied once each, whatever the order');
+    await stack.saveHistory(id, 'sandbox-reordered');
+  });
 });
