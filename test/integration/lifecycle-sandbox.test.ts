@@ -176,7 +176,7 @@ describe('task lifecycles against the sandbox (time-skipping)', () => {
   test('reordered and duplicated notifications from the sandbox (reorder + duplicate faults) change nothing twice', async () => {
     const id = 'sbx-reorder';
     await publishAndPay(id, 9_000, 0, 3 * DAY);
-    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0]!, nickname: 'R', amountFen: 3_000 }, { alipayUserId: W[1]!, nickname: 'S', amountFen: 2_000 }] });
+    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0], nickname: 'R', amountFen: 3_000 }, { alipayUserId: W[1], nickname: 'S', amountFen: 2_000 }] });
     stack.sandbox.injectFault({ target: 'notification', kind: 'reorder', outerTaskId: id, times: 0 });
     stack.sandbox.injectFault({ target: 'notification', kind: 'duplicate', outerTaskId: id, count: 2, times: 0 });
     await stack.sandbox.confirm(r.confirmUrl);
