@@ -46,6 +46,8 @@ export const DEFAULT_PAYMENT_TIMEOUT_MS = 2 * 3_600_000;
 export const PAYOUT_BATCHES_ACROSS_ROUNDS = 'payout-batches-across-rounds';
 /** The audit record written when a task closes (tasks closed before it have none). */
 export const AUDIT_RECORD = 'audit-record';
+/** Money in flight whose notifications do not come within Alipay's resend window is flagged for an operator. */
+export const OVERDUE_NOTIFICATIONS = 'overdue-notifications';
 
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
@@ -313,6 +315,8 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     }
 
     ledger.expire(state, now(), settings.resendWindowMs);
+    const watchOverdue = patched(OVERDUE_NOTIFICATIONS);
+    if (watchOverdue && ledger.flagOverdue(state, settings.resendWindowMs, now()) > 0) changed();
 
     if (state.blocked?.step !== 'payout') {
       const due = ledger.duePayouts(state, now());
@@ -360,6 +364,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       state.paid && now() < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined,
       !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
       ...state.appends.filter((a) => a.status === 'requested' && !a.resolved).map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
+      ...(watchOverdue ? ledger.overdueDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
       ledger.moneyAtRest(state, now()) ? closeAt : undefined,
     ]
       .filter((t): t is number => t !== undefined && t > now())

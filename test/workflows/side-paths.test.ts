@@ -186,4 +186,18 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.rounds.length, 1);
     assert.equal(view.availableFen, 5_000);
   });
+
+  test("a payment whose notifications never come within Alipay's resend window is flagged for an operator", async () => {
+    const id = 'overdue-1';
+    await h.publishAndPay(id, 4_000, 0, 10 * DAY);
+    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }] });
+    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 1_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    assert.equal((await h.tasks.status(id)).needsAttention, false);
+    await server.env.sleep(DAY + 1_000); // the harness's resend window is one day
+    const view = await h.tasks.status(id);
+    assert.equal(view.needsAttention, true);
+    assert.deepEqual(view.attention.map((a) => a.code), ['NOTIFICATION_OVERDUE']);
+    assert.equal(view.transfers[0].status, 'paying', 'nothing assumed: the money stays where the ledger knows it is');
+    await h.saveHistory(id, 'notification-overdue');
+  });
 });

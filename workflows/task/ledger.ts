@@ -477,6 +477,7 @@ export function applyTaskConfirm(state: TaskState, ev: { transfers: ConfirmedTra
         t.errorCode = c.errorCode ?? 'FAILED';
       } else {
         t.status = c.status === 'W' ? 'waiting' : 'paying';
+        if (t.status === 'paying') t.payingSinceMs = nowMs;
       }
       applied += 1;
       const round = s.rounds.find((r) => r.round === t.round);
@@ -514,6 +515,7 @@ export function payoutAccepted(state: TaskState, transferNos: readonly string[],
       const round = s.rounds.find((r) => r.round === t.round)!;
       if (round.announceEndMs === undefined || round.announceEndMs > nowMs) throw new TaskRuleError('WITKEY_NOT_ALLOW', `transfer ${no}: its announcement is not over`);
       t.status = 'paying';
+      t.payingSinceMs = nowMs;
     }
     for (const r of s.rounds) {
       if (r.status === 'confirmed' && r.announceEndMs !== undefined && r.transferNos.every((no) => s.transfers[no].status !== 'waiting')) r.status = 'payout_started';
@@ -718,13 +720,17 @@ export function applyLeftAmountHandled(state: TaskState, ev: LeftAmountHandled, 
     // the final refund / platform notifications may have come first: never downgrade a part that is done or failed
     if (plan.refund?.status === 'planned') plan.refund.status = 'accepted';
     if (plan.platform?.status === 'planned') plan.platform.status = 'accepted';
-    for (const b of ev.successBidders) s.transfers[b.transferNo].status = 'paying';
+    for (const b of ev.successBidders) {
+      s.transfers[b.transferNo].status = 'paying';
+      s.transfers[b.transferNo].payingSinceMs = nowMs;
+    }
     for (const b of ev.failedBidders) {
       const t = s.transfers[b.transferNo];
       t.status = 'failed';
       t.errorCode = b.errorCode ?? 'ACCOUNT_ABNORMAL';
     }
     plan.status = 'accepted';
+    plan.acceptedAtMs = nowMs;
     settleLeftoverPlan(s, plan);
     return 'applied';
   });
@@ -792,6 +798,42 @@ function settleLeftoverOf(s: TaskState, t: Transfer): void {
   if (t.path !== 'leftover') return;
   const plan = s.leftovers.find((p) => p.transferNos.includes(t.transferNo));
   if (plan) settleLeftoverPlan(s, plan);
+}
+
+// ------------------------------------------------------------------------------------------ overdue notifications
+
+/** When the notifications of a moving transfer or an accepted leftover plan are overdue (after Alipay's resends). */
+export function overdueDeadlines(state: TaskState, windowMs: number): { key: string; dueAtMs: number }[] {
+  const out: { key: string; dueAtMs: number }[] = [];
+  for (const t of Object.values(state.transfers)) {
+    const moving = t.status === 'paying' || (t.status === 'paid' && !t.commissionSettled);
+    if (moving && t.payingSinceMs !== undefined && !t.overdueFlagged) out.push({ key: `transfer:${t.transferNo}`, dueAtMs: t.payingSinceMs + windowMs });
+  }
+  for (const p of state.leftovers) {
+    if (p.status === 'accepted' && p.acceptedAtMs !== undefined && !p.overdueFlagged) out.push({ key: `leftover:${p.round}`, dueAtMs: p.acceptedAtMs + windowMs });
+  }
+  return out;
+}
+
+/** Flags, once each, the transfers and leftover plans whose final notifications did not come within the window. */
+export function flagOverdue(state: TaskState, windowMs: number, nowMs: number): number {
+  const due = overdueDeadlines(state, windowMs).filter((d) => d.dueAtMs <= nowMs);
+  if (due.length === 0) return 0;
+  transition(state, (s) => {
+    for (const d of due) {
+      const [kind, id] = d.key.split(':') as [string, string];
+      if (kind === 'transfer') {
+        const t = s.transfers[id];
+        t.overdueFlagged = true;
+        flag(s, 'NOTIFICATION_OVERDUE', `transfer ${id} is still ${t.status}${t.winnerPaid ? ' (commission not settled)' : ''}: its notifications did not arrive within Alipay's resend window`, nowMs, { transferNo: id });
+      } else {
+        const p = s.leftovers.find((x) => x.round === Number(id))!;
+        p.overdueFlagged = true;
+        flag(s, 'NOTIFICATION_OVERDUE', `leftover plan ${id} is still accepted: its final notifications did not arrive within Alipay's resend window`, nowMs, { round: p.round });
+      }
+    }
+  });
+  return due.length;
 }
 
 // ------------------------------------------------------------------------------------------ phase

@@ -60,6 +60,10 @@ export interface Transfer {
   commissionSettled: boolean;
   /** Alipay's error code, when it refused or failed the transfer. */
   errorCode?: string;
+  /** When the money started moving (paying): its notifications are overdue after the resend window. */
+  payingSinceMs?: number;
+  /** Whether an overdue notification was flagged for an operator. */
+  overdueFlagged?: boolean;
 }
 
 /** A round of winner selection through task.confirm. */
@@ -80,6 +84,8 @@ export interface LeftoverPlan {
   transferNos: string[];
   /** planned (page handed to the admin) → accepted (left_amount_handle) → done; withdrawn if the page could not be built. */
   status: 'planned' | 'accepted' | 'done' | 'withdrawn';
+  acceptedAtMs?: number;
+  overdueFlagged?: boolean;
 }
 
 /** An amount.append: more bounty (and value-added fee) and/or a later deadline, confirmed by the publisher. */
