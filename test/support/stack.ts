@@ -39,6 +39,9 @@ export interface TestStack {
   status(outerTaskId: string): Promise<TaskView>;
   /** Saves the task's history for the replay tests (only with WITKEY_RECORD_HISTORIES set). */
   saveHistory(outerTaskId: string, name: string): Promise<void>;
+  /** Stops the worker abruptly (its activities are abandoned), and starts a fresh one. */
+  crashWorker(): Promise<void>;
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,14 +57,19 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
   const settings = siteSettingsForSandbox(sandbox.publicConfig(), webhookUrl);
   const webhook = buildWebhook({ client: server.env.client, taskQueue, inbound: settings.inbound, logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false });
   await webhook.listen({ host: '127.0.0.1', port });
-  const worker = await Worker.create({
-    connection: server.env.nativeConnection,
-    namespace: server.namespace,
-    taskQueue,
-    workflowBundle: await witkeyWorkflowBundle(),
-    activities: createActivities(settings.gateway, { auditDir: join(dataDir, 'audit') }),
-  });
-  const running = worker.run();
+  const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
+    const worker = await Worker.create({
+      connection: server.env.nativeConnection,
+      namespace: server.namespace,
+      taskQueue,
+      workflowBundle: await witkeyWorkflowBundle(),
+      activities: createActivities(settings.gateway, { auditDir: join(dataDir, 'audit') }),
+      // a crash test restarts workers: a short timeout lets the new one take over an abandoned activity soon
+      shutdownGraceTime: '100ms',
+    });
+    return { worker, running: worker.run() };
+  };
+  let current = await newWorker();
   const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: sandbox.config.feeRates, auditDir: join(dataDir, 'audit'), settings: { resendWindowMs: opts.resendWindowMs ?? 86_400_000 } });
 
   const flush = async (): Promise<number> => {
@@ -95,9 +103,17 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     result: (id) => server.env.client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
     status: (id) => tasks.status(id),
     saveHistory: (id, name) => saveHistory(server.env.client, id, name),
+    async crashWorker() {
+      // a shutdown without waiting for activities to finish: what a killed process leaves behind
+      current.worker.shutdown();
+      await current.running.catch(() => undefined);
+    },
+    async startWorker() {
+      current = await newWorker();
+    },
     async stop() {
-      worker.shutdown();
-      await running.catch(() => undefined);
+      if (current.worker.getState() === 'RUNNING') current.worker.shutdown();
+      await current.running.catch(() => undefined);
       await webhook.close();
       await sandbox.stop();
       await server.env.teardown();
