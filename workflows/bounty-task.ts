@@ -81,6 +81,15 @@ const records = proxyActivities<Pick<TaskActivities, 'writeAuditRecord'>>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+/**
+ * Cancelling winners answers a person waiting on an update: a few attempts, then the outcome counts as unknown and
+ * the cancel is repeated before the payout (it never holds a payout back for long).
+ */
+const cancels = proxyActivities<Pick<TaskActivities, 'cancelConfirmByPlatform'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+});
+
 /** Calls to the gateway: retried with the same business numbers until they succeed or fail for good. */
 const gateway = proxyActivities<Pick<TaskActivities, 'confirmByPlatform' | 'cancelConfirmByPlatform'>>({
   startToCloseTimeout: '60 seconds',
@@ -199,7 +208,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       try {
         let result;
         try {
-          result = await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
+          result = await cancels.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
         } catch (err) {
           // Alipay may or may not have cancelled them: the cancel is repeated before any payout
           for (const no of transferNos) if (!state.cancelUnknown.includes(no)) state.cancelUnknown.push(no);
