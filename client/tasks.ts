@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { auditFile } from '../activities/audit';
+import { INBOX_WORKFLOW_ID, inboxQuery, resolveInboxItemUpdate, type InboxItem } from '../workflows/inbox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeeRates } from '../alipay/core/fees';
 import { DEFAULT_PAYMENT_TIMEOUT_MS, DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
@@ -170,6 +171,25 @@ export class WitkeyTasks {
   async operator(outerTaskId: string, request: OperatorRequest): Promise<TaskView> {
     try {
       return await this.handle(outerTaskId).executeUpdate(operatorUpdate, { args: [request] });
+    } catch (err) {
+      refused(err);
+    }
+  }
+
+  /** The operators' inbox: verified notifications no open task took (unknown task, or closed without them). */
+  async inbox(): Promise<InboxItem[]> {
+    try {
+      return await this.client.workflow.getHandle(INBOX_WORKFLOW_ID).query(inboxQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw err;
+    }
+  }
+
+  /** Resolves an inbox item once an operator has handled it (who and why are required). */
+  async resolveInboxItem(notifyId: string, operator: string, reason: string): Promise<{ remaining: number }> {
+    try {
+      return await this.client.workflow.getHandle(INBOX_WORKFLOW_ID).executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }] });
     } catch (err) {
       refused(err);
     }
