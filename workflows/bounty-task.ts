@@ -48,6 +48,8 @@ export const PAYOUT_BATCHES_ACROSS_ROUNDS = 'payout-batches-across-rounds';
 export const AUDIT_RECORD = 'audit-record';
 /** Money in flight whose notifications do not come within Alipay's resend window is flagged for an operator. */
 export const OVERDUE_NOTIFICATIONS = 'overdue-notifications';
+/** WitkeyAmountFen is upserted whenever the frozen bounty changes (amount.append), not only with the phase. */
+export const SEARCH_ATTRIBUTE_AMOUNT = 'search-attribute-amount';
 
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
@@ -118,20 +120,23 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   state.latePayments ??= [];
 
   upsertMemo({ title: state.spec.title });
-  const published = { phase: '', needsAttention: false, announcementEnd: -1 };
+  const published = { phase: '', needsAttention: false, announcementEnd: -1, amountFen: -1 };
   const publishVisibility = (): void => {
     const phase = ledger.phaseOf(state, now());
     const needsAttention = state.attention.some((a) => !a.resolved) || state.blocked !== undefined;
     const announcementEnd = ledger.nextAnnouncementEnd(state, now()) ?? 0;
-    if (phase === published.phase && needsAttention === published.needsAttention && announcementEnd === published.announcementEnd) return;
+    const amountFen = state.ledger.bountyFrozenFen || state.spec.bountyFen;
+    const unchanged = phase === published.phase && needsAttention === published.needsAttention && announcementEnd === published.announcementEnd;
+    // v2: an amount.append that changes only the amount is published too
+    if (unchanged && (amountFen === published.amountFen || published.amountFen === -1 || !patched(SEARCH_ATTRIBUTE_AMOUNT))) return;
     upsertSearchAttributes([
       { key: WITKEY_PHASE, value: phase },
       { key: WITKEY_PUBLISHER_ID, value: state.spec.publisherId },
-      { key: WITKEY_AMOUNT_FEN, value: state.ledger.bountyFrozenFen || state.spec.bountyFen },
+      { key: WITKEY_AMOUNT_FEN, value: amountFen },
       { key: WITKEY_ANNOUNCEMENT_END, value: announcementEnd ? new Date(announcementEnd) : null },
       { key: WITKEY_NEEDS_ATTENTION, value: needsAttention },
     ]);
-    Object.assign(published, { phase, needsAttention, announcementEnd });
+    Object.assign(published, { phase, needsAttention, announcementEnd, amountFen });
   };
   const changed = (): void => {
     changes += 1;

@@ -89,6 +89,8 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.ledger.bountyFrozenFen, 14_000);
     assert.equal(view.ledger.valueAddedFeePaidFen, 100);
     assert.equal(view.spec.expiresAtMs, newExpiry);
+    const desc = await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe();
+    assert.equal(desc.searchAttributes.WitkeyAmountFen?.[0], 14_000, 'the visible amount follows the append');
 
     h.gateway.tradeQuery = { kind: 'found', tradeStatus: 'WAIT_BUYER_PAY' };
     h.gateway.tradeCancel = { kind: 'closed' };
