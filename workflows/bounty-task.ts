@@ -258,16 +258,22 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     async (request) => {
       const append = ledger.requestAppend(state, request, now());
       changed();
-      const { url } = await pages.createAppendPage({
-        outerTaskId: state.spec.outerTaskId,
-        publisherId: state.spec.publisherId,
-        freezeNo: append.freezeNo,
-        addBountyFen: append.addBountyFen,
-        addValueAddedFeeFen: append.addValueAddedFeeFen,
-        valueAddedFeeTransferNo: append.valueAddedFeeTransferNo,
-        newExpiresAtMs: append.newExpiresAtMs,
-      });
-      return { append: append.append, freezeNo: append.freezeNo, appendUrl: url };
+      try {
+        const { url } = await pages.createAppendPage({
+          outerTaskId: state.spec.outerTaskId,
+          publisherId: state.spec.publisherId,
+          freezeNo: append.freezeNo,
+          addBountyFen: append.addBountyFen,
+          addValueAddedFeeFen: append.addValueAddedFeeFen,
+          valueAddedFeeTransferNo: append.valueAddedFeeTransferNo,
+          newExpiresAtMs: append.newExpiresAtMs,
+        });
+        return { append: append.append, freezeNo: append.freezeNo, appendUrl: url };
+      } catch (err) {
+        ledger.resolveAppend(state, append.append, 'closed', undefined, now()); // never handed out: withdrawn
+        changed();
+        throw ApplicationFailure.nonRetryable(`the amount.append page could not be built: ${failureMessage(err)}`, 'ExtendFailed');
+      }
     },
     { validator: (request: ExtendInput) => ledger.checkExtend(state, request, now()) },
   );
