@@ -15,6 +15,7 @@ import { attentionCommand } from './commands/attention';
 import { cancelWinnerCommand } from './commands/cancel-winner';
 import { demoCommand } from './commands/demo';
 import { extendCommand } from './commands/extend';
+import { inboxCommand } from './commands/inbox';
 import { leftoverCommand } from './commands/leftover';
 import { listCommand } from './commands/list';
 import { publishCommand } from './commands/publish';
@@ -46,6 +47,7 @@ export const commands: Record<string, CommandSpec> = {
   leftover: leftoverCommand,
   attention: attentionCommand,
   resume: resumeCommand,
+  inbox: inboxCommand,
   status: statusCommand,
   list: listCommand,
   demo: demoCommand,

@@ -52,6 +52,11 @@ export interface CliStack {
   logs(): string;
   /** SIGINT (Ctrl-C) to the worker and the webhook; their exit codes. */
   stopProcesses(): Promise<(number | null)[]>;
+  /**
+   * Stops the worker (Ctrl-C) and starts `witkey worker` again with `env` (default: the stack's), e.g. another
+   * Alipay configuration; resolves when the new worker polls the task queue. Returns the old worker's exit code.
+   */
+  restartWorker(env?: NodeJS.ProcessEnv): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +98,17 @@ export async function startCliStack(): Promise<CliStack> {
     for (const c of children) codes.push(await stopChild(c));
     return codes;
   };
+  const restartWorker = async (workerEnv: NodeJS.ProcessEnv = env): Promise<number | null> => {
+    const code = await stopChild(children[0]);
+    const mark = sink.text.length;
+    children[0] = startChild(['worker'], workerEnv, sink);
+    const until = Date.now() + 60_000;
+    while (!sink.text.slice(mark).includes('worker polling task queue')) {
+      if (Date.now() > until || children[0].exitCode !== null) throw new Error(`the worker did not start again:\n${sink.text.slice(mark)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return code;
+  };
   const stop = async (): Promise<void> => {
     await stopProcesses();
     await sandbox.stop();
@@ -110,7 +126,7 @@ export async function startCliStack(): Promise<CliStack> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { server, sandbox, env, webhookUrl, logs: () => sink.text, stopProcesses, stop };
+  return { server, sandbox, env, webhookUrl, logs: () => sink.text, stopProcesses, restartWorker, stop };
 }
 
 /** Polls a command until `done` holds for its parsed JSON output. */
