@@ -307,7 +307,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   // ---------------------------------------------------------------------------------------- the life of the task
 
   for (;;) {
-    if (!state.blocked) {
+    if (!state.blocked && !state.manualSettlement) {
       // the freeze did not arrive by its deadline: ask Alipay (query first, cancel only without a clear answer)
       if (!state.paid && !state.cancelled && !state.paymentResolved && now() >= state.paymentDeadlineMs) {
         await resolveUnpaidFreeze(state, now, block);
@@ -338,7 +338,8 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     const watchOverdue = patched(OVERDUE_NOTIFICATIONS);
     if (watchOverdue && ledger.flagOverdue(state, settings.resendWindowMs, now()) > 0) changed();
 
-    if (state.blocked?.step !== 'payout') {
+    // after a manual settlement the system moves no more money (the operator settled it outside)
+    if (state.blocked?.step !== 'payout' && !state.manualSettlement) {
       const due = ledger.duePayouts(state, now());
       if (due.length) await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
       const unknown = state.cancelUnknown.filter((no) => state.transfers[no]?.status === 'waiting' && due.some((d) => d.transferNos.includes(no)));

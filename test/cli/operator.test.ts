@@ -170,11 +170,9 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     oneLineError(await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'twice'), /refused \(.*\): settle_manually: the task is already closed/);
   });
 
-  // Known workflow bug (workflows/bounty-task.ts, not ours to change here): settle_manually clears the blocked payout
-  // step, and the task's loop then finds the announcement transfers still `waiting` and due (ledger.duePayouts does
-  // not look at manualSettlement), so it calls confirm.by.platform and pays the winner after the operator recorded
-  // that the money was settled outside the system: a double payment. Kept as a todo until the workflow is fixed.
-  test('after resume --settle-manually nothing more is paid by the system', { todo: 'workflow pays due announcement transfers after settle_manually (bounty-task.ts payout loop)' }, async () => {
+  // Found by this test: settle_manually used to clear the blocked payout step and the loop then paid the winner the
+  // operator had settled outside the system (a double payment). The workflow now moves no money after it.
+  test('after resume --settle-manually nothing more is paid by the system', async () => {
     await new Promise((r) => setTimeout(r, 3_000)); // time for a (wrong) payout to happen
     const v = await runJson<TaskView>('status', SETTLE);
     assert.equal(v.ledger.winnersReceivedFen, 0, 'the system paid the winner after a manual settlement');
