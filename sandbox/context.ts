@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { FeeRates } from '../alipay/core/fees';
 import type { NotifyEvent } from '../alipay/core/events';
 import type { SandboxState } from './state';
+import type { WinnerFaultStage, WinnerFaultSubject } from './faults';
 
 /** Where and how a notification is delivered: the notify_url, charset and sign_type of the causing request. */
 export interface NotifyTarget {
@@ -29,6 +30,11 @@ export interface OpContext {
   feeRates: FeeRates;
   /** Queue a notification in the draft state (same atomic change as the money it reports). */
   enqueue(state: SandboxState, intent: NotificationIntent): void;
+  /**
+   * Whether Alipay finds this winner's account abnormal at this stage (an injected `accountAbnormal` winner fault):
+   * the error_code to report, or undefined. Hits are consumed only when the operation is committed.
+   */
+  winnerFault(stage: WinnerFaultStage, winner: WinnerFaultSubject): string | undefined;
 }
 
 /** The sandbox's 2088 id for a site user (deterministic, so a publisher keeps one Alipay account). */

@@ -52,7 +52,7 @@ const faultBody = {
   required: ['target', 'kind'],
   additionalProperties: false,
   properties: {
-    target: { type: 'string', enum: ['request', 'notification'] },
+    target: { type: 'string', enum: ['request', 'notification', 'winner'] },
     kind: { type: 'string', maxLength: 32 },
     service: { type: 'string', maxLength: 128 },
     match: { type: 'object', additionalProperties: { type: 'string', maxLength: 200 }, maxProperties: 16 },
@@ -63,6 +63,10 @@ const faultBody = {
     notifySubType: { type: 'string', maxLength: 64 },
     outerTaskId: { type: 'string', maxLength: 64 },
     count: { type: 'integer', minimum: 1, maximum: 100 },
+    stage: { type: 'string', enum: ['confirm', 'payment', 'leftover'] },
+    alipayUserId: { type: 'string', pattern: '^2088[0-9]{12}$' },
+    outerTransferNo: { type: 'string', minLength: 1, maxLength: 64 },
+    errorCode: { type: 'string', pattern: '^[A-Z][A-Z0-9_.]{0,63}$' },
   },
 } as const;
 

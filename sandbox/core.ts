@@ -30,6 +30,8 @@ export class SandboxCore {
   readonly notifier: Notifier;
   readonly log: (line: string) => void;
   readonly #clock: SandboxClock;
+  /** Winner-fault hits of the operations under way, per context. */
+  readonly #hits = new WeakMap<OpContext, Map<string, number>>();
 
   constructor(o: CoreOptions) {
     this.config = o.config;
@@ -53,14 +55,33 @@ export class SandboxCore {
     return base + this.store.read((s) => s.clockOffsetMs);
   }
 
-  /** The context of one operation at `now`. */
+  /**
+   * The context of one operation at `now`. Winner faults met by the operation are consumed by `commit(ctx)` after
+   * the operation's change was written (a refused operation consumes nothing).
+   */
   context(now: number): OpContext {
-    return {
+    const hits = new Map<string, number>();
+    const ctx: OpContext = {
       now,
       partner: this.config.partnerId,
       feeRates: this.config.feeRates,
       enqueue: (state, intent) => this.#enqueue(state, now, intent),
+      winnerFault: (stage, winner) => {
+        const hit = this.faults.peekWinnerFault(stage, winner, hits);
+        if (!hit) return undefined;
+        hits.set(hit.id, (hits.get(hit.id) ?? 0) + 1);
+        return hit.errorCode;
+      },
     };
+    this.#hits.set(ctx, hits);
+    return ctx;
+  }
+
+  /** The operation of `ctx` was committed: consume the winner faults it met. */
+  commit(ctx: OpContext): void {
+    const hits = this.#hits.get(ctx);
+    if (hits) this.faults.consumeWinnerHits(hits);
+    this.#hits.delete(ctx);
   }
 
   #enqueue(state: SandboxState, now: number, intent: NotificationIntent): void {

@@ -13,6 +13,11 @@
 //   drop          the first `count` attempts are not sent (recorded as dropped; the resend schedule continues)
 //   badSignature  the first `count` attempts carry a signature that does not verify
 //   gbk           the body is encoded (and signed) in GBK whatever the request's charset
+// Winner faults (applied when Alipay looks at a winner's account, inside the operation, recorded with the transfer):
+//   accountAbnormal  the winner's Alipay account is abnormal: task.confirm reports the transfer F (stage confirm),
+//                    the payment's assign_transfer is F and no money moves (stage payment: immediate payment,
+//                    confirm.by.platform payout, leftover payment), or left.amount.handle lists the winner in
+//                    failure_bidders (stage leftover); the amount stays frozen for the task.
 
 import { randomBytes } from 'node:crypto';
 import type { NotificationRecord } from './state';
@@ -22,6 +27,13 @@ export type NotificationFaultKind = 'duplicate' | 'reorder' | 'delay' | 'drop' |
 
 export const REQUEST_FAULT_KINDS: readonly RequestFaultKind[] = ['drop', 'http5xx', 'systemError', 'delay', 'malformedXml'];
 export const NOTIFICATION_FAULT_KINDS: readonly NotificationFaultKind[] = ['duplicate', 'reorder', 'delay', 'drop', 'badSignature', 'gbk'];
+export type WinnerFaultKind = 'accountAbnormal';
+export const WINNER_FAULT_KINDS: readonly WinnerFaultKind[] = ['accountAbnormal'];
+/** Where a winner fault shows: task.confirm (F), a payment (assign_transfer F), left.amount.handle (failure_bidders). */
+export type WinnerFaultStage = 'confirm' | 'payment' | 'leftover';
+export const WINNER_FAULT_STAGES: readonly WinnerFaultStage[] = ['confirm', 'payment', 'leftover'];
+/** The default error_code of an abnormal account. */
+export const DEFAULT_ACCOUNT_ERROR_CODE = 'ACCOUNT_NOT_EXIST';
 
 export interface RequestFaultSpec {
   target: 'request';
@@ -52,7 +64,30 @@ export interface NotificationFaultSpec {
   delayMs?: number;
 }
 
-export type FaultSpec = RequestFaultSpec | NotificationFaultSpec;
+export interface WinnerFaultSpec {
+  target: 'winner';
+  kind: WinnerFaultKind;
+  /** Where it shows; absent = the first place the winner's transfer reaches (confirm, leftover or payment). */
+  stage?: WinnerFaultStage;
+  /** The winner's 2088 id (per winner). */
+  alipayUserId?: string;
+  /** The transfer number (per request / per transfer). */
+  outerTransferNo?: string;
+  outerTaskId?: string;
+  /** The error_code reported (default ACCOUNT_NOT_EXIST). */
+  errorCode?: string;
+  /** How many transfers fail (default 1; 0 = until removed). */
+  times?: number;
+}
+
+export type FaultSpec = RequestFaultSpec | NotificationFaultSpec | WinnerFaultSpec;
+
+/** A winner transfer as a winner fault sees it. */
+export interface WinnerFaultSubject {
+  outerTaskId: string;
+  outerTransferNo: string;
+  alipayUserId: string;
+}
 export type Fault = FaultSpec & { id: string; used: number };
 
 export class FaultError extends Error {}
@@ -111,7 +146,29 @@ export function validateFault(input: unknown): FaultSpec {
       ...(delayMs !== undefined ? { delayMs } : {}),
     };
   }
-  throw new FaultError('target must be "request" or "notification"');
+  if (f.target === 'winner') {
+    const kind = f.kind as WinnerFaultKind;
+    if (!WINNER_FAULT_KINDS.includes(kind)) throw new FaultError(`winner fault kind must be one of ${WINNER_FAULT_KINDS.join(', ')}`);
+    const stage = str('stage') as WinnerFaultStage | undefined;
+    if (stage !== undefined && !WINNER_FAULT_STAGES.includes(stage)) throw new FaultError(`stage must be one of ${WINNER_FAULT_STAGES.join(', ')}`);
+    const alipayUserId = str('alipayUserId');
+    if (alipayUserId !== undefined && !/^2088[0-9]{12}$/.test(alipayUserId)) throw new FaultError('alipayUserId must be 2088 followed by 12 digits');
+    const errorCode = str('errorCode');
+    if (errorCode !== undefined && !/^[A-Z][A-Z0-9_.]{0,63}$/.test(errorCode)) throw new FaultError('errorCode must be an upper-case code (A-Z, 0-9, _ and .), at most 64 characters');
+    const outerTransferNo = str('outerTransferNo');
+    const outerTaskId = str('outerTaskId');
+    return {
+      target: 'winner',
+      kind,
+      ...(stage ? { stage } : {}),
+      ...(alipayUserId ? { alipayUserId } : {}),
+      ...(outerTransferNo ? { outerTransferNo } : {}),
+      ...(outerTaskId ? { outerTaskId } : {}),
+      ...(errorCode ? { errorCode } : {}),
+      ...(times !== undefined ? { times } : {}),
+    };
+  }
+  throw new FaultError('target must be "request", "notification" or "winner"');
 }
 
 export class FaultRegistry {
@@ -160,6 +217,33 @@ export class FaultRegistry {
       this.#consume(f);
     }
     return fault ? { delayMs, fault } : { delayMs };
+  }
+
+  /**
+   * The first winner fault that meets this transfer at this stage, without consuming it: `pending` counts the hits
+   * of the operation still running (a fault with `times` n fails at most n transfers). The operation consumes its
+   * hits with `consumeWinnerHits` once it is committed, so a refused operation uses up nothing.
+   */
+  peekWinnerFault(stage: WinnerFaultStage, w: WinnerFaultSubject, pending: ReadonlyMap<string, number>): { id: string; errorCode: string } | undefined {
+    for (const f of this.#faults) {
+      if (f.target !== 'winner') continue;
+      if (f.stage && f.stage !== stage) continue;
+      if (f.alipayUserId && f.alipayUserId !== w.alipayUserId) continue;
+      if (f.outerTransferNo && f.outerTransferNo !== w.outerTransferNo) continue;
+      if (f.outerTaskId && f.outerTaskId !== w.outerTaskId) continue;
+      const times = f.times ?? 1;
+      if (times > 0 && f.used + (pending.get(f.id) ?? 0) >= times) continue;
+      return { id: f.id, errorCode: f.errorCode ?? DEFAULT_ACCOUNT_ERROR_CODE };
+    }
+    return undefined;
+  }
+
+  /** Consume the winner-fault hits of a committed operation. */
+  consumeWinnerHits(hits: ReadonlyMap<string, number>): void {
+    for (const [id, n] of hits) {
+      const f = this.#faults.find((x) => x.id === id);
+      for (let i = 0; f && i < n; i++) this.#consume(f);
+    }
   }
 
   /** Apply every matching notification fault to a notification being queued. */

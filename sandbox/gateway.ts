@@ -180,6 +180,7 @@ export class Gateway {
         s.operations[hash] = { service: req.service, at: now, result: { responseXml: xml } };
         return xml;
       });
+      this.#core.commit(ctx);
     } catch (err) {
       const { code, message } = codeOf(err);
       if (code === 'SYSTEM_ERROR') this.#core.log(`gateway: ${req.service}: ${message}`);
@@ -298,28 +299,12 @@ export class Gateway {
             return { event: freezeEvent(meta.partner, paid.task, paid.freeze), alreadyDone: paid.alreadyPaid, returnUrl: paid.freeze.returnUrl };
           }
           case 'alipay.witkey.task.confirm': {
-            const r = confirmWinners(s, ctx, read.request, meta);
-            const event: TaskConfirmEvent = {
-              type: 'task_confirm',
-              partner: meta.partner,
-              outerTaskId: r.outerTaskId,
-              ...(read.request.announcePeriodEnd !== undefined ? { announcePeriodEnd: read.request.announcePeriodEnd } : {}),
-              transfers: r.transfers.map((t) => ({ outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, alipayUserId: t.winnerUserId, status: t.status === 'W' ? 'W' : 'I' })),
-            };
+            const { event } = confirmWinners(s, ctx, read.request, meta);
             s.operations[meta.requestHash] = { service: req.service, at: now, result: { event, returnUrl: read.request.returnUrl } };
             return { event, alreadyDone: false, returnUrl: read.request.returnUrl };
           }
           case 'alipay.witkey.task.left.amount.handle': {
-            const r = handleLeftover(s, ctx, read.request, meta);
-            const event: LeftAmountHandleEvent = {
-              type: 'left_amount_handle',
-              partner: meta.partner,
-              outerTaskId: r.outerTaskId,
-              ...(r.refund ? { refund: r.refund } : {}),
-              ...(r.platform ? { platform: r.platform } : {}),
-              successBidders: r.successBidders.map((b) => ({ outerTransferNo: b.outerTransferNo, amountFen: b.amountFen, alipayUserId: b.winnerUserId, nickname: b.nickname })),
-              failureBidders: [],
-            };
+            const { event } = handleLeftover(s, ctx, read.request, meta);
             s.operations[meta.requestHash] = { service: req.service, at: now, result: { event, returnUrl: read.request.returnUrl } };
             return { event, alreadyDone: false, returnUrl: read.request.returnUrl };
           }
@@ -327,6 +312,7 @@ export class Gateway {
             throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page interface');
         }
       });
+      this.#core.commit(ctx);
     } catch (err) {
       const { code, message } = codeOf(err);
       if (code === 'SYSTEM_ERROR') this.#core.log(`gateway: ${req.service}: ${message}`);

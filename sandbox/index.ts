@@ -23,7 +23,8 @@ import type { AttemptRecord, NotificationRecord, Posting, SandboxState, TaskReco
 export { ManualClock, wallClock, RESEND_INTERVALS_MS, resendDelayMs, type SandboxClock } from './clock';
 export { KEY_FILES, DEFAULT_FEE_RATES, type SandboxConfig } from './config';
 export { GatewayRefusal, InjectedHttpFault, ConservationError } from './errors';
-export type { Fault, FaultSpec, RequestFaultSpec, NotificationFaultSpec } from './faults';
+export type { Fault, FaultSpec, RequestFaultSpec, NotificationFaultSpec, WinnerFaultSpec, WinnerFaultStage } from './faults';
+export { DEFAULT_ACCOUNT_ERROR_CODE } from './faults';
 export type { PageRequest, FollowedReturn } from './page-requests';
 export type { PageCompletion } from './gateway';
 export type { LedgerSummary } from './ledger';

@@ -1,10 +1,13 @@
 // left.amount.handle: after the task's deadline, with no W transfer in flight, split what is still frozen into a
 // refund to the publisher, a platform share (Alipay charges its fee on it) and payments to other winners (paid
 // immediately, with commission). Queues the intermediate left_amount_handle notification, then refund_transfer,
-// assign_transfer and platform_profit_transfer notifications.
+// assign_transfer and platform_profit_transfer notifications. A winner whose account is abnormal (an injected
+// accountAbnormal fault) is listed in failure_bidders with its error_code; no assign follows and its amount stays
+// frozen (free for a new plan).
 
 import { splitLeftoverPlatformShare } from '../alipay/core/fees';
 import type { LeftAmountHandleRequest } from '../alipay/core/services';
+import type { LeftAmountHandleEvent } from '../alipay/core/events';
 import { GatewayRefusal } from './errors';
 import { ALIPAY_FEES, frozenAccount, platformAccount, post, publisherAccount } from './ledger';
 import { checkNumber, fingerprint, registerNumber } from './numbers';
@@ -51,6 +54,9 @@ export interface LeftoverOutcome {
   refund?: { serialNo: string; amountFen: number };
   platform?: { serialNo: string; amountFen: number };
   successBidders: WinnerTransferData[];
+  failureBidders: WinnerTransferData[];
+  /** The left_amount_handle event (notified and in the return callback). */
+  event: LeftAmountHandleEvent;
 }
 
 export function handleLeftover(state: SandboxState, ctx: OpContext, r: LeftAmountHandleRequest, meta: PageMeta): LeftoverOutcome {
@@ -59,25 +65,26 @@ export function handleLeftover(state: SandboxState, ctx: OpContext, r: LeftAmoun
   const ref = { partner: task.partner, outerTaskId: task.outerTaskId };
   const from = frozenAccount(task.partner, task.outerTaskId);
   const created = createTransfers(state, ctx, task, 'left.amount.handle', r.transfers ?? [], undefined, { notifyUrl: r.notifyUrl, charset: meta.charset, signType: meta.signType });
+  const succeeded = created.filter((t) => t.status !== 'F');
+  const failed = created.filter((t) => t.status === 'F');
+  const event: LeftAmountHandleEvent = {
+    type: 'left_amount_handle',
+    partner: task.partner,
+    outerTaskId: task.outerTaskId,
+    ...(r.refund ? { refund: { ...r.refund } } : {}),
+    ...(r.platform ? { platform: { ...r.platform } } : {}),
+    successBidders: succeeded.map((t) => ({ outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, alipayUserId: t.winnerUserId, nickname: t.nickname })),
+    failureBidders: failed.map((t) => ({ outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, alipayUserId: t.winnerUserId, nickname: t.nickname, errorCode: t.errorCode! })),
+  };
   const outcome: LeftoverOutcome = {
     outerTaskId: task.outerTaskId,
     ...(r.refund ? { refund: { ...r.refund } } : {}),
     ...(r.platform ? { platform: { ...r.platform } } : {}),
-    successBidders: created.map(transferData),
+    successBidders: succeeded.map(transferData),
+    failureBidders: failed.map(transferData),
+    event,
   };
-  ctx.enqueue(state, {
-    outerTaskId: task.outerTaskId,
-    target,
-    data: {
-      type: 'left_amount_handle',
-      partner: task.partner,
-      outerTaskId: task.outerTaskId,
-      ...(r.refund ? { refund: { ...r.refund } } : {}),
-      ...(r.platform ? { platform: { ...r.platform } } : {}),
-      successBidders: created.map((t) => ({ outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, alipayUserId: t.winnerUserId, nickname: t.nickname })),
-      failureBidders: [],
-    },
-  });
+  ctx.enqueue(state, { outerTaskId: task.outerTaskId, target, data: event });
 
   if (r.refund) {
     registerNumber(state, task.partner, r.refund.serialNo, 'refund', task.outerTaskId, serialHash(task.outerTaskId, 'refund', r.refund.serialNo, r.refund.amountFen));
@@ -90,7 +97,7 @@ export function handleLeftover(state: SandboxState, ctx: OpContext, r: LeftAmoun
       data: { type: 'refund_transfer', partner: task.partner, outerTaskId: task.outerTaskId, outerTransferNo: r.refund.serialNo, amountFen: r.refund.amountFen, status: 'S', transferTime: ctx.now },
     });
   }
-  for (const t of created) payTransfer(state, ctx, task, t, 'immediate');
+  for (const t of succeeded) payTransfer(state, ctx, task, t, 'immediate');
   if (r.platform) {
     registerNumber(state, task.partner, r.platform.serialNo, 'platform', task.outerTaskId, serialHash(task.outerTaskId, 'platform', r.platform.serialNo, r.platform.amountFen));
     const split = splitLeftoverPlatformShare(r.platform.amountFen, ctx.feeRates);

@@ -1,6 +1,8 @@
 // Paying one winner transfer out of a task's frozen bounty, with the fee rules of alipay/core/fees: the winner
 // gets gross − commission, the platform commission − Alipay's fee, Alipay its fee. Queues the per-transfer
-// notifications (assign_transfer, platform_profit_transfer) with the announce / immediate sub-types.
+// notifications (assign_transfer, platform_profit_transfer) with the announce / immediate sub-types. A winner whose
+// account is abnormal (an injected accountAbnormal fault, stage payment) gets an assign_transfer with status F and
+// the error_code, nothing moves, and no platform_profit_transfer follows: the amount stays frozen for the task.
 
 import { splitWinnerTransfer, type FeeRates } from '../alipay/core/fees';
 import { ALIPAY_FEES, frozenAccount, platformAccount, post, winnerAccount } from './ledger';
@@ -13,9 +15,29 @@ export function transferSplit(grossFen: number, rates: FeeRates): Pick<TransferR
   return { commissionFen: s.commissionFen, winnerFen: s.winnerFen, alipayFeeFen: s.alipayFeeFen, platformFen: s.platformFen };
 }
 
-export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecord, t: TransferRecord, path: 'announce' | 'immediate'): void {
+/** Pays `t` (or fails it, on an abnormal account); returns whether money moved. */
+export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecord, t: TransferRecord, path: 'announce' | 'immediate'): boolean {
   const from = frozenAccount(task.partner, task.outerTaskId);
   const ref = { partner: task.partner, outerTaskId: task.outerTaskId };
+  const target = { url: t.notifyUrl, charset: t.charset, signType: t.signType };
+  const assign = {
+    type: 'assign_transfer',
+    subType: path === 'announce' ? 'ASSIGN_FOR_ANNOUNCE_PAYMENT' : 'ASSIGN_FOR_IMMEDIATE_PAYMENT',
+    partner: task.partner,
+    outerTaskId: task.outerTaskId,
+    outerTransferNo: t.outerTransferNo,
+    alipayUserId: t.winnerUserId,
+    amountFen: t.amountFen,
+    commissionFen: t.commissionFen,
+    winnerAmountFen: t.winnerFen,
+    transferTime: ctx.now,
+  } as const;
+  const errorCode = ctx.winnerFault('payment', { outerTaskId: task.outerTaskId, outerTransferNo: t.outerTransferNo, alipayUserId: t.winnerUserId });
+  if (errorCode !== undefined) {
+    failTransfer(t, 'payment', errorCode, ctx.now);
+    ctx.enqueue(state, { outerTaskId: task.outerTaskId, target, data: { ...assign, status: 'F', errorCode } });
+    return false;
+  }
   post(state, ctx.now, { ...ref, from, to: winnerAccount(t.winnerUserId), amountFen: t.winnerFen, reason: 'winner_payment', ref: t.outerTransferNo });
   post(state, ctx.now, { ...ref, from, to: platformAccount(task.partner), amountFen: t.platformFen, reason: 'commission', ref: t.outerTransferNo });
   post(state, ctx.now, { ...ref, from, to: ALIPAY_FEES, amountFen: t.alipayFeeFen, reason: 'alipay_fee', ref: t.outerTransferNo });
@@ -23,24 +45,7 @@ export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecor
   task.totals.platformReceived += t.platformFen;
   task.totals.alipayFees += t.alipayFeeFen;
   t.paidAt = ctx.now;
-  const target = { url: t.notifyUrl, charset: t.charset, signType: t.signType };
-  ctx.enqueue(state, {
-    outerTaskId: task.outerTaskId,
-    target,
-    data: {
-      type: 'assign_transfer',
-      subType: path === 'announce' ? 'ASSIGN_FOR_ANNOUNCE_PAYMENT' : 'ASSIGN_FOR_IMMEDIATE_PAYMENT',
-      partner: task.partner,
-      outerTaskId: task.outerTaskId,
-      outerTransferNo: t.outerTransferNo,
-      alipayUserId: t.winnerUserId,
-      amountFen: t.amountFen,
-      commissionFen: t.commissionFen,
-      winnerAmountFen: t.winnerFen,
-      status: 'S',
-      transferTime: ctx.now,
-    },
-  });
+  ctx.enqueue(state, { outerTaskId: task.outerTaskId, target, data: { ...assign, status: 'S' } });
   ctx.enqueue(state, {
     outerTaskId: task.outerTaskId,
     target,
@@ -57,4 +62,13 @@ export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecor
       transferTime: ctx.now,
     },
   });
+  return true;
+}
+
+/** Mark a transfer failed: nothing was paid for it; its amount is not committed (it stays frozen for the task). */
+export function failTransfer(t: TransferRecord, stage: NonNullable<TransferRecord['failedStage']>, errorCode: string, now: number): void {
+  t.status = 'F';
+  t.errorCode = errorCode;
+  t.failedAt = now;
+  t.failedStage = stage;
 }

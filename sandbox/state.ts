@@ -78,9 +78,10 @@ export interface TaskRecord {
 
 /**
  * Transfer status: W waiting for the announcement end, I paid immediately (task.confirm without announcement or
- * left.amount.handle), S paid by confirm.by.platform after the announcement, C cancelled by the platform.
+ * left.amount.handle), S paid by confirm.by.platform after the announcement, C cancelled by the platform, F failed
+ * (the winner's account is abnormal: nothing was paid, the amount stays frozen for the task; `errorCode` says why).
  */
-export type TransferStatus = 'W' | 'I' | 'S' | 'C';
+export type TransferStatus = 'W' | 'I' | 'S' | 'C' | 'F';
 
 export interface TransferRecord {
   outerTransferNo: string;
@@ -105,6 +106,11 @@ export interface TransferRecord {
   createdAt: number;
   paidAt?: number;
   cancelledAt?: number;
+  /** F: Alipay's error_code and when it failed. */
+  errorCode?: string;
+  failedAt?: number;
+  /** F: where it failed (task.confirm, the payment, left.amount.handle). */
+  failedStage?: 'confirm' | 'payment' | 'leftover';
 }
 
 /** Every business number ever used, per partner: no two steps may share one. */

@@ -1,13 +1,17 @@
 // Choosing and paying winners: task.confirm (the publisher confirms winners; with announce_period they wait as W,
 // without they are paid at once as I), confirm.by.platform (pay W transfers after the announcement end, S) and
-// cancel.confirm.by.platform (cancel W transfers during the announcement, C; the amount stays frozen).
+// cancel.confirm.by.platform (cancel W transfers during the announcement, C; the amount stays frozen). A winner whose
+// account is abnormal (an injected accountAbnormal fault) is reported F with its error_code: at task.confirm nothing
+// is committed or paid for it; at the payout its assign_transfer is F (payments.ts). Either way its amount stays
+// frozen for the task, free for other winners or the leftover.
 
 import type { TransferRecord as DetailRecord } from '../alipay/core/detail';
 import type { CancelConfirmByPlatformRequest, ConfirmByPlatformRequest, TaskConfirmRequest } from '../alipay/core/services';
+import type { TaskConfirmEvent } from '../alipay/core/events';
 import { GatewayRefusal } from './errors';
 import { balance, frozenAccount } from './ledger';
 import { checkNumber, fingerprint, registerNumber } from './numbers';
-import { payTransfer, transferSplit } from './payments';
+import { failTransfer, payTransfer, transferSplit } from './payments';
 import type { OpContext } from './context';
 
 /** A winner transfer as reported back (return callbacks, the inspection API). */
@@ -17,6 +21,8 @@ export interface WinnerTransferData {
   winnerUserId: string;
   nickname: string;
   status: string;
+  /** F: Alipay's error_code. */
+  errorCode?: string;
 }
 import type { PageMeta } from './freeze';
 import { scoped, type SandboxState, type TaskRecord, type TransferRecord } from './state';
@@ -35,7 +41,7 @@ export function availableFen(state: Readonly<SandboxState>, task: TaskRecord): n
 }
 
 export function transferData(t: TransferRecord): WinnerTransferData {
-  return { outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, winnerUserId: t.winnerUserId, nickname: t.nickname, status: t.status };
+  return { outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, winnerUserId: t.winnerUserId, nickname: t.nickname, status: t.status, ...(t.errorCode !== undefined ? { errorCode: t.errorCode } : {}) };
 }
 
 /** The fingerprint of one winner record (what a repeat must match). */
@@ -86,6 +92,9 @@ export function createTransfers(
       recordHash: hash,
       createdAt: ctx.now,
     };
+    // Alipay looks at the winner's account: an abnormal one fails here (task.confirm: F; left.amount.handle: failure_bidders)
+    const errorCode = ctx.winnerFault(source === 'task.confirm' ? 'confirm' : 'leftover', { outerTaskId: task.outerTaskId, outerTransferNo: r.outerTransferNo, alipayUserId: r.alipayUserId });
+    if (errorCode !== undefined) failTransfer(t, source === 'task.confirm' ? 'confirm' : 'leftover', errorCode, ctx.now);
     state.transfers[scoped(task.partner, r.outerTransferNo)] = t;
     return t;
   });
@@ -107,8 +116,8 @@ export function checkTaskConfirm(state: Readonly<SandboxState>, ctx: OpContext, 
   return task;
 }
 
-/** task.confirm, confirmed by the publisher. */
-export function confirmWinners(state: SandboxState, ctx: OpContext, r: TaskConfirmRequest, meta: PageMeta): { outerTaskId: string; transfers: WinnerTransferData[] } {
+/** task.confirm, confirmed by the publisher. Returns the task_confirm event (notified and in the return callback). */
+export function confirmWinners(state: SandboxState, ctx: OpContext, r: TaskConfirmRequest, meta: PageMeta): { outerTaskId: string; transfers: WinnerTransferData[]; event: TaskConfirmEvent } {
   const task = checkTaskConfirm(state, ctx, r, meta.partner);
   const created = createTransfers(state, ctx, task, 'task.confirm', r.transfers, r.announcePeriodEnd, { notifyUrl: r.notifyUrl, charset: meta.charset, signType: meta.signType });
   for (const t of created) {
@@ -116,23 +125,25 @@ export function confirmWinners(state: SandboxState, ctx: OpContext, r: TaskConfi
   }
   const target = { url: r.notifyUrl, charset: meta.charset, signType: meta.signType };
   const transfers = created.map(transferData);
-  ctx.enqueue(state, {
+  const event: TaskConfirmEvent = {
+    type: 'task_confirm',
+    partner: task.partner,
     outerTaskId: task.outerTaskId,
-    target,
-    data: {
-      type: 'task_confirm',
-      partner: task.partner,
-      outerTaskId: task.outerTaskId,
-      ...(r.announcePeriodEnd !== undefined ? { announcePeriodEnd: r.announcePeriodEnd } : {}),
-      transfers: created.map((t) => ({ outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, alipayUserId: t.winnerUserId, status: t.status === 'W' ? 'W' : 'I' })),
-    },
-  });
+    ...(r.announcePeriodEnd !== undefined ? { announcePeriodEnd: r.announcePeriodEnd } : {}),
+    transfers: created.map((t) => ({
+      outerTransferNo: t.outerTransferNo,
+      amountFen: t.amountFen,
+      alipayUserId: t.winnerUserId,
+      ...(t.status === 'F' ? { status: 'F' as const, errorCode: t.errorCode! } : { status: t.status === 'W' ? ('W' as const) : ('I' as const) }),
+    })),
+  };
+  ctx.enqueue(state, { outerTaskId: task.outerTaskId, target, data: event });
   for (const t of created) if (t.status === 'I') payTransfer(state, ctx, task, t, 'immediate');
-  return { outerTaskId: task.outerTaskId, transfers };
+  return { outerTaskId: task.outerTaskId, transfers, event };
 }
 
 /** confirm.by.platform: pay W transfers whose announcement period is over. All or nothing. */
-export function payAfterAnnouncement(state: SandboxState, ctx: OpContext, r: ConfirmByPlatformRequest): { outerTaskId: string; paid: string[] } {
+export function payAfterAnnouncement(state: SandboxState, ctx: OpContext, r: ConfirmByPlatformRequest): { outerTaskId: string; paid: string[]; failed: string[] } {
   const task = requireTask(state, ctx.partner, r.outerTaskId);
   const seen = new Set<string>();
   const due: TransferRecord[] = [];
@@ -144,15 +155,19 @@ export function payAfterAnnouncement(state: SandboxState, ctx: OpContext, r: Con
     if (t.outerTaskId !== r.outerTaskId) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', `transfer ${no} belongs to another task`);
     if (t.status === 'S' || t.status === 'I') throw new GatewayRefusal('WITKEY_OUTER_TRANSFER_ALREADY_PAID', `transfer ${no} is paid`);
     if (t.status === 'C') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `transfer ${no} was cancelled`);
+    if (t.status === 'F') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `transfer ${no} failed (${t.errorCode ?? 'no code'})`);
     if (t.announceEnd === undefined || ctx.now < t.announceEnd) throw new GatewayRefusal('WITKEY_NOT_ALLOW', `the announcement period of ${no} is not over`);
     due.push(t);
   }
+  const paid: string[] = [];
+  const failed: string[] = [];
   for (const t of due) {
     t.status = 'S';
     task.committedFen -= t.amountFen;
-    payTransfer(state, ctx, task, t, 'announce');
+    // an abnormal account: assign_transfer F, the transfer F, its amount no longer committed (still frozen)
+    (payTransfer(state, ctx, task, t, 'announce') ? paid : failed).push(t.outerTransferNo);
   }
-  return { outerTaskId: task.outerTaskId, paid: due.map((t) => t.outerTransferNo) };
+  return { outerTaskId: task.outerTaskId, paid, failed };
 }
 
 export interface CancelOutcome {
