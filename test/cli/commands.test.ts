@@ -9,25 +9,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../devstack/ports';
 import { notificationSignal, taskWorkflowId, type ExtendResult, type PlanLeftoverResult, type PublishResult, type SelectWinnersResult, type TaskView } from '../../workflows/messages';
-import { cleanEnv, startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
+import { cleanEnv, oneLineError, startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
 
 const PUBLISHER = '2088100000000031';
 const W1 = '2088200000000031';
 const W2 = '2088200000000032';
 const W3 = '2088200000000033';
 
-/** One line naming the problem, one hint line, no stack trace. */
-function oneLineError(r: Run, message: RegExp, hint?: RegExp): void {
-  assert.equal(r.code, 1, r.stderr);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('[witkey]'));
-  assert.equal(lines.length, 2, r.stderr);
-  assert.match(lines[0], /^witkey: /);
-  assert.match(lines[0], message);
-  assert.match(lines[1], /^hint: /);
-  if (hint) assert.match(lines[1], hint);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 describe('witkey commands against a running stack', () => {
   let stack: CliStack;

@@ -3,6 +3,7 @@
  * and `witkey worker` and `witkey webhook` as child processes (on free loopback ports, a task queue of their own);
  * every command under test is `node bin/witkey.js ...` in a child process with the stack's environment.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -140,4 +141,17 @@ export async function untilJson<T>(args: string[], env: NodeJS.ProcessEnv, done:
     if (Date.now() > deadline) throw new Error(`timed out: witkey ${args.join(' ')} -> ${r.stdout.slice(0, 2000)}`);
     await new Promise((res) => setTimeout(res, 300));
   }
+}
+
+/** One line naming the problem, one hint line, no stack trace. */
+export function oneLineError(r: Run, message: RegExp, hint?: RegExp): void {
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('[witkey]'));
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(lines[0], /^witkey: /);
+  assert.match(lines[0], message);
+  assert.match(lines[1], /^hint: /);
+  if (hint) assert.match(lines[1], hint);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }

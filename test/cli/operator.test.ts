@@ -18,7 +18,7 @@ import type { InboxItem } from '../../workflows/inbox';
 import type { PublishResult, SelectWinnersResult, TaskView } from '../../workflows/messages';
 import { newTaskState } from '../../workflows/task/ledger';
 import type { TaskSpec } from '../../workflows/task/types';
-import { startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
+import { oneLineError, startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
 
 const PUBLISHER = '2088100000000041';
 const W1 = '2088200000000041';
@@ -26,18 +26,6 @@ const W2 = '2088200000000042';
 
 type AttentionRow = { outerTaskId: string; phase: string; reasons: { code: string; message: string }[] };
 
-/** One line naming the problem, one hint line, no stack trace. */
-function oneLineError(r: Run, message: RegExp, hint?: RegExp): void {
-  assert.equal(r.code, 1, r.stderr);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('[witkey]'));
-  assert.equal(lines.length, 2, r.stderr);
-  assert.match(lines[0], /^witkey: /);
-  assert.match(lines[0], message);
-  assert.match(lines[1], /^hint: /);
-  if (hint) assert.match(lines[1], hint);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 describe('operator commands: attention, resume --retry / --settle-manually, inbox', () => {
   let stack: CliStack;
