@@ -505,12 +505,16 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
     case 'acknowledge':
       if (!state.attention.some((a) => !a.resolved)) throw new Error('acknowledge: nothing needs attention');
       return;
+    case 'cancel_unpaid':
+      if (state.paid) throw new Error('cancel_unpaid: the bounty is frozen; only an unpaid task can be cancelled');
+      if (state.cancelled || state.paymentResolved) throw new Error('cancel_unpaid: the payment was already resolved');
+      return;
     case 'settle_manually':
       if (state.cancelled || state.manualSettlement) throw new Error('settle_manually: the task is already closed');
       if (!state.blocked && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: only for a task that needs attention');
       return;
     default:
-      throw new Error(`action: must be retry, acknowledge or settle_manually`);
+      throw new Error(`action: must be retry, acknowledge, settle_manually or cancel_unpaid`);
   }
 }
 
@@ -533,6 +537,10 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
         }
       }
       return `acknowledged ${n} item(s)`;
+    }
+    case 'cancel_unpaid': {
+      state.paymentDeadlineMs = nowMs; // the loop resolves the freeze trade now
+      return 'resolving the unpaid freeze now (trade.query, then trade.cancel)';
     }
     case 'settle_manually': {
       state.manualSettlement = { operator: request.operator, reason: request.reason, atMs: nowMs, stillFrozenFen: state.ledger.stillFrozenFen };

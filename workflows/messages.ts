@@ -117,12 +117,15 @@ export const extendUpdate = defineUpdate<ExtendResult, [ExtendInput]>('extend');
  * Operator actions on a task that needs attention. Every one is recorded in the task's state with who and why.
  * - retry: run the failed step again (after fixing configuration, or when Alipay is reachable again);
  * - acknowledge: mark attention items as handled (by code, or all), without changing money;
- * - settle_manually: record that the remaining money was settled outside the system; the task closes.
+ * - settle_manually: record that the remaining money was settled outside the system; the task closes;
+ * - cancel_unpaid: the publisher gave up before paying: resolve the freeze trade now (trade.query, then trade.cancel)
+ *   instead of waiting for the payment deadline; a trade found paid keeps the task going.
  */
 export type OperatorRequest =
   | { action: 'retry'; operator: string; reason: string }
   | { action: 'acknowledge'; operator: string; reason: string; codes?: string[] }
-  | { action: 'settle_manually'; operator: string; reason: string };
+  | { action: 'settle_manually'; operator: string; reason: string }
+  | { action: 'cancel_unpaid'; operator: string; reason: string };
 
 export interface OperatorAction {
   action: OperatorRequest['action'];

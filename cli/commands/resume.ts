@@ -7,27 +7,29 @@ import { withSession } from '../runtime';
 import type { OperatorRequest } from '../../workflows/messages';
 
 export const resumeCommand: CommandSpec = {
-  summary: "an operator's action on a task: --retry, --acknowledge [codes], or --settle-manually",
-  help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually) --operator NAME --reason TEXT [--json]
+  summary: "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually or --cancel-unpaid",
+  help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually | --cancel-unpaid) --operator NAME --reason TEXT [--json]
 
 Records an operator's decision in the task (who, why, what it did) and acts on it:
   --retry             run the failed step again (after fixing configuration, or when Alipay is reachable again)
   --acknowledge       mark attention items handled without moving money: the codes given after the task id
                       (e.g. AMOUNT_MISMATCH), or all when none is given
   --settle-manually   record that the remaining money was settled outside the system; the task closes
+  --cancel-unpaid     the publisher gave up before paying: query the freeze trade and cancel it now instead of at the
+                      payment deadline (nothing charged; a trade found paid keeps the task going)
   --operator NAME     who decides (required)
   --reason TEXT       why (required)
   --json              print the task's state afterwards as JSON (as "witkey status --json")
 
 example: witkey resume T1001 --acknowledge AMOUNT_MISMATCH --operator alice --reason "checked with Alipay, fee rounding"`,
-  options: { retry: { type: 'boolean' }, acknowledge: { type: 'boolean' }, 'settle-manually': { type: 'boolean' }, operator: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+  options: { retry: { type: 'boolean' }, acknowledge: { type: 'boolean' }, 'settle-manually': { type: 'boolean' }, 'cancel-unpaid': { type: 'boolean' }, operator: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
   positionals: { min: 1, names: '<outer_task_id> [CODE ...]' },
   run: (v, [id, ...codes]) => resume(id, codes, v),
 };
 
 async function resume(outerTaskId: string, codes: string[], v: Values): Promise<void> {
-  const chosen = (['retry', 'acknowledge', 'settle-manually'] as const).filter((a) => v[a]);
-  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually', `run "witkey resume --help"`);
+  const chosen = (['retry', 'acknowledge', 'settle-manually', 'cancel-unpaid'] as const).filter((a) => v[a]);
+  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid', `run "witkey resume --help"`);
   if (codes.length && chosen[0] !== 'acknowledge') throw new UsageError(`unexpected argument(s) ${codes.join(' ')}: codes go with --acknowledge only`);
   for (const c of codes) if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(c)) throw new UsageError(`${JSON.stringify(c)} is not an attention code (upper case, e.g. AMOUNT_MISMATCH)`, `"witkey status ${outerTaskId}" lists the task's codes`);
   const operator = required(v, 'operator', 'alice');
@@ -37,7 +39,9 @@ async function resume(outerTaskId: string, codes: string[], v: Values): Promise<
       ? { action: 'retry', operator, reason }
       : chosen[0] === 'acknowledge'
         ? { action: 'acknowledge', operator, reason, ...(codes.length ? { codes } : {}) }
-        : { action: 'settle_manually', operator, reason };
+        : chosen[0] === 'settle-manually'
+          ? { action: 'settle_manually', operator, reason }
+          : { action: 'cancel_unpaid', operator, reason };
   await withSession(async ({ tasks }) => {
     say(`${request.action} on ${outerTaskId} by ${operator}...`);
     const view = await tasks.operator(outerTaskId, request);

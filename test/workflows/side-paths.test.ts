@@ -202,4 +202,24 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.transfers[0].status, 'paying', 'nothing assumed: the money stays where the ledger knows it is');
     await h.saveHistory(id, 'notification-overdue');
   });
+
+  test('an operator cancels a task the publisher never paid, before the payment deadline: nothing charged', async () => {
+    const id = 'cancel-unpaid-1';
+    h.gateway.tradeQuery = { kind: 'found', tradeStatus: 'WAIT_BUYER_PAY' };
+    h.gateway.tradeCancel = { kind: 'closed' };
+    await h.tasks.publish({ outerTaskId: id, title: id, taskType: 'DESIGN', publisherId: 'pub-1', bountyFen: 2_000, valueAddedFeeFen: 0, expiresAtMs: (await h.now()) + 10 * DAY });
+    const view = await h.tasks.operator(id, { action: 'cancel_unpaid', operator: 'ops-dan', reason: 'publisher withdrew the task' });
+    assert.equal(view.operatorActions[0]!.action, 'cancel_unpaid');
+    let after = await h.tasks.status(id);
+    for (let i = 0; i < 50 && after.phase !== 'cancelled'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await h.tasks.status(id);
+    }
+    assert.equal(after.phase, 'cancelled');
+    assert.ok(h.gateway.tradeCancels.includes(`${id}FZ`));
+    assert.equal(after.ledger.bountyFrozenFen + after.ledger.refundedFen, 0, 'nothing charged');
+    // a paid task cannot be cancelled this way
+    await h.publishAndPay('cancel-unpaid-2', 2_000, 0, 10 * DAY);
+    await assert.rejects(h.tasks.operator('cancel-unpaid-2', { action: 'cancel_unpaid', operator: 'ops-dan', reason: 'x' }), /only an unpaid task/);
+  });
 });
