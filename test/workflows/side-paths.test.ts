@@ -209,7 +209,7 @@ describe('bounty task side paths (time-skipping)', () => {
     h.gateway.tradeCancel = { kind: 'closed' };
     await h.tasks.publish({ outerTaskId: id, title: id, taskType: 'DESIGN', publisherId: 'pub-1', bountyFen: 2_000, valueAddedFeeFen: 0, expiresAtMs: (await h.now()) + 10 * DAY });
     const view = await h.tasks.operator(id, { action: 'cancel_unpaid', operator: 'ops-dan', reason: 'publisher withdrew the task' });
-    assert.equal(view.operatorActions[0]!.action, 'cancel_unpaid');
+    assert.equal(view.operatorActions[0].action, 'cancel_unpaid');
     let after = await h.tasks.status(id);
     for (let i = 0; i < 50 && after.phase !== 'cancelled'; i++) {
       await new Promise((r) => setTimeout(r, 100));
