@@ -42,19 +42,17 @@ function registerProfit(state: SandboxState, meta: PageMeta, outerTaskId: string
   registerNumber(state, meta.partner, profitNo, 'profit', outerTaskId, meta.requestHash);
 }
 
-/** Open the cashier for task.create: validate and record the task and its freeze trade (idempotent). */
-export function openTaskCreate(state: SandboxState, ctx: OpContext, r: TaskCreateRequest, meta: PageMeta): FreezeRef {
-  const key = scoped(meta.partner, r.outerTaskId);
-  const use = checkNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
-  if (use === 'same') return { outerTaskId: r.outerTaskId, freezeNo: r.outerTaskFreezeNo };
-  if (state.tasks[key]) throw new GatewayRefusal('WITKEY_TASK_EXIST_ERROR', `task ${r.outerTaskId} exists with another freeze number`);
-  if (r.taskExpiredTime <= ctx.now) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'task_expired_time is in the past');
-  if (r.additionalProfitTransferNo === r.outerTaskFreezeNo) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'additional_profit_transfer_no equals outer_task_freeze_no');
-  registerNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
-  registerProfit(state, meta, r.outerTaskId, r.additionalProfitTransferNo);
-  const freeze: FreezeRecord = {
+/** A new, unpaid freeze trade of task.create or amount.append (the fields both share). */
+function newFreeze(
+  state: SandboxState,
+  ctx: OpContext,
+  meta: PageMeta,
+  kind: FreezeRecord['kind'],
+  r: Pick<TaskCreateRequest, 'outerTaskFreezeNo' | 'taskAmountFen' | 'additionalProfitAmountFen' | 'additionalProfitTransferNo' | 'notifyUrl' | 'returnUrl'>,
+): FreezeRecord {
+  return {
     freezeNo: r.outerTaskFreezeNo,
-    kind: 'create',
+    kind,
     tradeNo: tradeNo(state, ctx.now),
     amountFen: r.taskAmountFen,
     profitFen: r.additionalProfitAmountFen ?? 0,
@@ -67,6 +65,19 @@ export function openTaskCreate(state: SandboxState, ctx: OpContext, r: TaskCreat
     signType: meta.signType,
     createdAt: ctx.now,
   };
+}
+
+/** Open the cashier for task.create: validate and record the task and its freeze trade (idempotent). */
+export function openTaskCreate(state: SandboxState, ctx: OpContext, r: TaskCreateRequest, meta: PageMeta): FreezeRef {
+  const key = scoped(meta.partner, r.outerTaskId);
+  const use = checkNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
+  if (use === 'same') return { outerTaskId: r.outerTaskId, freezeNo: r.outerTaskFreezeNo };
+  if (state.tasks[key]) throw new GatewayRefusal('WITKEY_TASK_EXIST_ERROR', `task ${r.outerTaskId} exists with another freeze number`);
+  if (r.taskExpiredTime <= ctx.now) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'task_expired_time is in the past');
+  if (r.additionalProfitTransferNo === r.outerTaskFreezeNo) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'additional_profit_transfer_no equals outer_task_freeze_no');
+  registerNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
+  registerProfit(state, meta, r.outerTaskId, r.additionalProfitTransferNo);
+  const freeze = newFreeze(state, ctx, meta, 'create', r);
   state.tasks[key] = {
     outerTaskId: r.outerTaskId,
     partner: meta.partner,
@@ -96,22 +107,7 @@ export function openAmountAppend(state: SandboxState, ctx: OpContext, r: AmountA
   if (r.taskExpiredTime !== undefined && r.taskExpiredTime <= ctx.now) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'task_expired_time is in the past');
   registerNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
   registerProfit(state, meta, r.outerTaskId, r.additionalProfitTransferNo);
-  task.freezes.push({
-    freezeNo: r.outerTaskFreezeNo,
-    kind: 'append',
-    tradeNo: tradeNo(state, ctx.now),
-    amountFen: r.taskAmountFen,
-    profitFen: r.additionalProfitAmountFen ?? 0,
-    ...(r.additionalProfitTransferNo ? { profitNo: r.additionalProfitTransferNo } : {}),
-    ...(r.taskExpiredTime !== undefined ? { newExpiresAt: r.taskExpiredTime } : {}),
-    status: 'WAIT_BUYER_PAY',
-    requestHash: meta.requestHash,
-    notifyUrl: r.notifyUrl,
-    returnUrl: r.returnUrl,
-    charset: meta.charset,
-    signType: meta.signType,
-    createdAt: ctx.now,
-  });
+  task.freezes.push({ ...newFreeze(state, ctx, meta, 'append', r), ...(r.taskExpiredTime !== undefined ? { newExpiresAt: r.taskExpiredTime } : {}) });
   return { outerTaskId: r.outerTaskId, freezeNo: r.outerTaskFreezeNo };
 }
 

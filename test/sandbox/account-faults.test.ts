@@ -11,7 +11,7 @@ import { parseMapiReply } from '../../alipay/mapi-reply';
 import { GatewayError } from '../../alipay/core/errors';
 import type { AssignTransferEvent, LeftAmountHandleEvent, Notification, TaskConfirmEvent } from '../../alipay/core/events';
 import type { ManualClock, Sandbox } from '../../sandbox';
-import { DAY, T0, partnerClient, removeTempDirs, startReceiver, startTestSandbox, type PartnerClient, type Receiver } from './helpers';
+import { DAY, T0, startTestSandbox, type PartnerClient, type Receiver, startSandboxFixture, type SandboxFixture } from './helpers';
 
 const RATES = { commissionBp: 1000, alipayFeeBp: 100 };
 /** round_half_up(x * bp / 10000), written independently of alipay/core/fees (small test amounts only). */
@@ -65,18 +65,14 @@ describe('accountAbnormal winner fault', () => {
   let fees = 0;
   let external = 0;
 
+  let fixture: SandboxFixture;
   before(async () => {
-    const t = await startTestSandbox({ feeRates: RATES });
-    s = t.sandbox;
-    clock = t.clock;
-    dataDir = t.dataDir;
-    client = partnerClient(s);
-    receiver = await startReceiver(s, client.alipayVerifier);
+    fixture = await startSandboxFixture({ feeRates: RATES });
+    ({ sandbox: s, clock, dataDir, client, receiver } = fixture);
   });
   after(async () => {
-    await s.stop();
-    await receiver.close();
-    removeTempDirs();
+    await s.stop(); // the sandbox restarted by the last test
+    await fixture.stop();
   });
 
   async function paidTask(id: string, amountFen: number, expiresAt: number): Promise<string> {

@@ -12,7 +12,7 @@ import { loadPrivateKey, loadPublicKey } from '../../alipay/keys';
 import { buildTradeCancel, parseTradeCancelResponse } from '../../alipay/trade';
 import { formParse } from '../../alipay/form';
 import type { Sandbox, ManualClock } from '../../sandbox';
-import { DAY, MINUTE, T0, partnerClient, removeTempDirs, startReceiver, startTestSandbox, type PartnerClient, type Receiver } from './helpers';
+import { DAY, MINUTE, T0, type PartnerClient, type Receiver, startSandboxFixture, type SandboxFixture } from './helpers';
 
 describe('faults', () => {
   let s: Sandbox;
@@ -21,18 +21,12 @@ describe('faults', () => {
   let receiver: Receiver;
   let seq = 0;
 
+  let fixture: SandboxFixture;
   before(async () => {
-    const t = await startTestSandbox();
-    s = t.sandbox;
-    clock = t.clock;
-    client = partnerClient(s);
-    receiver = await startReceiver(s, client.alipayVerifier);
+    fixture = await startSandboxFixture();
+    ({ sandbox: s, clock, client, receiver } = fixture);
   });
-  after(async () => {
-    await s.stop();
-    await receiver.close();
-    removeTempDirs();
-  });
+  after(() => fixture.stop());
 
   const createUrl = (id: string, profitFen = 0, charset = 'utf-8'): string =>
     client.url(

@@ -167,3 +167,28 @@ export async function startReceiver(sandbox: Sandbox, verifier: MapiVerifier, ch
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
   return r;
 }
+
+// ---------------------------------------------------------------------------------------------- the usual fixture
+
+/** A sandbox on a manual clock, a partner client, and a notify receiver: what most sandbox suites start with. */
+export interface SandboxFixture extends TestSandbox {
+  client: PartnerClient;
+  receiver: Receiver;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxFixture(opts: Partial<SandboxOptions> = {}): Promise<SandboxFixture> {
+  const t = await startTestSandbox(opts);
+  const client = partnerClient(t.sandbox);
+  const receiver = await startReceiver(t.sandbox, client.alipayVerifier);
+  return {
+    ...t,
+    client,
+    receiver,
+    async stop() {
+      await t.sandbox.stop();
+      await receiver.close();
+      removeTempDirs();
+    },
+  };
+}

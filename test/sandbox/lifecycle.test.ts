@@ -18,7 +18,7 @@ import { buildTradeCancel, buildTradeQuery, parseTradeCancelResponse, parseTrade
 import { loadPrivateKey, loadPublicKey } from '../../alipay/keys';
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../../sandbox';
-import { DAY, HOUR, T0, partnerClient, removeTempDirs, startReceiver, startTestSandbox, type PartnerClient, type Receiver, type TestSandbox } from './helpers';
+import { DAY, HOUR, T0, type PartnerClient, type Receiver, startSandboxFixture, type SandboxFixture } from './helpers';
 import type { ManualClock } from '../../sandbox';
 import { GatewayError } from '../../alipay/core/errors';
 
@@ -57,24 +57,17 @@ function assertLedger(s: Sandbox, outerTaskId: string, publisherId: string, e: E
 }
 
 describe('sandbox lifecycles', () => {
-  let t: TestSandbox;
   let s: Sandbox;
   let clock: ManualClock;
   let client: PartnerClient;
   let receiver: Receiver;
 
+  let fixture: SandboxFixture;
   before(async () => {
-    t = await startTestSandbox({ feeRates: RATES });
-    s = t.sandbox;
-    clock = t.clock;
-    client = partnerClient(s);
-    receiver = await startReceiver(s, client.alipayVerifier);
+    fixture = await startSandboxFixture({ feeRates: RATES });
+    ({ sandbox: s, clock, client, receiver } = fixture);
   });
-  after(async () => {
-    await s.stop();
-    await receiver.close();
-    removeTempDirs();
-  });
+  after(() => fixture.stop());
 
   const createUrl = (id: string, amountFen: number, profitFen: number, expiresAt: number): string =>
     client.url(
