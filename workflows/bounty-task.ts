@@ -509,12 +509,24 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
       if (state.paid) throw new Error('cancel_unpaid: the bounty is frozen; only an unpaid task can be cancelled');
       if (state.cancelled || state.paymentResolved) throw new Error('cancel_unpaid: the payment was already resolved');
       return;
+    case 'withdraw_round': {
+      const round = state.rounds.find((r) => r.round === request.round);
+      if (!round) throw new Error(`withdraw_round: the task has no round ${String(request.round)}`);
+      if (round.status !== 'requested') throw new Error(`withdraw_round: round ${round.round} is ${round.status}; only a round the publisher has not confirmed can be withdrawn`);
+      return;
+    }
+    case 'withdraw_leftover': {
+      const plan = state.leftovers.find((p) => p.round === request.round);
+      if (!plan) throw new Error(`withdraw_leftover: the task has no leftover plan ${String(request.round)}`);
+      if (plan.status !== 'planned') throw new Error(`withdraw_leftover: leftover plan ${plan.round} is ${plan.status}; only a plan whose admin page was not submitted can be withdrawn`);
+      return;
+    }
     case 'settle_manually':
       if (state.cancelled || state.manualSettlement) throw new Error('settle_manually: the task is already closed');
       if (!state.blocked && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: only for a task that needs attention');
       return;
     default:
-      throw new Error(`action: must be retry, acknowledge, settle_manually or cancel_unpaid`);
+      throw new Error(`action: must be retry, acknowledge, settle_manually, cancel_unpaid, withdraw_round or withdraw_leftover`);
   }
 }
 
@@ -541,6 +553,14 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
     case 'cancel_unpaid': {
       state.paymentDeadlineMs = nowMs; // the loop resolves the freeze trade now
       return 'resolving the unpaid freeze now (trade.query, then trade.cancel)';
+    }
+    case 'withdraw_round': {
+      ledger.withdrawRound(state, request.round, { operator: request.operator, atMs: nowMs });
+      return `withdrew round ${request.round}: its amounts are free again (a confirmation that still arrives is recorded for an operator)`;
+    }
+    case 'withdraw_leftover': {
+      ledger.withdrawLeftover(state, request.round);
+      return `withdrew leftover plan ${request.round}: its amounts are free again (a submission that still arrives is recorded for an operator)`;
     }
     case 'settle_manually': {
       state.manualSettlement = { operator: request.operator, reason: request.reason, atMs: nowMs, stillFrozenFen: state.ledger.stillFrozenFen };

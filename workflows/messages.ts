@@ -49,6 +49,27 @@ export function returnNotifyId(event: NotifyEvent): string {
 
 export const notificationSignal = defineSignal<[TaskNotification]>('notification');
 
+/**
+ * A browser return on which Alipay refused the step (`is_success=F`, e.g. the publisher's task.confirm or the admin's
+ * left.amount.handle was refused): verified by the webhook and delivered so the task records it for an operator.
+ * Its dedupe key is `returnRefusalId`.
+ */
+export interface PageRefusal {
+  outerTaskId: string;
+  /** The service of the page (alipay.witkey.task.confirm, alipay.witkey.task.left.amount.handle, ...). */
+  service: string;
+  errorCode: string;
+  /** The business numbers the return carried (transfer numbers, serial numbers, freeze number), for the record. */
+  references: string[];
+  atMs?: number;
+}
+
+export function returnRefusalId(r: PageRefusal): string {
+  return `return-refused:${r.service}:${r.errorCode}:${r.references.join(',')}`;
+}
+
+export const pageRefusedSignal = defineSignal<[PageRefusal]>('pageRefused');
+
 // ------------------------------------------------------------------------------------------ updates
 
 export interface PublishResult {
@@ -119,13 +140,19 @@ export const extendUpdate = defineUpdate<ExtendResult, [ExtendInput]>('extend');
  * - acknowledge: mark attention items as handled (by code, or all), without changing money;
  * - settle_manually: record that the remaining money was settled outside the system; the task closes;
  * - cancel_unpaid: the publisher gave up before paying: resolve the freeze trade now (trade.query, then trade.cancel)
- *   instead of waiting for the payment deadline; a trade found paid keeps the task going.
+ *   instead of waiting for the payment deadline; a trade found paid keeps the task going;
+ * - withdraw_round / withdraw_leftover: a page that was handed out but never confirmed stops holding money. A
+ *   confirmation that still arrives later is not lost: it is recorded for an operator and keeps the task open.
  */
 export type OperatorRequest =
   | { action: 'retry'; operator: string; reason: string }
   | { action: 'acknowledge'; operator: string; reason: string; codes?: string[] }
   | { action: 'settle_manually'; operator: string; reason: string }
-  | { action: 'cancel_unpaid'; operator: string; reason: string };
+  | { action: 'cancel_unpaid'; operator: string; reason: string }
+  /** A round whose task.confirm page the publisher never confirmed: its amounts are freed now, not at expiry. */
+  | { action: 'withdraw_round'; operator: string; reason: string; round: number }
+  /** A leftover plan whose admin page was never submitted: its amounts are freed so a new plan can be made. */
+  | { action: 'withdraw_leftover'; operator: string; reason: string; round: number };
 
 export interface OperatorAction {
   action: OperatorRequest['action'];
@@ -159,6 +186,11 @@ export interface TaskView {
   notificationsProcessed: number;
   cashierUrl?: string;
   operatorActions: OperatorAction[];
+  /** When the bounty was frozen (paid_time), when the task was cancelled and why, when it was settled by hand. */
+  paidAtMs?: number;
+  cancellation?: { outcome: 'closed' | 'refunded' | 'not_found' | 'trade_closed'; atMs: number };
+  manualSettlement?: { operator: string; reason: string; atMs: number; stillFrozenFen: number };
+  settledAtMs?: number;
 }
 
 export const stateQuery = defineQuery<TaskView>('state');

@@ -709,6 +709,7 @@ export function applyLeftAmountHandled(state: TaskState, ev: LeftAmountHandled, 
     const plan =
       s.leftovers.find((p) => (ev.refund && p.refund?.serialNo === ev.refund.serialNo) || (ev.platform && p.platform?.serialNo === ev.platform.serialNo) || nos.some((no) => p.transferNos.includes(no)));
     if (!plan) return flag(s, 'UNKNOWN_TRANSFER', 'left_amount_handle names no planned leftover of the task', nowMs, ev);
+    if (plan.status === 'withdrawn') return flag(s, 'LEFTOVER_AFTER_WITHDRAWAL', `Alipay handled leftover plan ${plan.round}, which was withdrawn: money may have moved; check and settle`, nowMs, ev);
     if (plan.status !== 'planned') return 'duplicate';
     if (ev.refund && ev.refund.amountFen !== plan.refund?.amountFen) return flag(s, 'AMOUNT_MISMATCH', `left_amount_handle refunds ${ev.refund.amountFen} fen, planned ${plan.refund?.amountFen ?? 0}`, nowMs, ev);
     if (ev.platform && ev.platform.amountFen !== plan.platform?.shareFen) return flag(s, 'AMOUNT_MISMATCH', `left_amount_handle gives the platform ${ev.platform.amountFen} fen, planned ${plan.platform?.shareFen ?? 0}`, nowMs, ev);
@@ -773,11 +774,12 @@ function leftoverOpen(plan: LeftoverPlan): boolean {
 }
 
 /** The confirmation page of a round could not be built: the round is withdrawn and its amounts freed. */
-export function withdrawRound(state: TaskState, round: number): void {
+export function withdrawRound(state: TaskState, round: number, by?: { operator: string; atMs: number }): void {
   transition(state, (s) => {
     const r = s.rounds.find((x) => x.round === round);
     if (!r || r.status !== 'requested') return;
     r.status = 'abandoned';
+    if (by) r.withdrawn = by;
     for (const no of r.transferNos) s.transfers[no].status = 'abandoned';
   });
 }

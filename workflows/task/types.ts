@@ -74,6 +74,11 @@ export interface Round {
   transferNos: string[];
   /** requested → confirmed (task_confirm notification) → payout_started → done. */
   status: 'requested' | 'confirmed' | 'payout_started' | 'abandoned';
+  /** The signed task.confirm page of the round (re-printable until the publisher confirms it). */
+  confirmUrl?: string;
+  requestedAtMs?: number;
+  /** Who withdrew an unconfirmed round, and when (operator action withdraw_round). */
+  withdrawn?: { operator: string; atMs: number };
 }
 
 /** A leftover split (left.amount.handle), planned by the platform's admin after expiry. */
@@ -86,6 +91,11 @@ export interface LeftoverPlan {
   status: 'planned' | 'accepted' | 'done' | 'withdrawn';
   acceptedAtMs?: number;
   overdueFlagged?: boolean;
+  /** The admin's left.amount.handle form (re-printable until it is submitted). */
+  adminPage?: import('../messages').AdminPage;
+  plannedAtMs?: number;
+  /** Whether an unsubmitted page was flagged for an operator. */
+  unconfirmedFlagged?: boolean;
 }
 
 /** An amount.append: more bounty (and value-added fee) and/or a later deadline, confirmed by the publisher. */

@@ -22,6 +22,10 @@ export function taskView(state: TaskState, nowMs: number, cashierUrl?: string): 
     notificationsProcessed: state.processedNotifyIds.length,
     cashierUrl,
     operatorActions: state.operatorActions ?? [],
+    paidAtMs: state.paidAtMs,
+    cancellation: state.cancellation,
+    manualSettlement: state.manualSettlement,
+    settledAtMs: state.settledAtMs,
   };
 }
 
