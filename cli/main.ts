@@ -4,7 +4,7 @@
  * stack traces only with WITKEY_DEBUG set.
  */
 import { parseArgs } from 'node:util';
-import type { Values } from './args';
+import { normalizeArgv, type Values } from './args';
 import type { CommandSpec } from './command';
 import { explain } from './errors';
 import { fail } from './output';
@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({ args: normalizeArgv(rest, command.options as Record<string, { type: 'string' | 'boolean' }>), options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }));
   } catch (err) {
     fail((err as Error).message.split('\n')[0], `run "witkey ${name} --help"`);
   }

@@ -46,8 +46,7 @@ async function publish(v: Values): Promise<void> {
   const outerTaskId = required(v, 'id', 'T1001');
   const title = required(v, 'title', '"Logo design"');
   const publisherId = required(v, 'publisher', 'u42');
-  const bountyFen = yuanToFen('--bounty', required(v, 'bounty', '800.00'));
-  if (bountyFen === 0) throw new UsageError('--bounty must be more than 0');
+  const bountyFen = yuanToFen('--bounty', required(v, 'bounty', '800.00'), { positive: true });
   const fee = str(v, 'value-added-fee');
   const valueAddedFeeFen = fee === undefined ? 0 : yuanToFen('--value-added-fee', fee);
   const expiresAtMs = parseTime('--expires', required(v, 'expires', '+30d'));

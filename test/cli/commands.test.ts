@@ -150,7 +150,7 @@ describe('witkey commands against a running stack', () => {
 
   test('bad input and unknown tasks: one line and a hint, exit code 1', async () => {
     oneLineError(await run('publish', '--id', 'x1', '--title', 't', '--publisher', 'p', '--bounty', '12.345', '--expires', '+1d'), /--bounty="12\.345" is not an amount in yuan/, /at most 2 decimals/);
-    oneLineError(await run('publish', '--id', 'x1', '--title', 't', '--publisher', 'p', '--bounty=-5', '--expires', '+1d'), /--bounty="-5" is not an amount/);
+    oneLineError(await run('publish', '--id', 'x1', '--title', 't', '--publisher', 'p', '--bounty=-5', '--expires', '+1d'), /--bounty: must be a positive amount in yuan, got -5/);
     oneLineError(await run('publish', '--id', 'x1', '--publisher', 'p', '--bounty', '5', '--expires', '+1d'), /--title is required/, /--title/);
     oneLineError(await run('publish', '--id', 'x1', '--title', 't', '--publisher', 'p', '--bounty', '5', '--expires', 'tomorrow'), /--expires="tomorrow" is not a time/, /\+30d/);
     oneLineError(await run('publish', '--id', 'bad id!', '--title', 't', '--publisher', 'p', '--bounty', '5', '--expires', '+1d'), /refused \(ILLEGAL_ARGUMENT\): outerTaskId/, /check --id/);
