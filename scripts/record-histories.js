@@ -53,7 +53,7 @@ function run(what, command, commandArgs, env = process.env) {
 
 function git(gitArgs) {
   const res = spawnSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8' });
-  return res.status === 0 ? res.stdout.trim() : undefined;
+  return res.status === 0 ? res.stdout.replace(/\s+$/, '') : undefined;
 }
 
 function historiesIn(dir) {
@@ -123,5 +123,5 @@ if (!out && !flag('--no-check')) {
     fail(`the replay test fails with the new folder ${relative(ROOT, target)} (see above)`);
   }
 }
-say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; commit it: git add ${relative(ROOT, target) || target} && git commit`);
+say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; ${out ? `trial folder ${target} (not in the corpus)` : `commit it: git add ${relative(ROOT, target)} && git commit`}`);
 process.stdout.write(`${out ? target : relative(ROOT, target)}\n`);
