@@ -6,7 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { auditFile } from '../activities/audit';
-import { INBOX_WORKFLOW_ID, inboxQuery, resolveInboxItemUpdate, type InboxItem } from '../workflows/inbox';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { handOverSignal, INBOX_WORKFLOW_ID, inboxQuery, resolveInboxItemUpdate } from '../workflows/inbox';
+import { INBOX_ITEM_MEMO, inboxItemWorkflowId, inboxRecord, OPEN_INBOX_ITEMS_QUERY, resolveUpdate, validateResolution, type inboxItem, type InboxItem } from '../workflows/inbox-item';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeeRates } from '../alipay/core/fees';
 import { DEFAULT_PAYMENT_TIMEOUT_MS, DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
@@ -63,6 +65,31 @@ export interface WitkeyTasksOptions {
 }
 
 export type PublishInput = Omit<TaskSpec, 'feeRates'>;
+
+export type { InboxItem } from '../workflows/inbox-item';
+
+/** A page of the operators' inbox (`WitkeyTasks.inbox`). */
+export interface InboxListOptions {
+  /** At most this many items (1..1000, default 100). */
+  limit?: number;
+  /** The `nextPageToken` of the previous page. */
+  pageToken?: string;
+}
+
+export interface InboxPage {
+  items: InboxItem[];
+  /** Present when more items follow: pass it as `pageToken`. */
+  nextPageToken?: string;
+  /** The old single inbox (`witkey-inbox`) was still running and was asked to hand its items over. */
+  legacyInboxHandingOver?: boolean;
+}
+
+export interface InboxResolveResult {
+  /** The resolved record (with `resolution`). */
+  item: InboxItem;
+  /** Other open items (approximate); absent when the server cannot count. */
+  remaining?: number;
+}
 
 /** Alipay's times have whole seconds: a time is rounded up to the next second at the edge. */
 function toWholeSecond(ms: number): number {
@@ -176,23 +203,105 @@ export class WitkeyTasks {
     }
   }
 
-  /** The operators' inbox: verified notifications no open task took (unknown task, or closed without them). */
-  async inbox(): Promise<InboxItem[]> {
+  /**
+   * The operators' inbox, a page at a time: verified notifications no open task took (unknown task, or closed
+   * without them), one running `inboxItem` workflow each, read from the visibility store (newest first, eventually
+   * consistent: an item recorded a moment ago may take a second to show). Pass the page's `nextPageToken` back as
+   * `pageToken` for the next page; none when this is the last. The first page also asks a still running old
+   * single inbox (`witkey-inbox`) to hand its items over (`legacyInboxHandingOver`); they show up shortly after.
+   */
+  async inbox(options: InboxListOptions = {}): Promise<InboxPage> {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new TaskRequestError('limit: a whole number from 1 to 1000', 'invalid', 'limit');
+    // the visibility store's token, with a 4-byte FNV-1a checksum: a mistyped token is refused here, not by the server
+    const fnv = (bytes: Uint8Array): Buffer => {
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      const out = Buffer.alloc(4);
+      out.writeUInt32BE(h);
+      return out;
+    };
+    const { pageToken } = options;
+    let serverToken: Buffer | undefined;
+    if (pageToken !== undefined) {
+      const raw = /^[A-Za-z0-9_-]+$/.test(pageToken) ? Buffer.from(pageToken, 'base64url') : Buffer.alloc(0);
+      serverToken = raw.subarray(0, raw.length - 4);
+      if (raw.length <= 4 || !fnv(serverToken).equals(raw.subarray(raw.length - 4))) throw new TaskRequestError('pageToken: not a page token of the inbox listing', 'invalid', 'pageToken');
+    }
+    let legacyInboxHandingOver = false;
+    if (pageToken === undefined) {
+      try {
+        await this.client.workflow.getHandle(INBOX_WORKFLOW_ID).signal(handOverSignal);
+        legacyInboxHandingOver = true;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // none, or finished: the usual case
+      }
+    }
+    let response;
     try {
-      return await this.client.workflow.getHandle(INBOX_WORKFLOW_ID).query(inboxQuery);
+      response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.client.options.namespace,
+        query: OPEN_INBOX_ITEMS_QUERY,
+        pageSize: limit,
+        nextPageToken: serverToken,
+      });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return [];
+      const code = (err as { code?: unknown }).code;
+      if (serverToken !== undefined && (code === 2 || code === 3)) throw new TaskRequestError('pageToken: not a page token of the inbox listing', 'invalid', 'pageToken');
       throw err;
     }
+    const items: InboxItem[] = [];
+    for (const e of response.executions) {
+      const memo = await decodeMapFromPayloads(this.client.options.loadedDataConverter, e.memo?.fields);
+      const item = memo?.[INBOX_ITEM_MEMO] as InboxItem | undefined;
+      if (item) items.push(item);
+    }
+    const next = response.nextPageToken;
+    return { items, ...(next && next.length > 0 ? { nextPageToken: Buffer.concat([next, fnv(next)]).toString('base64url') } : {}), ...(legacyInboxHandingOver ? { legacyInboxHandingOver } : {}) };
   }
 
-  /** Resolves an inbox item once an operator has handled it (who and why are required). */
-  async resolveInboxItem(notifyId: string, operator: string, reason: string): Promise<{ remaining: number }> {
+  /**
+   * Resolves an open inbox item once an operator has handled it (who and why are required); its workflow completes
+   * with the resolved record. `remaining` counts the other open items (visibility: approximate; absent when the
+   * server cannot count). An unknown or already resolved notify_id is refused (TaskRequestError, field notifyId).
+   * An item still held by the old single inbox is resolved there.
+   */
+  async resolveInboxItem(notifyId: string, operator: string, reason: string): Promise<InboxResolveResult> {
+    if (typeof notifyId !== 'string' || notifyId.trim() === '') throw new TaskRequestError('notifyId: required', 'invalid', 'notifyId');
     try {
-      return await this.client.workflow.getHandle(INBOX_WORKFLOW_ID).executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }] });
+      validateResolution({ operator, reason });
     } catch (err) {
-      refused(err);
+      const message = (err as Error).message;
+      throw new TaskRequestError(message, 'invalid', fieldOf(message));
     }
+    const workflowId = inboxItemWorkflowId(notifyId);
+    const remaining = async (): Promise<number | undefined> => {
+      try {
+        const { count } = await this.client.workflow.count(`${OPEN_INBOX_ITEMS_QUERY} AND WorkflowId != '${workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+        return Number(count);
+      } catch {
+        return undefined; // a server without counting (the time-skipping test server)
+      }
+    };
+    try {
+      const item = await this.client.workflow.getHandle<typeof inboxItem>(workflowId).executeUpdate(resolveUpdate, { args: [{ operator, reason }] });
+      return { item, remaining: await remaining() };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) refused(err);
+    }
+    // no open item of its own: an item the old single inbox still holds?
+    try {
+      const legacy = this.client.workflow.getHandle(INBOX_WORKFLOW_ID);
+      const held = (await legacy.query(inboxQuery)).find((i) => i.notification.notifyId === notifyId);
+      if (held) {
+        await legacy.executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }] });
+        const item: InboxItem = { ...inboxRecord(held.notification, held.reason, held.receivedAtMs), resolution: { operator: operator.trim(), reason: reason.trim(), atMs: Date.now() } };
+        return { item, remaining: await remaining() };
+      }
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) refused(err);
+    }
+    throw new TaskRequestError(`notifyId: no open inbox item ${notifyId}`, 'not_found', 'notifyId');
   }
 
   /** Open tasks that need an operator, with their unresolved reasons. */

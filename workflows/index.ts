@@ -2,3 +2,4 @@
 export { stackCheck } from './stack-check';
 export { bountyTask } from './bounty-task';
 export { notificationInbox } from './inbox';
+export { inboxItem } from './inbox-item';
