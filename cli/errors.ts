@@ -6,7 +6,7 @@
 import { ServiceError } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 import { ProvisioningError } from '../devstack/executable';
-import { TaskClosedError, TaskRequestError } from '../client/tasks';
+import { TaskClosedError, TaskNotFoundError, TaskRequestError, TaskTerminatedError } from '../client/tasks';
 import { UsageError } from './args';
 import { ConfigError } from './config';
 import { TemporalUnreachableError } from './temporal';
@@ -50,6 +50,10 @@ export function explain(err: unknown, command: string, taskId?: string): { messa
     return { message: `refused (${err.code}): ${firstLine(err.message)}`, hint: flag ? `check ${flag}; run "witkey ${command} --help"` : (status ?? `run "witkey ${command} --help"`) };
   }
   if (err instanceof TaskClosedError) return { message: err.message, hint: status ?? 'a closed task is never reopened: publish under a new id' };
+  if (err instanceof TaskTerminatedError) {
+    return { message: err.message, hint: `"witkey status ${err.outerTaskId}" shows its last recorded state; check workflow witkey-task-${err.outerTaskId} in the Temporal UI and settle what is still frozen with Alipay by hand` };
+  }
+  if (err instanceof TaskNotFoundError) return { message: err.message, hint: '"witkey list" shows the tasks; check TEMPORAL_NAMESPACE and TEMPORAL_ADDRESS' };
   if (err instanceof WorkflowNotFoundError) {
     const id = err.workflowId?.replace(/^witkey-task-/, '') || taskId;
     return { message: `no task "${id}" in this namespace`, hint: '"witkey list" shows the tasks; check TEMPORAL_NAMESPACE and TEMPORAL_ADDRESS' };

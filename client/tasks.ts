@@ -3,9 +3,8 @@
  * read a task's status, list tasks by phase. Typed; bad input is refused with an error that names the field,
  * before anything reaches Temporal.
  */
-import { readFile } from 'node:fs/promises';
 import { Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { auditFile } from '../activities/audit';
+import { notRunningError, TaskClosedError, TaskNotFoundError, taskEnd } from './closed';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { handOverSignal, INBOX_WORKFLOW_ID, inboxQuery, resolveInboxItemUpdate } from '../workflows/inbox';
 import { INBOX_ITEM_MEMO, inboxItemWorkflowId, inboxRecord, OPEN_INBOX_ITEMS_QUERY, resolveUpdate, validateResolution, type inboxItem, type InboxItem } from '../workflows/inbox-item';
@@ -29,7 +28,6 @@ import {
   type PlanLeftoverResult,
   type PublishResult,
   type SelectWinnersResult,
-  type TaskResult,
   type TaskView,
 } from '../workflows/messages';
 import { WITKEY_AMOUNT_FEN, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from '../workflows/search-attributes';
@@ -48,13 +46,7 @@ export class TaskRequestError extends Error {
   }
 }
 
-/** Publishing a task whose workflow has already closed: its final state instead of a new task. */
-export class TaskClosedError extends Error {
-  override name = 'TaskClosedError';
-  constructor(readonly view: TaskView | undefined) {
-    super(`task ${view?.outerTaskId ?? ''} is closed (${view?.phase ?? 'unknown phase'}); a finished task is never reopened`);
-  }
-}
+export { TaskClosedError, TaskNotFoundError, TaskTerminatedError, type AbortedStatus, type LastRecorded } from './closed';
 
 export interface WitkeyTasksOptions {
   taskQueue: string;
@@ -151,7 +143,11 @@ export class WitkeyTasks {
     try {
       return await this.client.workflow.executeUpdateWithStart(publishUpdate, { args: [spec], startWorkflowOperation });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new TaskClosedError(await this.finalView(spec.outerTaskId));
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const end = await taskEnd(this.client, spec.outerTaskId, this.options.auditDir).catch(() => undefined);
+        if (end?.kind === 'aborted') throw end.error;
+        throw new TaskClosedError(end?.kind === 'closed' ? end.view : undefined);
+      }
       refused(err);
     }
   }
@@ -165,6 +161,7 @@ export class WitkeyTasks {
       const request = input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
       return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, { args: [request], ...(requestId ? { updateId: requestId } : {}) });
     } catch (err) {
+      await this.notRunning(err, outerTaskId, 'select winners');
       refused(err);
     }
   }
@@ -173,6 +170,7 @@ export class WitkeyTasks {
     try {
       return await this.handle(outerTaskId).executeUpdate(cancelWinnersUpdate, { args: [{ transferNos }] });
     } catch (err) {
+      await this.notRunning(err, outerTaskId, 'cancel winners');
       refused(err);
     }
   }
@@ -181,6 +179,7 @@ export class WitkeyTasks {
     try {
       return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, { args: [input], ...(requestId ? { updateId: requestId } : {}) });
     } catch (err) {
+      await this.notRunning(err, outerTaskId, 'plan the leftover');
       refused(err);
     }
   }
@@ -190,6 +189,7 @@ export class WitkeyTasks {
     try {
       return await this.handle(outerTaskId).executeUpdate(extendUpdate, { args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }], ...(requestId ? { updateId: requestId } : {}) });
     } catch (err) {
+      await this.notRunning(err, outerTaskId, 'extend the task');
       refused(err);
     }
   }
@@ -199,6 +199,7 @@ export class WitkeyTasks {
     try {
       return await this.handle(outerTaskId).executeUpdate(operatorUpdate, { args: [request] });
     } catch (err) {
+      await this.notRunning(err, outerTaskId, `${request.action}`);
       refused(err);
     }
   }
@@ -316,29 +317,35 @@ export class WitkeyTasks {
     return out;
   }
 
-  /** The task's full state (open or closed; after Temporal's retention, from its audit record). */
+  /**
+   * The task's full state (open or closed; after Temporal's retention, from its audit record). A task whose workflow
+   * was terminated (or failed) is not shown as if alive: TaskTerminatedError, with its last recorded search
+   * attributes and last state. An unknown task: TaskNotFoundError.
+   */
   async status(outerTaskId: string): Promise<TaskView> {
-    const handle = this.handle(outerTaskId);
-    let desc;
-    try {
-      desc = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError && this.options.auditDir) {
-        const record = await readFile(auditFile(this.options.auditDir, outerTaskId), 'utf8').catch(() => undefined);
-        if (record) return (JSON.parse(record) as TaskResult).view;
-      }
-      throw err;
+    const end = await taskEnd(this.client, outerTaskId, this.options.auditDir);
+    switch (end.kind) {
+      case 'running':
+        try {
+          return await this.handle(outerTaskId).query(stateQuery);
+        } catch (err) {
+          await this.notRunning(err, outerTaskId, 'show its state'); // it ended between the two calls
+          throw err;
+        }
+      case 'closed':
+        return end.view;
+      case 'aborted':
+        throw end.error;
+      case 'missing':
+        throw new TaskNotFoundError(outerTaskId);
     }
-    if (desc.status.name === 'COMPLETED') return ((await handle.result())).view;
-    return handle.query(stateQuery);
   }
 
-  private async finalView(outerTaskId: string): Promise<TaskView | undefined> {
-    try {
-      return await this.status(outerTaskId);
-    } catch {
-      return undefined;
-    }
+  /** An operation found no running workflow: tell why (no such task, closed, terminated) instead of "not found". */
+  private async notRunning(err: unknown, outerTaskId: string, operation: string): Promise<void> {
+    if (!(err instanceof WorkflowNotFoundError)) return;
+    const why = await notRunningError(this.client, outerTaskId, this.options.auditDir, operation);
+    if (why) throw why;
   }
 
   /** Tasks by phase (or all), newest first, from the visibility store. */

@@ -176,6 +176,27 @@ describe('witkey commands against a running stack', () => {
     oneLineError(await witkey(['publish', '--id', 'x', '--title', 't', '--publisher', 'p', '--bounty', '1', '--expires', '+1d'], { ...stack.env, WITKEY_COMMISSION_BP: '20000' }), /WITKEY_COMMISSION_BP="20000" must be basis points/);
   });
 
+  test('a terminated task: every command says so (not "no task"); status shows it terminated with the warning', async () => {
+    const T = `cliT${suffix}`;
+    await runJson<PublishResult>('publish', '--id', T, '--title', 'to be terminated', '--publisher', 'u-t', '--bounty', '66', '--expires', '+10d');
+    await stack.server.env.client.workflow.getHandle(taskWorkflowId(T)).terminate('wrong button');
+    const terminated = /^witkey: task cliT\d+ was terminated \(workflow TERMINATED at [^;]+, last recorded phase awaiting_payment, bounty frozen ¥66\.00, still frozen per its last state ¥0\.00\): cannot .*; money may still be frozen at Alipay$/;
+    const hint = /witkey status cliT\d+.*Temporal UI/;
+    oneLineError(await run('winners', T, '--winner', `${W1}:Tom:1`), terminated, hint);
+    oneLineError(await run('cancel-winner', T, `${T}T1`), terminated, hint);
+    oneLineError(await run('leftover', T, '--refund', '1'), terminated, hint);
+    oneLineError(await run('extend', T, '--add-bounty', '1', '--expires', '+20d'), terminated, hint);
+    oneLineError(await run('resume', T, '--acknowledge', '--operator', 'alice', '--reason', 'x'), terminated, hint);
+    const human = await run('status', T);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^ {2}phase {8}terminated \(workflow TERMINATED at .*; last recorded phase awaiting_payment\)$/m);
+    assert.match(human.stdout, /^ {2}WARNING {6}the workflow no longer runs and moves no money: money may still be frozen at Alipay/m);
+    assert.match(human.stdout, /WitkeyPhase=awaiting_payment WitkeyAmountFen=6600 /);
+    assert.doesNotMatch(human.stdout, /^ {2}phase {8}awaiting_payment/m);
+    const j = await runJson<{ phase: string; workflowStatus: string; lastRecorded: { phase: string; amountFen: number } }>('status', T);
+    assert.deepEqual([j.phase, j.workflowStatus, j.lastRecorded.phase, j.lastRecorded.amountFen], ['terminated', 'TERMINATED', 'awaiting_payment', 6_600]);
+  });
+
   test('the worker and the webhook stop cleanly on Ctrl-C (exit code 0)', async () => {
     assert.deepEqual(await stack.stopProcesses(), [0, 0], stack.logs().slice(-3000));
     assert.match(stack.logs(), /worker stopped/);
