@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   patched,
   proxyActivities,
@@ -21,12 +22,17 @@ import {
   extendUpdate,
   notificationSignal,
   operatorUpdate,
+  pageRefusedSignal,
+  returnRefusalId,
   planLeftoverUpdate,
   publishUpdate,
   selectWinnersUpdate,
   stateQuery,
   type ExtendInput,
+  type ExtendResult,
   type OperatorRequest,
+  type PlanLeftoverResult,
+  type SelectWinnersResult,
   type TaskNotification,
   type TaskResult,
 } from './messages';
@@ -50,6 +56,18 @@ export const AUDIT_RECORD = 'audit-record';
 export const OVERDUE_NOTIFICATIONS = 'overdue-notifications';
 /** WitkeyAmountFen is upserted whenever the frozen bounty changes (amount.append), not only with the phase. */
 export const SEARCH_ATTRIBUTE_AMOUNT = 'search-attribute-amount';
+/** A message that arrives while the task closes (its audit record is written) keeps the task open and is acted on. */
+export const CLOSE_RECHECKS_MESSAGES = 'close-rechecks-messages';
+/** A manual settlement made while a payout is under way stops the batches not yet sent. */
+export const SETTLEMENT_STOPS_PAYOUT = 'settlement-stops-payout';
+/** A cancellation with an unknown outcome is repeated at once (with backoff), and held for an operator if still unknown. */
+export const CANCEL_UNKNOWN_REPEATED = 'cancel-unknown-repeated';
+/** Results of selectWinners / planLeftover / extend are kept by request id in the carried state. */
+export const REQUESTS_CARRIED = 'requests-carried';
+/** cancel_unpaid on a task whose payment step is blocked resolves the freeze now (it used to do nothing). */
+export const CANCEL_UNPAID_UNBLOCKS = 'cancel-unpaid-unblocks';
+/** Leftover plans never submitted, and frozen money with no plan after expiry, are flagged for an operator. */
+export const LEFTOVER_WAITS = 'leftover-waits';
 
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
@@ -118,6 +136,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   state.deferred ??= [];
   state.cancelUnknown ??= [];
   state.latePayments ??= [];
+  state.requests ??= {};
 
   upsertMemo({ title: state.spec.title });
   const published = { phase: '', needsAttention: false, announcementEnd: -1, amountFen: -1 };
@@ -163,6 +182,15 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     changed();
   });
 
+  setHandler(pageRefusedSignal, (refusal) => {
+    const id = returnRefusalId(refusal);
+    if (processed.has(id)) return;
+    processed.add(id);
+    state.processedNotifyIds.push(id);
+    state.attention.push({ code: 'PAGE_REFUSED', message: `Alipay refused ${refusal.service} (${refusal.errorCode}) for ${refusal.references.join(', ') || 'the task'}: the step did not happen; check the page and ask again or withdraw it`, evidence: refusal, atMs: now() });
+    changed();
+  });
+
   setHandler(
     publishUpdate,
     async () => {
@@ -183,9 +211,27 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     },
   );
 
+  /** The result of an earlier request with the same id (a retry, possibly from before a continue-as-new). */
+  const earlierResult = <T>(): T | undefined => {
+    const id = currentUpdateInfo()?.id;
+    return id !== undefined && Object.prototype.hasOwnProperty.call(state.requests, id) ? (state.requests![id] as T) : undefined;
+  };
+  const remember = <T>(result: T): T => {
+    const id = currentUpdateInfo()?.id;
+    if (id !== undefined && patched(REQUESTS_CARRIED)) state.requests![id] = result;
+    return result;
+  };
+  const unlessRepeated =
+    <I>(check: (input: I) => void) =>
+    (input: I): void => {
+      if (earlierResult() === undefined) check(input);
+    };
+
   setHandler(
     selectWinnersUpdate,
     async (request) => {
+      const earlier = earlierResult<SelectWinnersResult>();
+      if (earlier) return earlier;
       const round = ledger.selectWinners(state, request, now());
       changed();
       try {
@@ -196,14 +242,16 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
           transfers: round.transferNos.map((no) => pageTransfer(state, no)),
           announceEndMs: round.announceEndMs,
         });
-        return { round: round.round, transferNos: round.transferNos, confirmUrl: url };
+        const requested = state.rounds.find((r) => r.round === round.round);
+        if (requested) Object.assign(requested, { confirmUrl: url, requestedAtMs: now() });
+        return remember({ round: round.round, transferNos: round.transferNos, confirmUrl: url });
       } catch (err) {
         ledger.withdrawRound(state, round.round);
         changed();
         throw ApplicationFailure.nonRetryable(`the confirmation page could not be built: ${(err as Error).message}`, 'SelectWinnersFailed');
       }
     },
-    { validator: (request: ledger.SelectWinnersInput) => ledger.checkSelectWinners(state, request, now()) },
+    { validator: unlessRepeated((request: ledger.SelectWinnersInput) => ledger.checkSelectWinners(state, request, now())) },
   );
 
   setHandler(
@@ -215,11 +263,12 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         try {
           result = await cancels.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
         } catch (err) {
-          // Alipay may or may not have cancelled them: the cancel is repeated before any payout
+          // Alipay may or may not have cancelled them: the cancel is repeated (at once, with backoff) until known
           for (const no of transferNos) if (!state.cancelUnknown.includes(no)) state.cancelUnknown.push(no);
-          state.attention.push({ code: 'CANCEL_OUTCOME_UNKNOWN', message: `cancel of ${transferNos.join(', ')}: ${failureMessage(err)}; it is repeated before the payout`, atMs: now() });
+          state.attention.push({ code: 'CANCEL_OUTCOME_UNKNOWN', message: `cancel of ${transferNos.join(', ')}: ${failureMessage(err)}; it is repeated until its outcome is known, and the payout is held while it is not`, atMs: now() });
+          state.cancelRetry = { attempts: 0, nextAtMs: now() };
           changed();
-          throw ApplicationFailure.nonRetryable(`the cancellation's outcome is unknown (${failureMessage(err)}); it will be repeated before the payout`, 'CancelOutcomeUnknown');
+          throw ApplicationFailure.nonRetryable(`the cancellation's outcome is unknown (${failureMessage(err)}); it is repeated until known, and the winner is not paid while it is not`, 'CancelOutcomeUnknown');
         }
         recordCancel(state, result, now());
         changed();
@@ -234,6 +283,8 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   setHandler(
     planLeftoverUpdate,
     async (request) => {
+      const earlier = earlierResult<PlanLeftoverResult>();
+      if (earlier) return earlier;
       const plan = ledger.planLeftover(state, request, now());
       changed();
       try {
@@ -243,19 +294,23 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
           platform: plan.platform && { serialNo: plan.platform.serialNo, amountFen: plan.platform.shareFen },
           transfers: plan.transferNos.map((no) => pageTransfer(state, no)),
         });
-        return { round: plan.round, transferNos: plan.transferNos, refundSerialNo: plan.refund?.serialNo, platformSerialNo: plan.platform?.serialNo, adminPage: page };
+        const planned = state.leftovers.find((p) => p.round === plan.round);
+        if (planned) planned.adminPage = page;
+        return remember({ round: plan.round, transferNos: plan.transferNos, refundSerialNo: plan.refund?.serialNo, platformSerialNo: plan.platform?.serialNo, adminPage: page });
       } catch (err) {
         ledger.withdrawLeftover(state, plan.round);
         changed();
         throw ApplicationFailure.nonRetryable(`the leftover page could not be built: ${(err as Error).message}`, 'PlanLeftoverFailed');
       }
     },
-    { validator: (request: ledger.LeftoverInput) => ledger.checkPlanLeftover(state, request, now()) },
+    { validator: unlessRepeated((request: ledger.LeftoverInput) => ledger.checkPlanLeftover(state, request, now())) },
   );
 
   setHandler(
     extendUpdate,
     async (request) => {
+      const earlier = earlierResult<ExtendResult>();
+      if (earlier) return earlier;
       const append = ledger.requestAppend(state, request, now());
       changed();
       try {
@@ -268,17 +323,23 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
           valueAddedFeeTransferNo: append.valueAddedFeeTransferNo,
           newExpiresAtMs: append.newExpiresAtMs,
         });
-        return { append: append.append, freezeNo: append.freezeNo, appendUrl: url };
+        return remember({ append: append.append, freezeNo: append.freezeNo, appendUrl: url });
       } catch (err) {
         ledger.resolveAppend(state, append.append, 'closed', undefined, now()); // never handed out: withdrawn
         changed();
         throw ApplicationFailure.nonRetryable(`the amount.append page could not be built: ${failureMessage(err)}`, 'ExtendFailed');
       }
     },
-    { validator: (request: ExtendInput) => ledger.checkExtend(state, request, now()) },
+    { validator: unlessRepeated((request: ExtendInput) => ledger.checkExtend(state, request, now())) },
   );
 
   setHandler(operatorUpdate, (request) => {
+    if (request.action === 'cancel_unpaid' && state.blocked?.step === 'payment' && patched(CANCEL_UNPAID_UNBLOCKS)) {
+      // the payment step is waiting for an operator: cancel_unpaid is that operator's answer, so the step runs again now
+      ledger.resolveAttention(state, state.blocked.code);
+      state.blocked = undefined;
+      state.paymentResolved = false;
+    }
     const outcome = applyOperatorAction(state, request, now());
     state.operatorActions.push({ action: request.action, operator: request.operator, reason: request.reason, atMs: now(), outcome });
     changed();
@@ -287,8 +348,9 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
 
   /** confirm.by.platform in batches of at most 30; a refusal blocks the payout step until an operator retries. */
   const payOut = async (transferNos: string[]): Promise<void> => {
-    for (let i = 0; i < transferNos.length && !state.blocked; i += ledger.LIMITS.payoutBatch) {
-      const batch = transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => state.transfers[no]?.status === 'waiting');
+    const settled = (): boolean => state.manualSettlement !== undefined && patched(SETTLEMENT_STOPS_PAYOUT);
+    for (let i = 0; i < transferNos.length && !state.blocked && !settled(); i += ledger.LIMITS.payoutBatch) {
+      const batch = transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld);
       if (batch.length === 0) continue;
       try {
         await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
@@ -300,6 +362,25 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       log.info('payout accepted', { outerTaskId: state.spec.outerTaskId, transfers: batch.length });
       changed();
     }
+  };
+
+  /**
+   * The task closes: its final record is written. A notification or operator message that arrived meanwhile was
+   * recorded by its handler (and Alipay told `success`): then the task does not close and the loop acts on it.
+   */
+  const close = async (): Promise<Closing> => {
+    await condition(allHandlersFinished);
+    const seen = changes;
+    state.settledAtMs = now();
+    publishVisibility();
+    const result: TaskResult = { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
+    if (patched(AUDIT_RECORD)) await records.writeAuditRecord({ outerTaskId: state.spec.outerTaskId, record: result });
+    if (changes !== seen && patched(CLOSE_RECHECKS_MESSAGES)) {
+      state.settledAtMs = undefined;
+      publishVisibility();
+      return { closed: false };
+    }
+    return { closed: true, result };
   };
 
   publishVisibility();
@@ -337,13 +418,32 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     ledger.expire(state, now(), settings.resendWindowMs);
     const watchOverdue = patched(OVERDUE_NOTIFICATIONS);
     if (watchOverdue && ledger.flagOverdue(state, settings.resendWindowMs, now()) > 0) changed();
+    const watchLeftover = ledger.leftoverDeadlines(state, settings.resendWindowMs).length > 0 && patched(LEFTOVER_WAITS);
+    if (watchLeftover && ledger.flagLeftoverWaits(state, settings.resendWindowMs, now()) > 0) changed();
+
+    // a cancellation whose outcome is unknown is repeated while the announcement runs, with backoff
+    const repeatCancels = !state.manualSettlement && unknownCancels(state).length > 0 && patched(CANCEL_UNKNOWN_REPEATED);
+    if (repeatCancels && now() >= (state.cancelRetry?.nextAtMs ?? 0)) {
+      await condition(() => cancelsInFlight === 0);
+      await repeatUnknownCancels(state, now());
+      changed();
+    }
 
     // after a manual settlement the system moves no more money (the operator settled it outside)
     if (state.blocked?.step !== 'payout' && !state.manualSettlement) {
-      const due = ledger.duePayouts(state, now());
+      let due = ledger.duePayouts(state, now());
       if (due.length) await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
       const unknown = state.cancelUnknown.filter((no) => state.transfers[no]?.status === 'waiting' && due.some((d) => d.transferNos.includes(no)));
-      if (unknown.length) {
+      if (unknown.length && patched(CANCEL_UNKNOWN_REPEATED)) {
+        // the announcement is over and the outcome is still unknown: one last attempt, then hold for an operator
+        await repeatUnknownCancels(state, now());
+        for (const no of unknown) {
+          if (state.transfers[no].status === 'waiting') ledger.holdPayout(state, no, `its cancellation's outcome stayed unknown until the announcement ended (Alipay: ${state.transfers[no].errorCode ?? 'no answer'})`, now());
+        }
+        state.cancelUnknown = state.cancelUnknown.filter((no) => !unknown.includes(no));
+        changed();
+        due = ledger.duePayouts(state, now());
+      } else if (unknown.length) {
         try {
           recordCancel(state, await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: unknown }), now());
           state.cancelUnknown = state.cancelUnknown.filter((no) => !unknown.includes(no));
@@ -362,6 +462,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     }
 
     const quietSince = Math.max(state.lastNotificationAtMs ?? 0, state.paidAtMs ?? 0, state.cancellation?.atMs ?? 0, state.manualSettlement?.atMs ?? 0);
+    const cancelRetryAt = repeatCancels ? state.cancelRetry?.nextAtMs : undefined;
     const closeAt = quietSince + settings.resendWindowMs;
     if (!state.blocked && ledger.moneyAtRest(state, now()) && now() >= closeAt) {
       if (state.deferred.length) {
@@ -370,7 +471,15 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         state.deferred = [];
         changed();
       }
-      if (!state.attention.some((a) => !a.resolved)) break; // nothing open: the task closes
+      if (!state.attention.some((a) => !a.resolved)) {
+        // nothing open: the task closes, unless a message arrived while it did
+        const closing = await close();
+        if (closing.closed) {
+          log.info('task settled', { outerTaskId: state.spec.outerTaskId, workflowId: workflowInfo().workflowId });
+          return closing.result;
+        }
+        continue;
+      }
     }
 
     if (workflowInfo().continueAsNewSuggested) {
@@ -386,6 +495,8 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
       ...state.appends.filter((a) => a.status === 'requested' && !a.resolved).map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
       ...(watchOverdue ? ledger.overdueDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
+      ...(watchLeftover ? ledger.leftoverDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
+      cancelRetryAt !== undefined && unknownCancels(state).length > 0 ? cancelRetryAt : undefined,
       ledger.moneyAtRest(state, now()) ? closeAt : undefined,
     ]
       .filter((t): t is number => t !== undefined && t > now())
@@ -396,14 +507,10 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     publishVisibility();
   }
 
-  await condition(allHandlersFinished);
-  state.settledAtMs = now();
-  publishVisibility();
-  log.info('task settled', { outerTaskId: state.spec.outerTaskId, workflowId: workflowInfo().workflowId });
-  const result: TaskResult = { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
-  if (patched(AUDIT_RECORD)) await records.writeAuditRecord({ outerTaskId: state.spec.outerTaskId, record: result });
-  return result;
 }
+
+/** How the life of a task ended: its result, or a message that arrived while it closed and must be acted on. */
+type Closing = { closed: true; result: TaskResult } | { closed: false };
 
 // ---------------------------------------------------------------------------------------- steps
 
@@ -472,6 +579,34 @@ async function resolveUnpaidAppend(state: TaskState, n: number, now: () => numbe
   }
 }
 
+/** Winners whose cancellation is unknown and still waiting (not held, not yet resolved). */
+function unknownCancels(state: TaskState): string[] {
+  return state.cancelUnknown.filter((no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld);
+}
+
+/**
+ * Repeats the cancellations whose outcome is unknown. Alipay's answer settles each transfer: cancelled, or refused —
+ * a refusal is ambiguous after an unknown outcome (Alipay may refuse because it did not cancel), so a refused
+ * transfer is held for an operator, never paid by itself. No answer: the next repeat is scheduled with backoff.
+ */
+async function repeatUnknownCancels(state: TaskState, nowMs: number): Promise<void> {
+  const transferNos = unknownCancels(state);
+  if (transferNos.length === 0) return;
+  const attempts = (state.cancelRetry?.attempts ?? 0) + 1;
+  try {
+    const result = await cancels.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
+    recordCancel(state, result, nowMs);
+    for (const f of result.failed) ledger.holdPayout(state, f.transferNo, `Alipay refused to cancel it (${f.errorCode}) after an earlier cancel had an unknown outcome`, nowMs);
+    const answered = new Set([...result.cancelled, ...result.failed.map((f) => f.transferNo)]);
+    state.cancelUnknown = state.cancelUnknown.filter((no) => !answered.has(no));
+    if (!state.cancelUnknown.length) ledger.resolveAttention(state, 'CANCEL_OUTCOME_UNKNOWN');
+    state.cancelRetry = undefined;
+  } catch (err) {
+    log.warn('a cancellation with an unknown outcome is still unknown', { outerTaskId: state.spec.outerTaskId, transferNos, attempts, error: failureMessage(err) });
+    state.cancelRetry = { attempts, nextAtMs: nowMs + Math.min(60_000 * 2 ** Math.min(attempts - 1, 6), 3_600_000) };
+  }
+}
+
 /** Applies a cancel.confirm.by.platform answer; refusals and unexpected answers go to an operator, never throw. */
 function recordCancel(state: TaskState, result: { cancelled: string[]; failed: { transferNo: string; errorCode: string }[] }, nowMs: number): void {
   try {
@@ -522,11 +657,19 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
       return;
     }
     case 'settle_manually':
-      if (state.cancelled || state.manualSettlement) throw new Error('settle_manually: the task is already closed');
+      if (state.cancelled) throw new Error('settle_manually: the task was cancelled');
+      if (state.manualSettlement && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: the task is already settled');
       if (!state.blocked && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: only for a task that needs attention');
       return;
+    case 'resolve_held_transfer': {
+      const t = state.transfers[request.transferNo];
+      if (!t) throw new Error(`resolve_held_transfer: the task has no transfer ${String(request.transferNo)}`);
+      if (!t.payoutHeld || t.status !== 'waiting') throw new Error(`resolve_held_transfer: transfer ${t.transferNo} is ${t.status} and not held`);
+      if (request.outcome !== 'pay' && request.outcome !== 'cancelled') throw new Error("resolve_held_transfer: outcome must be 'pay' or 'cancelled'");
+      return;
+    }
     default:
-      throw new Error(`action: must be retry, acknowledge, settle_manually, cancel_unpaid, withdraw_round or withdraw_leftover`);
+      throw new Error(`action: must be retry, acknowledge, settle_manually, cancel_unpaid, withdraw_round, withdraw_leftover or resolve_held_transfer`);
   }
 }
 
@@ -561,6 +704,10 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
     case 'withdraw_leftover': {
       ledger.withdrawLeftover(state, request.round);
       return `withdrew leftover plan ${request.round}: its amounts are free again (a submission that still arrives is recorded for an operator)`;
+    }
+    case 'resolve_held_transfer': {
+      ledger.resolveHeldTransfer(state, request.transferNo, request.outcome);
+      return request.outcome === 'pay' ? `released the payout of ${request.transferNo}: it is paid with the next payout` : `recorded ${request.transferNo} as cancelled at Alipay: its amount is free again`;
     }
     case 'settle_manually': {
       state.manualSettlement = { operator: request.operator, reason: request.reason, atMs: nowMs, stillFrozenFen: state.ledger.stillFrozenFen };

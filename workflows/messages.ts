@@ -152,7 +152,12 @@ export type OperatorRequest =
   /** A round whose task.confirm page the publisher never confirmed: its amounts are freed now, not at expiry. */
   | { action: 'withdraw_round'; operator: string; reason: string; round: number }
   /** A leftover plan whose admin page was never submitted: its amounts are freed so a new plan can be made. */
-  | { action: 'withdraw_leftover'; operator: string; reason: string; round: number };
+  | { action: 'withdraw_leftover'; operator: string; reason: string; round: number }
+  /**
+   * A winner whose cancellation had an unknown outcome when the announcement ended is held, never paid by itself:
+   * `pay` releases the payout (the cancel did not happen), `cancelled` records it cancelled (checked with Alipay).
+   */
+  | { action: 'resolve_held_transfer'; operator: string; reason: string; transferNo: string; outcome: 'pay' | 'cancelled' };
 
 export interface OperatorAction {
   action: OperatorRequest['action'];

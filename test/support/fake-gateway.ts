@@ -16,6 +16,15 @@ export class FakeGateway {
   /** When set, confirm.by.platform fails with this ApplicationFailure type (non-retryable). */
   payoutFailure?: string;
   audits: string[] = [];
+  /** While set, writing the audit record fails (e.g. a full disk); every attempt is counted. */
+  auditBroken?: string;
+  auditAttempts = 0;
+  /** When set, confirm.by.platform waits for it (a payout at the gateway); payoutCalls counts calls started. */
+  payoutGate?: Promise<void>;
+  payoutCalls = 0;
+  /** cancel.confirm.by.platform's behaviour: 'ok' cancels; 'unknown' fails like a lost reply; 'refuse' answers WITKEY_NOT_ALLOW. */
+  cancelBehaviour: 'ok' | 'unknown' | 'refuse' = 'ok';
+  cancelCalls = 0;
 
   activities(): TaskActivities {
     return {
@@ -32,11 +41,16 @@ export class FakeGateway {
         return { url: `https://gateway.test/append?${freezeNo}`, requestHash: 'h' };
       },
       confirmByPlatform: async ({ transferNos }) => {
+        this.payoutCalls += 1;
+        if (this.payoutGate) await this.payoutGate;
         if (this.payoutFailure) throw ApplicationFailure.nonRetryable(`confirm.by.platform: gateway refused: ILLEGAL_PARTNER`, this.payoutFailure);
         this.payouts.push(transferNos);
         return { requestHash: 'h', alreadyDone: false };
       },
       cancelConfirmByPlatform: async ({ transferNos }) => {
+        this.cancelCalls += 1;
+        if (this.cancelBehaviour === 'unknown') throw new Error('cancel.confirm.by.platform: socket hang up (outcome unknown)');
+        if (this.cancelBehaviour === 'refuse') return { cancelled: [], failed: transferNos.map((transferNo) => ({ transferNo, errorCode: 'WITKEY_NOT_ALLOW' })), requestHash: 'h' };
         this.cancels.push(transferNos);
         return { cancelled: transferNos, failed: [], requestHash: 'h' };
       },
@@ -49,6 +63,8 @@ export class FakeGateway {
         return this.tradeCancel;
       },
       writeAuditRecord: async ({ outerTaskId }) => {
+        this.auditAttempts += 1;
+        if (this.auditBroken) throw new Error(this.auditBroken);
         this.audits.push(outerTaskId);
         return { path: `memory:${outerTaskId}` };
       },

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { Worker } from '@temporalio/worker';
+import { businessNumber } from '../../alipay/core/business-numbers';
 import type { NotifyEvent } from '../../alipay/core/events';
 import { splitWinnerTransfer, type FeeRates } from '../../alipay/core/fees';
 import { WitkeyTasks } from '../../client/tasks';
@@ -56,8 +57,8 @@ export async function startWorkflowHarness(server: StartedServer, settings: Part
       const res = await tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen, expiresAtMs: (await now()) + expiresInMs });
       assert.match(res.cashierUrl, /outer_task_freeze_no=/);
       assert.equal(res.phase, 'awaiting_payment');
-      await notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: bountyFen, paidTime: await now() });
-      if (valueAddedFeeFen) await notify(id, { type: 'additional_profit_transfer', additionalProfitTransferNo: `${id}AP`, amountFen: valueAddedFeeFen, status: 'S', transferTime: await now() });
+      await notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: bountyFen, paidTime: await now() });
+      if (valueAddedFeeFen) await notify(id, { type: 'additional_profit_transfer', additionalProfitTransferNo: businessNumber(id, { kind: 'additionalProfit' }), amountFen: valueAddedFeeFen, status: 'S', transferTime: await now() });
     },
     async payTransfer(id, transferNo, grossFen, subType) {
       const split = splitWinnerTransfer(grossFen, RATES);

@@ -211,6 +211,10 @@ function validateWinners(state: TaskState, winners: readonly WinnerInput[], max:
       throw new TaskRuleError('ILLEGAL_ARGUMENT', `${at}.nickname: ${(err as Error).message}`);
     }
     if (!isFen(w.amountFen) || w.amountFen === 0) throw new TaskRuleError('ILLEGAL_ARGUMENT', `${at}.amountFen: a positive integer number of fen`);
+    if (splitWinnerTransfer(w.amountFen, state.spec.feeRates).winnerFen < 1) {
+      // rounding the commission half up would leave the winner nothing: such a transfer is refused, never sent
+      throw new TaskRuleError('ILLEGAL_ARGUMENT', `${at}.amountFen: ${w.amountFen} fen is too small: after the commission (${state.spec.feeRates.commissionBp / 100}%, rounded half up) the winner would receive 0 fen`);
+    }
     total += w.amountFen;
   });
   const available = availableFen(state);
@@ -239,7 +243,23 @@ export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen:
   return transition(state, (s) => {
     if (ev.freezeNo !== s.freezeNo) return flag(s, 'UNKNOWN_FREEZE', `freeze ${ev.freezeNo} is not this task's (${s.freezeNo})`, nowMs, ev);
     if (ev.amountFen !== s.spec.bountyFen) return flag(s, 'AMOUNT_MISMATCH', `freeze of ${ev.amountFen} fen, expected ${s.spec.bountyFen}`, nowMs, ev);
+    if (s.paid && !s.cancelled) {
+      // the browser's return usually comes first and may lack the payer's id: the notification completes it
+      if (!s.spec.publisherAlipayUserId && ev.payerAlipayUserId) {
+        s.spec.publisherAlipayUserId = ev.payerAlipayUserId;
+        return 'applied';
+      }
+      return 'duplicate';
+    }
     if (s.paid) return 'duplicate';
+    if (s.manualSettlement) {
+      // settled by an operator while unpaid, and paid afterwards: the money is frozen at Alipay and must not hide
+      s.paid = true;
+      s.paidAtMs = ev.paidAtMs ?? nowMs;
+      s.ledger.bountyFrozenFen += ev.amountFen;
+      s.ledger.stillFrozenFen += ev.amountFen;
+      return flag(s, 'PAID_AFTER_SETTLEMENT', `the bounty (${ev.amountFen} fen) was frozen after the task was settled manually: it is frozen at Alipay; settle it again or resolve it`, nowMs, ev);
+    }
     if (s.cancelled) {
       if (!s.latePayments.some((p) => p.freezeNo === ev.freezeNo)) s.latePayments.push({ freezeNo: ev.freezeNo, amountFen: ev.amountFen, handled: false });
       return flag(s, 'PAID_AFTER_CANCEL', 'the freeze arrived after the task was cancelled: its trade is cancelled (refunded) automatically', nowMs, ev);
@@ -253,6 +273,13 @@ export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen:
   });
 }
 
+/** Whether the task's own value-added fee (not an append's) is in the books (states from before the flag: derived). */
+export function mainFeeBooked(s: TaskState): boolean {
+  if (s.valueAddedFeeBooked !== undefined) return s.valueAddedFeeBooked;
+  const appendFees = s.appends.filter((a) => a.valueAddedFeePaid).reduce((sum, a) => sum + a.addValueAddedFeeFen, 0);
+  return s.ledger.valueAddedFeePaidFen - appendFees > 0;
+}
+
 /** additional_profit_transfer: the value-added fee went to the platform. */
 export function applyValueAddedFee(state: TaskState, ev: { transferNo: string; amountFen: number }, nowMs: number): Outcome {
   const append = state.appends.find((a) => a.valueAddedFeeTransferNo !== undefined && a.valueAddedFeeTransferNo === ev.transferNo);
@@ -260,8 +287,9 @@ export function applyValueAddedFee(state: TaskState, ev: { transferNo: string; a
   return transition(state, (s) => {
     if (ev.transferNo !== s.valueAddedFeeTransferNo) return flag(s, 'UNKNOWN_TRANSFER', `value-added fee transfer ${ev.transferNo} is not this task's`, nowMs, ev);
     if (ev.amountFen !== s.spec.valueAddedFeeFen) return flag(s, 'AMOUNT_MISMATCH', `value-added fee of ${ev.amountFen} fen, expected ${s.spec.valueAddedFeeFen}`, nowMs, ev);
-    if (s.ledger.valueAddedFeePaidFen > 0) return 'duplicate';
+    if (mainFeeBooked(s)) return 'duplicate';
     if (s.cancelled) return flag(s, 'PAID_AFTER_CANCEL', 'the value-added fee arrived after the payment was cancelled', nowMs, ev);
+    s.valueAddedFeeBooked = true;
     s.ledger.valueAddedFeePaidFen += ev.amountFen;
     s.ledger.platformReceivedFen += ev.amountFen;
     return 'applied';
@@ -286,7 +314,8 @@ export function recordLatePaymentRefund(state: TaskState, freezeNo: string): voi
     const late = s.latePayments.find((p) => p.freezeNo === freezeNo);
     if (!late || late.handled) return;
     late.handled = true;
-    const vaf = freezeNo === s.freezeNo && s.ledger.valueAddedFeePaidFen === 0 ? s.spec.valueAddedFeeFen : 0;
+    const vaf = freezeNo === s.freezeNo && !mainFeeBooked(s) ? s.spec.valueAddedFeeFen : 0;
+    if (vaf > 0) s.valueAddedFeeBooked = true;
     s.ledger.bountyFrozenFen += late.amountFen;
     s.ledger.valueAddedFeePaidFen += vaf;
     s.ledger.refundedFen += late.amountFen + vaf;
@@ -311,10 +340,11 @@ export function cancelBeforePayment(state: TaskState, outcome: NonNullable<TaskS
         l.bountyFrozenFen += s.spec.bountyFen;
         l.stillFrozenFen += s.spec.bountyFen;
       }
-      if (l.valueAddedFeePaidFen === 0 && s.spec.valueAddedFeeFen > 0) {
+      if (!mainFeeBooked(s) && s.spec.valueAddedFeeFen > 0) {
         l.valueAddedFeePaidFen += s.spec.valueAddedFeeFen;
         l.platformReceivedFen += s.spec.valueAddedFeeFen;
       }
+      s.valueAddedFeeBooked = true;
       // everything comes back: the frozen bounty and the fee the platform had received
       l.refundedFen += l.stillFrozenFen + s.spec.valueAddedFeeFen;
       l.platformReceivedFen -= s.spec.valueAddedFeeFen;
@@ -406,10 +436,14 @@ export function resolveAppend(state: TaskState, n: number, outcome: 'paid' | 'cl
       x.status = 'cancelled';
       return 'applied';
     }
-    // paid and refunded at once: in and out, nothing stays frozen (the deadline does not move)
+    // paid and refunded at once: in and out, nothing stays frozen (the deadline does not move). The fee went to the
+    // platform and came back: if its notification was booked already, the platform gives it back; a notification
+    // still to come is then a duplicate (the refund accounts for it)
     x.status = 'refunded';
     s.ledger.bountyFrozenFen += x.addBountyFen;
-    s.ledger.valueAddedFeePaidFen += x.addValueAddedFeeFen;
+    if (x.valueAddedFeePaid) s.ledger.platformReceivedFen -= x.addValueAddedFeeFen;
+    else s.ledger.valueAddedFeePaidFen += x.addValueAddedFeeFen;
+    x.valueAddedFeePaid = true;
     s.ledger.refundedFen += x.addBountyFen + x.addValueAddedFeeFen;
     return 'applied';
   });
@@ -492,7 +526,7 @@ export function duePayouts(state: TaskState, nowMs: number): { round: number; tr
   const due: { round: number; transferNos: string[] }[] = [];
   for (const r of state.rounds) {
     if (r.announceEndMs === undefined || r.announceEndMs > nowMs || r.status !== 'confirmed') continue;
-    const waiting = r.transferNos.filter((no) => state.transfers[no]?.status === 'waiting');
+    const waiting = r.transferNos.filter((no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld);
     if (waiting.length) due.push({ round: r.round, transferNos: waiting });
   }
   return due;
@@ -690,7 +724,9 @@ export function planLeftover(state: TaskState, input: LeftoverInput, nowMs: numb
       plan.platform = { serialNo: businessNumber(s.spec.outerTaskId, { kind: 'leftoverPlatform', index: round }), shareFen: split.shareFen, alipayFeeFen: split.alipayFeeFen, platformFen: split.platformFen, status: 'planned' };
     }
     for (const w of input.winners ?? []) plan.transferNos.push(newTransfer(s, round, 'leftover', w).transferNo);
+    plan.plannedAtMs = nowMs;
     s.leftovers.push(plan);
+    resolveAttention(s, 'LEFTOVER_NOT_PLANNED');
     return plan;
   });
 }
@@ -732,6 +768,7 @@ export function applyLeftAmountHandled(state: TaskState, ev: LeftAmountHandled, 
     }
     plan.status = 'accepted';
     plan.acceptedAtMs = nowMs;
+    if (!s.leftovers.some((p) => p.status === 'planned')) resolveAttention(s, 'LEFTOVER_UNCONFIRMED');
     settleLeftoverPlan(s, plan);
     return 'applied';
   });
@@ -790,6 +827,7 @@ export function withdrawLeftover(state: TaskState, round: number): void {
     const plan = s.leftovers.find((p) => p.round === round);
     if (!plan || plan.status !== 'planned') return;
     plan.status = 'withdrawn';
+    if (!s.leftovers.some((p) => p.status === 'planned')) resolveAttention(s, 'LEFTOVER_UNCONFIRMED');
     if (plan.refund) plan.refund.status = 'failed';
     if (plan.platform) plan.platform.status = 'failed';
     for (const no of plan.transferNos) s.transfers[no].status = 'abandoned';
@@ -836,6 +874,74 @@ export function flagOverdue(state: TaskState, windowMs: number, nowMs: number): 
     }
   });
   return due.length;
+}
+
+// ------------------------------------------------------------------------------------------ leftover waits
+
+/**
+ * Money that waits on a person after expiry: a leftover plan whose admin page was not submitted, and frozen money
+ * nobody planned a leftover for. Each is flagged for an operator one resend window after it began, and again one
+ * window after the last flag was handled, for as long as it lasts.
+ */
+export function leftoverDeadlines(state: TaskState, windowMs: number): { key: string; dueAtMs: number }[] {
+  const out: { key: string; dueAtMs: number }[] = [];
+  if (!state.paid || state.cancelled || state.manualSettlement) return out;
+  const open = (code: string): boolean => state.attention.some((a) => a.code === code && !a.resolved);
+  for (const p of state.leftovers) {
+    if (p.status === 'planned' && p.plannedAtMs !== undefined && !open('LEFTOVER_UNCONFIRMED')) out.push({ key: `unconfirmed:${p.round}`, dueAtMs: p.plannedAtMs + windowMs });
+  }
+  const idle = !state.leftovers.some(leftoverOpen) && !open('LEFTOVER_NOT_PLANNED') && transfersInFlight(state).length === 0;
+  if (idle && availableFen(state) > 0) out.push({ key: 'not_planned', dueAtMs: Math.max(state.spec.expiresAtMs, state.leftoverFlaggedAtMs ?? 0) + windowMs });
+  return out;
+}
+
+/** Flags the leftover waits that are due (see leftoverDeadlines); returns how many. */
+export function flagLeftoverWaits(state: TaskState, windowMs: number, nowMs: number): number {
+  const due = leftoverDeadlines(state, windowMs).filter((d) => d.dueAtMs <= nowMs);
+  if (due.length === 0) return 0;
+  transition(state, (s) => {
+    for (const d of due) {
+      if (d.key === 'not_planned') {
+        s.leftoverFlaggedAtMs = nowMs;
+        flag(s, 'LEFTOVER_NOT_PLANNED', `the task expired with ${availableFen(s)} fen still frozen at Alipay and no leftover plan: plan the leftover (refund / platform / other winners)`, nowMs);
+      } else {
+        const round = Number(d.key.split(':')[1]);
+        const plan = s.leftovers.find((p) => p.round === round)!;
+        plan.plannedAtMs = nowMs; // the next reminder runs one window from now
+        flag(s, 'LEFTOVER_UNCONFIRMED', `leftover plan ${round}: the admin page was not submitted; submit it (witkey status re-prints it) or withdraw the plan`, nowMs, { round });
+      }
+    }
+  });
+  return due.length;
+}
+
+/** Attention items that a later event answers are resolved by it (e.g. a leftover plan answers LEFTOVER_NOT_PLANNED). */
+export function resolveAttention(state: TaskState, code: string): void {
+  for (const a of state.attention) if (a.code === code && !a.resolved) a.resolved = true;
+}
+
+// ------------------------------------------------------------------------------------------ held transfers
+
+/** The outcome of a winner's cancellation stays unknown after the announcement: hold the payout for an operator. */
+export function holdPayout(state: TaskState, transferNo: string, why: string, nowMs: number): void {
+  transition(state, (s) => {
+    const t = transfer(s, transferNo);
+    if (t.status !== 'waiting' || t.payoutHeld) return;
+    t.payoutHeld = true;
+    flag(s, 'PAYOUT_HELD', `transfer ${transferNo} (${t.grossFen} fen to ${t.winnerNickname}) is held: ${why}. Check with Alipay, then resolve it (pay, or record it cancelled)`, nowMs, { transferNo });
+  });
+}
+
+/** An operator resolved a held transfer: pay it after all, or record that Alipay did cancel it. */
+export function resolveHeldTransfer(state: TaskState, transferNo: string, outcome: 'pay' | 'cancelled'): void {
+  transition(state, (s) => {
+    const t = transfer(s, transferNo);
+    if (!t.payoutHeld || t.status !== 'waiting') throw new TaskRuleError('WITKEY_NOT_ALLOW', `transfer ${transferNo} is not held`);
+    t.payoutHeld = false;
+    if (outcome === 'cancelled') t.status = 'cancelled';
+    s.cancelUnknown = s.cancelUnknown.filter((no) => no !== transferNo);
+    if (!Object.values(s.transfers).some((x) => x.payoutHeld)) resolveAttention(s, 'PAYOUT_HELD');
+  });
 }
 
 // ------------------------------------------------------------------------------------------ phase

@@ -55,6 +55,11 @@ export interface Transfer {
   alipayFeeFen: number;
   platformFen: number;
   status: TransferStatus;
+  /**
+   * The payout is held for an operator: the winner's cancellation had an unknown outcome that could not be resolved
+   * before the announcement ended (operator action resolve_held_transfer pays it or records it cancelled).
+   */
+  payoutHeld?: boolean;
   /** Set when the winner's share arrived / the commission arrived (notifications). */
   winnerPaid: boolean;
   commissionSettled: boolean;
@@ -175,8 +180,16 @@ export interface TaskState {
   blocked?: BlockedStep;
   /** Notifications that report a later step than the task has seen yet (reordered); applied again after every change. */
   deferred: import('../messages').TaskNotification[];
-  /** Winners whose cancellation had an unknown outcome: the cancel is repeated before any payout. */
+  /** Winners whose cancellation had an unknown outcome: the cancel is repeated at once, with backoff, until known. */
   cancelUnknown: string[];
+  /** When the next repeat of the unknown cancellations is due, and how many repeats ran. */
+  cancelRetry?: { attempts: number; nextAtMs: number };
+  /** Whether the task's own value-added fee is in the books (undefined in states from before this field). */
+  valueAddedFeeBooked?: boolean;
+  /** Results of selectWinners / planLeftover / extend by request (update) id: a repeat returns the same result, also after continue-as-new. */
+  requests?: Record<string, unknown>;
+  /** When an expired task with money left and no leftover plan was flagged for an operator. */
+  leftoverFlaggedAtMs?: number;
   /** Freeze payments that arrived after the task was cancelled: their trades are cancelled (refunded) automatically. */
   latePayments: { freezeNo: string; amountFen: number; handled: boolean }[];
   /** Money settled outside the system, recorded by an operator; the task then closes. */
