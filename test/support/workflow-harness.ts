@@ -30,7 +30,7 @@ export interface WorkflowHarness {
   /** The assign and platform-profit notifications of a transfer, reordered (profit first) and each sent three times. */
   payTransfer(id: string, transferNo: string, grossFen: number, subType: 'ANNOUNCE' | 'IMMEDIATE'): Promise<void>;
   result(id: string): Promise<TaskResult>;
-  /** Saves the task's history for the replay tests (only with WITKEY_RECORD_HISTORIES set). */
+  /** Records the task's history under a fixed name and replays it at once (test/support/histories.ts; docs/VERSIONING.md). */
   saveHistory(id: string, name: string): Promise<void>;
   stop(): Promise<void>;
 }
