@@ -4,7 +4,7 @@ import { WitkeyTasks, type InboxItem } from '../../client/tasks';
 import type { StartedServer } from '../../devstack/servers';
 import { witkeyWorkflowBundle } from '../../worker';
 import type { TaskNotification } from '../../workflows/messages';
-import { devServer } from '../support/servers';
+import { devServer, timeSkippingServer } from '../support/servers';
 
 export interface InboxHarness {
   server: StartedServer;
@@ -18,8 +18,9 @@ export interface InboxHarness {
 let fixtures: Promise<WorkflowBundleWithSourceMap> | undefined;
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
 
-export async function startInboxHarness(dynamicConfig: Record<string, string | number | boolean> = {}): Promise<InboxHarness> {
-  const server = await devServer({ dynamicConfig });
+/** A dev server (with `dynamicConfig`), or the time-skipping test server (no list queries, no counting). */
+export async function startInboxHarness(dynamicConfig: Record<string, string | number | boolean> = {}, opts: { timeSkipping?: boolean } = {}): Promise<InboxHarness> {
+  const server = opts.timeSkipping ? await timeSkippingServer() : await devServer({ dynamicConfig });
   const taskQueue = `inbox-${process.pid}-${Date.now()}`;
   const stops: (() => Promise<void>)[] = [];
   const worker = async (queue: string, which: 'witkey' | 'fixtures' = 'witkey') => {
