@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { businessNumber } from '../../alipay/core/business-numbers';
 import type { StartedServer } from '../../devstack/servers';
 import { taskWorkflowId } from '../../workflows/messages';
 import { devServer } from '../support/servers';
-import { conserved, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
+import { conserved, startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/workflow-harness';
 
 describe('continue-as-new (dev server, small history limit)', () => {
   let server: StartedServer;
@@ -22,14 +23,40 @@ describe('continue-as-new (dev server, small history limit)', () => {
     await server?.env.teardown();
   });
 
+  test('a request repeated after continue-as-new (same request id) returns the first result and earmarks nothing twice', async () => {
+    const id = `can-req-${process.pid}`;
+    await h.publishAndPay(id, 9_000, 0, 60_000);
+    const selection = { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 4_000 }], announceEndMs: Math.ceil((Date.now() + 50_000) / 1000) * 1000 };
+    const first = await h.tasks.selectWinners(id, selection, 'site-request-1');
+    const extension = { addBountyFen: 1_000, newExpiresAtMs: Math.ceil((Date.now() + 120_000) / 1000) * 1000 };
+    const firstAppend = await h.tasks.extend(id, extension, 'site-request-2');
+    const handle = server.env.client.workflow.getHandle(taskWorkflowId(id));
+    const firstRun = (await handle.describe()).runId;
+    for (let i = 0; i < 40 && (await handle.describe()).runId === firstRun; i++) {
+      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
+    }
+    assert.notEqual((await handle.describe()).runId, firstRun, 'the task continued as new');
+    const again = await h.tasks.selectWinners(id, selection, 'site-request-1');
+    assert.deepEqual(again, first, 'the same round, not a second one');
+    assert.deepEqual(await h.tasks.extend(id, extension, 'site-request-2'), firstAppend, 'the same amount.append');
+    const view = await h.tasks.status(id);
+    assert.equal(view.rounds.length, 1);
+    assert.equal(view.availableFen, 5_000, 'earmarked once');
+    assert.equal(view.spec.expiresAtMs < extension.newExpiresAtMs, true);
+    const other = await h.tasks.selectWinners(id, selection, 'site-request-3');
+    assert.equal(other.round, 2, 'a new request id is a new round');
+    await h.tasks.operator(id, { action: 'settle_manually', operator: 'ops', reason: 'test cleanup' }).catch(() => undefined);
+    await handle.terminate('test done');
+  });
+
   test('many notifications: several runs, the state carried whole, every notification counted once', async () => {
     const id = `can-${process.pid}`;
     await h.publishAndPay(id, 9_000, 500, 8_000);
     const firstRun = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe()).runId;
     // 60 notifications with distinct notify_ids that repeat the freeze (each applies nothing) and 60 resends of one
     for (let i = 0; i < 60; i++) {
-      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
-      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 9_000, paidTime: Date.now() }, 'resent-one');
+      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
+      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, 'resent-one');
     }
     const view = await h.tasks.status(id);
     assert.equal(view.notificationsProcessed, 2 + 60 + 1, 'freeze + fee + 60 distinct + 1 resent id');
