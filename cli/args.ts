@@ -156,6 +156,13 @@ export function parseWinner(flag: string, raw: string): WinnerInput {
   return { alipayUserId, nickname, amountFen: yuanToFen(flag, raw.slice(last + 1), { positive: true }) };
 }
 
+/** A positive whole number (a round, a count): "1", "2", ... */
+export function parseCount(flag: string, raw: string, what: string): number {
+  const text = raw.trim();
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new UsageError(`${flag}: must be ${what}, got ${text === '' ? 'nothing' : text}`, '"witkey status <task>" lists the rounds and leftover plans with their numbers');
+  return Number(text);
+}
+
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 100;
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit=${JSON.stringify(raw)} must be a positive integer`);

@@ -184,6 +184,20 @@ export class WitkeyTasks {
     }
   }
 
+  /**
+   * The result of an earlier request with this id on the task (selectWinners, planLeftover, extend with a
+   * `requestId`), or undefined when the task has none: lets a caller tell a repeated request from a new one before
+   * sending it (the repeat returns the same result either way). An earlier request that failed throws its error.
+   */
+  async earlierResult<T extends SelectWinnersResult | PlanLeftoverResult | ExtendResult>(outerTaskId: string, requestId: string): Promise<T | undefined> {
+    try {
+      return await this.client.withDeadline(Date.now() + 10_000, () => this.handle(outerTaskId).getUpdateHandle<T>(requestId).result());
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) refused(err);
+      return undefined; // no such update (or no running task: the request itself then says why)
+    }
+  }
+
   /** amount.append: add bounty and/or extend the deadline; returns the page the publisher confirms. */
   async extend(outerTaskId: string, input: ExtendInput, requestId?: string): Promise<ExtendResult> {
     try {

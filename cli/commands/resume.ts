@@ -1,5 +1,5 @@
-/** `witkey resume`: an operator's action on a task that needs attention: retry, acknowledge, settle manually. */
-import { required, UsageError, type Values } from '../args';
+/** `witkey resume`: an operator's action on a task: retry, acknowledge, settle manually, cancel unpaid, withdraw a page. */
+import { parseCount, required, str, UsageError, type Values } from '../args';
 import type { CommandSpec } from '../command';
 import { json, out, statusText } from '../format';
 import { say } from '../output';
@@ -7,8 +7,8 @@ import { withSession } from '../runtime';
 import type { OperatorRequest } from '../../workflows/messages';
 
 export const resumeCommand: CommandSpec = {
-  summary: "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually or --cancel-unpaid",
-  help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually | --cancel-unpaid) --operator NAME --reason TEXT [--json]
+  summary: "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N",
+  help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually | --cancel-unpaid | --withdraw-round N | --withdraw-leftover N) --operator NAME --reason TEXT [--json]
 
 Records an operator's decision in the task (who, why, what it did) and acts on it:
   --retry             run the failed step again (after fixing configuration, or when Alipay is reachable again)
@@ -17,31 +17,58 @@ Records an operator's decision in the task (who, why, what it did) and acts on i
   --settle-manually   record that the remaining money was settled outside the system; the task closes
   --cancel-unpaid     the publisher gave up before paying: query the freeze trade and cancel it now instead of at the
                       payment deadline (nothing charged; a trade found paid keeps the task going)
+  --withdraw-round N  round N's task.confirm page will never be confirmed (status requested): its winners are
+                      abandoned and their amounts are free again for another round or the leftover; a
+                      confirmation that still arrives later is recorded for an operator, not lost
+  --withdraw-leftover N
+                      leftover plan N's admin page will never be submitted (status planned): its refund,
+                      platform share and winners are dropped and the money is free for a new plan; a
+                      left_amount_handle that still arrives later is recorded for an operator
   --operator NAME     who decides (required)
   --reason TEXT       why (required)
   --json              print the task's state afterwards as JSON (as "witkey status --json")
 
 example: witkey resume T1001 --acknowledge AMOUNT_MISMATCH --operator alice --reason "checked with Alipay, fee rounding"`,
-  options: { retry: { type: 'boolean' }, acknowledge: { type: 'boolean' }, 'settle-manually': { type: 'boolean' }, 'cancel-unpaid': { type: 'boolean' }, operator: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    retry: { type: 'boolean' },
+    acknowledge: { type: 'boolean' },
+    'settle-manually': { type: 'boolean' },
+    'cancel-unpaid': { type: 'boolean' },
+    'withdraw-round': { type: 'string' },
+    'withdraw-leftover': { type: 'string' },
+    operator: { type: 'string' },
+    reason: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 1, names: '<outer_task_id> [CODE ...]' },
   run: (v, [id, ...codes]) => resume(id, codes, v),
 };
 
 async function resume(outerTaskId: string, codes: string[], v: Values): Promise<void> {
-  const chosen = (['retry', 'acknowledge', 'settle-manually', 'cancel-unpaid'] as const).filter((a) => v[a]);
-  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid', `run "witkey resume --help"`);
+  const actions = ['retry', 'acknowledge', 'settle-manually', 'cancel-unpaid', 'withdraw-round', 'withdraw-leftover'] as const;
+  const chosen = actions.filter((a) => v[a] !== undefined && v[a] !== false);
+  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N', `run "witkey resume --help"`);
   if (codes.length && chosen[0] !== 'acknowledge') throw new UsageError(`unexpected argument(s) ${codes.join(' ')}: codes go with --acknowledge only`);
   for (const c of codes) if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(c)) throw new UsageError(`${JSON.stringify(c)} is not an attention code (upper case, e.g. AMOUNT_MISMATCH)`, `"witkey status ${outerTaskId}" lists the task's codes`);
+  const round = chosen[0] === 'withdraw-round' || chosen[0] === 'withdraw-leftover' ? parseCount(`--${chosen[0]}`, str(v, chosen[0]) ?? '', 'a round number (1, 2, ...)') : 0;
   const operator = required(v, 'operator', 'alice');
   const reason = required(v, 'reason', '"checked with Alipay"');
-  const request: OperatorRequest =
-    chosen[0] === 'retry'
-      ? { action: 'retry', operator, reason }
-      : chosen[0] === 'acknowledge'
-        ? { action: 'acknowledge', operator, reason, ...(codes.length ? { codes } : {}) }
-        : chosen[0] === 'settle-manually'
-          ? { action: 'settle_manually', operator, reason }
-          : { action: 'cancel_unpaid', operator, reason };
+  const request: OperatorRequest = (() => {
+    switch (chosen[0]) {
+      case 'retry':
+        return { action: 'retry', operator, reason };
+      case 'acknowledge':
+        return { action: 'acknowledge', operator, reason, ...(codes.length ? { codes } : {}) };
+      case 'settle-manually':
+        return { action: 'settle_manually', operator, reason };
+      case 'cancel-unpaid':
+        return { action: 'cancel_unpaid', operator, reason };
+      case 'withdraw-round':
+        return { action: 'withdraw_round', operator, reason, round };
+      case 'withdraw-leftover':
+        return { action: 'withdraw_leftover', operator, reason, round };
+    }
+  })();
   await withSession(async ({ tasks }) => {
     say(`${request.action} on ${outerTaskId} by ${operator}...`);
     const view = await tasks.operator(outerTaskId, request);
