@@ -68,6 +68,8 @@ export const REQUESTS_CARRIED = 'requests-carried';
 export const CANCEL_UNPAID_UNBLOCKS = 'cancel-unpaid-unblocks';
 /** Leftover plans never submitted, and frozen money with no plan after expiry, are flagged for an operator. */
 export const LEFTOVER_WAITS = 'leftover-waits';
+/** An open task with no timer, no activity and nothing for an operator asks an operator (never sits unseen). */
+export const NOTHING_SCHEDULED = 'nothing-scheduled-flagged';
 
 export interface TaskSettings {
   /** How long the task keeps accepting notifications after its last expected one. */
@@ -501,6 +503,13 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     ]
       .filter((t): t is number => t !== undefined && t > now())
       .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(wakeAt) && !state.blocked && !state.attention.some((a) => !a.resolved) && patched(NOTHING_SCHEDULED)) {
+      // an open task that waits for nothing the system schedules would sit unseen: it asks an operator instead
+      const waiting = taskView(state, now(), cashierUrl).pendingActions;
+      state.attention.push({ code: 'NOTHING_SCHEDULED', message: `the task is open but nothing is scheduled (${waiting.join('; ') || 'no pending step'}): check with Alipay and settle it manually`, evidence: { ledger: state.ledger }, atMs: now() });
+      changed();
+      continue;
+    }
     const seen = changes;
     if (Number.isFinite(wakeAt)) await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wakeAt - now());
     else await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
@@ -637,9 +646,12 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
     case 'retry':
       if (!state.blocked) throw new Error('retry: no step is waiting for a retry');
       return;
-    case 'acknowledge':
+    case 'acknowledge': {
       if (!state.attention.some((a) => !a.resolved)) throw new Error('acknowledge: nothing needs attention');
+      const money = (request.codes ?? []).filter((c) => ledger.MONEY_ATTENTION[c]);
+      if (money.length) throw new Error(`acknowledge: ${money.map((c) => `${c} is about money and is resolved by ${ledger.MONEY_ATTENTION[c]}`).join('; ')}`);
       return;
+    }
     case 'cancel_unpaid':
       if (state.paid) throw new Error('cancel_unpaid: the bounty is frozen; only an unpaid task can be cancelled');
       if (state.cancelled || state.paymentResolved) throw new Error('cancel_unpaid: the payment was already resolved');
@@ -657,7 +669,6 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
       return;
     }
     case 'settle_manually':
-      if (state.cancelled) throw new Error('settle_manually: the task was cancelled');
       if (state.manualSettlement && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: the task is already settled');
       if (!state.blocked && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: only for a task that needs attention');
       return;
@@ -686,7 +697,7 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
     case 'acknowledge': {
       let n = 0;
       for (const a of state.attention) {
-        if (!a.resolved && (!request.codes?.length || request.codes.includes(a.code)) && a.code !== state.blocked?.code) {
+        if (!a.resolved && (!request.codes?.length || request.codes.includes(a.code)) && a.code !== state.blocked?.code && !ledger.MONEY_ATTENTION[a.code]) {
           a.resolved = true;
           n += 1;
         }

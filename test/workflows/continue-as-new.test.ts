@@ -32,8 +32,9 @@ describe('continue-as-new (dev server, small history limit)', () => {
     const firstAppend = await h.tasks.extend(id, extension, 'site-request-2');
     const handle = server.env.client.workflow.getHandle(taskWorkflowId(id));
     const firstRun = (await handle.describe()).runId;
-    for (let i = 0; i < 40 && (await handle.describe()).runId === firstRun; i++) {
+    for (let i = 0; i < 120 && (await handle.describe()).runId === firstRun; i++) {
       await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
+      if (i >= 40) await new Promise((r) => setTimeout(r, 100)); // the suggestion is acted on at the next workflow task
     }
     assert.notEqual((await handle.describe()).runId, firstRun, 'the task continued as new');
     const again = await h.tasks.selectWinners(id, selection, 'site-request-1');

@@ -490,9 +490,24 @@ export interface ConfirmedTransfer {
   errorCode?: string;
 }
 
+/**
+ * The publisher confirmed a round that an operator had withdrawn: Alipay earmarked the money, so the round is
+ * reinstated when its amounts are still free (otherwise the confirmation is flagged as after expiry/withdrawal).
+ */
+function reinstateWithdrawnRound(s: TaskState, ev: { transfers: ConfirmedTransfer[] }, nowMs: number): void {
+  const round = s.rounds.find((r) => r.withdrawn && r.status === 'abandoned' && ev.transfers.some((c) => r.transferNos.includes(c.transferNo)));
+  if (!round || nowMs >= s.spec.expiresAtMs || ev.transfers.every((c) => c.status === 'F')) return;
+  const total = round.transferNos.reduce((sum, no) => sum + s.transfers[no].grossFen, 0);
+  if (total > availableFen(s)) return;
+  round.status = 'requested';
+  for (const no of round.transferNos) if (s.transfers[no].status === 'abandoned') s.transfers[no].status = 'requested';
+  flag(s, 'CONFIRMED_AFTER_WITHDRAWAL', `the publisher confirmed round ${round.round} after it was withdrawn: the round is reinstated`, nowMs, ev);
+}
+
 /** task_confirm: the publisher confirmed the winners of a round. */
 export function applyTaskConfirm(state: TaskState, ev: { transfers: ConfirmedTransfer[] }, nowMs: number): Outcome {
   return transition(state, (s) => {
+    reinstateWithdrawnRound(s, ev, nowMs);
     // Check the whole notification first: a mismatch anywhere applies none of it.
     for (const c of ev.transfers) {
       const t = s.transfers[c.transferNo];
@@ -745,7 +760,16 @@ export function applyLeftAmountHandled(state: TaskState, ev: LeftAmountHandled, 
     const plan =
       s.leftovers.find((p) => (ev.refund && p.refund?.serialNo === ev.refund.serialNo) || (ev.platform && p.platform?.serialNo === ev.platform.serialNo) || nos.some((no) => p.transferNos.includes(no)));
     if (!plan) return flag(s, 'UNKNOWN_TRANSFER', 'left_amount_handle names no planned leftover of the task', nowMs, ev);
-    if (plan.status === 'withdrawn') return flag(s, 'LEFTOVER_AFTER_WITHDRAWAL', `Alipay handled leftover plan ${plan.round}, which was withdrawn: money may have moved; check and settle`, nowMs, ev);
+    if (plan.status === 'withdrawn') {
+      // the admin submitted the page after all: Alipay moved the money, so the books follow if it is still free
+      const total = (plan.refund?.amountFen ?? 0) + (plan.platform?.shareFen ?? 0) + plan.transferNos.reduce((sum, no) => sum + s.transfers[no].grossFen, 0);
+      if (total > availableFen(s)) return flag(s, 'LEFTOVER_AFTER_WITHDRAWAL', `Alipay handled leftover plan ${plan.round} (${total} fen), which was withdrawn, and only ${availableFen(s)} fen is free: check with Alipay and settle`, nowMs, ev);
+      plan.status = 'planned';
+      if (plan.refund) plan.refund.status = 'planned';
+      if (plan.platform) plan.platform.status = 'planned';
+      for (const no of plan.transferNos) s.transfers[no].status = 'requested';
+      flag(s, 'LEFTOVER_AFTER_WITHDRAWAL', `Alipay handled leftover plan ${plan.round} after it was withdrawn: the plan is reinstated and booked`, nowMs, ev);
+    }
     if (plan.status !== 'planned') return 'duplicate';
     if (ev.refund && ev.refund.amountFen !== plan.refund?.amountFen) return flag(s, 'AMOUNT_MISMATCH', `left_amount_handle refunds ${ev.refund.amountFen} fen, planned ${plan.refund?.amountFen ?? 0}`, nowMs, ev);
     if (ev.platform && ev.platform.amountFen !== plan.platform?.shareFen) return flag(s, 'AMOUNT_MISMATCH', `left_amount_handle gives the platform ${ev.platform.amountFen} fen, planned ${plan.platform?.shareFen ?? 0}`, nowMs, ev);
@@ -914,6 +938,18 @@ export function flagLeftoverWaits(state: TaskState, windowMs: number, nowMs: num
   });
   return due.length;
 }
+
+/**
+ * Attention items that stand for money that is frozen or moving outside the books: acknowledging them would let a
+ * task close with that money hidden, so only the action named here resolves them.
+ */
+export const MONEY_ATTENTION: Readonly<Record<string, string>> = {
+  PAYOUT_HELD: 'resolve_held_transfer',
+  PAID_AFTER_SETTLEMENT: 'settle_manually',
+  PAID_AFTER_CANCEL: 'settle_manually (or the automatic refund)',
+  LATE_PAYMENT_UNRESOLVED: 'settle_manually',
+  NOTHING_SCHEDULED: 'settle_manually',
+};
 
 /** Attention items that a later event answers are resolved by it (e.g. a leftover plan answers LEFTOVER_NOT_PLANNED). */
 export function resolveAttention(state: TaskState, code: string): void {
