@@ -61,6 +61,21 @@ export interface StackFlags {
   'data-dir'?: string;
 }
 
+/**
+ * Settings `witkey up` would not use when it starts its own dev server and sandbox: refused with their name
+ * (TLS / API key without TEMPORAL_ADDRESS: the embedded dev server speaks plain text; a sandbox URL: up starts its own).
+ */
+export function refuseUnusedByEmbeddedStack(env: NodeJS.ProcessEnv, config: StackConfig, startsSandbox: boolean): void {
+  if (!config.temporalAddress) {
+    for (const name of ['TEMPORAL_TLS', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY']) {
+      if (env[name]) throw new ConfigError(`${name} is set but TEMPORAL_ADDRESS is not: the embedded dev server speaks plain text and would ignore it; unset it, or set TEMPORAL_ADDRESS to the server it is for.`);
+    }
+  }
+  if (startsSandbox && env.WITKEY_SANDBOX_URL) {
+    throw new ConfigError('WITKEY_SANDBOX_URL is set but "witkey up" starts its own sandbox (on WITKEY_SANDBOX_PORT) and would ignore it; unset it, or run "witkey worker" and "witkey webhook" with --sandbox-url against that sandbox.');
+  }
+}
+
 export function loadStackConfig(env: NodeJS.ProcessEnv, flags: StackFlags = {}): StackConfig {
   return {
     temporalAddress: parseAddress('TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS),

@@ -3,10 +3,11 @@
  * read once, the Temporal connection with its TLS / API-key settings, the Alipay settings (a real gateway from
  * ALIPAY_* or a running sandbox given by --sandbox-url / WITKEY_SANDBOX_URL).
  */
+import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { WitkeyTasks } from '../client/tasks';
 import type { PublicConfig } from '../sandbox';
-import { loadStackConfig, ConfigError, type StackConfig } from './config';
+import { loadStackConfig, ConfigError, STACK_DEFAULTS, type StackConfig } from './config';
 import { siteSettingsForSandbox, type SiteAlipaySettings } from './sandbox-gateway';
 import { loadSiteConfig, type SiteConfig } from './site-config';
 import { connectClient, DEFAULT_TEMPORAL_ADDRESS } from './temporal';
@@ -14,14 +15,24 @@ import { connectClient, DEFAULT_TEMPORAL_ADDRESS } from './temporal';
 export interface Settings {
   stack: StackConfig;
   site: SiteConfig;
-  /** TEMPORAL_ADDRESS, or localhost:7233. */
+  /** TEMPORAL_ADDRESS; else the embedded dev server's port, localhost:$WITKEY_TEMPORAL_PORT (default 7233). */
   address: string;
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const stack = loadStackConfig(env);
   const site = loadSiteConfig(env);
-  return { stack, site, address: stack.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS };
+  return { stack, site, address: temporalAddressOf(stack) };
+}
+
+/** Where the client commands, the worker, the webhook and the demo connect: TEMPORAL_ADDRESS, else the embedded server. */
+export function temporalAddressOf(stack: StackConfig): string {
+  return stack.temporalAddress ?? (stack.temporalPort === STACK_DEFAULTS.temporalPort ? DEFAULT_TEMPORAL_ADDRESS : `localhost:${stack.temporalPort}`);
+}
+
+/** Where the audit records of closed tasks are: WITKEY_AUDIT_DIR, else <WITKEY_DATA_DIR>/audit. */
+export function auditDirOf(settings: Settings): string {
+  return settings.site.auditDir ?? join(settings.stack.dataDir, 'audit');
 }
 
 export interface Session {
@@ -31,11 +42,11 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** A client session for the task commands. */
+/** A client session for the task commands (a closed task's audit record is read after Temporal's retention). */
 export async function openSession(settings: Settings = loadSettings()): Promise<Session> {
   const connection = await connectClient(settings.address, settings.stack.security);
   const client = new Client({ connection, namespace: settings.stack.namespace });
-  const tasks = new WitkeyTasks(client, { taskQueue: settings.stack.taskQueue, feeRates: settings.site.feeRates, settings: { paymentTimeoutMs: settings.site.paymentTimeoutMs } });
+  const tasks = new WitkeyTasks(client, { taskQueue: settings.stack.taskQueue, feeRates: settings.site.feeRates, auditDir: auditDirOf(settings), settings: { paymentTimeoutMs: settings.site.paymentTimeoutMs } });
   return { settings, client, tasks, close: () => connection.close() };
 }
 
@@ -87,7 +98,7 @@ export async function alipaySettings(site: SiteConfig, sandboxUrl: string | unde
   }
   const sandbox = await fetchSandboxConfig(sandboxUrl);
   try {
-    return { ...siteSettingsForSandbox(sandbox, site.publicUrl), notifyVerify: true, source: `Alipay sandbox ${sandbox.url} (partner ${sandbox.partnerId})` };
+    return { ...siteSettingsForSandbox(sandbox, site.publicUrl, site.protocol), notifyVerify: site.protocol.notifyVerify, source: `Alipay sandbox ${sandbox.url} (partner ${sandbox.partnerId}, ${site.protocol.signType}, ${site.protocol.charset})` };
   } catch (err) {
     throw new ConfigError(`the sandbox at ${sandboxUrl} names key files this machine cannot read (${(err as Error).message}); run the sandbox on this machine or configure ALIPAY_*.`);
   }

@@ -81,6 +81,7 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
   };
   try {
     if (await portOpen(site.httpPort, '127.0.0.1')) throw new ConfigError(`The webhook port ${site.httpPort} is already in use. Choose another with WITKEY_HTTP_PORT.`);
+    const auditDir = site.auditDir ?? join(config.dataDir, 'audit');
 
     const temporal = await connectTemporal(config, progress);
     stops.push(async () => {
@@ -104,10 +105,11 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
       });
       stops.push(() => sandbox!.stop());
       progress(`Alipay sandbox (local gateway emulator) on ${sandbox.url}, keys in ${sandbox.config.dataDir}/keys`);
-      settings = { ...siteSettingsForSandbox(sandbox.publicConfig(), site.publicUrl), notifyVerify: true };
+      // the site's protocol settings (ALIPAY_SIGN_TYPE, ALIPAY_INPUT_CHARSET, ALIPAY_NOTIFY_VERIFY) hold with the sandbox too
+      settings = { ...siteSettingsForSandbox(sandbox.publicConfig(), site.publicUrl, site.protocol), notifyVerify: site.protocol.notifyVerify };
     }
 
-    const worker = await createWitkeyWorker(temporal.nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue }, createActivities(settings.gateway, { auditDir: site.auditDir ?? join(config.dataDir, 'audit') }));
+    const worker = await createWitkeyWorker(temporal.nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue }, createActivities(settings.gateway, { auditDir }));
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -123,11 +125,12 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
       logger: opts.webhookLogFile ? { level: 'info', file: opts.webhookLogFile } : { level: 'info' },
       workerPolling: async () => worker.getState() === 'RUNNING',
     });
-    const webhookUrl = await webhook.listen({ host: '127.0.0.1', port: site.httpPort });
+    await webhook.listen({ host: site.httpHost, port: site.httpPort });
+    const webhookUrl = `http://${site.httpHost.includes(':') ? `[${site.httpHost}]` : site.httpHost}:${site.httpPort}`;
     stops.push(() => webhook.close());
-    progress(`webhook on ${webhookUrl} (Alipay calls ${site.publicUrl}/alipay/notify)`);
+    progress(`webhook on ${webhookUrl} (Alipay calls ${site.publicUrl}/alipay/notify; notify_verify ${settings.notifyVerify ? 'on' : 'off'})`);
 
-    const tasks = new WitkeyTasks(client, { taskQueue: config.taskQueue, feeRates: site.feeRates, auditDir: site.auditDir ?? join(config.dataDir, 'audit'), settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings } });
+    const tasks = new WitkeyTasks(client, { taskQueue: config.taskQueue, feeRates: site.feeRates, auditDir, settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings } });
     let stopped: Promise<void> | undefined;
     return {
       client,

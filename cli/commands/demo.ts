@@ -10,7 +10,6 @@ import { DEMO_TIMES, runScenario, type DemoSandbox } from '../demo/scenario';
 import { out } from '../format';
 import { say } from '../output';
 import { fetchSandboxConfig, loadSettings, openSession, sandboxUrlOf } from '../runtime';
-import { SITE_DEFAULTS } from '../site-config';
 import { WitkeyTasks } from '../../client/tasks';
 
 export const demoCommand: CommandSpec = {
@@ -57,7 +56,7 @@ export function httpSandbox(baseUrl: string): DemoSandbox {
 async function demo(v: Values): Promise<void> {
   const settings = loadSettings();
   if (settings.site.alipay) say('note: ALIPAY_GATEWAY_URL is set here, but the demo plays the browser steps on a sandbox; the worker of the running stack must use that sandbox');
-  const url = sandboxUrlOf(v['sandbox-url']) ?? `http://127.0.0.1:${process.env.WITKEY_SANDBOX_PORT || SITE_DEFAULTS.sandboxPort}`;
+  const url = sandboxUrlOf(v['sandbox-url']) ?? `http://127.0.0.1:${settings.site.sandboxPort}`;
   const sandboxConfig = await fetchSandboxConfig(url);
   say(`sandbox ${sandboxConfig.url} (partner ${sandboxConfig.partnerId}); fee rates commission ${sandboxConfig.feeRates.commissionBp} bp, Alipay fee ${sandboxConfig.feeRates.alipayFeeBp} bp`);
   const session = await openSession(settings);

@@ -1,6 +1,8 @@
 /** `witkey sandbox`: run the local Alipay gateway emulator as its own process until Ctrl-C. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startSandbox } from '../../sandbox';
+import { UsageError } from '../args';
+import { STACK_DEFAULTS } from '../config';
 import { say, waitForStopSignal } from '../output';
 
 export const sandboxHelp = `witkey sandbox [--data-dir DIR] [--host H] [--port N] [--time-factor F] [--commission-bp N] [--alipay-fee-bp N] [--manual-delivery]
@@ -10,32 +12,35 @@ resends, fault injection, control and inspection API under /sandbox/). On first 
 it generates Alipay's and the partner's keys and writes sandbox.json; later starts reuse them and resume pending
 notification resends. See docs/SANDBOX.md.
 
-  --data-dir DIR       where keys, sandbox.json and state.json live (default .data/sandbox, env WITKEY_SANDBOX_DIR)
+  --data-dir DIR       where keys, sandbox.json and state.json live (default env WITKEY_SANDBOX_DIR, else
+                       WITKEY_DATA_DIR/sandbox, else .data/sandbox in the project: the folder "witkey up" uses)
   --host H             listen address (default 127.0.0.1)
   --port N             port (default 8290, env WITKEY_SANDBOX_PORT; 0 = any free port)
   --time-factor F      divide the resend schedule (2m, 10m, ... 15h) by F for demos (default: sandbox.json, else 1)
-  --commission-bp N    platform commission in basis points (default: sandbox.json, else 1000)
-  --alipay-fee-bp N    Alipay's fee in basis points (default: sandbox.json, else 100)
+  --commission-bp N    platform commission in basis points (default env WITKEY_COMMISSION_BP, else sandbox.json,
+                       else 1000): the same rate as the site's, so that both ledgers agree
+  --alipay-fee-bp N    Alipay's fee in basis points (default env WITKEY_ALIPAY_FEE_BP, else sandbox.json, else 100)
   --manual-delivery    do not deliver notifications on a timer (only POST /sandbox/notifications/flush)`;
 
 function intFlag(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name}=${JSON.stringify(value)} must be an integer in ${min}..${max}`);
   return n;
 }
 
 export async function sandbox(flags: Record<string, string | boolean | undefined>): Promise<void> {
-  const dataDir = resolve(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : (process.env.WITKEY_SANDBOX_DIR ?? '.data/sandbox'));
+  const env = process.env;
+  const dataDir = resolve(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : env.WITKEY_SANDBOX_DIR || join(env.WITKEY_DATA_DIR || STACK_DEFAULTS.dataDir, 'sandbox'));
   const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
-  const port = intFlag('port', flags.port ?? process.env.WITKEY_SANDBOX_PORT, 0, 65535) ?? 8290;
+  const port = (flags.port !== undefined ? intFlag('--port', flags.port, 0, 65535) : intFlag('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT || undefined, 0, 65535)) ?? 8290;
   let timeFactor: number | undefined;
   if (flags['time-factor'] !== undefined) {
     timeFactor = typeof flags['time-factor'] === 'string' ? Number(flags['time-factor']) : NaN;
-    if (!Number.isFinite(timeFactor) || timeFactor <= 0) throw new Error('--time-factor must be a positive number');
+    if (!Number.isFinite(timeFactor) || timeFactor <= 0) throw new UsageError(`--time-factor=${JSON.stringify(flags['time-factor'])} must be a positive number`);
   }
-  const commissionBp = intFlag('commission-bp', flags['commission-bp'], 0, 10000);
-  const alipayFeeBp = intFlag('alipay-fee-bp', flags['alipay-fee-bp'], 0, 10000);
+  const commissionBp = flags['commission-bp'] !== undefined ? intFlag('--commission-bp', flags['commission-bp'], 0, 10000) : intFlag('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP || undefined, 0, 10000);
+  const alipayFeeBp = flags['alipay-fee-bp'] !== undefined ? intFlag('--alipay-fee-bp', flags['alipay-fee-bp'], 0, 10000) : intFlag('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP || undefined, 0, 10000);
   const feeRates = { ...(commissionBp !== undefined ? { commissionBp } : {}), ...(alipayFeeBp !== undefined ? { alipayFeeBp } : {}) };
 
   const s = await startSandbox({

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdir } from 'node:fs/promises';
-import { loadStackConfig, type StackFlags } from '../config';
+import { loadStackConfig, refuseUnusedByEmbeddedStack, type StackFlags } from '../config';
 import { DEMO_TIMES, runScenario } from '../demo/scenario';
 import { loadSiteConfig } from '../site-config';
 import { startStack } from '../stack';
@@ -22,13 +22,19 @@ everything it started. With TEMPORAL_ADDRESS set it uses that server and starts 
   --no-demo      do not run the scenario, just serve
   --exit         stop after the scenario instead of serving (exit code 1 if the ledgers differ)
 
-Other settings (webhook port, Alipay keys, fee rates...) come from the environment: see README, "Configuration".`;
+It prints the "export TEMPORAL_ADDRESS=..." line for the client commands of another shell (they also find the
+embedded server by WITKEY_TEMPORAL_PORT when TEMPORAL_ADDRESS is unset). Settings it would not use are refused:
+TEMPORAL_TLS* / TEMPORAL_API_KEY without TEMPORAL_ADDRESS, WITKEY_SANDBOX_URL (it starts its own sandbox).
+
+Other settings (webhook port and host, Alipay keys, fee rates...) come from the environment: see README,
+"Configuration".`;
 
 export async function up(flags: StackFlags & { exit?: boolean; 'no-demo'?: boolean }): Promise<void> {
   const config = loadStackConfig(process.env, flags);
   // workflow and worker logs would bury the scenario's lines: warnings only, unless WITKEY_DEBUG is set
   Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'INFO' : 'WARN') });
   const site = loadSiteConfig(process.env);
+  refuseUnusedByEmbeddedStack(process.env, config, !site.alipay);
   const demo = !flags['no-demo'];
   if (demo && site.alipay) throw new Error('the demo scenario runs against the sandbox only; unset ALIPAY_GATEWAY_URL or pass --no-demo');
   const t0 = Date.now();
@@ -42,6 +48,8 @@ export async function up(flags: StackFlags & { exit?: boolean; 'no-demo'?: boole
   try {
     say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (stack.uiUrl) say(`Temporal Web UI: ${stack.uiUrl}/namespaces/${stack.namespace}/workflows`);
+    // the client commands of another shell find this server through TEMPORAL_ADDRESS (or WITKEY_TEMPORAL_PORT)
+    say(`from another shell: export TEMPORAL_ADDRESS=${stack.address}${stack.namespace === 'default' ? '' : ` TEMPORAL_NAMESPACE=${stack.namespace}`}${stack.taskQueue === 'witkey' ? '' : ` WITKEY_TASK_QUEUE=${stack.taskQueue}`}`);
     say(`webhook JSON logs: ${join(logs, 'webhook.log')}`);
     if (demo && stack.sandbox) {
       const result = await runScenario(stack.tasks, stack.sandbox, say);

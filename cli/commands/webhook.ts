@@ -6,6 +6,7 @@ import type { CommandSpec } from '../command';
 import { ConfigError } from '../config';
 import { say, waitForStopSignal } from '../output';
 import { alipaySettings, loadSettings, sandboxUrlOf, workerPolls } from '../runtime';
+import { parseHost } from '../site-config';
 import { connectClient, describeSecurity } from '../temporal';
 
 export const webhookCommand: CommandSpec = {
@@ -21,7 +22,8 @@ Logs are JSON lines on stdout, with the task id on every line about a task. Ctrl
 
 The verification settings come from ALIPAY_PARTNER, ALIPAY_SIGN_TYPE, ALIPAY_PUBLIC_KEY_FILE / ALIPAY_MD5_KEY,
 ALIPAY_INPUT_CHARSET and ALIPAY_NOTIFY_VERIFY (with ALIPAY_GATEWAY_URL). Without ALIPAY_GATEWAY_URL it refuses to
-start unless pointed at a running sandbox.
+start unless pointed at a running sandbox; ALIPAY_SIGN_TYPE, ALIPAY_INPUT_CHARSET and ALIPAY_NOTIFY_VERIFY take
+effect with the sandbox too (its keys for that sign type).
 
   --host H            listen address (default 127.0.0.1, env WITKEY_HTTP_HOST; 0.0.0.0 behind a proxy)
   --sandbox-url URL   verify with the keys of the running "witkey sandbox" at URL (env WITKEY_SANDBOX_URL)
@@ -33,8 +35,7 @@ example: ALIPAY_GATEWAY_URL=https://mapi.alipay.com/gateway.do ALIPAY_PARTNER=20
 
 async function webhook(v: Values): Promise<void> {
   const settings = loadSettings();
-  const host = str(v, 'host') ?? (process.env.WITKEY_HTTP_HOST || '127.0.0.1');
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) throw new ConfigError(`--host / WITKEY_HTTP_HOST=${JSON.stringify(host)} is not a host name or address.`);
+  const host = parseHost('--host', str(v, 'host')) ?? settings.site.httpHost;
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
   const { stack, site } = settings;
   say(`connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`);
@@ -50,7 +51,7 @@ async function webhook(v: Values): Promise<void> {
   });
   try {
     const url = await app.listen({ host, port: site.httpPort });
-    say(`webhook on ${url}: verifying with the ${alipay.source}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`);
+    say(`webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`);
     say('press Ctrl-C to stop');
     await waitForStopSignal();
     say('stopping the webhook (finishing requests in flight)...');

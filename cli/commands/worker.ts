@@ -5,7 +5,7 @@ import { createWitkeyWorker } from '../../worker';
 import type { Values } from '../args';
 import type { CommandSpec } from '../command';
 import { say, waitForStopSignal } from '../output';
-import { alipaySettings, loadSettings, sandboxUrlOf } from '../runtime';
+import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { connectNative, describeSecurity } from '../temporal';
 
 export const workerCommand: CommandSpec = {
@@ -23,7 +23,8 @@ sandbox: it never falls back to an emulator silently.
   --sandbox-url URL   use the running "witkey sandbox" at URL (env WITKEY_SANDBOX_URL), with the partner keys
                       it generated (its data folder must be readable on this machine)
 
-notify_url / return_url sent to Alipay are WITKEY_PUBLIC_URL/alipay/notify and /alipay/return.
+notify_url / return_url sent to Alipay are WITKEY_PUBLIC_URL/alipay/notify and /alipay/return. The audit record of
+every closed task is written to WITKEY_AUDIT_DIR (default WITKEY_DATA_DIR/audit).
 
 example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.com witkey worker`,
   options: { 'sandbox-url': { type: 'string' } },
@@ -39,9 +40,9 @@ async function worker(v: Values): Promise<void> {
   const connection = await connectNative(settings.address, stack.security);
   try {
     say('bundling the workflows...');
-    const w = await createWitkeyWorker(connection, { namespace: stack.namespace, taskQueue: stack.taskQueue }, createActivities(alipay.gateway));
+    const w = await createWitkeyWorker(connection, { namespace: stack.namespace, taskQueue: stack.taskQueue }, createActivities(alipay.gateway, { auditDir: auditDirOf(settings) }));
     const running = w.run();
-    say(`worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}`);
+    say(`worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}`);
     say('press Ctrl-C to stop');
     const stopped = await Promise.race([waitForStopSignal().then(() => 'signal' as const), running.then(() => 'ended' as const)]);
     if (stopped === 'signal') {

@@ -49,6 +49,8 @@ export interface CliStack {
   sandbox: Sandbox;
   env: NodeJS.ProcessEnv;
   webhookUrl: string;
+  /** WITKEY_DATA_DIR of the worker, the webhook and the commands (audit records under audit/). */
+  dataDir: string;
   /** Output of the worker and webhook processes so far (for failure messages). */
   logs(): string;
   /** SIGINT (Ctrl-C) to the worker and the webhook; their exit codes. */
@@ -78,7 +80,8 @@ async function stopChild(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-export async function startCliStack(): Promise<CliStack> {
+/** `extraEnv`: settings of the worker, the webhook and the commands on top of the stack's (e.g. ALIPAY_INPUT_CHARSET). */
+export async function startCliStack(extraEnv: Record<string, string> = {}): Promise<CliStack> {
   const server = await devServer();
   const dataDir = await mkdtemp(join(tmpdir(), 'witkey-cli-'));
   const sandbox = await startSandbox({ dataDir, port: 0 }); // wall clock: notifications delivered as they fall due
@@ -91,6 +94,9 @@ export async function startCliStack(): Promise<CliStack> {
     WITKEY_HTTP_PORT: String(httpPort),
     WITKEY_PUBLIC_URL: webhookUrl,
     WITKEY_SANDBOX_URL: sandbox.url,
+    // the worker's audit records and everything else of the site's stay in the test's folder
+    WITKEY_DATA_DIR: join(dataDir, 'site'),
+    ...extraEnv,
   });
   const sink = { text: '' };
   const children = [startChild(['worker'], env, sink), startChild(['webhook'], env, sink)];
@@ -127,7 +133,7 @@ export async function startCliStack(): Promise<CliStack> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { server, sandbox, env, webhookUrl, logs: () => sink.text, stopProcesses, restartWorker, stop };
+  return { server, sandbox, env, webhookUrl, dataDir: join(dataDir, 'site'), logs: () => sink.text, stopProcesses, restartWorker, stop };
 }
 
 /** Polls a command until `done` holds for its parsed JSON output. */
@@ -154,4 +160,32 @@ export function oneLineError(r: Run, message: RegExp, hint?: RegExp): void {
   assert.match(lines[1], /^hint: /);
   if (hint) assert.match(lines[1], hint);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+export interface LongRunning {
+  output(): string;
+  /** Resolves when the output matches `pattern`; rejects when the process exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Ctrl-C; its exit code. */
+  stop(): Promise<number | null>;
+  exitCode(): number | null;
+}
+
+/** A `witkey` process that runs until stopped (webhook, sandbox, up). */
+export function startWitkey(args: string[], env: NodeJS.ProcessEnv): LongRunning {
+  const sink = { text: '' };
+  const child = startChild(args, env, sink);
+  return {
+    output: () => sink.text,
+    async waitFor(pattern, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if (pattern.test(sink.text)) return sink.text;
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`witkey ${args.join(' ')}: no ${String(pattern)} (exit ${child.exitCode}):\n${sink.text}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: () => stopChild(child),
+    exitCode: () => child.exitCode,
+  };
 }
