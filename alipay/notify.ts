@@ -461,11 +461,20 @@ export function buildReturnCallback(service: string, returnUrl: string, input: R
   return { method: 'GET', url: `${returnUrl}${returnUrl.includes('?') ? '&' : '?'}${query}`, fields };
 }
 
+export interface ReturnSiteOptions {
+  /**
+   * Names of the parameters the site put in its own return_url query (e.g. `service`): not Alipay's, not signed,
+   * left out of the verification. Every other field is covered by the signature.
+   */
+  readonly siteParams?: readonly string[];
+}
+
 /**
  * Client side: verify a return_url callback of `service`. `raw` is the query string (GET) or the body (POST),
- * decoded exactly once. Parameters of the site's own (in the return_url query) are not signed and are ignored.
+ * decoded exactly once. The signature covers every field but sign / sign_type (an unknown field too), except the
+ * parameters of the site's own return_url query named in `site.siteParams`, which are ignored.
  */
-export function verifyReturnCallback(service: string, raw: string | Uint8Array, opts: InboundOptions): ReturnResult {
+export function verifyReturnCallback(service: string, raw: string | Uint8Array, opts: InboundOptions, site: ReturnSiteOptions = {}): ReturnResult {
   if (!isServiceName(service) || SERVICES[service].result !== 'return_url') throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page service');
   const d = SERVICES[service];
   let all: Record<string, string>;
@@ -474,9 +483,11 @@ export function verifyReturnCallback(service: string, raw: string | Uint8Array, 
   } catch (e) {
     rejectUnlessAlipayError(e, 'RETURN_MALFORMED', 'return');
   }
-  const known = ['is_success', 'error', 'sign', 'sign_type', 'xml', 'outer_task_id', 'outer_task_freeze_no', 'task_amount', 'additional_profit_amount', 'additional_profit_transfer_no', 'paid_time'];
+  // signed like notifications: every field but sign / sign_type, whatever its name (§2); only the parameters the site
+  // put in its own return_url are not Alipay's and are left out
+  const siteParams = new Set(site.siteParams ?? []);
   const fields: Record<string, string> = {};
-  for (const k of known) if (all[k] !== undefined) fields[k] = all[k];
+  for (const [k, v] of Object.entries(all)) if (!siteParams.has(k)) fields[k] = v;
   if (!fields.sign || !fields.sign_type) throw new InboundRejectedError('RETURN_MALFORMED', 'sign / sign_type missing');
   if (!verifyMapiParams(fields, opts.verifier, opts.charset)) throw new SignatureError('return signature does not verify');
   if (fields.is_success === 'F') {

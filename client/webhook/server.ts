@@ -7,7 +7,7 @@
  * Bodies are read raw and decoded exactly once, in the configured charset. No stack traces reach the caller.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   AlipayError,
   MalformedReplyError,
@@ -18,9 +18,12 @@ import {
   type InboundOptions,
   type NotifyEvent,
 } from '../../alipay';
-import { returnNotifyId, type TaskNotification } from '../../workflows/messages';
+import { pageRefusedSignal, returnNotifyId, taskWorkflowId, type PageRefusal, type TaskNotification } from '../../workflows/messages';
 import { deliverNotification } from './deliver';
-import { returnPage } from './pages';
+import { refusedStepPage, returnPage } from './pages';
+
+/** The parameters this site puts in its own return_url (activities/pages.ts): not Alipay's, not signed. */
+const RETURN_SITE_PARAMS = ['service'];
 
 export interface WebhookOptions {
   client: Client;
@@ -88,11 +91,36 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     }
   });
 
+  /**
+   * A verified return on which Alipay refused the step: delivered to the task (pageRefused: an attention item for an
+   * operator); a task that does not exist or is closed cannot take it, which is logged. The browser is told either way.
+   */
+  const onRefusal = async (req: FastifyRequest, refusal: Omit<PageRefusal, 'outerTaskId'> & { outerTaskId?: string }) => {
+    const log = req.log.child({ outerTaskId: refusal.outerTaskId, via: 'return', service: refusal.service, errorCode: refusal.errorCode });
+    if (refusal.outerTaskId === undefined) {
+      log.warn('refused page without outer_task_id: nothing to record');
+      return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, 'Alipay did not say which task it was about; ask the site for a new page.') };
+    }
+    const delivered: PageRefusal = { ...refusal, outerTaskId: refusal.outerTaskId };
+    try {
+      await opts.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => opts.client.workflow.getHandle(taskWorkflowId(delivered.outerTaskId)).signal(pageRefusedSignal, delivered));
+      log.info('page refusal recorded');
+      return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, "The task's operators have been told; ask them for a new page.") };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        log.warn('page refusal for no open task: nothing to record');
+        return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, `The site has no open task ${delivered.outerTaskId}: nothing else to do.`) };
+      }
+      log.error({ err: describe(err) }, 'page refusal not recorded: Temporal unavailable');
+      return { status: 503, page: refusedStepPage(refusal.service, refusal.errorCode, 'The site could not record it right now; tell its operators.') };
+    }
+  };
+
   const onReturn = async (req: FastifyRequest, raw: string | Buffer, service: string) => {
     let event: NotifyEvent | undefined;
     try {
-      const result = verifyReturnCallback(service, raw, opts.inbound);
-      if (!result.isSuccess) return { status: 200, page: returnPage('failed', `Alipay reported ${result.errorCode}.`) };
+      const result = verifyReturnCallback(service, raw, opts.inbound, { siteParams: RETURN_SITE_PARAMS });
+      if (!result.isSuccess) return await onRefusal(req, { service, errorCode: result.errorCode, references: [], atMs: Date.now(), ...(result.outerTaskId ? { outerTaskId: result.outerTaskId } : {}) });
       event = result.event;
     } catch (err) {
       req.log.warn({ refused: describe(err) }, 'return refused');

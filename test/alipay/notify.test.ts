@@ -164,11 +164,12 @@ test('return_url callbacks: task.create GET with flat params, left.amount.handle
   assert.equal(get.method, 'GET');
   const query = get.url.slice(get.url.indexOf('?') + 1);
   assert.match(query, /^appType=X&is_success=T&outer_task_id=task1&outer_task_freeze_no=task1FZ&task_amount=100\.00&additional_profit_amount=202\.00&additional_profit_transfer_no=task1AP&paid_time=20111221103000&sign=[^&]+&sign_type=DSA$/);
-  const r = verifyReturnCallback('alipay.witkey.task.create', query, opts);
+  // appType is the site's own return_url parameter: not signed, named so that it is left out
+  const r = verifyReturnCallback('alipay.witkey.task.create', query, opts, { siteParams: ['appType'] });
   assert.ok(r.isSuccess);
   const { alipayUserId: _drop, ...withoutUser } = freeze as { alipayUserId?: string };
   assert.deepEqual(r.event, withoutUser);
-  assert.throws(() => verifyReturnCallback('alipay.witkey.task.create', query.replace('100.00', '1.00'), opts), SignatureError);
+  assert.throws(() => verifyReturnCallback('alipay.witkey.task.create', query.replace('100.00', '1.00'), opts, { siteParams: ['appType'] }), SignatureError);
 
   const post = buildReturnCallback('alipay.witkey.task.left.amount.handle', 'http://site/return', { isSuccess: true, event: EVENTS[4] as never }, signer(), 'gbk');
   assert.equal(post.method, 'POST');
