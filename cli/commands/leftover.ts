@@ -1,5 +1,6 @@
 /** `witkey leftover`: plan the leftover of an expired task (left.amount.handle): refund / platform share / winners. */
 import { writeFile } from 'node:fs/promises';
+import { encodeText, mapiAutoSubmitForm, normalizeCharset } from '../../alipay';
 import { list, str, UsageError, parseWinner, yuanToFen, type Values } from '../args';
 import type { CommandSpec } from '../command';
 import { json, out, yuan } from '../format';
@@ -25,7 +26,8 @@ retry never plans the leftover twice. --new-round plans a second, identical one 
   --refund YUAN          refund to the publisher (default: whatever the platform share and winners leave)
   --platform YUAN        the platform's share (default 0)
   --winner ID:NICK:YUAN  another winner paid from the leftover (repeat)
-  --html FILE            also write the admin page as an auto-submitting HTML form to FILE
+  --html FILE            also write the admin page as an auto-submitting HTML form to FILE, encoded in the
+                         request's charset (ALIPAY_INPUT_CHARSET) and submitted in it (accept-charset)
   --new-round            a deliberate second plan with the same arguments (a fresh request id)
   --request-id ID        your own request id (repeating it returns the same plan)
   --json                 print {round, transferNos, refundSerialNo, platformSerialNo, adminPage, requestId,
@@ -37,17 +39,15 @@ example: witkey leftover T1001 --platform 50 --winner 2088102000000024:Ann:150`,
   run: (v, [id]) => leftover(id, v),
 };
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export function adminPageHtml(page: AdminPage): string {
-  const inputs = Object.entries(page.fields).map(([k, val]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(val)}">`);
-  return `<!doctype html><html><head><meta charset="utf-8"><title>left.amount.handle</title></head>
-<body onload="document.forms[0].submit()"><form method="POST" action="${escapeHtml(page.action)}">
-${inputs.join('\n')}
-<button type="submit">Confirm the leftover at Alipay</button></form></body></html>
-`;
+/**
+ * The admin page as an auto-submitting HTML form, by the protocol library's form builder: encoded in the request's
+ * charset (its _input_charset), declared in <meta charset> and in the form's accept-charset, so that the browser
+ * submits the values (a Chinese nickname) in the bytes the gateway verifies the signature over.
+ */
+export function adminPageHtml(page: AdminPage): Buffer {
+  const charset = normalizeCharset(page.fields._input_charset ?? 'utf-8');
+  const { html } = mapiAutoSubmitForm({ service: page.fields.service ?? 'alipay.witkey.task.left.amount.handle', kind: 'page', method: page.method, charset, params: page.fields }, page.action);
+  return encodeText(html, charset);
 }
 
 /** Winners as given, in a canonical form (the request id and the matching of an earlier plan). */
