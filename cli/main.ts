@@ -68,7 +68,7 @@ function usage(): string {
     '',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Connection: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, WITKEY_TASK_QUEUE, and for a hosted',
+    'Connection: TEMPORAL_ADDRESS (else localhost:$WITKEY_TEMPORAL_PORT, default 7233), TEMPORAL_NAMESPACE, WITKEY_TASK_QUEUE, and for a hosted',
     'Temporal TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY / TEMPORAL_TLS_CA / TEMPORAL_API_KEY (README, "Configuration").',
   ].join('\n');
 }

@@ -20,7 +20,9 @@ parameters are refused; a closed task is never reopened) and prints the signed t
   --publisher-alipay-id ID the publisher's Alipay user id (2088 + 12 digits; otherwise learnt from the payment)
   --bounty YUAN            the bounty to freeze, yuan with at most 2 decimals, e.g. 800 or 800.50          (required)
   --value-added-fee YUAN   value-added fee paid on top to the platform (default 0)
-  --expires TIME           task_expired_time: ISO (2030-01-31T18:00:00+08:00) or from now (+30d, +2h)    (required)
+  --expires TIME           task_expired_time (required): a date (2030-01-31) is the END of that day, China time;
+                           a date and time without an offset (2030-01-31T18:00) is China time (UTC+8), whatever
+                           this machine's zone; with Z or an offset (+08:00) as given; or from now (+30d, +2h)
   --json                   print {outerTaskId, cashierUrl, phase} as JSON
 
 Fee rates (WITKEY_COMMISSION_BP, WITKEY_ALIPAY_FEE_BP) and the payment deadline (WITKEY_PAYMENT_TIMEOUT) come
