@@ -1,0 +1,253 @@
+/**
+ * The model run: fast-check generates a task and a sequence of commands (commands.ts), runs them against a real stack
+ * (stack.ts: time-skipping Temporal, sandbox, webhook, worker) through fc.asyncModelRun, lets every deadline pass, and
+ * checks the invariants (sequence.ts). A failure is shrunk (within a budget of runs, on the same invariant) and
+ * reported with the one-line command that replays exactly it; the run then goes on with a new seed, so a long run
+ * counts every failure instead of stopping at the first.
+ */
+import fc from 'fast-check';
+import { commandArbitrary, newModel, observe, specArbitrary } from './commands';
+import { INVARIANTS, InvariantViolation, PUBLISHER, Sequence, type InvariantName } from './sequence';
+import { ModelStack } from './stack';
+
+export interface RunOptions {
+  /** Sequences to generate (shrinking runs come on top). */
+  runs: number;
+  maxCommands: number;
+  seed?: number;
+  /** Replay: the counterexample path (with `seed`) and the commands' replay path. */
+  path?: string;
+  replayPath?: string;
+  /** Invariants whose violations are counted but do not fail a sequence. */
+  ignore: ReadonlySet<InvariantName>;
+  /** How many runs shrinking may use per failure. */
+  shrinkRuns: number;
+  /** A fresh stack after this many sequences (the sandbox rewrites its whole state on every operation). */
+  stackSequences: number;
+  /** Stop generating new sequences after this long (ms). */
+  timeLimitMs?: number;
+  /** How the replay command is spelled (`npm run test:model`). */
+  command: string;
+  /** Print every sequence's step log. */
+  verbose?: boolean;
+  log: (line: string) => void;
+}
+
+export interface FailureReport {
+  invariant: InvariantName;
+  message: string;
+  seed: number;
+  path: string;
+  replayPath?: string;
+  replay: string;
+  spec: unknown;
+  commands: string[];
+  log: string[];
+  details?: unknown;
+  shrinkRuns: number;
+}
+
+export interface RunSummary {
+  sequences: number;
+  shrinkRuns: number;
+  steps: number;
+  durationMs: number;
+  failures: FailureReport[];
+  /** Violations seen of ignored invariants, or of other invariants while shrinking one: first message, count. */
+  alsoSeen: Map<InvariantName, { count: number; example: string }>;
+  seeds: number[];
+}
+
+let idCounter = 0;
+const runTag = `${Date.now().toString(36).slice(-4)}${process.pid.toString(36)}`;
+
+function optionsLine(o: RunOptions, seed: number, path: string, replayPath: string | undefined): string {
+  const env = [`WITKEY_MODEL_SEED=${seed}`, `WITKEY_MODEL_PATH='${path}'`];
+  if (replayPath) env.push(`WITKEY_MODEL_REPLAY_PATH='${replayPath}'`);
+  env.push(`WITKEY_MODEL_MAX_COMMANDS=${o.maxCommands}`);
+  if (o.ignore.size) env.push(`WITKEY_MODEL_IGNORE=${[...o.ignore].join(',')}`);
+  return `${env.join(' ')} ${o.command}`;
+}
+
+export async function runModel(o: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const summary: RunSummary = { sequences: 0, shrinkRuns: 0, steps: 0, durationMs: 0, failures: [], alsoSeen: new Map(), seeds: [] };
+  let ms: ModelStack | undefined;
+  // per fc.check call: the invariant being shrunk, the budget left, the last failing run
+  let target: InvariantName | undefined;
+  let budget = 0;
+  let last: { seq: Sequence; violation: InvariantViolation; commands: string[] } | undefined;
+  let timeUp = false;
+
+  const seen = (v: InvariantViolation): void => {
+    const entry = summary.alsoSeen.get(v.invariant);
+    if (entry) entry.count += 1;
+    else summary.alsoSeen.set(v.invariant, { count: 1, example: v.message });
+  };
+
+  const ensureStack = async (): Promise<ModelStack> => {
+    if (ms && ms.sequences >= o.stackSequences) {
+      await ms.stop();
+      ms = undefined;
+    }
+    ms ??= await ModelStack.start();
+    ms.sequences += 1;
+    return ms;
+  };
+
+  const property = fc.asyncProperty(specArbitrary, fc.commands([commandArbitrary], { maxCommands: o.maxCommands, size: 'max', ...(o.replayPath ? { replayPath: o.replayPath } : {}) }), async (spec, cmds) => {
+    if (target !== undefined) {
+      if (budget <= 0) return true; // the shrinking budget is spent: keep the smallest counterexample found so far
+      budget -= 1;
+      summary.shrinkRuns += 1;
+    } else {
+      if (o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) {
+        timeUp = true;
+        return true;
+      }
+      summary.sequences += 1;
+    }
+    const stack = await ensureStack();
+    const t0 = Date.now();
+    idCounter += 1;
+    const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore);
+    try {
+      await seq.publish();
+      if (spec.payAtOnce) {
+        await stack.sandbox.pay(seq.cashierUrl, { payerUserId: PUBLISHER });
+        await stack.settle([seq.id]);
+        seq.note('pay at once, delivered');
+      }
+      const model = newModel();
+      await observe(model, seq);
+      await fc.asyncModelRun(() => ({ model, real: { seq } }), cmds);
+      seq.note('-- finale: every deadline passes, the notifier drains');
+      await seq.finale();
+      await seq.checkFinal();
+      for (const v of seq.ignored) seen(v);
+      if (o.verbose) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s)\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
+      return true;
+    } catch (err) {
+      const v = err instanceof InvariantViolation ? err : new InvariantViolation('harness', `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`, (err as Error)?.stack);
+      for (const x of seq.ignored) seen(x);
+      if (target !== undefined && v.invariant !== target) {
+        seen(v);
+        return true; // another invariant: counted, but this shrink stays on its own
+      }
+      if (target === undefined) {
+        target = v.invariant;
+        budget = o.shrinkRuns;
+        o.log(`  ✗ [${v.invariant}] ${v.message.slice(0, 300)} — shrinking (up to ${o.shrinkRuns} runs)`);
+      }
+      last = { seq, violation: v, commands: seq.log.slice() };
+      throw v;
+    } finally {
+      summary.steps += seq.steps;
+      await seq.cleanup();
+    }
+  });
+
+  let seed = o.seed ?? ((Date.now() ^ (process.pid << 8)) & 0x7fffffff);
+  let remaining = o.runs;
+  try {
+    while (remaining > 0 && !timeUp) {
+      target = undefined;
+      last = undefined;
+      summary.seeds.push(seed);
+      const before = summary.sequences;
+      const details = await fc.check(property, {
+        seed,
+        ...(o.path ? { path: o.path, endOnFailure: true } : { numRuns: remaining }),
+      });
+      remaining -= Math.max(1, summary.sequences - before);
+      if (details.failed && last) {
+        const counterexample = details.counterexample as [unknown, { toString(): string }] | null;
+        const cmdText = counterexample ? String(counterexample[1]) : '';
+        const replayPath = /replayPath="([^"]*)"/.exec(cmdText)?.[1];
+        const path = details.counterexamplePath ?? '';
+        const failed = last as { seq: Sequence; violation: InvariantViolation; commands: string[] };
+        const report: FailureReport = {
+          invariant: failed.violation.invariant,
+          message: failed.violation.message,
+          seed: details.seed,
+          path,
+          ...(replayPath ? { replayPath } : {}),
+          replay: optionsLine(o, details.seed, path, replayPath),
+          spec: counterexample?.[0],
+          commands: cmdText
+            .replace(/\s*\/\*replayPath=.*\*\/\s*$/, '')
+            .split(/,(?=[A-Z])/)
+            .filter(Boolean),
+          log: failed.commands,
+          details: failed.violation.details,
+          shrinkRuns: o.shrinkRuns - budget,
+        };
+        summary.failures.push(report);
+        o.log(formatFailure(report));
+      } else if (details.failed) {
+        o.log(`fast-check failed without a recorded violation: ${(details.errorInstance as Error | undefined)?.message ?? ''}`);
+        summary.failures.push({ invariant: 'harness', message: (details.errorInstance as Error | undefined)?.message ?? 'unknown', seed: details.seed, path: details.counterexamplePath ?? '', replay: optionsLine(o, details.seed, details.counterexamplePath ?? '', undefined), spec: undefined, commands: [], log: [], shrinkRuns: 0 });
+      }
+      if (o.path || !details.failed) break;
+      seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    }
+  } finally {
+    await ms?.stop();
+  }
+  summary.durationMs = Date.now() - started;
+  return summary;
+}
+
+export function formatFailure(r: FailureReport): string {
+  const lines = [
+    `✗ [${r.invariant}] ${r.message}`,
+    `  replay: ${r.replay}`,
+    `  task: ${JSON.stringify(r.spec)}`,
+    `  shrunk commands (${r.commands.length}, after ${r.shrinkRuns} shrinking runs):`,
+    ...r.commands.map((c, i) => `    ${i + 1}. ${c}`),
+    `  step log of the shrunk run:`,
+    ...r.log.map((l) => `    ${l}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatSummary(s: RunSummary): string {
+  const byInvariant = new Map<string, number>();
+  for (const f of s.failures) byInvariant.set(f.invariant, (byInvariant.get(f.invariant) ?? 0) + 1);
+  const lines = [
+    `model run: ${s.sequences} sequences (+${s.shrinkRuns} shrinking runs), ${s.steps} steps, ${(s.durationMs / 1000).toFixed(1)} s, ${s.failures.length} failure(s)${byInvariant.size ? ` [${[...byInvariant].map(([k, v]) => `${k}: ${v}`).join(', ')}]` : ''}; seeds ${s.seeds.join(', ')}`,
+  ];
+  for (const [k, v] of s.alsoSeen) lines.push(`  also seen (not shrunk): [${k}] x${v.count}, e.g. ${v.example.slice(0, 240)}`);
+  return lines.join('\n');
+}
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<RunOptions> & { log: (line: string) => void }): RunOptions {
+  const int = (name: string, fallback: number): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || (n < 0 && name !== 'WITKEY_MODEL_SEED')) throw new Error(`${name}=${v}: a non-negative integer`);
+    return n;
+  };
+  const ignore = new Set<InvariantName>();
+  for (const name of (env.WITKEY_MODEL_IGNORE ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!INVARIANTS.includes(name as InvariantName)) throw new Error(`WITKEY_MODEL_IGNORE: ${name} is not an invariant (${INVARIANTS.join(', ')})`);
+    ignore.add(name as InvariantName);
+  }
+  const seed = env.WITKEY_MODEL_SEED ? int('WITKEY_MODEL_SEED', 0) : defaults.seed;
+  const minutes = env.WITKEY_MODEL_TIME_LIMIT_MIN ? int('WITKEY_MODEL_TIME_LIMIT_MIN', 0) : undefined;
+  return {
+    runs: int('WITKEY_MODEL_RUNS', defaults.runs ?? 20),
+    maxCommands: int('WITKEY_MODEL_MAX_COMMANDS', defaults.maxCommands ?? 30),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(env.WITKEY_MODEL_PATH ? { path: env.WITKEY_MODEL_PATH } : {}),
+    ...(env.WITKEY_MODEL_REPLAY_PATH ? { replayPath: env.WITKEY_MODEL_REPLAY_PATH } : {}),
+    ignore,
+    shrinkRuns: int('WITKEY_MODEL_SHRINK_RUNS', defaults.shrinkRuns ?? 60),
+    stackSequences: int('WITKEY_MODEL_STACK_SEQUENCES', defaults.stackSequences ?? 40),
+    ...(minutes !== undefined ? { timeLimitMs: minutes * 60_000 } : defaults.timeLimitMs !== undefined ? { timeLimitMs: defaults.timeLimitMs } : {}),
+    command: defaults.command ?? 'npm run test:model',
+    verbose: env.WITKEY_MODEL_VERBOSE === '1',
+    log: defaults.log,
+  };
+}
