@@ -34,7 +34,7 @@ function booked(v: TaskView): void {
   assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen, JSON.stringify(l));
 }
 
-describe('money paths under adversarial use (time-skipping)', () => {
+describe('money paths under adversarial use (time-skipping)', { timeout: 600_000 }, () => {
   let server: StartedServer;
   let h: WorkflowHarness;
   before(async () => {
@@ -138,6 +138,9 @@ describe('money paths under adversarial use (time-skipping)', () => {
     assert.ok(view.attention.some((a) => a.code === 'PAYOUT_HELD' && !a.resolved));
     assert.ok(!h.gateway.payouts.flat().includes(r.transferNos[0]), 'the held winner is never paid by itself');
     assert.ok(h.gateway.payouts.flat().includes(r.transferNos[1]), 'the other winner is paid');
+    await assert.rejects(h.tasks.operator(id, { action: 'acknowledge', codes: ['PAYOUT_HELD'], ...OP }), /resolve_held_transfer/);
+    await h.tasks.operator(id, { action: 'acknowledge', ...OP });
+    assert.ok((await h.tasks.status(id)).attention.some((a) => a.code === 'PAYOUT_HELD' && !a.resolved), 'acknowledging everything leaves the money item open');
     // the operator checked with Alipay: the cancel had gone through
     view = await h.tasks.operator(id, { action: 'resolve_held_transfer', transferNo: r.transferNos[0], outcome: 'cancelled', ...OP });
     assert.equal(view.transfers.find((t) => t.transferNo === r.transferNos[0])!.status, 'cancelled');
@@ -289,6 +292,45 @@ describe('money paths under adversarial use (time-skipping)', () => {
     assert.equal(view.rounds[0].status, 'abandoned');
     assert.equal(view.availableFen, 30_000);
     await assert.rejects(h.tasks.operator(id, { action: 'withdraw_round', round: r.round, ...OP }), /abandoned/);
+  });
+
+  test('8d. a withdrawn round or leftover plan that Alipay still handles is reinstated and booked when its money is free', async () => {
+    const id = 'mp-reinstated';
+    await h.publishAndPay(id, 30_000, 0, 2 * DAY);
+    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 10_000 }] });
+    await h.tasks.operator(id, { action: 'withdraw_round', round: r.round, ...OP });
+    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 10_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    let view = await h.tasks.status(id);
+    assert.equal(view.transfers[0].status, 'paying', 'the confirmed round is reinstated');
+    assert.ok(view.attention.some((a) => a.code === 'CONFIRMED_AFTER_WITHDRAWAL'));
+    await h.payTransfer(id, r.transferNos[0], 10_000, 'IMMEDIATE');
+    await server.env.sleep(2 * DAY + 1_000);
+    const plan = await h.tasks.planLeftover(id, { refundFen: 20_000, platformFen: 0, winners: [] });
+    await h.tasks.operator(id, { action: 'withdraw_leftover', round: plan.round, ...OP });
+    await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 20_000 }, successBidders: [], failureBidders: [] });
+    await h.notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo, amountFen: 20_000, status: 'S', transferTime: await h.now() });
+    view = await h.tasks.status(id);
+    assert.equal(view.leftovers[0].status, 'done', 'the submitted plan is reinstated and done');
+    assert.equal(view.ledger.refundedFen, 20_000);
+    assert.equal(view.ledger.stillFrozenFen, 0);
+    booked(view);
+  });
+
+  test('8e. an open task with nothing scheduled (overdue notifications acknowledged) asks an operator again', async () => {
+    const id = 'mp-nothing-scheduled';
+    await h.publishAndPay(id, 30_000, 0, 10 * DAY);
+    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 30_000 }] });
+    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 30_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    await server.env.sleep(DAY + 1_000); // the transfer's notifications never come
+    let view = await h.tasks.status(id);
+    assert.ok(view.attention.some((a) => a.code === 'NOTIFICATION_OVERDUE' && !a.resolved));
+    await h.tasks.operator(id, { action: 'acknowledge', ...OP, reason: 'asked Alipay' });
+    await server.env.sleep(11 * DAY);
+    view = await h.tasks.status(id);
+    assert.ok(view.attention.some((a) => a.code === 'NOTHING_SCHEDULED' && !a.resolved), 'the open task does not sit unseen');
+    await assert.rejects(h.tasks.operator(id, { action: 'acknowledge', codes: ['NOTHING_SCHEDULED'], ...OP }), /settle_manually/);
+    await h.tasks.operator(id, { action: 'settle_manually', ...OP, reason: 'Alipay confirmed the payment by phone' });
+    assert.equal((await h.result(id)).view.phase, 'settled');
   });
 
   test("9. the publisher's Alipay id from the notification is kept when the browser's return came first", async () => {
