@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { pageActivities } from '../../activities/pages';
 import { fetchSandboxConfig } from '../../cli/runtime';
 import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
-import type { InboxItem } from '../../workflows/inbox';
+import type { InboxItem } from '../../client/tasks';
 import type { PublishResult, SelectWinnersResult, TaskView } from '../../workflows/messages';
 import { newTaskState } from '../../workflows/task/ledger';
 import type { TaskSpec } from '../../workflows/task/types';
@@ -24,6 +24,7 @@ const PUBLISHER = '2088100000000041';
 const W1 = '2088200000000041';
 const W2 = '2088200000000042';
 
+type InboxPage = { items: InboxItem[]; nextPageToken: string | null };
 type AttentionRow = { outerTaskId: string; phase: string; reasons: { code: string; message: string }[] };
 
 
@@ -177,7 +178,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     const { url } = await pageActivities(settings.gateway).createTaskPage({ spec, freezeNo: newTaskState(spec).freezeNo });
     await stack.sandbox.pay(url, { payerUserId: PUBLISHER });
 
-    const items = await untilJson<InboxItem[]>(['inbox'], stack.env, (xs) => xs.some((i) => i.notification.event.outerTaskId === orphan));
+    const { items } = await untilJson<InboxPage>(['inbox'], stack.env, (p) => p.items.some((i) => i.notification.event.outerTaskId === orphan));
     const item = items.find((i) => i.notification.event.outerTaskId === orphan)!;
     const sent = stack.sandbox.notifications({ outerTaskId: orphan });
     assert.equal(sent.length, 1);
@@ -191,15 +192,16 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     const human = await run('inbox');
     assert.equal(human.code, 0, human.stderr);
     const lines = human.stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^notify_id\s+type\s+outer_task_id\s+reason\s+received$/);
+    assert.match(lines[0], /^notify_id\s+type\s+outer_task_id\s+reason\s+received\s+amount$/);
     const line = lines.find((l) => l.startsWith(item.notification.notifyId))!;
     assert.ok(line, human.stdout);
-    assert.deepEqual(line.split(/\s+/), [item.notification.notifyId, 'task_freeze', orphan, 'unknown_task', new Date(item.receivedAtMs).toISOString().replace('.000Z', 'Z')]);
+    assert.deepEqual(line.split(/\s+/), [item.notification.notifyId, 'task_freeze', orphan, 'unknown_task', new Date(item.receivedAtMs).toISOString().replace('.000Z', 'Z'), '¥12.34']);
+    assert.match(human.stdout, new RegExp(`\\nMONEY: .*\\n  ${item.notification.notifyId}  task_freeze for unknown task ${orphan}: ¥12\\.34 paid by the publisher and frozen at Alipay`));
 
     oneLineError(await run('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave'), /--reason is required/);
     const resolved = await runJson<{ notifyId: string; remaining: number }>('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave', '--reason', 'a test payment, refunded at Alipay');
     assert.deepEqual(resolved, { notifyId: item.notification.notifyId, remaining: items.length - 1 });
-    const afterwards = await runJson<InboxItem[]>('inbox');
+    const { items: afterwards } = await untilJson<InboxPage>(['inbox'], stack.env, (p) => !p.items.some((i) => i.notification.notifyId === item.notification.notifyId));
     assert.equal(afterwards.some((i) => i.notification.notifyId === item.notification.notifyId), false);
     assert.equal(afterwards.length, items.length - 1);
     if (afterwards.length === 0) assert.equal((await run('inbox')).stdout, 'the inbox is empty\n');
@@ -211,7 +213,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
   test('inbox: --help, usage errors, one line and a hint', async () => {
     const help = await run('inbox', '--help');
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^witkey inbox \[--json\]\nwitkey inbox resolve <notify_id> --operator NAME --reason TEXT/);
+    assert.match(help.stdout, /^witkey inbox \[--limit N\] \[--next TOKEN\] \[--json\]\nwitkey inbox resolve <notify_id> --operator NAME --reason TEXT/);
     assert.match((await run('--help')).stdout, /^ {2}inbox {2,}the operators' inbox/m);
     oneLineError(await run('inbox', 'purge'), /unknown sub-command "purge"/, /witkey inbox resolve <notify_id>/);
     oneLineError(await run('inbox', 'resolve'), /missing <notify_id>/, /"witkey inbox" lists/);

@@ -227,6 +227,8 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     const items = (await inboxItems(stack.server.env.client)).filter((i) => i.notification.notifyId === 'nv-late-new');
     assert.equal(items.length, 1);
     assert.equal(items[0].reason, 'task_closed');
+    assert.deepEqual(items[0].task, { status: 'COMPLETED', phase: 'settled' });
+    assert.deepEqual({ amountFen: items[0].money?.amountFen, frozen: items[0].money?.mayBeFrozenAtAlipay }, { amountFen: 4_000, frozen: true }, 'money, not noise');
 
     async function freezeEventClosed(): Promise<TaskFreezeEvent> {
       return { type: 'task_freeze', partner: stack.sandbox.config.partnerId, outerTaskId: 'wh-late', outerTaskFreezeNo: result.view.freezeNo, taskAmountFen: 4_000, paidTime: Math.floor((await stack.now()) / 1000) * 1000 };

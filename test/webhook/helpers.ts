@@ -2,9 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { buildNotification, formSerialize, loadPrivateKey, type MapiSigner, type NotifyEvent } from '../../alipay';
-import { INBOX_WORKFLOW_ID, inboxQuery, type InboxItem } from '../../workflows/inbox';
+import { WitkeyTasks, type InboxItem } from '../../client/tasks';
 import { taskWorkflowId } from '../../workflows/messages';
 import type { Sandbox } from '../../sandbox';
 
@@ -56,12 +55,15 @@ export async function historyLength(client: Client, outerTaskId: string): Promis
   return history.events?.length ?? 0;
 }
 
-/** The operators' inbox (empty when it was never started). */
+/** The operators' inbox: every open item (one inboxItem workflow each), every page. */
 export async function inboxItems(client: Client): Promise<InboxItem[]> {
-  try {
-    return await client.workflow.getHandle(INBOX_WORKFLOW_ID).query(inboxQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return [];
-    throw err;
-  }
+  const tasks = new WitkeyTasks(client, { taskQueue: 'unused', feeRates: { commissionBp: 0, alipayFeeBp: 0 } });
+  const items: InboxItem[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await tasks.inbox({ limit: 1000, ...(pageToken ? { pageToken } : {}) });
+    items.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return items;
 }
