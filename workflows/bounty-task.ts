@@ -68,6 +68,10 @@ export const REQUESTS_CARRIED = 'requests-carried';
 export const CANCEL_UNPAID_UNBLOCKS = 'cancel-unpaid-unblocks';
 /** Leftover plans never submitted, and frozen money with no plan after expiry, are flagged for an operator. */
 export const LEFTOVER_WAITS = 'leftover-waits';
+/** A bounty frozen after a manual settlement of an unpaid task is flagged (it kept the task from closing with it hidden). */
+export const PAID_AFTER_SETTLEMENT_FLAGGED = 'paid-after-settlement-flagged';
+/** `acknowledge` leaves money items open (MONEY_ATTENTION): only their own action resolves them. */
+export const MONEY_ATTENTION_STANDS = 'money-attention-stands';
 /** An open task with no timer, no activity and nothing for an operator asks an operator (never sits unseen). */
 export const NOTHING_SCHEDULED = 'nothing-scheduled-flagged';
 
@@ -697,7 +701,8 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
     case 'acknowledge': {
       let n = 0;
       for (const a of state.attention) {
-        if (!a.resolved && (!request.codes?.length || request.codes.includes(a.code)) && a.code !== state.blocked?.code && !ledger.MONEY_ATTENTION[a.code]) {
+        const standing = ledger.MONEY_ATTENTION[a.code] !== undefined && patched(MONEY_ATTENTION_STANDS);
+        if (!a.resolved && (!request.codes?.length || request.codes.includes(a.code)) && a.code !== state.blocked?.code && !standing) {
           a.resolved = true;
           n += 1;
         }
@@ -746,8 +751,10 @@ function applyNotification(state: TaskState, n: TaskNotification, nowMs: number)
       return 'attention';
     }
     switch (e.type) {
-      case 'task_freeze':
-        return ledger.applyFreeze(state, { freezeNo: e.outerTaskFreezeNo, amountFen: e.taskAmountFen, payerAlipayUserId: e.alipayUserId, paidAtMs: e.paidTime }, nowMs);
+      case 'task_freeze': {
+        const flagAfterSettlement = state.manualSettlement !== undefined && !state.paid ? patched(PAID_AFTER_SETTLEMENT_FLAGGED) : true;
+        return ledger.applyFreeze(state, { freezeNo: e.outerTaskFreezeNo, amountFen: e.taskAmountFen, payerAlipayUserId: e.alipayUserId, paidAtMs: e.paidTime }, nowMs, { flagAfterSettlement });
+      }
       case 'additional_profit_transfer':
         if (e.status !== 'S') {
           state.attention.push({ code: 'VALUE_ADDED_FEE_FAILED', message: `the value-added fee transfer failed (${e.errorCode ?? 'no code'})`, evidence: n, atMs: nowMs });

@@ -237,7 +237,13 @@ function flag(state: TaskState, code: string, message: string, nowMs: number, ev
 }
 
 /** task_freeze: the bounty is frozen. */
-export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen: number; payerAlipayUserId?: string; paidAtMs?: number }, nowMs: number): Outcome {
+export function applyFreeze(
+  state: TaskState,
+  ev: { freezeNo: string; amountFen: number; payerAlipayUserId?: string; paidAtMs?: number },
+  nowMs: number,
+  /** flagAfterSettlement: false only for histories from before the rule (a payment after a settlement was booked silently). */
+  rules: { flagAfterSettlement?: boolean } = {},
+): Outcome {
   const append = state.appends.find((a) => a.freezeNo === ev.freezeNo);
   if (append) return applyAppendFreeze(state, append.append, ev.amountFen, nowMs);
   return transition(state, (s) => {
@@ -252,7 +258,7 @@ export function applyFreeze(state: TaskState, ev: { freezeNo: string; amountFen:
       return 'duplicate';
     }
     if (s.paid) return 'duplicate';
-    if (s.manualSettlement) {
+    if (s.manualSettlement && rules.flagAfterSettlement !== false) {
       // settled by an operator while unpaid, and paid afterwards: the money is frozen at Alipay and must not hide
       s.paid = true;
       s.paidAtMs = ev.paidAtMs ?? nowMs;
