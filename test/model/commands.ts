@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TaskRequestError } from '../../client/tasks';
+import { businessNumber } from '../../alipay/core/business-numbers';
 import { GatewayRefusal, InjectedHttpFault, type FaultSpec } from '../../sandbox';
 import type { OperatorRequest, TaskView } from '../../workflows/messages';
 import { InvariantViolation, PUBLISHER, WINNERS, fmtMs, type Sequence } from './sequence';
@@ -420,16 +421,18 @@ class RequestFault extends Step {
     readonly service: (typeof SERVICES)[number],
     readonly kind: RequestKind,
     readonly times: number,
-    readonly onAppend: boolean,
+    /** OpenAPI faults: the trade of the task's freeze (0) or of amount.append n. */
+    readonly trade: number,
   ) {
     super();
   }
   toString(): string {
-    return `RequestFault(${this.service.replace(/^alipay\.(witkey\.task\.)?/, '')} ${this.kind} x${this.times}${this.onAppend ? ', last append' : ''})`;
+    const openApi = this.service.startsWith('alipay.trade.');
+    return `RequestFault(${this.service.replace(/^alipay\.(witkey\.task\.)?/, '')} ${this.kind} x${this.times}${openApi ? (this.trade ? `, append ${this.trade}` : ', task freeze') : ''})`;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
     const openApi = this.service.startsWith('alipay.trade.');
-    const freezeNo = this.onAppend && s.appends.length ? s.appends[s.appends.length - 1].freezeNo : s.freezeNo;
+    const freezeNo = this.trade ? businessNumber(s.id, { kind: 'appendFreeze', index: this.trade }) : businessNumber(s.id, { kind: 'freeze' });
     const spec: FaultSpec = {
       target: 'request',
       kind: this.kind,
@@ -642,6 +645,33 @@ const operatorArbitrary: fc.Arbitrary<Operator> = fc
   .tuple(fc.constantFrom<OperatorAction>('retry', 'acknowledge', 'settle_manually', 'cancel_unpaid', 'withdraw_round', 'withdraw_leftover'), fc.nat(5))
   .map(([a, i]) => new Operator(a, i));
 
+const requestFaultArbitrary: fc.Arbitrary<RequestFault> = fc
+  .tuple(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('alipay.witkey.task.confirm.by.platform' as const, 'alipay.witkey.task.cancel.confirm.by.platform' as const) },
+      { weight: 2, arbitrary: fc.constantFrom('alipay.trade.query' as const, 'alipay.trade.cancel' as const) },
+      { weight: 1, arbitrary: fc.constantFrom(...SERVICES) },
+    ),
+    fc.constantFrom<RequestKind>('http5xx', 'systemError', 'drop', 'malformedXml', 'delay'),
+    fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 2, arbitrary: fc.constant(5) }, { weight: 1, arbitrary: fc.constant(6) }),
+    fc.constantFrom(0, 1, 2),
+  )
+  .map(([svc, k, t, trade]) => new RequestFault(svc, k, t, trade));
+
+const notificationFaultArbitrary: fc.Arbitrary<NotificationFault> = fc
+  .tuple(
+    fc.constantFrom<NotifyKind>('duplicate', 'reorder', 'delay', 'drop', 'badSignature', 'gbk'),
+    fc.option(fc.constantFrom(...NOTIFY_TYPES), { nil: undefined }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.constantFrom(2 * MIN, 30 * MIN, 3 * HOUR, 20 * HOUR, 26 * HOUR, 3 * DAY),
+    fc.integer({ min: 1, max: 3 }),
+  )
+  .map(([k, t, c, d, n]) => new NotificationFault(k, t, c, d, n));
+
+const winnerFaultArbitrary: fc.Arbitrary<WinnerFault> = fc
+  .tuple(fc.integer({ min: 0, max: WINNERS.length - 1 }), fc.constantFrom<'confirm' | 'payment' | 'leftover'>('confirm', 'payment', 'leftover'))
+  .map(([w, st]) => new WinnerFault(w, st));
+
 const cancelArbitrary = fc.tuple(fc.nat(5), fc.integer({ min: 0, max: 7 })).map(([i, mask]) => new CancelWinners(i, mask));
 const confirmArbitrary = fc.tuple(fc.nat(5), fc.boolean()).map(([i, f]) => new ConfirmRound(i, f));
 const submitArbitrary = fc.tuple(fc.nat(3), fc.boolean()).map(([i, f]) => new SubmitLeftover(i, f));
@@ -683,25 +713,9 @@ export const commandArbitrary: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.o
   },
   { weight: 2, arbitrary: submitArbitrary },
   { weight: 4, arbitrary: operatorArbitrary },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(fc.constantFrom(...SERVICES), fc.constantFrom<RequestKind>('drop', 'http5xx', 'systemError', 'malformedXml', 'delay'), fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(5), fc.constant(6)), fc.boolean())
-      .map(([svc, k, t, a]) => new RequestFault(svc, k, t, a)),
-  },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(
-        fc.constantFrom<NotifyKind>('duplicate', 'reorder', 'delay', 'drop', 'badSignature', 'gbk'),
-        fc.option(fc.constantFrom(...NOTIFY_TYPES), { nil: undefined }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.constantFrom(2 * MIN, 30 * MIN, 3 * HOUR, 20 * HOUR, 26 * HOUR, 3 * DAY),
-        fc.integer({ min: 1, max: 3 }),
-      )
-      .map(([k, t, c, d, n]) => new NotificationFault(k, t, c, d, n)),
-  },
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: WINNERS.length - 1 }), fc.constantFrom<'confirm' | 'payment' | 'leftover'>('confirm', 'payment', 'leftover')).map(([w, st]) => new WinnerFault(w, st)) },
+  { weight: 3, arbitrary: requestFaultArbitrary },
+  { weight: 3, arbitrary: notificationFaultArbitrary },
+  { weight: 1, arbitrary: winnerFaultArbitrary },
   { weight: 4, arbitrary: fc.constant(new Deliver()) },
   { weight: 6, arbitrary: passArbitrary },
   {
@@ -720,4 +734,18 @@ export const specArbitrary = fc.record({
   valueAddedFeeFen: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5_000 })),
   expiresInMs: fc.constantFrom(3 * DAY, DAY, 10 * DAY, HOUR, 30 * DAY),
   payAtOnce: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  /** Alipay's misbehaviour from the start: faults waiting for the first requests / notifications they match. */
+  faults: fc.array(fc.oneof<fc.Arbitrary<Step>[]>(requestFaultArbitrary, requestFaultArbitrary, notificationFaultArbitrary, winnerFaultArbitrary), { maxLength: 3 }),
 });
+
+export type SequenceSetup = typeof specArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+/** What the task of a sequence looks like in a report. */
+export function describeSetup(spec: SequenceSetup): string {
+  return `bounty ${spec.bountyFen} fen, value-added fee ${spec.valueAddedFeeFen}, expires +${fmtMs(spec.expiresInMs)}, ${spec.payAtOnce ? 'paid at once' : 'not paid at once'}, faults from the start [${spec.faults.map((f) => f.toString()).join('; ')}]`;
+}
+
+/** Runs the setup's faults (injected before the first command). */
+export async function injectSetupFaults(m: Model, s: Sequence, spec: SequenceSetup): Promise<void> {
+  for (const f of spec.faults) s.note(`${f.toString()} -> ${await f.act(m, s)}`);
+}

@@ -6,7 +6,7 @@
  * counts every failure instead of stopping at the first.
  */
 import fc from 'fast-check';
-import { commandArbitrary, newModel, observe, specArbitrary } from './commands';
+import { commandArbitrary, describeSetup, injectSetupFaults, newModel, observe, specArbitrary, type SequenceSetup } from './commands';
 import { INVARIANTS, InvariantViolation, PUBLISHER, Sequence, type InvariantName } from './sequence';
 import { ModelStack } from './stack';
 
@@ -78,6 +78,9 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
   let budget = 0;
   let last: { seq: Sequence; violation: InvariantViolation; commands: string[] } | undefined;
   let timeUp = false;
+  // index of the generated sequence in the current fc.check call: its fast-check path
+  let generated = 0;
+  let currentSeed = 0;
 
   const seen = (v: InvariantViolation): void => {
     const entry = summary.alsoSeen.get(v.invariant);
@@ -106,6 +109,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
         return true;
       }
       summary.sequences += 1;
+      generated += 1;
     }
     const stack = await ensureStack();
     const t0 = Date.now();
@@ -113,19 +117,24 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore);
     try {
       await seq.publish();
-      if (spec.payAtOnce) {
-        await stack.sandbox.pay(seq.cashierUrl, { payerUserId: PUBLISHER });
-        await stack.settle([seq.id]);
-        seq.note('pay at once, delivered');
-      }
       const model = newModel();
+      await injectSetupFaults(model, seq, spec);
+      if (spec.payAtOnce) {
+        const paid = await stack.sandbox.pay(seq.cashierUrl, { payerUserId: PUBLISHER }).then(
+          (r) => `paid${r.dropped ? ' (reply dropped)' : ''}`,
+          (err: unknown) => `not paid: ${(err as Error).name} ${(err as { code?: string }).code ?? (err as Error).message}`,
+        );
+        await stack.settle([seq.id]);
+        seq.note(`pay at once -> ${paid}; delivered`);
+      }
       await observe(model, seq);
       await fc.asyncModelRun(() => ({ model, real: { seq } }), cmds);
       seq.note('-- finale: every deadline passes, the notifier drains');
       await seq.finale();
       await seq.checkFinal();
       for (const v of seq.ignored) seen(v);
-      if (o.verbose) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s)\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
+      if (o.verbose) for (const v of seq.ignored) seq.note(`ignored [${v.invariant}] ${v.message}`);
+      if (o.verbose) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
       return true;
     } catch (err) {
       const v = err instanceof InvariantViolation ? err : new InvariantViolation('harness', `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`, (err as Error)?.stack);
@@ -139,6 +148,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
         budget = o.shrinkRuns;
         o.log(`  ✗ [${v.invariant}] ${v.message.slice(0, 300)} — shrinking (up to ${o.shrinkRuns} runs)`);
       }
+      await seq.noteState('state at the failure').catch(() => undefined);
       last = { seq, violation: v, commands: seq.log.slice() };
       throw v;
     } finally {
@@ -153,6 +163,8 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     while (remaining > 0 && !timeUp) {
       target = undefined;
       last = undefined;
+      generated = 0;
+      currentSeed = seed;
       summary.seeds.push(seed);
       const before = summary.sequences;
       const details = await fc.check(property, {
@@ -173,7 +185,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
           path,
           ...(replayPath ? { replayPath } : {}),
           replay: optionsLine(o, details.seed, path, replayPath),
-          spec: counterexample?.[0],
+          spec: counterexample ? describeSetup(counterexample[0] as SequenceSetup) : undefined,
           commands: cmdText
             .replace(/\s*\/\*replayPath=.*\*\/\s*$/, '')
             .split(/,(?=[A-Z])/)
@@ -202,7 +214,7 @@ export function formatFailure(r: FailureReport): string {
   const lines = [
     `✗ [${r.invariant}] ${r.message}`,
     `  replay: ${r.replay}`,
-    `  task: ${JSON.stringify(r.spec)}`,
+    `  task: ${typeof r.spec === 'string' ? r.spec : JSON.stringify(r.spec)}`,
     `  shrunk commands (${r.commands.length}, after ${r.shrinkRuns} shrinking runs):`,
     ...r.commands.map((c, i) => `    ${i + 1}. ${c}`),
     `  step log of the shrunk run:`,

@@ -108,6 +108,25 @@ export class Sequence {
     throw v;
   }
 
+  /** One line with the task's state for the step log (diagnosis of a failure). */
+  async noteState(label: string): Promise<void> {
+    const facts = await this.ms.facts(this.id);
+    const view = facts && (facts.status === 'RUNNING' || facts.status === 'COMPLETED') ? await this.ms.view(this.id) : undefined;
+    const theirs = await sandboxLedger(this.ms.sandbox, this.id);
+    if (!view) {
+      this.note(`${label}: workflow ${facts?.status ?? 'missing'}`);
+      return;
+    }
+    const l = view.ledger;
+    const short = (x: LedgerFigures | undefined): string => (x ? `frozen ${x.bountyFrozenFen} vaf ${x.valueAddedFeePaidFen} winners ${x.winnersReceivedFen} platform ${x.platformReceivedFen} fees ${x.alipayFeesFen} refunded ${x.refundedFen} still ${x.stillFrozenFen}` : '-');
+    this.note(
+      `${label}: workflow ${facts?.status} ${view.phase} at ${iso(await this.ms.now())}; ledger ${short(l)}; sandbox ${short(theirs)}; transfers [${view.transfers.map((t) => `${t.transferNo.replace(this.id, '')}:${t.status}`).join(' ')}]; sandbox transfers [${this.ms.sandbox
+        .transfers(this.id)
+        .map((t) => `${t.outerTransferNo.replace(this.id, '')}:${t.status}`)
+        .join(' ')}]; rounds [${view.rounds.map((r) => `${r.round}:${r.status}`).join(' ')}]; leftovers [${view.leftovers.map((p) => `${p.round}:${p.status}`).join(' ')}]; attention [${view.attention.map((a) => `${a.code}${a.resolved ? '(resolved)' : ''}`).join(' ')}]; pending: ${view.pendingActions.join(' / ')}`,
+    );
+  }
+
   // ------------------------------------------------------------------------------------------ invariants
 
   /** After every step: cheap checks that hold at any moment. */
@@ -134,6 +153,7 @@ export class Sequence {
 
   /** At the end, after every deadline has passed and the notifier has drained. */
   async checkFinal(): Promise<void> {
+    await this.noteState('final');
     await this.checkStep();
     await this.checkLedgers();
     const facts = await this.ms.facts(this.id);
