@@ -7,8 +7,8 @@ import { withSession } from '../runtime';
 import type { OperatorRequest } from '../../workflows/messages';
 
 export const resumeCommand: CommandSpec = {
-  summary: "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N",
-  help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually | --cancel-unpaid | --withdraw-round N | --withdraw-leftover N) --operator NAME --reason TEXT [--json]
+  summary: "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N, --pay-held NO, --cancelled-held NO",
+  help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually | --cancel-unpaid | --withdraw-round N | --withdraw-leftover N | --pay-held TRANSFER_NO | --cancelled-held TRANSFER_NO) --operator NAME --reason TEXT [--json]
 
 Records an operator's decision in the task (who, why, what it did) and acts on it:
   --retry             run the failed step again (after fixing configuration, or when Alipay is reachable again)
@@ -24,6 +24,11 @@ Records an operator's decision in the task (who, why, what it did) and acts on i
                       leftover plan N's admin page will never be submitted (status planned): its refund,
                       platform share and winners are dropped and the money is free for a new plan; a
                       left_amount_handle that still arrives later is recorded for an operator
+  --pay-held TRANSFER_NO
+                      a winner whose cancellation stayed unknown when the announcement ended is held (PAYOUT_HELD):
+                      you checked with Alipay that the cancel did not happen, so pay the winner now
+  --cancelled-held TRANSFER_NO
+                      the same held winner: Alipay did cancel it, so record it cancelled (its amount is free again)
   --operator NAME     who decides (required)
   --reason TEXT       why (required)
   --json              print the task's state afterwards as JSON (as "witkey status --json")
@@ -36,6 +41,8 @@ example: witkey resume T1001 --acknowledge AMOUNT_MISMATCH --operator alice --re
     'cancel-unpaid': { type: 'boolean' },
     'withdraw-round': { type: 'string' },
     'withdraw-leftover': { type: 'string' },
+    'pay-held': { type: 'string' },
+    'cancelled-held': { type: 'string' },
     operator: { type: 'string' },
     reason: { type: 'string' },
     json: { type: 'boolean' },
@@ -45,9 +52,11 @@ example: witkey resume T1001 --acknowledge AMOUNT_MISMATCH --operator alice --re
 };
 
 async function resume(outerTaskId: string, codes: string[], v: Values): Promise<void> {
-  const actions = ['retry', 'acknowledge', 'settle-manually', 'cancel-unpaid', 'withdraw-round', 'withdraw-leftover'] as const;
+  const actions = ['retry', 'acknowledge', 'settle-manually', 'cancel-unpaid', 'withdraw-round', 'withdraw-leftover', 'pay-held', 'cancelled-held'] as const;
   const chosen = actions.filter((a) => v[a] !== undefined && v[a] !== false);
-  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N', `run "witkey resume --help"`);
+  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N, --pay-held NO, --cancelled-held NO', `run "witkey resume --help"`);
+  const heldTransfer = chosen[0] === 'pay-held' || chosen[0] === 'cancelled-held' ? (str(v, chosen[0]) ?? '') : '';
+  if ((chosen[0] === 'pay-held' || chosen[0] === 'cancelled-held') && !/^[A-Za-z0-9_.:-]{1,64}$/.test(heldTransfer)) throw new UsageError(`--${chosen[0]}: a transfer number (outer_transfer_no), got ${JSON.stringify(heldTransfer)}`, `"witkey status ${outerTaskId}" lists the task's transfers`);
   if (codes.length && chosen[0] !== 'acknowledge') throw new UsageError(`unexpected argument(s) ${codes.join(' ')}: codes go with --acknowledge only`);
   for (const c of codes) if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(c)) throw new UsageError(`${JSON.stringify(c)} is not an attention code (upper case, e.g. AMOUNT_MISMATCH)`, `"witkey status ${outerTaskId}" lists the task's codes`);
   const round = chosen[0] === 'withdraw-round' || chosen[0] === 'withdraw-leftover' ? parseCount(`--${chosen[0]}`, str(v, chosen[0]) ?? '', 'a round number (1, 2, ...)') : 0;
@@ -67,6 +76,10 @@ async function resume(outerTaskId: string, codes: string[], v: Values): Promise<
         return { action: 'withdraw_round', operator, reason, round };
       case 'withdraw-leftover':
         return { action: 'withdraw_leftover', operator, reason, round };
+      case 'pay-held':
+        return { action: 'resolve_held_transfer', operator, reason, transferNo: heldTransfer, outcome: 'pay' };
+      case 'cancelled-held':
+        return { action: 'resolve_held_transfer', operator, reason, transferNo: heldTransfer, outcome: 'cancelled' };
     }
   })();
   await withSession(async ({ tasks }) => {

@@ -156,7 +156,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     await untilJson<AttentionRow[]>(['attention'], stack.env, (rows) => !rows.some((x) => x.outerTaskId === SETTLE));
     const listed = await untilJson<{ outerTaskId: string; phase: string }[]>(['list', '--phase', 'settled'], stack.env, (rows) => rows.some((x) => x.outerTaskId === SETTLE));
     assert.equal(listed.find((x) => x.outerTaskId === SETTLE)!.phase, 'settled');
-    oneLineError(await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'twice'), /refused \(.*\): settle_manually: the task is already closed/);
+    oneLineError(await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'twice'), /refused \(.*\): settle_manually: the task is already settled/);
   });
 
   // Found by this test: settle_manually used to clear the blocked payout step and the loop then paid the winner the

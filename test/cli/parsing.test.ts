@@ -76,6 +76,8 @@ describe('negative values reach the value parsers', () => {
     oneLineError(await witkey(['leftover', 'T1', '--refund', '-5'], env), /^witkey: --refund: must be an amount in yuan of 0 or more, got -5$/);
     oneLineError(await witkey(['list', '--limit', '-3'], env), /^witkey: --limit="-3" must be a positive integer/);
     oneLineError(await witkey(['winners', 'T1', '--winner', '2088102000000021:Tom:-3'], env), /^witkey: --winner: must be a positive amount in yuan, got -3$/);
+    oneLineError(await witkey(['resume', 'T1', '--pay-held', 'T 1;x', '--operator', 'a', '--reason', 'r'], env), /^witkey: --pay-held: a transfer number \(outer_transfer_no\), got "T 1;x"$/);
+    oneLineError(await witkey(['resume', 'T1', '--pay-held', 'T1T1', '--cancelled-held', 'T1T1', '--operator', 'a', '--reason', 'r'], env), /^witkey: give exactly one of/);
   });
 
   test('a bare date given to publish is checked against now as the end of that day', async () => {
