@@ -27,10 +27,32 @@ export interface Model {
   cashierPaid: boolean;
   expired: boolean;
   closed: boolean;
+  /**
+   * ... and in the workflow's view: bounty frozen, winners that can still be cancelled, rounds not confirmed, leftover
+   * plans not submitted, attention items open, a step blocked.
+   */
+  frozen: boolean;
+  cancellable: number;
+  requestedRounds: number;
+  plannedLeftovers: number;
+  attention: boolean;
+  blocked: boolean;
+  /** Winners whose payout the workflow holds for an operator (`payoutHeld`, with resolve_held_transfer). */
+  held: number;
 }
 
 export function newModel(): Model {
-  return { rounds: 0, appends: 0, leftovers: 0, settled: false, cashierPaid: false, expired: false, closed: false };
+  return { rounds: 0, appends: 0, leftovers: 0, settled: false, cashierPaid: false, expired: false, closed: false, frozen: false, cancellable: 0, requestedRounds: 0, plannedLeftovers: 0, attention: false, blocked: false, held: 0 };
+}
+
+/** Transfers whose payout is held for an operator (the workflow marks them `payoutHeld`; older versions never do). */
+function heldTransfers(view: TaskView): string[] {
+  return view.transfers.filter((t) => (t as { payoutHeld?: boolean }).payoutHeld && t.status === 'waiting').map((t) => t.transferNo);
+}
+
+/** Winners whose cancellation the workflow would take now: waiting, announcement not over. */
+function cancellable(view: TaskView, now: number): string[] {
+  return view.transfers.filter((t) => t.status === 'waiting' && (view.rounds.find((r) => r.round === t.round)?.announceEndMs ?? 0) > now).map((t) => t.transferNo);
 }
 
 /** Brings the model's view of the world up to date after a step (which commands make sense next). */
@@ -39,10 +61,19 @@ export async function observe(m: Model, s: Sequence): Promise<void> {
   m.closed = facts?.status !== 'RUNNING';
   const freeze = s.ms.sandbox.task(s.id)?.freezes.find((f) => f.kind === 'create');
   m.cashierPaid = freeze !== undefined && freeze.status !== 'WAIT_BUYER_PAY';
-  if (!m.closed) {
-    const view = await s.ms.view(s.id);
-    if (view) m.expired = (await s.ms.now()) >= view.spec.expiresAtMs;
-  }
+  if (m.closed) return;
+  const view = await s.ms.view(s.id);
+  if (!view) return;
+  const now = await s.ms.now();
+  m.expired = now >= view.spec.expiresAtMs;
+  m.frozen = view.ledger.bountyFrozenFen > 0;
+  m.cancellable = cancellable(view, now).length;
+  m.requestedRounds = view.rounds.filter((r) => r.status === 'requested').length;
+  m.plannedLeftovers = view.leftovers.filter((p) => p.status === 'planned').length;
+  m.attention = view.attention.some((a) => !a.resolved);
+  m.blocked = view.needsAttention && !m.attention;
+  m.held = heldTransfers(view).length;
+  if (view.operatorActions.some((a) => a.action === 'settle_manually')) m.settled = true;
 }
 
 export interface Real {
@@ -204,7 +235,12 @@ class ConfirmRound extends Step {
     return m.rounds > 0 && !m.settled;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
-    const round = s.rounds[this.index % s.rounds.length];
+    // rounds the workflow has not seen confirmed first (requested, withdrawn, abandoned), then any
+    const view = await viewOf(s);
+    const statusOf = (round: number): string | undefined => view?.rounds.find((x) => x.round === round)?.status;
+    const open = s.rounds.filter((r) => statusOf(r.round) !== 'confirmed' && statusOf(r.round) !== 'payout_started');
+    const pool = open.length ? open : s.rounds;
+    const round = pool[this.index % pool.length];
     const r = await withTimeout(s.ms.sandbox.confirm(round.confirmUrl, { followReturn: this.followReturn }), STEP_TIMEOUT_MS, 'confirm');
     return `round ${round.round} confirmed${r.alreadyDone ? ' (already done)' : ''}${r.dropped ? ' (reply dropped)' : ''}`;
   }
@@ -268,23 +304,33 @@ class PayAppend extends Step {
 
 // ------------------------------------------------------------------------------------------ the admin
 
+type CancelFault = 'none' | 'http5xx x5' | 'http5xx x6' | 'systemError x5' | 'malformedXml x5' | 'drop x1' | 'drop x5';
+
 class CancelWinners extends Step {
   constructor(
     readonly index: number,
-    readonly mask: number,
+    readonly count: number,
+    readonly fault: CancelFault,
   ) {
     super();
   }
   toString(): string {
-    return `CancelWinners(round #${this.index}, mask ${this.mask})`;
+    return `CancelWinners(#${this.index}, ${this.count} winner(s)${this.fault === 'none' ? '' : `, Alipay: ${this.fault}`})`;
   }
   override check(m: Readonly<Model>): boolean {
-    return m.rounds > 0 && !m.closed;
+    return m.cancellable > 0 && !m.closed;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
-    const round = s.rounds[this.index % s.rounds.length];
-    let nos = round.transferNos.filter((_, i) => (this.mask >> i) & 1);
-    if (nos.length === 0) nos = [round.transferNos[0]];
+    const view = await viewOf(s);
+    const candidates = view ? cancellable(view, await s.ms.now()) : [];
+    if (!candidates.length) return 'skipped: nobody to cancel';
+    const start = this.index % candidates.length;
+    const nos = [...candidates.slice(start), ...candidates.slice(0, start)].slice(0, this.count);
+    if (this.fault !== 'none') {
+      const [kind, times] = this.fault.split(' x') as [RequestKind, string];
+      const f = s.ms.sandbox.injectFault({ target: 'request', kind, service: 'alipay.witkey.task.cancel.confirm.by.platform', match: { outer_task_id: s.id }, times: Number(times) });
+      s.faultIds.push(f.id);
+    }
     try {
       const r = await nudged(s.ms, s.ms.tasks.cancelWinners(s.id, nos), 'cancelWinners');
       for (const no of r.cancelled) s.cancels.set(no, 'accepted');
@@ -365,36 +411,71 @@ class SubmitLeftover extends Step {
 
 // ------------------------------------------------------------------------------------------ operators
 
-type OperatorAction = OperatorRequest['action'];
+/** resolve_held_transfer is newer than some versions of OperatorRequest: typed here, refused by a workflow without it. */
+type OperatorAction = OperatorRequest['action'] | 'resolve_held_transfer';
 
 class Operator extends Step {
   constructor(
     readonly action: OperatorAction,
     readonly index: number,
+    /** resolve_held_transfer: pay the held winner, or record the cancellation. */
+    readonly pay = false,
   ) {
     super();
   }
   toString(): string {
-    return `Operator(${this.action}${this.action === 'withdraw_round' || this.action === 'withdraw_leftover' ? ` #${this.index}` : ''})`;
+    const detail = this.action === 'withdraw_round' || this.action === 'withdraw_leftover' ? ` #${this.index}` : this.action === 'resolve_held_transfer' ? ` #${this.index} ${this.pay ? 'pay' : 'cancelled'}` : '';
+    return `Operator(${this.action}${detail})`;
   }
   override check(m: Readonly<Model>): boolean {
     if (m.closed) return false;
-    if (this.action === 'withdraw_round') return m.rounds > 0;
-    if (this.action === 'withdraw_leftover') return m.leftovers > 0;
-    return true;
+    switch (this.action) {
+      case 'retry':
+        return m.blocked || m.attention;
+      case 'acknowledge':
+        return m.attention;
+      case 'settle_manually':
+        return (m.attention || m.blocked) && !m.settled;
+      case 'cancel_unpaid':
+        return !m.frozen;
+      case 'withdraw_round':
+        return m.requestedRounds > 0;
+      case 'withdraw_leftover':
+        return m.plannedLeftovers > 0;
+      case 'resolve_held_transfer':
+        return m.held > 0;
+      default:
+        return false;
+    }
   }
   async act(m: Model, s: Sequence): Promise<string> {
     const who = { operator: 'model-op', reason: `model step ${s.steps}` };
     let request: OperatorRequest;
     switch (this.action) {
-      case 'withdraw_round':
-        request = { action: 'withdraw_round', ...who, round: s.rounds[this.index % s.rounds.length].round };
+      case 'withdraw_round': {
+        const rounds = ((await viewOf(s))?.rounds ?? []).filter((r) => r.status === 'requested');
+        if (!rounds.length) return 'skipped: no round to withdraw';
+        request = { action: 'withdraw_round', ...who, round: rounds[this.index % rounds.length].round };
         break;
-      case 'withdraw_leftover':
-        request = { action: 'withdraw_leftover', ...who, round: s.leftovers[this.index % s.leftovers.length].round };
+      }
+      case 'withdraw_leftover': {
+        const plans = ((await viewOf(s))?.leftovers ?? []).filter((p) => p.status === 'planned');
+        if (!plans.length) return 'skipped: no plan to withdraw';
+        request = { action: 'withdraw_leftover', ...who, round: plans[this.index % plans.length].round };
         break;
+      }
+      case 'resolve_held_transfer': {
+        const view = await viewOf(s);
+        const held = view ? heldTransfers(view) : [];
+        if (!held.length) return 'skipped: no payout held';
+        const transferNo = held[this.index % held.length];
+        request = { action: 'resolve_held_transfer', ...who, transferNo, outcome: this.pay ? 'pay' : 'cancelled' } as unknown as OperatorRequest;
+        const answer = await withTimeout(s.ms.tasks.operator(s.id, request), STEP_TIMEOUT_MS, `operator ${this.action}`);
+        if (this.pay) s.operatorPaid.add(transferNo);
+        return answer.operatorActions[answer.operatorActions.length - 1]?.outcome ?? 'done';
+      }
       default:
-        request = { action: this.action, ...who } as OperatorRequest;
+        request = { action: this.action, ...who };
     }
     const view = await withTimeout(s.ms.tasks.operator(s.id, request), STEP_TIMEOUT_MS, `operator ${this.action}`);
     if (this.action === 'settle_manually') m.settled = true;
@@ -554,15 +635,15 @@ class Pass extends Step {
       }
     }
     const ms = Math.max(1_000, (anchor ?? now) + this.offsetMs - now);
+    let attempts: number;
     if (this.restartWorker) {
-      const sleeping = s.ms.sleep(ms);
+      const passing = s.ms.advance(ms, [s.id]);
       await new Promise((r) => setTimeout(r, 30));
       await s.ms.restartWorker();
-      await sleeping;
+      attempts = await passing;
     } else {
-      await s.ms.sleep(ms);
+      attempts = await s.ms.advance(ms, [s.id]);
     }
-    const attempts = await s.ms.deliver();
     return `+${fmtMs(ms)}, ${attempts} notification attempt(s)`;
   }
 }
@@ -642,8 +723,8 @@ const passArbitrary: fc.Arbitrary<Pass> = fc
   .map(([a, o, r]) => new Pass(a, o, r));
 
 const operatorArbitrary: fc.Arbitrary<Operator> = fc
-  .tuple(fc.constantFrom<OperatorAction>('retry', 'acknowledge', 'settle_manually', 'cancel_unpaid', 'withdraw_round', 'withdraw_leftover'), fc.nat(5))
-  .map(([a, i]) => new Operator(a, i));
+  .tuple(fc.constantFrom<OperatorAction>('retry', 'acknowledge', 'settle_manually', 'cancel_unpaid', 'withdraw_round', 'withdraw_leftover', 'resolve_held_transfer'), fc.nat(5), fc.boolean())
+  .map(([a, i, pay]) => new Operator(a, i, pay));
 
 const requestFaultArbitrary: fc.Arbitrary<RequestFault> = fc
   .tuple(
@@ -672,7 +753,16 @@ const winnerFaultArbitrary: fc.Arbitrary<WinnerFault> = fc
   .tuple(fc.integer({ min: 0, max: WINNERS.length - 1 }), fc.constantFrom<'confirm' | 'payment' | 'leftover'>('confirm', 'payment', 'leftover'))
   .map(([w, st]) => new WinnerFault(w, st));
 
-const cancelArbitrary = fc.tuple(fc.nat(5), fc.integer({ min: 0, max: 7 })).map(([i, mask]) => new CancelWinners(i, mask));
+const cancelArbitrary = fc
+  .tuple(
+    fc.nat(5),
+    fc.integer({ min: 1, max: 3 }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant<CancelFault>('none') },
+      { weight: 2, arbitrary: fc.constantFrom<CancelFault>('http5xx x5', 'http5xx x6', 'systemError x5', 'malformedXml x5', 'drop x1', 'drop x5') },
+    ),
+  )
+  .map(([i, n, f]) => new CancelWinners(i, n, f));
 const confirmArbitrary = fc.tuple(fc.nat(5), fc.boolean()).map(([i, f]) => new ConfirmRound(i, f));
 const submitArbitrary = fc.tuple(fc.nat(3), fc.boolean()).map(([i, f]) => new SubmitLeftover(i, f));
 

@@ -7,8 +7,17 @@
 import { writeFileSync } from 'node:fs';
 import { formatSummary, optionsFromEnv, runModel } from './run';
 
+let stopRequested = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopRequested) process.exit(130); // a second Ctrl-C: now
+    stopRequested = true;
+    process.stderr.write('model run: stopping after the current sequence (again to exit at once)\n');
+  });
+}
+
 async function main(): Promise<void> {
-  const options = optionsFromEnv(process.env, { log: (line) => process.stdout.write(`${line}\n`), runs: 20, maxCommands: 30 });
+  const options = { ...optionsFromEnv(process.env, { log: (line) => process.stdout.write(`${line}\n`), runs: 20, maxCommands: 30 }), shouldStop: () => stopRequested };
   process.stdout.write(`model run: ${options.path ? `replaying seed ${options.seed} path ${options.path}` : `${options.runs} sequences of up to ${options.maxCommands} commands`}${options.ignore.size ? `, ignoring ${[...options.ignore].join(', ')}` : ''}\n`);
   const summary = await runModel(options);
   process.stdout.write(`${formatSummary(summary)}\n`);

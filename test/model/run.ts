@@ -20,6 +20,8 @@ export interface RunOptions {
   replayPath?: string;
   /** Invariants whose violations are counted but do not fail a sequence. */
   ignore: ReadonlySet<InvariantName>;
+  /** Known defects (known.ts) fail too. */
+  strict?: boolean;
   /** How many runs shrinking may use per failure. */
   shrinkRuns: number;
   /** A fresh stack after this many sequences (the sandbox rewrites its whole state on every operation). */
@@ -28,6 +30,8 @@ export interface RunOptions {
   timeLimitMs?: number;
   /** How the replay command is spelled (`npm run test:model`). */
   command: string;
+  /** Asked between sequences: stop generating (Ctrl-C). */
+  shouldStop?: () => boolean;
   /** Print every sequence's step log. */
   verbose?: boolean;
   log: (line: string) => void;
@@ -53,8 +57,8 @@ export interface RunSummary {
   steps: number;
   durationMs: number;
   failures: FailureReport[];
-  /** Violations seen of ignored invariants, or of other invariants while shrinking one: first message, count. */
-  alsoSeen: Map<InvariantName, { count: number; example: string }>;
+  /** Violations of ignored invariants and known defects, or of other invariants while one was shrunk: count, first message. */
+  alsoSeen: Map<string, { count: number; example: string }>;
   seeds: number[];
 }
 
@@ -66,6 +70,7 @@ function optionsLine(o: RunOptions, seed: number, path: string, replayPath: stri
   if (replayPath) env.push(`WITKEY_MODEL_REPLAY_PATH='${replayPath}'`);
   env.push(`WITKEY_MODEL_MAX_COMMANDS=${o.maxCommands}`);
   if (o.ignore.size) env.push(`WITKEY_MODEL_IGNORE=${[...o.ignore].join(',')}`);
+  if (o.strict) env.push('WITKEY_MODEL_STRICT=1');
   return `${env.join(' ')} ${o.command}`;
 }
 
@@ -82,10 +87,10 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
   let generated = 0;
   let currentSeed = 0;
 
-  const seen = (v: InvariantViolation): void => {
-    const entry = summary.alsoSeen.get(v.invariant);
+  const seen = (label: string, v: InvariantViolation): void => {
+    const entry = summary.alsoSeen.get(label);
     if (entry) entry.count += 1;
-    else summary.alsoSeen.set(v.invariant, { count: 1, example: v.message });
+    else summary.alsoSeen.set(label, { count: 1, example: v.message });
   };
 
   const ensureStack = async (): Promise<ModelStack> => {
@@ -104,7 +109,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       budget -= 1;
       summary.shrinkRuns += 1;
     } else {
-      if (o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) {
+      if ((o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) || o.shouldStop?.()) {
         timeUp = true;
         return true;
       }
@@ -114,7 +119,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     const stack = await ensureStack();
     const t0 = Date.now();
     idCounter += 1;
-    const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore);
+    const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore, o.strict);
     try {
       await seq.publish();
       const model = newModel();
@@ -132,15 +137,15 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       seq.note('-- finale: every deadline passes, the notifier drains');
       await seq.finale();
       await seq.checkFinal();
-      for (const v of seq.ignored) seen(v);
-      if (o.verbose) for (const v of seq.ignored) seq.note(`ignored [${v.invariant}] ${v.message}`);
+      for (const x of seq.ignored) seen(x.label, x.violation);
+      if (o.verbose) for (const x of seq.ignored) seq.note(`${x.label}: ${x.violation.message}`);
       if (o.verbose) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
       return true;
     } catch (err) {
       const v = err instanceof InvariantViolation ? err : new InvariantViolation('harness', `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`, (err as Error)?.stack);
-      for (const x of seq.ignored) seen(x);
+      for (const x of seq.ignored) seen(x.label, x.violation);
       if (target !== undefined && v.invariant !== target) {
-        seen(v);
+        seen(`[${v.invariant}] while shrinking [${target}]`, v);
         return true; // another invariant: counted, but this shrink stays on its own
       }
       if (target === undefined) {
@@ -229,7 +234,7 @@ export function formatSummary(s: RunSummary): string {
   const lines = [
     `model run: ${s.sequences} sequences (+${s.shrinkRuns} shrinking runs), ${s.steps} steps, ${(s.durationMs / 1000).toFixed(1)} s, ${s.failures.length} failure(s)${byInvariant.size ? ` [${[...byInvariant].map(([k, v]) => `${k}: ${v}`).join(', ')}]` : ''}; seeds ${s.seeds.join(', ')}`,
   ];
-  for (const [k, v] of s.alsoSeen) lines.push(`  also seen (not shrunk): [${k}] x${v.count}, e.g. ${v.example.slice(0, 240)}`);
+  for (const [k, v] of s.alsoSeen) lines.push(`  not failing: ${k} x${v.count}, e.g. ${v.example.slice(0, 300)}`);
   return lines.join('\n');
 }
 
@@ -260,6 +265,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<RunOpti
     ...(minutes !== undefined ? { timeLimitMs: minutes * 60_000 } : defaults.timeLimitMs !== undefined ? { timeLimitMs: defaults.timeLimitMs } : {}),
     command: defaults.command ?? 'npm run test:model',
     verbose: env.WITKEY_MODEL_VERBOSE === '1',
+    strict: env.WITKEY_MODEL_STRICT === '1',
     log: defaults.log,
   };
 }

@@ -6,6 +6,7 @@
 import { sandboxLedger } from '../../cli/demo/sandbox-ledger';
 import type { TaskView } from '../../workflows/messages';
 import type { LedgerFigures } from '../../workflows/task/types';
+import { knownDefect } from './known';
 import { PAYMENT_TIMEOUT_MS, RESEND_WINDOW_MS, type ModelStack, type WorkflowFacts } from './stack';
 
 export const PUBLISHER = '2088100000009901';
@@ -63,9 +64,11 @@ export class Sequence {
   readonly leftovers: { round: number; fields: Record<string, string>; transferNos: string[] }[] = [];
   /** What the operator saw when cancelling winners. */
   readonly cancels = new Map<string, CancelOutcome>();
+  /** Winners an operator explicitly chose to pay (resolve_held_transfer with outcome pay). */
+  readonly operatorPaid = new Set<string>();
   readonly faultIds: string[] = [];
-  /** Violations of invariants the run was told to ignore (still reported in the figures). */
-  readonly ignored: InvariantViolation[] = [];
+  /** Violations of invariants the run was told to ignore, or of known defects (still reported in the figures). */
+  readonly ignored: { label: string; violation: InvariantViolation }[] = [];
   steps = 0;
 
   constructor(
@@ -73,6 +76,7 @@ export class Sequence {
     readonly id: string,
     readonly spec: SequenceSpec,
     private readonly ignore: ReadonlySet<InvariantName>,
+    private readonly strict = false,
   ) {}
 
   note(line: string): void {
@@ -101,11 +105,10 @@ export class Sequence {
   /** Raises a violation, or records it when its invariant is ignored in this run. */
   violation(invariant: InvariantName, message: string, details?: unknown): void {
     const v = new InvariantViolation(invariant, `${this.id}: ${message}`, details);
-    if (this.ignore.has(invariant)) {
-      if (!this.ignored.some((x) => x.invariant === invariant)) this.ignored.push(v);
-      return;
-    }
-    throw v;
+    const known = this.strict ? undefined : knownDefect(invariant, v.message);
+    const label = this.ignore.has(invariant) ? `[${invariant}] (ignored)` : known ? `[${invariant}] known: ${known.id}` : undefined;
+    if (!label) throw v;
+    if (!this.ignored.some((x) => x.label === label)) this.ignored.push({ label, violation: v });
   }
 
   /** One line with the task's state for the step log (diagnosis of a failure). */
@@ -209,7 +212,7 @@ export class Sequence {
     const transfers = this.ms.sandbox.transfers(this.id);
     const paidRefs = new Set(this.ms.sandbox.journal(this.id).filter((p) => p.reason === 'winner_payment').map((p) => p.ref));
     for (const [no, outcome] of this.cancels) {
-      if (outcome === 'refused') continue;
+      if (outcome === 'refused' || this.operatorPaid.has(no)) continue;
       const t = transfers.find((x) => x.outerTransferNo === no);
       if ((t && (t.status === 'S' || t.status === 'I')) || paidRefs.has(no)) {
         this.violation('cancelled-paid', `transfer ${no}: its cancellation was ${outcome === 'accepted' ? 'accepted' : 'of unknown outcome'}, yet the winner was paid (sandbox status ${t?.status ?? '?'}), and no operator chose so`, { transfer: t, workflow: view?.transfers.find((x) => x.transferNo === no) });

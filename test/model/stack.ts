@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { WitkeyTasks } from '../../client/tasks';
@@ -69,7 +69,7 @@ export class StepTimeout extends Error {
 export class ModelStack {
   /** Sequences run on this stack (the long run starts a fresh stack every so often). */
   sequences = 0;
-  private constructor(readonly stack: TestStack) {}
+  private constructor(readonly stack: ModelTestStack) {}
 
   static async start(): Promise<ModelStack> {
     return new ModelStack(await startModelTestStack());
@@ -88,7 +88,7 @@ export class ModelStack {
   }
 
   private handle(outerTaskId: string) {
-    return this.stack.server.env.client.workflow.getHandle(taskWorkflowId(outerTaskId));
+    return this.stack.client.workflow.getHandle(taskWorkflowId(outerTaskId));
   }
 
   /** Status, pending activities and history length of the task's current run; undefined if there is no workflow. */
@@ -153,6 +153,27 @@ export class ModelStack {
   /** Lets server time pass (instantly on the time-skipping server); the workflows' timers fire on the way. */
   async sleep(ms: number): Promise<void> {
     if (ms > 0) await this.stack.server.env.sleep(Math.ceil(ms));
+  }
+
+  /**
+   * Lets `ms` of server time pass the way it passes with Alipay around: the jump stops at every moment a notification
+   * of the given tasks falls due (first attempts and resends), and the due notifications are delivered then, not all at
+   * the end. Returns the number of delivery attempts.
+   */
+  async advance(ms: number, outerTaskIds: string[]): Promise<number> {
+    const target = (await this.now()) + ms;
+    let attempts = 0;
+    for (let i = 0; i < 500; i++) {
+      const now = await this.now();
+      const due = Math.min(
+        ...outerTaskIds.flatMap((id) => this.sandbox.notifications({ outerTaskId: id, status: 'pending' }).map((n) => n.dueAt ?? Number.POSITIVE_INFINITY)),
+      );
+      const next = Math.min(due, target);
+      if (next > now) await this.sleep(next - now);
+      attempts += await this.deliver();
+      if (next >= target) break;
+    }
+    return attempts;
   }
 
   /**
@@ -230,21 +251,31 @@ export class ModelStack {
 }
 
 /**
- * test/support/stack.ts's startTestStack, with one difference: the workers keep no workflow cache
+ * test/support/stack.ts's startTestStack, with two differences. (1) Every client call goes through a plain client, not
+ * the time-skipping environment's: that one unlocks time skipping while it waits for a result, and even the result of
+ * an already completed workflow (`WitkeyTasks.status`, the webhook delivering a late notification) let the server jump
+ * to its next timer, ten years ahead when an open task has none (the default run timeout) — measured here. Server time
+ * now moves only by `sleep`. (2) The workers keep no workflow cache
  * (`maxCachedWorkflows: 0`, so no sticky task queue). On the Java time-skipping server a query (and an update) sent
  * after a worker was killed goes to the dead worker's sticky queue and never comes back (measured: still no answer
  * after 5 minutes; a real server falls back to the normal queue after the sticky timeout). Without a cache every
  * workflow task replays the task's history from the start, which also checks determinism at every step.
  */
-export async function startModelTestStack(): Promise<TestStack> {
+export type ModelTestStack = TestStack & {
+  /** A client without the time-skipping interceptor: only `sleep` moves server time. */
+  client: Client;
+};
+
+export async function startModelTestStack(): Promise<ModelTestStack> {
   const server = await timeSkippingServer();
+  const client = new Client({ connection: server.env.connection, namespace: server.namespace });
   const dataDir = await mkdtemp(join(tmpdir(), 'witkey-model-'));
   const sandbox = await startSandbox({ dataDir, clock: { now: () => server.env.currentTimeMs() }, autoDeliver: false });
   const taskQueue = `model-${process.pid}-${Date.now()}`;
   const port = await freePort();
   const webhookUrl = `http://127.0.0.1:${port}`;
   const settings = siteSettingsForSandbox(sandbox.publicConfig(), webhookUrl);
-  const webhook = buildWebhook({ client: server.env.client, taskQueue, inbound: settings.inbound, logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false });
+  const webhook = buildWebhook({ client, taskQueue, inbound: settings.inbound, logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false });
   await webhook.listen({ host: '127.0.0.1', port });
   const auditDir = join(dataDir, 'audit');
   const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
@@ -260,7 +291,7 @@ export async function startModelTestStack(): Promise<TestStack> {
     return { worker, running: worker.run() };
   };
   let current = await newWorker();
-  const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: sandbox.config.feeRates, auditDir, settings: { resendWindowMs: RESEND_WINDOW_MS } });
+  const tasks = new WitkeyTasks(client, { taskQueue, feeRates: sandbox.config.feeRates, auditDir, settings: { resendWindowMs: RESEND_WINDOW_MS } });
   const flush = async (): Promise<number> => {
     let total = 0;
     for (let i = 0; i < 20; i++) {
@@ -271,6 +302,7 @@ export async function startModelTestStack(): Promise<TestStack> {
     return total;
   };
   return {
+    client,
     server,
     sandbox,
     webhook,
@@ -287,9 +319,9 @@ export async function startModelTestStack(): Promise<TestStack> {
         quiet = (await flush()) === 0 ? quiet + 1 : 0;
       }
     },
-    result: (id) => server.env.client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
+    result: (id) => client.workflow.getHandle(taskWorkflowId(id)).result() as Promise<TaskResult>,
     status: (id) => tasks.status(id),
-    saveHistory: (id, name) => saveHistory(server.env.client, id, name),
+    saveHistory: (id, name) => saveHistory(client, id, name),
     async crashWorker() {
       current.worker.shutdown();
       await current.running.catch(() => undefined);
