@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeText, formSerialize, normalizeCharset } from '../../alipay';
 import type { PlanLeftoverResult, PublishResult, TaskView } from '../../workflows/messages';
-import { startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
+import { startCliStack, untilJson, type CliStack, cliRunners } from './helpers';
 
 const PUBLISHER = '2088100000000091';
 const WINNER = '2088200000000091';
@@ -35,12 +35,7 @@ function browserSubmission(html: Buffer): { action: string; method: string; char
 
 describe('a gbk / RSA site against the sandbox: the admin page is submitted in gbk', () => {
   let stack: CliStack;
-  const run = (...args: string[]): Promise<Run> => witkey(args, stack.env);
-  const runJson = async <T>(...args: string[]): Promise<T> => {
-    const r = await run(...args, '--json');
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}\n${stack.logs().slice(-3000)}`);
-    return JSON.parse(r.stdout) as T;
-  };
+  const { runJson } = cliRunners(() => stack);
   const suffix = `${process.pid}${Date.now() % 100000}`;
   const id = `csG${suffix}`;
 

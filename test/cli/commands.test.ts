@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../devstack/ports';
 import { notificationSignal, taskWorkflowId, type ExtendResult, type PlanLeftoverResult, type PublishResult, type SelectWinnersResult, type TaskView } from '../../workflows/messages';
-import { cleanEnv, oneLineError, startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
+import { cleanEnv, oneLineError, startCliStack, untilJson, witkey, type CliStack, cliRunners } from './helpers';
 
 const PUBLISHER = '2088100000000031';
 const W1 = '2088200000000031';
@@ -19,13 +19,7 @@ const W3 = '2088200000000033';
 
 describe('witkey commands against a running stack', () => {
   let stack: CliStack;
-  const run = (...args: string[]): Promise<Run> => witkey(args, stack.env);
-  const runJson = async <T>(...args: string[]): Promise<T> => {
-    const r = await run(...args, '--json');
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}\n${stack.logs().slice(-3000)}`);
-    return JSON.parse(r.stdout) as T;
-  };
-  const status = (id: string, done: (v: TaskView) => boolean, timeoutMs?: number) => untilJson<TaskView>(['status', id], stack.env, done, timeoutMs);
+  const { run, runJson, status } = cliRunners(() => stack);
   const suffix = `${process.pid}${Date.now() % 100000}`;
   const A = `cliA${suffix}`;
 

@@ -12,6 +12,7 @@ import { freePort } from '../../devstack/ports';
 import type { StartedServer } from '../../devstack/servers';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { devServer } from '../support/servers';
+import type { TaskView } from '../../workflows/messages';
 
 export const WITKEY_BIN = join(__dirname, '..', '..', '..', 'bin', 'witkey.js');
 
@@ -137,6 +138,24 @@ export async function startCliStack(extraEnv: Record<string, string> = {}): Prom
 }
 
 /** Polls a command until `done` holds for its parsed JSON output. */
+/** The witkey runners of a test file, bound to its stack (started later, in before()). */
+export function cliRunners(stackOf: () => CliStack): {
+  run: (...args: string[]) => Promise<Run>;
+  runJson: <T>(...args: string[]) => Promise<T>;
+  status: (id: string, done: (v: TaskView) => boolean, timeoutMs?: number) => Promise<TaskView>;
+} {
+  const run = (...args: string[]): Promise<Run> => witkey(args, stackOf().env);
+  return {
+    run,
+    runJson: async <T>(...args: string[]): Promise<T> => {
+      const r = await run(...args, '--json');
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}\n${stackOf().logs().slice(-3000)}`);
+      return JSON.parse(r.stdout) as T;
+    },
+    status: (id, done, timeoutMs = 30_000) => untilJson<TaskView>(['status', id], stackOf().env, done, timeoutMs),
+  };
+}
+
 export async function untilJson<T>(args: string[], env: NodeJS.ProcessEnv, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

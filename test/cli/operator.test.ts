@@ -18,7 +18,7 @@ import type { InboxItem } from '../../client/tasks';
 import type { PublishResult, SelectWinnersResult, TaskView } from '../../workflows/messages';
 import { newTaskState } from '../../workflows/task/ledger';
 import type { TaskSpec } from '../../workflows/task/types';
-import { oneLineError, startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
+import { oneLineError, startCliStack, untilJson, type CliStack, cliRunners } from './helpers';
 
 const PUBLISHER = '2088100000000041';
 const W1 = '2088200000000041';
@@ -30,13 +30,7 @@ type AttentionRow = { outerTaskId: string; phase: string; reasons: { code: strin
 
 describe('operator commands: attention, resume --retry / --settle-manually, inbox', () => {
   let stack: CliStack;
-  const run = (...args: string[]): Promise<Run> => witkey(args, stack.env);
-  const runJson = async <T>(...args: string[]): Promise<T> => {
-    const r = await run(...args, '--json');
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}\n${stack.logs().slice(-3000)}`);
-    return JSON.parse(r.stdout) as T;
-  };
-  const status = (id: string, done: (v: TaskView) => boolean, timeoutMs = 30_000) => untilJson<TaskView>(['status', id], stack.env, done, timeoutMs);
+  const { run, runJson, status } = cliRunners(() => stack);
   const suffix = `${process.pid}${Date.now() % 100000}`;
   const RETRY = `opR${suffix}`;
   const SETTLE = `opS${suffix}`;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ExtendResult, PlanLeftoverResult, PublishResult, SelectWinnersResult, TaskView } from '../../workflows/messages';
-import { oneLineError, startCliStack, untilJson, witkey, type CliStack, type Run } from './helpers';
+import { oneLineError, startCliStack, type CliStack, cliRunners } from './helpers';
 
 const PUBLISHER = '2088100000000061';
 const W1 = '2088200000000061';
@@ -16,13 +16,7 @@ const W2 = '2088200000000062';
 
 describe('repeated commands return the same round; withdrawals', () => {
   let stack: CliStack;
-  const run = (...args: string[]): Promise<Run> => witkey(args, stack.env);
-  const runJson = async <T>(...args: string[]): Promise<T> => {
-    const r = await run(...args, '--json');
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}\n${stack.logs().slice(-3000)}`);
-    return JSON.parse(r.stdout) as T;
-  };
-  const status = (id: string, done: (v: TaskView) => boolean, timeoutMs = 30_000) => untilJson<TaskView>(['status', id], stack.env, done, timeoutMs);
+  const { run, runJson, status } = cliRunners(() => stack);
   const suffix = `${process.pid}${Date.now() % 100000}`;
   const A = `rpA${suffix}`;
   const L = `rpL${suffix}`;
