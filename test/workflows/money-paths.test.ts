@@ -98,6 +98,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     assert.equal(view.transfers.filter((t) => t.status === 'paying').length, 30, 'the batch Alipay accepted is recorded');
     assert.equal(view.transfers.filter((t) => t.status === 'waiting').length, 15, 'the rest was never sent');
     booked(view);
+    await h.saveHistory(id, 'settlement-stops-payout');
   });
 
   test('3a. an unknown cancellation is repeated at once during the announcement: the winner is cancelled, never paid', async () => {
@@ -148,6 +149,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     assert.ok(!h.gateway.payouts.flat().includes(r.transferNos[0]));
     await assert.rejects(h.tasks.operator(id, { action: 'resolve_held_transfer', transferNo: r.transferNos[0], outcome: 'pay', ...OP }), /not held/);
     booked(view);
+    await h.saveHistory(id, 'cancel-unknown-held');
   });
 
   test('3c. an operator may release a held payout: it is paid once', async () => {
@@ -166,6 +168,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     const view = await h.tasks.status(id);
     assert.equal(view.transfers[0].status, 'paying');
     assert.ok(view.attention.filter((a) => a.code === 'PAYOUT_HELD').every((a) => a.resolved));
+    await h.saveHistory(id, 'held-payout-released');
   });
 
   test("4. a refunded amount.append's value-added fee is booked once, whichever of refund and fee notification comes first", async () => {
@@ -220,6 +223,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     assert.equal(view.phase, 'cancelled');
     assert.equal(view.cancellation?.outcome, 'closed');
     assert.equal(view.needsAttention, false);
+    await h.saveHistory(id, 'cancel-unpaid-unblocks');
   });
 
   test('7b. a payment after a manual settlement of an unpaid task is not hidden: attention, the task stays open until settled again', async () => {
@@ -240,6 +244,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     const result = await h.result(id);
     assert.equal(result.view.phase, 'settled');
     assert.ok(result.processedNotifyIds.includes('paid-late'));
+    await h.saveHistory(id, 'paid-after-settlement');
   });
 
   test('8a. a leftover plan whose admin page is never submitted is flagged, re-printable and can be withdrawn', async () => {
@@ -262,6 +267,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 30_000 }, successBidders: [], failureBidders: [] });
     view = await h.tasks.status(id);
     assert.ok(view.attention.some((a) => a.code === 'LEFTOVER_AFTER_WITHDRAWAL' && !a.resolved));
+    await h.saveHistory(id, 'leftover-unconfirmed-withdrawn');
   });
 
   test('8b. an expired task with money and no leftover plan is flagged; a plan answers the flag', async () => {
@@ -274,6 +280,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     await h.tasks.planLeftover(id, { refundFen: 30_000, platformFen: 0, winners: [] });
     view = await h.tasks.status(id);
     assert.equal(view.needsAttention, false);
+    await h.saveHistory(id, 'leftover-not-planned');
   });
 
   test("8c. Alipay's refusal on a return page reaches the task; an unconfirmed round can be withdrawn and its page re-printed", async () => {
@@ -292,6 +299,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     assert.equal(view.rounds[0].status, 'abandoned');
     assert.equal(view.availableFen, 30_000);
     await assert.rejects(h.tasks.operator(id, { action: 'withdraw_round', round: r.round, ...OP }), /abandoned/);
+    await h.saveHistory(id, 'page-refused-round-withdrawn');
   });
 
   test('8d. a withdrawn round or leftover plan that Alipay still handles is reinstated and booked when its money is free', async () => {
@@ -314,6 +322,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     assert.equal(view.ledger.refundedFen, 20_000);
     assert.equal(view.ledger.stillFrozenFen, 0);
     booked(view);
+    await h.saveHistory(id, 'withdrawn-reinstated');
   });
 
   test('8e. an open task with nothing scheduled (overdue notifications acknowledged) asks an operator again', async () => {
@@ -331,6 +340,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     await assert.rejects(h.tasks.operator(id, { action: 'acknowledge', codes: ['NOTHING_SCHEDULED'], ...OP }), /settle_manually/);
     await h.tasks.operator(id, { action: 'settle_manually', ...OP, reason: 'Alipay confirmed the payment by phone' });
     assert.equal((await h.result(id)).view.phase, 'settled');
+    await h.saveHistory(id, 'nothing-scheduled');
   });
 
   test("9. the publisher's Alipay id from the notification is kept when the browser's return came first", async () => {
@@ -344,6 +354,7 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     assert.equal(view.ledger.bountyFrozenFen, 30_000, 'frozen once');
     const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 10_000 }] });
     assert.equal(r.transferNos.length, 1);
+    await h.saveHistory(id, 'return-before-notification');
   });
 
   test('10. a transfer that would leave the winner 0 fen after the commission is refused with the reason', () => {
