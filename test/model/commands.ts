@@ -99,6 +99,7 @@ function outcomeOf(err: unknown, what: string): string {
   const e = err as Error;
   if (e?.name === 'TaskClosedError' || e?.name === 'TaskNotFoundError' || /already completed|workflow execution.*(closed|completed)|not found/i.test(e?.message ?? '')) return `task closed (${e.name})`;
   if (err instanceof StepTimeout) throw new InvariantViolation('update-hang', `${what}: ${err.message}`);
+  if (/TMPRL1100|[Nn]ondeterminism/.test(e?.message ?? '')) throw new InvariantViolation('workflow-failed', `${what}: ${e.message}`);
   if (err instanceof InvariantViolation) throw err;
   throw new InvariantViolation('harness', `${what}: unexpected ${e?.name ?? 'error'}: ${e?.message ?? String(err)}`, e?.stack);
 }

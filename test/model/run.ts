@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { commandArbitrary, describeSetup, injectSetupFaults, newModel, observe, specArbitrary, type SequenceSetup } from './commands';
 import { INVARIANTS, InvariantViolation, PUBLISHER, Sequence, type InvariantName } from './sequence';
-import { ModelStack } from './stack';
+import { ModelStack, withTimeout } from './stack';
 
 export interface RunOptions {
   /** Sequences to generate (shrinking runs come on top). */
@@ -32,6 +32,10 @@ export interface RunOptions {
   command: string;
   /** Asked between sequences: stop generating (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** A sequence that takes longer than this (wall clock) is stopped and reported (ms). */
+  sequenceTimeoutMs: number;
+  /** Where the histories of failing tasks are written (JSON). */
+  dumpDir?: string;
   /** Print every sequence's step log. */
   verbose?: boolean;
   log: (line: string) => void;
@@ -105,7 +109,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
 
   const property = fc.asyncProperty(specArbitrary, fc.commands([commandArbitrary], { maxCommands: o.maxCommands, size: 'max', ...(o.replayPath ? { replayPath: o.replayPath } : {}) }), async (spec, cmds) => {
     if (target !== undefined) {
-      if (budget <= 0) return true; // the shrinking budget is spent: keep the smallest counterexample found so far
+      if (budget <= 0 || o.shouldStop?.()) return true; // the shrinking budget is spent: keep the smallest counterexample found so far
       budget -= 1;
       summary.shrinkRuns += 1;
     } else {
@@ -117,6 +121,10 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       generated += 1;
     }
     const stack = await ensureStack();
+    stack.aborted = false;
+    const watchdog = setTimeout(() => {
+      stack.aborted = true;
+    }, o.sequenceTimeoutMs);
     const t0 = Date.now();
     idCounter += 1;
     const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore, o.strict);
@@ -138,25 +146,41 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       await seq.finale();
       await seq.checkFinal();
       for (const x of seq.ignored) seen(x.label, x.violation);
+      if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, passes`);
       if (o.verbose) for (const x of seq.ignored) seq.note(`${x.label}: ${x.violation.message}`);
-      if (o.verbose) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
+      if (o.verbose && target === undefined) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
       return true;
     } catch (err) {
-      const v = err instanceof InvariantViolation ? err : new InvariantViolation('harness', `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`, (err as Error)?.stack);
+      const hung = stack.aborted || (err instanceof InvariantViolation && /watchdog/.test(err.message));
+      const v = hung
+        ? new InvariantViolation('update-hang', `${seq.id}: the sequence did not finish within ${o.sequenceTimeoutMs / 1000} s (${(err as Error)?.message})`)
+        : err instanceof InvariantViolation
+          ? err
+          : /TMPRL1100|[Nn]ondeterminism/.test((err as Error)?.message ?? '')
+            ? new InvariantViolation('workflow-failed', `${seq.id}: ${(err as Error).message}`)
+            : new InvariantViolation('harness', `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`, (err as Error)?.stack);
+      stack.aborted = false;
       for (const x of seq.ignored) seen(x.label, x.violation);
       if (target !== undefined && v.invariant !== target) {
         seen(`[${v.invariant}] while shrinking [${target}]`, v);
+        if (o.verbose) o.log(`    shrinking: ${seq.steps} steps, another invariant [${v.invariant}]`);
         return true; // another invariant: counted, but this shrink stays on its own
       }
+      if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, still failing`);
       if (target === undefined) {
         target = v.invariant;
         budget = o.shrinkRuns;
         o.log(`  ✗ [${v.invariant}] ${v.message.slice(0, 300)} — shrinking (up to ${o.shrinkRuns} runs)`);
       }
-      await seq.noteState('state at the failure').catch(() => undefined);
+      await withTimeout(seq.noteState('state at the failure'), 30_000, 'state').catch(() => undefined);
+      if (o.dumpDir) {
+        const file = await withTimeout(stack.dumpHistory(seq.id, o.dumpDir), 30_000, 'history').catch((e: unknown) => `not written: ${(e as Error).message}`);
+        seq.note(`history: ${file}`);
+      }
       last = { seq, violation: v, commands: seq.log.slice() };
       throw v;
     } finally {
+      clearTimeout(watchdog);
       summary.steps += seq.steps;
       await seq.cleanup();
     }
@@ -265,6 +289,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<RunOpti
     ...(minutes !== undefined ? { timeLimitMs: minutes * 60_000 } : defaults.timeLimitMs !== undefined ? { timeLimitMs: defaults.timeLimitMs } : {}),
     command: defaults.command ?? 'npm run test:model',
     verbose: env.WITKEY_MODEL_VERBOSE === '1',
+    sequenceTimeoutMs: int('WITKEY_MODEL_SEQUENCE_TIMEOUT_S', 300) * 1000,
+    ...(env.WITKEY_MODEL_DUMP_DIR ? { dumpDir: env.WITKEY_MODEL_DUMP_DIR } : {}),
     strict: env.WITKEY_MODEL_STRICT === '1',
     log: defaults.log,
   };

@@ -301,7 +301,7 @@ export class Sequence {
    */
   async finale(): Promise<void> {
     for (let i = 0; i < 60; i++) {
-      await this.ms.settle([this.id]);
+      await this.ms.settle([this.id], { maxWallMs: 20_000 });
       const facts = await this.ms.facts(this.id);
       const pending = this.ms.sandbox.notifications({ outerTaskId: this.id, status: 'pending' });
       const now = await this.ms.now();

@@ -4,10 +4,11 @@
  * activities, history length), a `settle` that waits until nothing moves any more (notifications delivered, activities
  * done, history still), time jumps, worker restarts, and the operators' inbox whatever its page shape.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { WitkeyTasks } from '../../client/tasks';
@@ -69,6 +70,12 @@ export class StepTimeout extends Error {
 export class ModelStack {
   /** Sequences run on this stack (the long run starts a fresh stack every so often). */
   sequences = 0;
+  /** Set by the sequence watchdog: every loop here stops at its next turn. */
+  aborted = false;
+
+  private checkAborted(): void {
+    if (this.aborted) throw new StepTimeout('the sequence ran out of time (watchdog)');
+  }
   private constructor(readonly stack: ModelTestStack) {}
 
   static async start(): Promise<ModelStack> {
@@ -94,7 +101,7 @@ export class ModelStack {
   /** Status, pending activities and history length of the task's current run; undefined if there is no workflow. */
   async facts(outerTaskId: string): Promise<WorkflowFacts | undefined> {
     try {
-      const d = await this.handle(outerTaskId).describe();
+      const d = await withTimeout(this.handle(outerTaskId).describe(), 30_000, `describe ${outerTaskId}`);
       const raw = d.raw;
       return {
         status: d.status.name,
@@ -125,7 +132,7 @@ export class ModelStack {
   async result(outerTaskId: string): Promise<TaskResult | undefined> {
     const facts = await this.facts(outerTaskId);
     if (facts?.status !== 'COMPLETED') return undefined;
-    return (await this.handle(outerTaskId).result()) as TaskResult;
+    return (await withTimeout(this.handle(outerTaskId).result(), 30_000, `result of ${outerTaskId}`)) as TaskResult;
   }
 
   /**
@@ -134,7 +141,7 @@ export class ModelStack {
    * NON_DETERMINISTIC_ERROR (24). Other causes (an update or signal racing the completion) are the server's business.
    */
   async workflowTaskFailures(outerTaskId: string): Promise<string[]> {
-    const history = await this.handle(outerTaskId).fetchHistory();
+    const history = await withTimeout(this.handle(outerTaskId).fetchHistory(), 30_000, `history of ${outerTaskId}`);
     const out: string[] = [];
     for (const e of history.events ?? []) {
       if (Number(e.eventType) !== 9) continue;
@@ -152,8 +159,14 @@ export class ModelStack {
 
   /** Lets server time pass (instantly on the time-skipping server); the workflows' timers fire on the way. */
   async sleep(ms: number): Promise<void> {
-    if (ms > 0) await this.stack.server.env.sleep(Math.ceil(ms));
+    if (ms <= 0) return;
+    // one jump at a time (a jump and a nudge running together could leave the server waiting for both)
+    const run = (): Promise<void> => withTimeout(this.stack.server.env.sleep(Math.ceil(ms)), 120_000, `time jump of ${Math.ceil(ms)} ms`);
+    const next = this.sleeping.then(run, run);
+    this.sleeping = next.catch(() => undefined);
+    await next;
   }
+  private sleeping: Promise<unknown> = Promise.resolve();
 
   /**
    * Lets `ms` of server time pass the way it passes with Alipay around: the jump stops at every moment a notification
@@ -164,6 +177,7 @@ export class ModelStack {
     const target = (await this.now()) + ms;
     let attempts = 0;
     for (let i = 0; i < 500; i++) {
+      this.checkAborted();
       const now = await this.now();
       const due = Math.min(
         ...outerTaskIds.flatMap((id) => this.sandbox.notifications({ outerTaskId: id, status: 'pending' }).map((n) => n.dueAt ?? Number.POSITIVE_INFINITY)),
@@ -189,6 +203,7 @@ export class ModelStack {
     let nudge = 2_000;
     let nudgedMs = 0;
     while (Date.now() < deadline) {
+      this.checkAborted();
       const delivered = opts.deliver === false ? 0 : await this.deliver();
       const facts = await Promise.all(outerTaskIds.map((id) => this.facts(id)));
       const pending = facts.some((f) => f && f.pendingActivities.length > 0);
@@ -213,6 +228,15 @@ export class ModelStack {
       await delay(60);
     }
     return { quiet: false, nudgedMs };
+  }
+
+  /** Writes the task's history (JSON, as the Web UI downloads it) to `dir`; returns the file. */
+  async dumpHistory(outerTaskId: string, dir: string): Promise<string> {
+    const history = await this.handle(outerTaskId).fetchHistory();
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${outerTaskId}.history.json`);
+    await writeFile(file, historyToJSON(history));
+    return file;
   }
 
   /** Stops the worker abruptly (activities abandoned) and starts a new one. */
