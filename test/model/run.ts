@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { commandArbitrary, describeSetup, injectSetupFaults, newModel, observe, specArbitrary, type SequenceSetup } from './commands';
 import { INVARIANTS, InvariantViolation, PUBLISHER, Sequence, type InvariantName } from './sequence';
-import { ModelStack, withTimeout } from './stack';
+import { Inconclusive, ModelStack, TEST_SERVER_REPLAY_ARTEFACT, withTimeout } from './stack';
 
 export interface RunOptions {
   /** Sequences to generate (shrinking runs come on top). */
@@ -20,6 +20,8 @@ export interface RunOptions {
   replayPath?: string;
   /** Invariants whose violations are counted but do not fail a sequence. */
   ignore: ReadonlySet<InvariantName>;
+  /** With `path`: shrink the replayed failure further instead of only replaying it. */
+  shrinkReplay?: boolean;
   /** Known defects (known.ts) fail too. */
   strict?: boolean;
   /** How many runs shrinking may use per failure. */
@@ -57,6 +59,8 @@ export interface FailureReport {
 
 export interface RunSummary {
   sequences: number;
+  /** Sequences stopped by the time-skipping server's replay artefact (stack.ts, Inconclusive). */
+  inconclusive: number;
   shrinkRuns: number;
   steps: number;
   durationMs: number;
@@ -78,9 +82,18 @@ function optionsLine(o: RunOptions, seed: number, path: string, replayPath: stri
   return `${env.join(' ')} ${o.command}`;
 }
 
+let lateRejectionsLogged = false;
+
 export async function runModel(o: RunOptions): Promise<RunSummary> {
+  if (!lateRejectionsLogged) {
+    lateRejectionsLogged = true;
+    // a promise of a step abandoned by a timeout may still reject later: logged, not fatal
+    process.on('unhandledRejection', (err: unknown) => {
+      process.stderr.write(`model run: a late rejection of an abandoned step: ${(err as Error)?.message ?? String(err)}\n`);
+    });
+  }
   const started = Date.now();
-  const summary: RunSummary = { sequences: 0, shrinkRuns: 0, steps: 0, durationMs: 0, failures: [], alsoSeen: new Map(), seeds: [] };
+  const summary: RunSummary = { sequences: 0, inconclusive: 0, shrinkRuns: 0, steps: 0, durationMs: 0, failures: [], alsoSeen: new Map(), seeds: [] };
   let ms: ModelStack | undefined;
   // per fc.check call: the invariant being shrunk, the budget left, the last failing run
   let target: InvariantName | undefined;
@@ -151,6 +164,15 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       if (o.verbose && target === undefined) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
       return true;
     } catch (err) {
+      const message = (err as Error)?.message ?? '';
+      if (err instanceof Inconclusive || TEST_SERVER_REPLAY_ARTEFACT.test(message) || ((err instanceof InvariantViolation || stack.aborted) && (await stack.replayArtefact(seq.id)))) {
+        // not the workflow's doing (stack.ts, Inconclusive): counted, never a failure, never shrunk
+        stack.aborted = false;
+        if (target === undefined) summary.inconclusive += 1;
+        seq.note(`inconclusive: the time-skipping server's replay artefact (${message.slice(0, 160)})`);
+        if (o.verbose) o.log(`  ? ${seq.id} inconclusive (${seq.steps} steps): ${message.slice(0, 200)}\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
+        return true;
+      }
       const hung = stack.aborted || (err instanceof InvariantViolation && /watchdog/.test(err.message));
       const v = hung
         ? new InvariantViolation('update-hang', `${seq.id}: the sequence did not finish within ${o.sequenceTimeoutMs / 1000} s (${(err as Error)?.message})`)
@@ -163,7 +185,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       for (const x of seq.ignored) seen(x.label, x.violation);
       if (target !== undefined && v.invariant !== target) {
         seen(`[${v.invariant}] while shrinking [${target}]`, v);
-        if (o.verbose) o.log(`    shrinking: ${seq.steps} steps, another invariant [${v.invariant}]`);
+        if (o.verbose) o.log(`    shrinking: ${seq.steps} steps, another invariant [${v.invariant}] ${v.message}\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
         return true; // another invariant: counted, but this shrink stays on its own
       }
       if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, still failing`);
@@ -183,6 +205,8 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       clearTimeout(watchdog);
       summary.steps += seq.steps;
       await seq.cleanup();
+      // the task's later timers must not run into the next sequences (nor a stuck task stop server time)
+      await stack.terminate(seq.id, 'model test: sequence over');
     }
   });
 
@@ -198,7 +222,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       const before = summary.sequences;
       const details = await fc.check(property, {
         seed,
-        ...(o.path ? { path: o.path, endOnFailure: true } : { numRuns: remaining }),
+        ...(o.path ? { path: o.path, endOnFailure: !o.shrinkReplay } : { numRuns: remaining }),
       });
       remaining -= Math.max(1, summary.sequences - before);
       if (details.failed && last) {
@@ -256,7 +280,7 @@ export function formatSummary(s: RunSummary): string {
   const byInvariant = new Map<string, number>();
   for (const f of s.failures) byInvariant.set(f.invariant, (byInvariant.get(f.invariant) ?? 0) + 1);
   const lines = [
-    `model run: ${s.sequences} sequences (+${s.shrinkRuns} shrinking runs), ${s.steps} steps, ${(s.durationMs / 1000).toFixed(1)} s, ${s.failures.length} failure(s)${byInvariant.size ? ` [${[...byInvariant].map(([k, v]) => `${k}: ${v}`).join(', ')}]` : ''}; seeds ${s.seeds.join(', ')}`,
+    `model run: ${s.sequences} sequences (+${s.shrinkRuns} shrinking runs, ${s.inconclusive} inconclusive), ${s.steps} steps, ${(s.durationMs / 1000).toFixed(1)} s, ${s.failures.length} failure(s)${byInvariant.size ? ` [${[...byInvariant].map(([k, v]) => `${k}: ${v}`).join(', ')}]` : ''}; seeds ${s.seeds.join(', ')}`,
   ];
   for (const [k, v] of s.alsoSeen) lines.push(`  not failing: ${k} x${v.count}, e.g. ${v.example.slice(0, 300)}`);
   return lines.join('\n');
@@ -292,6 +316,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<RunOpti
     sequenceTimeoutMs: int('WITKEY_MODEL_SEQUENCE_TIMEOUT_S', 300) * 1000,
     ...(env.WITKEY_MODEL_DUMP_DIR ? { dumpDir: env.WITKEY_MODEL_DUMP_DIR } : {}),
     strict: env.WITKEY_MODEL_STRICT === '1',
+    shrinkReplay: env.WITKEY_MODEL_SHRINK === '1',
     log: defaults.log,
   };
 }

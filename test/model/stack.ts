@@ -67,6 +67,18 @@ export class StepTimeout extends Error {
   override name = 'StepTimeout';
 }
 
+/**
+ * The Java time-skipping server sometimes records a workflow task's update events in an order the SDK cannot replay
+ * ("[TMPRL1100] Nondeterminism error: Update machine does not handle this event"); the model's cache-less workers
+ * replay on every task, so the task is stuck from then on, and its failing task also stops server time. Such a
+ * sequence proves nothing either way: it is counted as inconclusive, and the task is terminated.
+ */
+export class Inconclusive extends Error {
+  override name = 'Inconclusive';
+}
+
+export const TEST_SERVER_REPLAY_ARTEFACT = /Update machine does not handle this event/;
+
 export class ModelStack {
   /** Sequences run on this stack (the long run starts a fresh stack every so often). */
   sequences = 0;
@@ -237,6 +249,21 @@ export class ModelStack {
     const file = join(dir, `${outerTaskId}.history.json`);
     await writeFile(file, historyToJSON(history));
     return file;
+  }
+
+  /** Ends a task's workflow (after its sequence: its later timers must not run into the next sequences). */
+  async terminate(outerTaskId: string, reason: string): Promise<void> {
+    await withTimeout(this.handle(outerTaskId).terminate(reason), 30_000, `terminate ${outerTaskId}`).catch(() => undefined);
+  }
+
+  /** Whether the task's workflow tasks fail on the test server's replay artefact (a query shows it). */
+  async replayArtefact(outerTaskId: string): Promise<boolean> {
+    try {
+      await withTimeout(this.handle(outerTaskId).query('state'), 15_000, 'query');
+      return false;
+    } catch (err) {
+      return TEST_SERVER_REPLAY_ARTEFACT.test((err as Error)?.message ?? '');
+    }
   }
 
   /** Stops the worker abruptly (activities abandoned) and starts a new one. */
