@@ -717,7 +717,7 @@ class Check extends Step {
 // ------------------------------------------------------------------------------------------ arbitraries
 
 /** A time jump kills the worker on the way now and then. */
-const killWorker = fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+const killWorker = fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 
 const winnerList = fc.oneof(
   { weight: 5, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: WINNERS.length - 1 }), { minLength: 1, maxLength: 3 }) },

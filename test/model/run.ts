@@ -110,8 +110,11 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     else summary.alsoSeen.set(label, { count: 1, example: v.message });
   };
 
+  // a task stuck on a test-server artefact can stop server time for every task: the next sequence gets a fresh stack
+  let poisoned = false;
   const ensureStack = async (): Promise<ModelStack> => {
-    if (ms && ms.sequences >= o.stackSequences) {
+    if (ms && (ms.sequences >= o.stackSequences || poisoned)) {
+      poisoned = false;
       await ms.stop();
       ms = undefined;
     }
@@ -164,16 +167,20 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       if (o.verbose && target === undefined) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
       return true;
     } catch (err) {
-      const message = (err as Error)?.message ?? '';
-      if (err instanceof Inconclusive || TEST_SERVER_REPLAY_ARTEFACT.test(message) || ((err instanceof InvariantViolation || stack.aborted) && (await stack.replayArtefact(seq.id)))) {
+      let message = (err as Error)?.message ?? '';
+      const artefact = err instanceof Inconclusive || TEST_SERVER_REPLAY_ARTEFACT.test(message) ? message : (err instanceof InvariantViolation || stack.aborted) && (await stack.serverArtefact(seq.id));
+      if (artefact) {
         // not the workflow's doing (stack.ts, Inconclusive): counted, never a failure, never shrunk
+        message = `${artefact}${artefact === message ? '' : ` (seen as: ${message})`}`;
         stack.aborted = false;
+        poisoned = true;
         if (target === undefined) summary.inconclusive += 1;
-        seq.note(`inconclusive: the time-skipping server's replay artefact (${message.slice(0, 160)})`);
+        seq.note(`inconclusive: an artefact of the time-skipping server (${message.slice(0, 200)})`);
         if (o.verbose) o.log(`  ? ${seq.id} inconclusive (${seq.steps} steps): ${message.slice(0, 200)}\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
         return true;
       }
       const hung = stack.aborted || (err instanceof InvariantViolation && /watchdog/.test(err.message));
+      if (hung || /time jump/.test(message)) poisoned = true;
       const v = hung
         ? new InvariantViolation('update-hang', `${seq.id}: the sequence did not finish within ${o.sequenceTimeoutMs / 1000} s (${(err as Error)?.message})`)
         : err instanceof InvariantViolation
@@ -188,7 +195,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
         if (o.verbose) o.log(`    shrinking: ${seq.steps} steps, another invariant [${v.invariant}] ${v.message}\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
         return true; // another invariant: counted, but this shrink stays on its own
       }
-      if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, still failing`);
+      if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, still failing\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
       if (target === undefined) {
         target = v.invariant;
         budget = o.shrinkRuns;

@@ -173,7 +173,7 @@ export class ModelStack {
   async sleep(ms: number): Promise<void> {
     if (ms <= 0) return;
     // one jump at a time (a jump and a nudge running together could leave the server waiting for both)
-    const run = (): Promise<void> => withTimeout(this.stack.server.env.sleep(Math.ceil(ms)), 120_000, `time jump of ${Math.ceil(ms)} ms`);
+    const run = (): Promise<void> => withTimeout(this.stack.server.env.sleep(Math.ceil(ms)), 60_000, `time jump of ${Math.ceil(ms)} ms`);
     const next = this.sleeping.then(run, run);
     this.sleeping = next.catch(() => undefined);
     await next;
@@ -256,14 +256,29 @@ export class ModelStack {
     await withTimeout(this.handle(outerTaskId).terminate(reason), 30_000, `terminate ${outerTaskId}`).catch(() => undefined);
   }
 
-  /** Whether the task's workflow tasks fail on the test server's replay artefact (a query shows it). */
-  async replayArtefact(outerTaskId: string): Promise<boolean> {
+  /**
+   * Whether the task is stuck on an artefact of the Java test server rather than on its own code: its workflow tasks
+   * fail on the update replay artefact (a query shows it), or a workflow task stays started and never completes or
+   * times out (seen after a worker kill: server time then stops, and every time jump waits forever).
+   */
+  async serverArtefact(outerTaskId: string): Promise<string | undefined> {
     try {
       await withTimeout(this.handle(outerTaskId).query('state'), 15_000, 'query');
-      return false;
     } catch (err) {
-      return TEST_SERVER_REPLAY_ARTEFACT.test((err as Error)?.message ?? '');
+      const message = (err as Error)?.message ?? '';
+      if (TEST_SERVER_REPLAY_ARTEFACT.test(message)) return message;
     }
+    try {
+      const first = await withTimeout(this.handle(outerTaskId).fetchHistory(), 15_000, 'history');
+      const last = first.events?.[first.events.length - 1];
+      if (Number(last?.eventType) !== 6) return undefined; // EVENT_TYPE_WORKFLOW_TASK_STARTED
+      await delay(3_000);
+      const again = await withTimeout(this.handle(outerTaskId).fetchHistory(), 15_000, 'history');
+      if ((again.events?.length ?? 0) === (first.events?.length ?? 0)) return `the test server keeps workflow task ${String(last?.eventId)} started and never completes or times it out`;
+    } catch {
+      return undefined;
+    }
+    return undefined;
   }
 
   /** Stops the worker abruptly (activities abandoned) and starts a new one. */
