@@ -91,6 +91,14 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     process.on('unhandledRejection', (err: unknown) => {
       process.stderr.write(`model run: a late rejection of an abandoned step: ${(err as Error)?.message ?? String(err)}\n`);
     });
+    // a call abandoned by a timeout, still retrying when its stack was replaced, fails in a gRPC timer: not fatal
+    process.on('uncaughtException', (err: Error) => {
+      if (/Channel has been shut down/.test(err?.message ?? '')) {
+        process.stderr.write(`model run: a late call on a stopped stack: ${err.message}\n`);
+        return;
+      }
+      throw err;
+    });
   }
   const started = Date.now();
   const summary: RunSummary = { sequences: 0, inconclusive: 0, shrinkRuns: 0, steps: 0, durationMs: 0, failures: [], alsoSeen: new Map(), seeds: [] };
