@@ -37,13 +37,16 @@ export interface WebhookOptions {
   logger?: boolean | { level: string; file?: string };
   /** For /healthz: whether the worker is polling (omitted: not checked). */
   workerPolling?: () => Promise<boolean>;
+  /** Temporal unreachable: answer 503 within this bound, ms (default 10 s; Alipay waits longer than that). */
+  deliveryDeadlineMs?: number;
 }
 
 const FAIL = 'fail';
 /** Temporal unreachable: answer 503 within this bound (the client's gRPC retries would otherwise hold Alipay's request ~40 s). */
-const DELIVERY_DEADLINE_MS = 10_000;
+const DEFAULT_DELIVERY_DEADLINE_MS = 10_000;
 
 export function buildWebhook(opts: WebhookOptions): FastifyInstance {
+  const deliveryDeadlineMs = opts.deliveryDeadlineMs ?? DEFAULT_DELIVERY_DEADLINE_MS;
   const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
   // raw bytes: decoded once, by the protocol library, in the declared charset
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -82,7 +85,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       return reply.code(503).type('text/plain').send(FAIL);
     }
     try {
-      const outcome = await opts.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverNotification(opts.client, opts.taskQueue, notification));
+      const outcome = await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () => deliverNotification(opts.client, opts.taskQueue, notification));
       log.info({ outcome }, 'notification recorded');
       return reply.code(200).type('text/plain').send('success');
     } catch (err) {
@@ -103,7 +106,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     }
     const delivered: PageRefusal = { ...refusal, outerTaskId: refusal.outerTaskId };
     try {
-      await opts.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => opts.client.workflow.getHandle(taskWorkflowId(delivered.outerTaskId)).signal(pageRefusedSignal, delivered));
+      await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () => opts.client.workflow.getHandle(taskWorkflowId(delivered.outerTaskId)).signal(pageRefusedSignal, delivered));
       log.info('page refusal recorded');
       return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, "The task's operators have been told; ask them for a new page.") };
     } catch (err) {
@@ -128,7 +131,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     }
     const log = req.log.child({ outerTaskId: event.outerTaskId, via: 'return', service });
     try {
-      await opts.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }));
+      await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () => deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }));
       log.info('return recorded');
       const done = event.type === 'task_freeze' ? 'The bounty is frozen. You can close this page.' : 'Alipay accepted the request; the result follows by notification.';
       return { status: 200, page: returnPage(event.type === 'task_freeze' ? 'paid' : 'pending', done) };

@@ -13,20 +13,9 @@ export interface KnownDefect {
   description: string;
 }
 
-export const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  {
-    id: 'leftover-plan-never-submitted',
-    invariant: 'stuck',
-    match: /leftovers \[[^\]]*\b\d+:planned\b/,
-    description: 'a leftover plan whose admin page is never submitted keeps the task open with no timer and nothing for an operator',
-  },
-  {
-    id: 'leftover-never-planned',
-    invariant: 'stuck',
-    match: /still open in phase expired .*leftovers \[(\d+:(done|withdrawn)(, )?)*\].*plan the leftover/,
-    description: 'after expiry, money left and no leftover plan made: the task waits for the admin with no timer and nothing for an operator',
-  },
-];
+// Emptied when issue #10 landed: "leftover plan never submitted" and "leftover never planned" now raise
+// LEFTOVER_UNCONFIRMED / LEFTOVER_NOT_PLANNED for an operator (see test/workflows/money-paths.test.ts 8a, 8b).
+export const KNOWN_DEFECTS: readonly KnownDefect[] = [];
 
 export function knownDefect(invariant: InvariantName, message: string): KnownDefect | undefined {
   return KNOWN_DEFECTS.find((k) => k.invariant === invariant && k.match.test(message));

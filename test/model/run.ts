@@ -237,7 +237,7 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
       const before = summary.sequences;
       const details = await fc.check(property, {
         seed,
-        ...(o.path ? { path: o.path, endOnFailure: !o.shrinkReplay } : { numRuns: remaining }),
+        ...(o.path ? { path: o.path, endOnFailure: !o.shrinkReplay, numRuns: 1 } : { numRuns: remaining }),
       });
       remaining -= Math.max(1, summary.sequences - before);
       if (details.failed && last) {
