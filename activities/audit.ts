@@ -23,7 +23,10 @@ export function auditActivities(config?: AuditConfig): Pick<TaskActivities, 'wri
       await mkdir(config.auditDir, { recursive: true });
       const path = auditFile(config.auditDir, outerTaskId);
       const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ writtenAt: new Date().toISOString(), outerTaskId, ...record }, null, 2)}\n`);
+      await writeFile(
+        tmp,
+        `${JSON.stringify({ writtenAt: new Date().toISOString(), outerTaskId, ...record }, null, 2)}\n`,
+      );
       await rename(tmp, path); // atomic: a reader sees the old record or the new one
       return { path };
     },

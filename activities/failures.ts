@@ -26,5 +26,9 @@ export function toActivityFailure(err: unknown, what: string): ApplicationFailur
     }
   }
   // network errors, timeouts, anything unexpected: the outcome is unknown, retry with the same numbers
-  return ApplicationFailure.retryable(`${what}: ${(err as Error)?.message ?? String(err)}`, GATEWAY_FAILURE.transient, { code: 'NETWORK', errorClass: 'transient', outcomeUnknown: true });
+  return ApplicationFailure.retryable(`${what}: ${(err as Error)?.message ?? String(err)}`, GATEWAY_FAILURE.transient, {
+    code: 'NETWORK',
+    errorClass: 'transient',
+    outcomeUnknown: true,
+  });
 }

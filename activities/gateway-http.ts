@@ -1,7 +1,11 @@
 /** One HTTP exchange with the legacy gateway: the signed request out, the raw reply bytes back. */
 import { mapiGetUrl, mapiPostForm, MalformedReplyError, type SignedMapiRequest } from '../alipay';
 
-export async function sendMapiRequest(signed: SignedMapiRequest, gatewayUrl: string, timeoutMs: number): Promise<Buffer> {
+export async function sendMapiRequest(
+  signed: SignedMapiRequest,
+  gatewayUrl: string,
+  timeoutMs: number,
+): Promise<Buffer> {
   const init: RequestInit = { signal: AbortSignal.timeout(timeoutMs) };
   let url = gatewayUrl;
   if (signed.method === 'GET') url = mapiGetUrl(signed, gatewayUrl);

@@ -11,5 +11,10 @@ export { auditFile, type AuditConfig } from './audit';
 export type { TaskActivities } from './types';
 
 export function createActivities(config: GatewayConfig, audit?: AuditConfig): TaskActivities {
-  return { ...pageActivities(config), ...payoutActivities(config), ...freezeTradeActivities(config), ...auditActivities(audit) };
+  return {
+    ...pageActivities(config),
+    ...payoutActivities(config),
+    ...freezeTradeActivities(config),
+    ...auditActivities(audit),
+  };
 }

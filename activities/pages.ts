@@ -2,7 +2,15 @@
  * Page interfaces (task.create, task.confirm, left.amount.handle): the activity signs the request and hands back
  * what the browser needs. Keys stay in the worker; only the signed URL or form enters workflow history.
  */
-import { buildAmountAppend, buildLeftAmountHandle, buildTaskConfirm, buildTaskCreate, mapiGetUrl, signMapiRequest, type MapiBusinessRequest } from '../alipay';
+import {
+  buildAmountAppend,
+  buildLeftAmountHandle,
+  buildTaskConfirm,
+  buildTaskCreate,
+  mapiGetUrl,
+  signMapiRequest,
+  type MapiBusinessRequest,
+} from '../alipay';
 import type { AdminPage } from '../workflows/messages';
 import type { GatewayConfig } from './config';
 import { toActivityFailure } from './failures';
@@ -15,10 +23,17 @@ function returnUrlFor(config: GatewayConfig, service: string): string {
 }
 
 function sign(config: GatewayConfig, request: MapiBusinessRequest) {
-  return signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
+  return signMapiRequest(request, {
+    gatewayUrl: config.gatewayUrl,
+    partner: config.partner,
+    inputCharset: config.inputCharset,
+    signer: config.signer,
+  });
 }
 
-export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createAppendPage' | 'createLeftoverPage'> {
+export function pageActivities(
+  config: GatewayConfig,
+): Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createAppendPage' | 'createLeftoverPage'> {
   return {
     async createTaskPage({ spec, freezeNo, valueAddedFeeTransferNo }) {
       try {
@@ -48,7 +63,12 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
           outerTaskId,
           outerAccountId: publisherId,
           alipayUserId: publisherAlipayUserId,
-          transfers: transfers.map((t) => ({ outerTransferNo: t.transferNo, amountFen: t.amountFen, alipayUserId: t.winnerAlipayUserId, nickname: t.winnerNickname })),
+          transfers: transfers.map((t) => ({
+            outerTransferNo: t.transferNo,
+            amountFen: t.amountFen,
+            alipayUserId: t.winnerAlipayUserId,
+            nickname: t.winnerNickname,
+          })),
           announcePeriodEnd: announceEndMs,
           returnUrl: returnUrlFor(config, 'alipay.witkey.task.confirm'),
           notifyUrl: config.notifyUrl,
@@ -59,7 +79,15 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
       }
     },
 
-    async createAppendPage({ outerTaskId, publisherId, freezeNo, addBountyFen, addValueAddedFeeFen, valueAddedFeeTransferNo, newExpiresAtMs }) {
+    async createAppendPage({
+      outerTaskId,
+      publisherId,
+      freezeNo,
+      addBountyFen,
+      addValueAddedFeeFen,
+      valueAddedFeeTransferNo,
+      newExpiresAtMs,
+    }) {
       try {
         const request = buildAmountAppend({
           outerTaskId,
@@ -85,7 +113,12 @@ export function pageActivities(config: GatewayConfig): Pick<TaskActivities, 'cre
           outerAccountId: 'platform-admin',
           refund,
           platform,
-          transfers: transfers.map((t) => ({ outerTransferNo: t.transferNo, amountFen: t.amountFen, alipayUserId: t.winnerAlipayUserId, nickname: t.winnerNickname })),
+          transfers: transfers.map((t) => ({
+            outerTransferNo: t.transferNo,
+            amountFen: t.amountFen,
+            alipayUserId: t.winnerAlipayUserId,
+            nickname: t.winnerNickname,
+          })),
           returnUrl: returnUrlFor(config, 'alipay.witkey.task.left.amount.handle'),
           notifyUrl: config.notifyUrl,
         });

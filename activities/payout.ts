@@ -16,30 +16,45 @@ import { requestHash } from './request-hash';
 import { GATEWAY_FAILURE, type TaskActivities } from './types';
 
 /** The answers of confirm.by.platform that mean "this payout was already made" (SPEC-NOTES: the already-done codes). */
-export const PAYOUT_ALREADY_DONE_CODES: ReadonlySet<string> = new Set(['WITKEY_OUTER_TRANSFER_ALREADY_PAID', 'WITKEY_OUTER_TRANSFER_REPEAT']);
+export const PAYOUT_ALREADY_DONE_CODES: ReadonlySet<string> = new Set([
+  'WITKEY_OUTER_TRANSFER_ALREADY_PAID',
+  'WITKEY_OUTER_TRANSFER_REPEAT',
+]);
 
 async function call(config: GatewayConfig, request: MapiBusinessRequest): Promise<Buffer> {
-  const signed = signMapiRequest(request, { gatewayUrl: config.gatewayUrl, partner: config.partner, inputCharset: config.inputCharset, signer: config.signer });
+  const signed = signMapiRequest(request, {
+    gatewayUrl: config.gatewayUrl,
+    partner: config.partner,
+    inputCharset: config.inputCharset,
+    signer: config.signer,
+  });
   return sendMapiRequest(signed, config.gatewayUrl, config.requestTimeoutMs);
 }
 
-export function payoutActivities(config: GatewayConfig): Pick<TaskActivities, 'confirmByPlatform' | 'cancelConfirmByPlatform'> {
+export function payoutActivities(
+  config: GatewayConfig,
+): Pick<TaskActivities, 'confirmByPlatform' | 'cancelConfirmByPlatform'> {
   return {
     async confirmByPlatform({ outerTaskId, transferNos, priorRequestHash }) {
       const request = buildConfirmByPlatform({ outerTaskId, transferNos });
       const hash = requestHash(request);
       if (priorRequestHash && priorRequestHash !== hash) {
-        throw ApplicationFailure.nonRetryable(`confirm.by.platform: the payout of ${transferNos.join(', ')} was recorded with a different request`, GATEWAY_FAILURE.mismatch);
+        throw ApplicationFailure.nonRetryable(
+          `confirm.by.platform: the payout of ${transferNos.join(', ')} was recorded with a different request`,
+          GATEWAY_FAILURE.mismatch,
+        );
       }
       try {
         const body = await call(config, request);
         const reply = parseConfirmByPlatformReply(body, config.inputCharset, config.verifier);
-        if (reply.outerTaskId !== outerTaskId) throw new GatewayError('WITKEY_DATA_NOT_MATCH', 'input', true, `reply names task ${reply.outerTaskId}`);
+        if (reply.outerTaskId !== outerTaskId)
+          throw new GatewayError('WITKEY_DATA_NOT_MATCH', 'input', true, `reply names task ${reply.outerTaskId}`);
         return { requestHash: hash, alreadyDone: false };
       } catch (err) {
         // "already paid" for these numbers, sent with this very request (same numbers, same hash): the payout happened.
         // Other "already" codes (WITKEY_DATA_NOT_MATCH: a different request under a used number) go to an operator.
-        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode)) return { requestHash: hash, alreadyDone: true };
+        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode))
+          return { requestHash: hash, alreadyDone: true };
         throw toActivityFailure(err, 'confirm.by.platform');
       }
     },

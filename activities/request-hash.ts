@@ -3,5 +3,7 @@ import { createHash } from 'node:crypto';
 import { mapiSigningString, type MapiBusinessRequest } from '../alipay';
 
 export function requestHash(request: MapiBusinessRequest): string {
-  return createHash('sha256').update(`${request.service}?${mapiSigningString(request.params)}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`${request.service}?${mapiSigningString(request.params)}`, 'utf8')
+    .digest('hex');
 }

@@ -18,7 +18,11 @@ export interface PageTransfer {
 
 export interface TaskActivities {
   /** task.create: the signed cashier URL the publisher's browser is sent to. Builds a URL; calls nothing. */
-  createTaskPage: (input: { spec: TaskSpec; freezeNo: string; valueAddedFeeTransferNo?: string }) => Promise<{ url: string; requestHash: string }>;
+  createTaskPage: (input: {
+    spec: TaskSpec;
+    freezeNo: string;
+    valueAddedFeeTransferNo?: string;
+  }) => Promise<{ url: string; requestHash: string }>;
   /** task.confirm: the signed page on which the publisher confirms a round of winners. */
   createConfirmPage: (input: {
     outerTaskId: string;
@@ -38,9 +42,16 @@ export interface TaskActivities {
     newExpiresAtMs: number;
   }) => Promise<{ url: string; requestHash: string }>;
   /** confirm.by.platform: pay out transfers whose announcement is over (at most 30). */
-  confirmByPlatform: (input: { outerTaskId: string; transferNos: string[]; priorRequestHash?: string }) => Promise<{ requestHash: string; alreadyDone: boolean }>;
+  confirmByPlatform: (input: {
+    outerTaskId: string;
+    transferNos: string[];
+    priorRequestHash?: string;
+  }) => Promise<{ requestHash: string; alreadyDone: boolean }>;
   /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */
-  cancelConfirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<CancelWinnersResult & { requestHash: string }>;
+  cancelConfirmByPlatform: (input: {
+    outerTaskId: string;
+    transferNos: string[];
+  }) => Promise<CancelWinnersResult & { requestHash: string }>;
   /** alipay.trade.query on the freeze payment (out_trade_no = outer_task_freeze_no). */
   queryFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeQuery>;
   /** alipay.trade.cancel on the freeze payment; retried by the retry policy while retry_flag is Y. */
@@ -57,11 +68,16 @@ export interface TaskActivities {
 }
 
 export type FreezeTradeQuery =
-  | { kind: 'found'; tradeStatus: 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED'; totalAmountFen?: number }
+  | {
+      kind: 'found';
+      tradeStatus: 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED';
+      totalAmountFen?: number;
+    }
   | { kind: 'not_found' }
   | { kind: 'failed'; code: string };
 
-export type FreezeTradeCancel = { kind: 'closed' } | { kind: 'refunded' } | { kind: 'no_action' } | { kind: 'failed'; code: string };
+export type FreezeTradeCancel =
+  { kind: 'closed' } | { kind: 'refunded' } | { kind: 'no_action' } | { kind: 'failed'; code: string };
 
 /** Failure types the activities throw (ApplicationFailure.type), from the error classes of the notes. */
 export const GATEWAY_FAILURE = {

@@ -40,7 +40,8 @@ function decodeString(node: forge.asn1.Asn1): string {
       return forge.util.decodeUtf8(raw);
     case forge.asn1.Type.BMPSTRING: {
       let s = '';
-      for (let i = 0; i + 1 < raw.length; i += 2) s += String.fromCharCode((raw.charCodeAt(i) << 8) | raw.charCodeAt(i + 1));
+      for (let i = 0; i + 1 < raw.length; i += 2)
+        s += String.fromCharCode((raw.charCodeAt(i) << 8) | raw.charCodeAt(i + 1));
       return s;
     }
     default:
@@ -59,7 +60,12 @@ function readCert(der: string): CertFields {
   if (!tbs || !sigAlg) throw new KeyError('certificate is truncated');
   const fields = seq(tbs, 'tbsCertificate');
   let i = 0;
-  if (fields[0] && (fields[0].tagClass as number) === (forge.asn1.Class.CONTEXT_SPECIFIC as number) && (fields[0].type as number) === 0) i = 1; // [0] version
+  if (
+    fields[0] &&
+    (fields[0].tagClass as number) === (forge.asn1.Class.CONTEXT_SPECIFIC as number) &&
+    (fields[0].type as number) === 0
+  )
+    i = 1; // [0] version
   const serial = fields[i];
   const issuerNode = fields[i + 2];
   if (!serial || !issuerNode) throw new KeyError('certificate is truncated');
@@ -85,13 +91,17 @@ function readCert(der: string): CertFields {
 
 function pemBlocks(pem: string | Buffer): string[] {
   const text = Buffer.isBuffer(pem) ? pem.toString('latin1') : pem;
-  const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64').toString('latin1'));
+  const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
+    Buffer.from(m[1].replace(/\s+/g, ''), 'base64').toString('latin1'),
+  );
   if (blocks.length === 0) throw new KeyError('no PEM certificate found');
   return blocks;
 }
 
 function snOf(c: CertFields): string {
-  return createHash('md5').update(c.issuer + c.serialDecimal, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(c.issuer + c.serialDecimal, 'utf8')
+    .digest('hex');
 }
 
 /** app_cert_sn / alipay_cert_sn of a single PEM certificate. */

@@ -19,7 +19,8 @@ export function normalizeCharset(name: string): Charset {
 export function encodeText(text: string, charset: Charset): Buffer {
   if (charset === 'utf-8') return Buffer.from(text, 'utf8');
   const bytes = iconv.encode(text, charset);
-  if (iconv.decode(bytes, charset) !== text) throw new FieldError('_input_charset', `text has characters that ${charset} cannot represent`);
+  if (iconv.decode(bytes, charset) !== text)
+    throw new FieldError('_input_charset', `text has characters that ${charset} cannot represent`);
   return bytes;
 }
 

@@ -10,7 +10,15 @@ export type FormPairs = ReadonlyArray<readonly [string, string]>;
 const HEX = '0123456789ABCDEF';
 
 function isUnreserved(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2e || b === 0x2d || b === 0x2a || b === 0x5f;
+  return (
+    (b >= 0x30 && b <= 0x39) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    b === 0x2e ||
+    b === 0x2d ||
+    b === 0x2a ||
+    b === 0x5f
+  );
 }
 
 /** URL-encode one key or value in the charset. */
@@ -28,9 +36,16 @@ export function formEncode(text: string, charset: Charset): string {
  * Serialise parameters. Absent (undefined) and empty values are not sent. Keys appear in `order` first (when
  * given), then in insertion order.
  */
-export function formSerialize(params: Readonly<Record<string, string | undefined>>, charset: string, order?: readonly string[]): string {
+export function formSerialize(
+  params: Readonly<Record<string, string | undefined>>,
+  charset: string,
+  order?: readonly string[],
+): string {
   const cs = normalizeCharset(charset);
-  const keys = [...(order ?? []).filter((k) => k in params), ...Object.keys(params).filter((k) => !(order ?? []).includes(k))];
+  const keys = [
+    ...(order ?? []).filter((k) => k in params),
+    ...Object.keys(params).filter((k) => !(order ?? []).includes(k)),
+  ];
   return keys
     .filter((k) => params[k] !== undefined && params[k] !== '')
     .map((k) => `${formEncode(k, cs)}=${formEncode(params[k]!, cs)}`)
@@ -44,7 +59,8 @@ function percentDecode(component: string): Buffer {
     if (c === 0x2b) bytes.push(0x20);
     else if (c === 0x25) {
       const hex = component.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new InboundRejectedError('ILLEGAL_ARGUMENT', 'malformed percent-encoding');
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex))
+        throw new InboundRejectedError('ILLEGAL_ARGUMENT', 'malformed percent-encoding');
       bytes.push(parseInt(hex, 16));
       i += 2;
     } else if (c < 0x80) bytes.push(c);
@@ -56,7 +72,8 @@ function percentDecode(component: string): Buffer {
 function asAscii(raw: string | Uint8Array): string {
   if (typeof raw === 'string') return raw;
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  for (const b of buf) if (b >= 0x80) throw new InboundRejectedError('ILLEGAL_ARGUMENT', 'raw non-ASCII byte in a URL-encoded form');
+  for (const b of buf)
+    if (b >= 0x80) throw new InboundRejectedError('ILLEGAL_ARGUMENT', 'raw non-ASCII byte in a URL-encoded form');
   return buf.toString('latin1');
 }
 
@@ -92,7 +109,8 @@ export function formParse(raw: string | Uint8Array, charset: string): Record<str
       if (e instanceof InboundRejectedError) throw e;
       throw new InboundRejectedError('ILLEGAL_CHARSET', `form is not valid ${cs}`);
     }
-    if (Object.prototype.hasOwnProperty.call(out, key)) throw new InboundRejectedError('ILLEGAL_ARGUMENT', `duplicate parameter ${key.slice(0, 40)}`);
+    if (Object.prototype.hasOwnProperty.call(out, key))
+      throw new InboundRejectedError('ILLEGAL_ARGUMENT', `duplicate parameter ${key.slice(0, 40)}`);
     out[key] = value;
   }
   return { ...out };
@@ -102,7 +120,11 @@ export function formParse(raw: string | Uint8Array, charset: string): Record<str
  * Find the declared `_input_charset` of a raw form without decoding the other values (the charset name is
  * ASCII); `fallback` when absent.
  */
-export function declaredCharset(raw: string | Uint8Array, fallback: Charset = 'utf-8', parameter = '_input_charset'): Charset {
+export function declaredCharset(
+  raw: string | Uint8Array,
+  fallback: Charset = 'utf-8',
+  parameter = '_input_charset',
+): Charset {
   for (const [k, v] of rawPairs(raw)) {
     if (k === parameter) {
       try {

@@ -14,8 +14,10 @@ function derCandidates(text: string): Buffer | undefined {
 }
 
 function checkAlgorithm(key: KeyObject, expected: KeyAlgorithm | undefined, what: string): KeyObject {
-  if (expected && key.asymmetricKeyType !== expected) throw new KeyError(`${what} is not an ${expected.toUpperCase()} key`);
-  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'dsa') throw new KeyError(`${what} must be RSA or DSA`);
+  if (expected && key.asymmetricKeyType !== expected)
+    throw new KeyError(`${what} is not an ${expected.toUpperCase()} key`);
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'dsa')
+    throw new KeyError(`${what} must be RSA or DSA`);
   return key;
 }
 

@@ -33,7 +33,8 @@ export function signedResponseBytes(raw: Uint8Array): Buffer {
   const start = buf.indexOf(OPEN);
   const close = buf.indexOf(CLOSE);
   if (start < 0 || close < 0 || close < start) throw new MalformedReplyError('reply has no <response> element');
-  if (buf.indexOf(OPEN, start + 1) >= 0 || buf.indexOf(CLOSE, close + 1) >= 0) throw new MalformedReplyError('reply has more than one <response> element');
+  if (buf.indexOf(OPEN, start + 1) >= 0 || buf.indexOf(CLOSE, close + 1) >= 0)
+    throw new MalformedReplyError('reply has more than one <response> element');
   return buf.subarray(start, close + CLOSE.length);
 }
 
@@ -70,7 +71,8 @@ export function readMapiReply(body: string | Uint8Array, charset: string): MapiR
   const isSuccess = root.is_success;
   if (isSuccess === 'F') {
     const code = root.error;
-    if (typeof code !== 'string' || !/^[A-Za-z0-9_.]{1,64}$/.test(code)) throw new MalformedReplyError('failure reply without a readable <error> code');
+    if (typeof code !== 'string' || !/^[A-Za-z0-9_.]{1,64}$/.test(code))
+      throw new MalformedReplyError('failure reply without a readable <error> code');
     const { errorClass, known } = classifyMapiCode(code);
     throw new GatewayError(code, errorClass, known);
   }
@@ -88,14 +90,17 @@ export function readMapiReply(body: string | Uint8Array, charset: string): MapiR
   }
   const sign = root.sign;
   const signType = root.sign_type;
-  if (typeof sign !== 'string' || sign.length === 0 || typeof signType !== 'string') throw new MalformedReplyError('success reply without <sign> / <sign_type>');
+  if (typeof sign !== 'string' || sign.length === 0 || typeof signType !== 'string')
+    throw new MalformedReplyError('success reply without <sign> / <sign_type>');
   return { request, response, signedBytes: signedResponseBytes(raw), sign: sign.replace(/\s+/g, ''), signType };
 }
 
 /** Verify a read reply; a bad signature is a SignatureError with outcomeUnknown (the call may have run). */
 export function verifyMapiReply(reply: MapiReply, verifier: MapiVerifier, charset: string): MapiReply {
-  if (reply.signType !== verifier.signType) throw new SignatureError(`reply sign_type ${reply.signType.slice(0, 8)} is not ${verifier.signType}`, true);
-  if (!verifyMapiBytes(reply.signedBytes, reply.sign, verifier, normalizeCharset(charset))) throw new SignatureError('reply signature does not verify', true);
+  if (reply.signType !== verifier.signType)
+    throw new SignatureError(`reply sign_type ${reply.signType.slice(0, 8)} is not ${verifier.signType}`, true);
+  if (!verifyMapiBytes(reply.signedBytes, reply.sign, verifier, normalizeCharset(charset)))
+    throw new SignatureError('reply signature does not verify', true);
   return reply;
 }
 
@@ -112,7 +117,13 @@ export interface ConfirmByPlatformReply {
 
 /** confirm.by.platform: `<response><task_info><outer_task_id>..</outer_task_id></task_info></response>`. */
 export function readConfirmByPlatformResponse(response: XmlObject): ConfirmByPlatformReply {
-  return { outerTaskId: text(child(response, 'task_info', 'confirm.by.platform reply'), 'outer_task_id', 'confirm.by.platform reply') };
+  return {
+    outerTaskId: text(
+      child(response, 'task_info', 'confirm.by.platform reply'),
+      'outer_task_id',
+      'confirm.by.platform reply',
+    ),
+  };
 }
 
 export interface CancelSuccess {
@@ -137,19 +148,34 @@ export function readCancelConfirmResponse(response: XmlObject): CancelConfirmRep
   const failureList = response.failure_list === undefined ? {} : child(response, 'failure_list', what);
   return {
     outerTaskId: text(response, 'outer_task_id', what),
-    succeeded: list(successList, 'transfer_detail', what).map((d) => ({ outerTransferNo: text(d, 'outer_transfer_no', what), transferStatus: text(d, 'transfer_status', what) })),
+    succeeded: list(successList, 'transfer_detail', what).map((d) => ({
+      outerTransferNo: text(d, 'outer_transfer_no', what),
+      transferStatus: text(d, 'transfer_status', what),
+    })),
     failed: list(failureList, 'transfer_detail', what).map((d) => {
       const errorCode = text(d, 'error_code', what);
-      return { outerTransferNo: text(d, 'outer_transfer_no', what), errorCode, errorClass: classifyMapiCode(errorCode).errorClass };
+      return {
+        outerTransferNo: text(d, 'outer_transfer_no', what),
+        errorCode,
+        errorClass: classifyMapiCode(errorCode).errorClass,
+      };
     }),
   };
 }
 
-export function parseConfirmByPlatformReply(body: string | Uint8Array, charset: string, verifier: MapiVerifier): ConfirmByPlatformReply {
+export function parseConfirmByPlatformReply(
+  body: string | Uint8Array,
+  charset: string,
+  verifier: MapiVerifier,
+): ConfirmByPlatformReply {
   return readConfirmByPlatformResponse(parseMapiReply(body, charset, verifier).response);
 }
 
-export function parseCancelConfirmReply(body: string | Uint8Array, charset: string, verifier: MapiVerifier): CancelConfirmReply {
+export function parseCancelConfirmReply(
+  body: string | Uint8Array,
+  charset: string,
+  verifier: MapiVerifier,
+): CancelConfirmReply {
   return readCancelConfirmResponse(parseMapiReply(body, charset, verifier).response);
 }
 
@@ -161,11 +187,39 @@ export function confirmByPlatformResponseXml(reply: ConfirmByPlatformReply): str
 }
 
 /** The `<response>` element of a cancel.confirm.by.platform reply. */
-export function cancelConfirmResponseXml(reply: { outerTaskId: string; succeeded: readonly CancelSuccess[]; failed: ReadonlyArray<{ outerTransferNo: string; errorCode: string }> }): string {
+export function cancelConfirmResponseXml(reply: {
+  outerTaskId: string;
+  succeeded: readonly CancelSuccess[];
+  failed: ReadonlyArray<{ outerTransferNo: string; errorCode: string }>;
+}): string {
   return element('response', [
     ['outer_task_id', reply.outerTaskId],
-    ['success_list', reply.succeeded.map((s) => ['transfer_detail', [['outer_transfer_no', s.outerTransferNo], ['transfer_status', s.transferStatus]]] as const)],
-    ['failure_list', reply.failed.map((f) => ['transfer_detail', [['outer_transfer_no', f.outerTransferNo], ['error_code', f.errorCode]]] as const)],
+    [
+      'success_list',
+      reply.succeeded.map(
+        (s) =>
+          [
+            'transfer_detail',
+            [
+              ['outer_transfer_no', s.outerTransferNo],
+              ['transfer_status', s.transferStatus],
+            ],
+          ] as const,
+      ),
+    ],
+    [
+      'failure_list',
+      reply.failed.map(
+        (f) =>
+          [
+            'transfer_detail',
+            [
+              ['outer_transfer_no', f.outerTransferNo],
+              ['error_code', f.errorCode],
+            ],
+          ] as const,
+      ),
+    ],
   ]);
 }
 
@@ -177,9 +231,15 @@ function xmlDeclaration(charset: Charset): string {
  * Build a signed success reply (gateway side). `responseXml` is the complete `<response>...</response>` element;
  * the signature is computed over exactly its bytes in the charset. The request echo omits `sign`.
  */
-export function buildMapiSuccessReply(opts: { request: Readonly<Record<string, string>>; responseXml: string; signer: MapiSigner; charset: string }): Buffer {
+export function buildMapiSuccessReply(opts: {
+  request: Readonly<Record<string, string>>;
+  responseXml: string;
+  signer: MapiSigner;
+  charset: string;
+}): Buffer {
   const cs = normalizeCharset(opts.charset);
-  if (!opts.responseXml.startsWith('<response>') || !opts.responseXml.endsWith('</response>')) throw new MalformedReplyError('responseXml must be a <response> element');
+  if (!opts.responseXml.startsWith('<response>') || !opts.responseXml.endsWith('</response>'))
+    throw new MalformedReplyError('responseXml must be a <response> element');
   const sign = signMapiBytes(encodeText(opts.responseXml, cs), opts.signer, cs);
   const echo = Object.entries(opts.request)
     .filter(([k]) => k !== 'sign')

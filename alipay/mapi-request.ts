@@ -30,8 +30,12 @@ export interface SignedMapiRequest {
 }
 
 /** Add service, partner and _input_charset to the business parameters and sign them (decision: charset signed). */
-export function signMapiRequest(request: MapiBusinessRequest | { service: string; params: Record<string, string | undefined> }, config: MapiClientConfig): SignedMapiRequest {
-  if (!PARTNER_ID_PATTERN.test(config.partner)) throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner must be 2088 followed by 12 digits');
+export function signMapiRequest(
+  request: MapiBusinessRequest | { service: string; params: Record<string, string | undefined> },
+  config: MapiClientConfig,
+): SignedMapiRequest {
+  if (!PARTNER_ID_PATTERN.test(config.partner))
+    throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner must be 2088 followed by 12 digits');
   const charset = normalizeCharset(config.inputCharset);
   const unsigned: Record<string, string> = {};
   for (const [k, v] of Object.entries(request.params)) if (v !== undefined && v !== '') unsigned[k] = v;
@@ -39,7 +43,9 @@ export function signMapiRequest(request: MapiBusinessRequest | { service: string
   unsigned.partner = config.partner;
   unsigned._input_charset = config.inputCharset;
   const sign = signMapiParams(unsigned, config.signer, charset);
-  const descriptor = isServiceName(request.service) ? SERVICES[request.service] : { kind: 'system' as const, method: 'GET' as const };
+  const descriptor = isServiceName(request.service)
+    ? SERVICES[request.service]
+    : { kind: 'system' as const, method: 'GET' as const };
   return {
     service: request.service,
     kind: descriptor.kind,
@@ -61,7 +67,10 @@ export function mapiGetUrl(signed: SignedMapiRequest, gatewayUrl: string): strin
 
 /** POST form body (system POST interface). The Content-Type names the request charset. */
 export function mapiPostForm(signed: SignedMapiRequest): { body: string; contentType: string } {
-  return { body: mapiRequestString(signed), contentType: `application/x-www-form-urlencoded; charset=${signed.charset}` };
+  return {
+    body: mapiRequestString(signed),
+    contentType: `application/x-www-form-urlencoded; charset=${signed.charset}`,
+  };
 }
 
 function escapeHtml(text: string): string {
@@ -72,7 +81,10 @@ function escapeHtml(text: string): string {
  * Auto-submitting HTML form for a page interface (works for GET and POST). Serve it with the returned
  * Content-Type, encoded in the request charset, so the browser submits the values in that charset.
  */
-export function mapiAutoSubmitForm(signed: SignedMapiRequest, gatewayUrl: string): { html: string; contentType: string } {
+export function mapiAutoSubmitForm(
+  signed: SignedMapiRequest,
+  gatewayUrl: string,
+): { html: string; contentType: string } {
   // The gateway finds `_input_charset` in the submitted fields themselves (its value is ASCII).
   const action = gatewayUrl;
   const nonce = randomBytes(6).toString('hex');
@@ -88,7 +100,10 @@ export function mapiAutoSubmitForm(signed: SignedMapiRequest, gatewayUrl: string
 }
 
 /** How a client should hand a page interface to the browser: a redirect URL for GET, a form for POST. */
-export function mapiPageRedirect(signed: SignedMapiRequest, gatewayUrl: string): { type: 'redirect'; url: string } | { type: 'form'; html: string; contentType: string } {
+export function mapiPageRedirect(
+  signed: SignedMapiRequest,
+  gatewayUrl: string,
+): { type: 'redirect'; url: string } | { type: 'form'; html: string; contentType: string } {
   if (signed.method === 'GET') return { type: 'redirect', url: mapiGetUrl(signed, gatewayUrl) };
   return { type: 'form', ...mapiAutoSubmitForm(signed, gatewayUrl) };
 }
@@ -122,12 +137,15 @@ export function verifyMapiRequest(
   if (!params._input_charset) throw new InboundRejectedError('ILLEGAL_CHARSET', '_input_charset is required');
   const { service, partner, sign, sign_type: signType } = params;
   if (!service) throw new InboundRejectedError('ILLEGAL_SERVICE', 'service is required');
-  if (!partner || !PARTNER_ID_PATTERN.test(partner)) throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner is missing or malformed');
-  if (!signType || !['DSA', 'RSA', 'MD5'].includes(signType)) throw new InboundRejectedError('ILLEGAL_SIGN_TYPE', 'sign_type must be DSA, RSA or MD5 (upper case)');
+  if (!partner || !PARTNER_ID_PATTERN.test(partner))
+    throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner is missing or malformed');
+  if (!signType || !['DSA', 'RSA', 'MD5'].includes(signType))
+    throw new InboundRejectedError('ILLEGAL_SIGN_TYPE', 'sign_type must be DSA, RSA or MD5 (upper case)');
   if (!sign) throw new InboundRejectedError('ILLEGAL_SIGN', 'sign is required');
   const verifier = verifierFor(partner, signType);
   if (!verifier) throw new InboundRejectedError('ILLEGAL_PARTNER', 'unknown partner or sign_type not enabled for it');
-  if (!verifyMapiParams(params, verifier, charset)) throw new InboundRejectedError('ILLEGAL_SIGN', 'signature does not verify');
+  if (!verifyMapiParams(params, verifier, charset))
+    throw new InboundRejectedError('ILLEGAL_SIGN', 'signature does not verify');
   const business: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (!PROTOCOL_PARAMS.has(k)) business[k] = v;
   return { service, partner, charset, signType, params, business };

@@ -10,7 +10,8 @@ export const NOTIFY_VERIFY_SERVICE = 'notify_verify';
 
 /** Client side: the GET URL to ask. */
 export function notifyVerifyUrl(gatewayUrl: string, partner: string, notifyId: string): string {
-  if (!PARTNER_ID_PATTERN.test(partner)) throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner must be 2088 followed by 12 digits');
+  if (!PARTNER_ID_PATTERN.test(partner))
+    throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner must be 2088 followed by 12 digits');
   const query = formSerialize({ service: NOTIFY_VERIFY_SERVICE, partner, notify_id: notifyId }, 'utf-8');
   return `${gatewayUrl}${gatewayUrl.includes('?') ? '&' : '?'}${query}`;
 }
@@ -27,7 +28,8 @@ export function parseNotifyVerifyAnswer(body: string | Uint8Array): boolean {
 export function readNotifyVerifyRequest(rawQuery: string): { partner: string; notifyId: string } {
   const p = formParse(rawQuery, 'utf-8');
   if (p.service !== NOTIFY_VERIFY_SERVICE) throw new InboundRejectedError('ILLEGAL_SERVICE', 'not notify_verify');
-  if (!p.partner || !PARTNER_ID_PATTERN.test(p.partner)) throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner missing or malformed');
+  if (!p.partner || !PARTNER_ID_PATTERN.test(p.partner))
+    throw new InboundRejectedError('ILLEGAL_PARTNER', 'partner missing or malformed');
   if (!p.notify_id) throw new InboundRejectedError('ILLEGAL_ARGUMENT', 'notify_id missing');
   return { partner: p.partner, notifyId: p.notify_id };
 }

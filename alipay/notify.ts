@@ -36,7 +36,17 @@ import { formatCompactTime, formatNotifyTime, parseCompactTime, parseNotifyTime 
 import { normalizeCharset, type Charset } from './charset';
 import { formParse, formSerialize } from './form';
 import { signMapiParams, verifyMapiParams, type MapiSigner, type MapiVerifier } from './sign';
-import { child, element, list, optionalChild, optionalText, parseXmlStrict, text, type XmlObject, type XmlOut } from './xml';
+import {
+  child,
+  element,
+  list,
+  optionalChild,
+  optionalText,
+  parseXmlStrict,
+  text,
+  type XmlObject,
+  type XmlOut,
+} from './xml';
 
 // ---------------------------------------------------------------------------------------------- xml payloads
 
@@ -64,7 +74,8 @@ function time(node: XmlObject, name: string, what: string): number {
 
 function oneOf<T extends string>(node: XmlObject, name: string, allowed: readonly T[], what: string): T {
   const v = text(node, name, what);
-  if (!(allowed as readonly string[]).includes(v)) throw new MalformedReplyError(`${what}: <${name}> has an unexpected value`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new MalformedReplyError(`${what}: <${name}> has an unexpected value`);
   return v as T;
 }
 
@@ -90,7 +101,12 @@ interface EventCodec<E extends NotifyEvent> {
 }
 
 function serialAmountOut(v: { serialNo: string; amountFen: number } | undefined): XmlOut {
-  return v ? [['serial_no', v.serialNo], ['amount', formatYuan(v.amountFen)]] : undefined;
+  return v
+    ? [
+        ['serial_no', v.serialNo],
+        ['amount', formatYuan(v.amountFen)],
+      ]
+    : undefined;
 }
 
 function bidderOut(b: Bidder | FailedBidder): XmlOut {
@@ -172,16 +188,19 @@ const EVENT_CODECS: { [K in NotifyType]: EventCodec<Extract<NotifyEvent, { type:
       ['announce_period', t(e.announcePeriodEnd)],
       [
         'transfer_list',
-        e.transfers.map((d) => [
-          'transfer_detail',
-          [
-            ['outer_transfer_no', d.outerTransferNo],
-            ['amount', formatYuan(d.amountFen)],
-            ['alipay_user_id', d.alipayUserId],
-            ['transfer_status', d.status],
-            ['error_code', d.errorCode],
-          ],
-        ] as const),
+        e.transfers.map(
+          (d) =>
+            [
+              'transfer_detail',
+              [
+                ['outer_transfer_no', d.outerTransferNo],
+                ['amount', formatYuan(d.amountFen)],
+                ['alipay_user_id', d.alipayUserId],
+                ['transfer_status', d.status],
+                ['error_code', d.errorCode],
+              ],
+            ] as const,
+        ),
       ],
     ],
     read: (r, partner): TaskConfirmEvent => {
@@ -200,7 +219,13 @@ const EVENT_CODECS: { [K in NotifyType]: EventCodec<Extract<NotifyEvent, { type:
         };
       });
       if (transfers.length === 0) throw new MalformedReplyError(`${w}: no transfers`);
-      return { type: 'task_confirm', partner, outerTaskId: text(r, 'outer_task_id', w), ...(announce ? { announcePeriodEnd: time(r, 'announce_period', w) } : {}), transfers };
+      return {
+        type: 'task_confirm',
+        partner,
+        outerTaskId: text(r, 'outer_task_id', w),
+        ...(announce ? { announcePeriodEnd: time(r, 'announce_period', w) } : {}),
+        transfers,
+      };
     },
   },
   left_amount_handle: {
@@ -228,7 +253,10 @@ const EVENT_CODECS: { [K in NotifyType]: EventCodec<Extract<NotifyEvent, { type:
         ...(refund ? { refund } : {}),
         ...(platform ? { platform } : {}),
         successBidders: list(success, 'bidder', w).map((b) => bidderIn(b, w)),
-        failureBidders: list(failure, 'bidder', w).map((b) => ({ ...bidderIn(b, w), errorCode: text(b, 'error_code', w) })),
+        failureBidders: list(failure, 'bidder', w).map((b) => ({
+          ...bidderIn(b, w),
+          errorCode: text(b, 'error_code', w),
+        })),
       };
     },
   },
@@ -322,7 +350,8 @@ export function eventXml(event: NotifyEvent): string {
 /** Parse the `xml` field of a notification of `type` into its event. Any defect -> MalformedReplyError. */
 export function parseEventXml(type: NotifyType, subType: NotifySubType | undefined, xml: string): NotifyEvent {
   const doc = parseXmlStrict(xml, `${type} xml`);
-  if (Object.keys(doc).length !== 1 || !('alipay' in doc)) throw new MalformedReplyError(`${type} xml root must be <alipay>`);
+  if (Object.keys(doc).length !== 1 || !('alipay' in doc))
+    throw new MalformedReplyError(`${type} xml root must be <alipay>`);
   const response = child(child(doc, 'alipay', type), 'response', type);
   const partner = userId(response, 'partner', type);
   return (EVENT_CODECS[type] as EventCodec<NotifyEvent>).read(response, partner, subType);
@@ -383,13 +412,27 @@ function rejectUnlessAlipayError(e: unknown, code: string, what: string): never 
  */
 export function verifyNotificationFields(fields: Readonly<Record<string, string>>, opts: InboundOptions): Notification {
   const cs: Charset = normalizeCharset(opts.charset);
-  const { notify_id: notifyId, notify_time: notifyTimeText, notify_type: notifyType, notify_sub_type: subTypeText, xml, sign, sign_type: signType } = fields;
-  if (!notifyId || !/^[A-Za-z0-9_.:-]{1,128}$/.test(notifyId)) throw new InboundRejectedError('NOTIFY_MALFORMED', 'notify_id missing or malformed');
-  if (!notifyType || !isNotifyType(notifyType)) throw new InboundRejectedError('NOTIFY_MALFORMED', 'unknown notify_type');
+  const {
+    notify_id: notifyId,
+    notify_time: notifyTimeText,
+    notify_type: notifyType,
+    notify_sub_type: subTypeText,
+    xml,
+    sign,
+    sign_type: signType,
+  } = fields;
+  if (!notifyId || !/^[A-Za-z0-9_.:-]{1,128}$/.test(notifyId))
+    throw new InboundRejectedError('NOTIFY_MALFORMED', 'notify_id missing or malformed');
+  if (!notifyType || !isNotifyType(notifyType))
+    throw new InboundRejectedError('NOTIFY_MALFORMED', 'unknown notify_type');
   if (!xml) throw new InboundRejectedError('NOTIFY_MALFORMED', 'xml missing');
   if (!sign || !signType) throw new InboundRejectedError('NOTIFY_MALFORMED', 'sign / sign_type missing');
   const allowed = NOTIFY_SUB_TYPES[notifyType];
-  if (allowed.length === 0 ? subTypeText !== undefined && subTypeText !== '' : !allowed.includes(subTypeText as NotifySubType)) {
+  if (
+    allowed.length === 0
+      ? subTypeText !== undefined && subTypeText !== ''
+      : !allowed.includes(subTypeText as NotifySubType)
+  ) {
     throw new InboundRejectedError('NOTIFY_MALFORMED', 'notify_sub_type does not match notify_type');
   }
   let notifyTime: number;
@@ -405,8 +448,15 @@ export function verifyNotificationFields(fields: Readonly<Record<string, string>
   } catch (e) {
     rejectUnlessAlipayError(e, 'NOTIFY_MALFORMED', 'xml');
   }
-  if (event.partner !== opts.partner) throw new InboundRejectedError('ILLEGAL_PARTNER', 'notification is for another partner');
-  return { notifyId, notifyTime, notifyType, ...(subTypeText ? { notifySubType: subTypeText as NotifySubType } : {}), event };
+  if (event.partner !== opts.partner)
+    throw new InboundRejectedError('ILLEGAL_PARTNER', 'notification is for another partner');
+  return {
+    notifyId,
+    notifyTime,
+    notifyType,
+    ...(subTypeText ? { notifySubType: subTypeText as NotifySubType } : {}),
+    event,
+  };
 }
 
 /** Parse the raw POST body (decoded exactly once, in the configured charset) and verify it. */
@@ -442,14 +492,24 @@ export type ReturnInput =
  * Gateway side: the signed return_url callback of a page service. GET services give a redirect URL; POST
  * services (left.amount.handle) give the fields for an auto-submitting form to the return_url.
  */
-export function buildReturnCallback(service: string, returnUrl: string, input: ReturnInput, signer: MapiSigner, charset: string): { method: 'GET'; url: string; fields: Record<string, string> } | { method: 'POST'; url: string; fields: Record<string, string> } {
+export function buildReturnCallback(
+  service: string,
+  returnUrl: string,
+  input: ReturnInput,
+  signer: MapiSigner,
+  charset: string,
+):
+  | { method: 'GET'; url: string; fields: Record<string, string> }
+  | { method: 'POST'; url: string; fields: Record<string, string> } {
   const cs = normalizeCharset(charset);
-  if (!isServiceName(service) || SERVICES[service].result !== 'return_url') throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page service');
+  if (!isServiceName(service) || SERVICES[service].result !== 'return_url')
+    throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page service');
   const d = SERVICES[service];
   let raw: Record<string, string | undefined>;
   if (!input.isSuccess) raw = { is_success: 'F', error: input.errorCode, outer_task_id: input.outerTaskId };
   else if (d.returnPayload === 'params') {
-    if (input.event.type !== 'task_freeze') throw new InboundRejectedError('ILLEGAL_ARGUMENT', `${service} returns a task_freeze result`);
+    if (input.event.type !== 'task_freeze')
+      throw new InboundRejectedError('ILLEGAL_ARGUMENT', `${service} returns a task_freeze result`);
     raw = { is_success: 'T', ...freezeReturnParams(input.event) };
   } else raw = { is_success: 'T', xml: eventXml(input.event) };
   const fields: Record<string, string> = {};
@@ -474,8 +534,14 @@ export interface ReturnSiteOptions {
  * decoded exactly once. The signature covers every field but sign / sign_type (an unknown field too), except the
  * parameters of the site's own return_url query named in `site.siteParams`, which are ignored.
  */
-export function verifyReturnCallback(service: string, raw: string | Uint8Array, opts: InboundOptions, site: ReturnSiteOptions = {}): ReturnResult {
-  if (!isServiceName(service) || SERVICES[service].result !== 'return_url') throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page service');
+export function verifyReturnCallback(
+  service: string,
+  raw: string | Uint8Array,
+  opts: InboundOptions,
+  site: ReturnSiteOptions = {},
+): ReturnResult {
+  if (!isServiceName(service) || SERVICES[service].result !== 'return_url')
+    throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page service');
   const d = SERVICES[service];
   let all: Record<string, string>;
   try {
@@ -489,10 +555,16 @@ export function verifyReturnCallback(service: string, raw: string | Uint8Array, 
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(all)) if (!siteParams.has(k)) fields[k] = v;
   if (!fields.sign || !fields.sign_type) throw new InboundRejectedError('RETURN_MALFORMED', 'sign / sign_type missing');
-  if (!verifyMapiParams(fields, opts.verifier, opts.charset)) throw new SignatureError('return signature does not verify');
+  if (!verifyMapiParams(fields, opts.verifier, opts.charset))
+    throw new SignatureError('return signature does not verify');
   if (fields.is_success === 'F') {
     if (!fields.error) throw new InboundRejectedError('RETURN_MALFORMED', 'failure without error code');
-    return { isSuccess: false, service, errorCode: fields.error, ...(fields.outer_task_id ? { outerTaskId: fields.outer_task_id } : {}) };
+    return {
+      isSuccess: false,
+      service,
+      errorCode: fields.error,
+      ...(fields.outer_task_id ? { outerTaskId: fields.outer_task_id } : {}),
+    };
   }
   if (fields.is_success !== 'T') throw new InboundRejectedError('RETURN_MALFORMED', 'is_success must be T or F');
   try {
@@ -505,7 +577,8 @@ export function verifyReturnCallback(service: string, raw: string | Uint8Array, 
     if (!fields.xml) throw new InboundRejectedError('RETURN_MALFORMED', 'xml missing');
     const type: NotifyType = service === 'alipay.witkey.task.confirm' ? 'task_confirm' : 'left_amount_handle';
     const event = parseEventXml(type, undefined, fields.xml) as TaskConfirmEvent | LeftAmountHandleEvent;
-    if (event.partner !== opts.partner) throw new InboundRejectedError('ILLEGAL_PARTNER', 'return is for another partner');
+    if (event.partner !== opts.partner)
+      throw new InboundRejectedError('ILLEGAL_PARTNER', 'return is for another partner');
     return { isSuccess: true, service, event };
   } catch (e) {
     rejectUnlessAlipayError(e, 'RETURN_MALFORMED', 'return');

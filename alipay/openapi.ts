@@ -40,7 +40,12 @@ export interface OpenApiRequest {
 }
 
 /** Build and sign an OpenAPI request (client side). */
-export function buildOpenApiRequest(config: OpenApiClientConfig, method: string, bizContent: Readonly<Record<string, unknown>>, opts: { timestamp?: number; notifyUrl?: string } = {}): OpenApiRequest {
+export function buildOpenApiRequest(
+  config: OpenApiClientConfig,
+  method: string,
+  bizContent: Readonly<Record<string, unknown>>,
+  opts: { timestamp?: number; notifyUrl?: string } = {},
+): OpenApiRequest {
   const charset = normalizeCharset(config.charset ?? 'utf-8');
   const unsigned: Record<string, string> = {
     app_id: config.appId,
@@ -121,7 +126,9 @@ function scanTopLevel(text: string): Map<string, Span> {
         if (d !== ',') fail('comma expected');
       }
     } else {
-      const m = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)/.exec(text.slice(i, i + 400));
+      const m = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)/.exec(
+        text.slice(i, i + 400),
+      );
       if (!m) fail('value expected');
       i += m![0].length;
     }
@@ -172,7 +179,12 @@ export interface OpenApiResponse {
  * Read and verify an OpenAPI response (client side). Malformed -> MalformedReplyError; bad signature, or a
  * success without signature -> SignatureError (outcome unknown).
  */
-export function parseOpenApiResponse(raw: string | Uint8Array, method: string, alipayPublicKey: KeyObject, charset: string = 'utf-8'): OpenApiResponse {
+export function parseOpenApiResponse(
+  raw: string | Uint8Array,
+  method: string,
+  alipayPublicKey: KeyObject,
+  charset: string = 'utf-8',
+): OpenApiResponse {
   const cs = normalizeCharset(charset);
   let decoded: string;
   try {
@@ -191,14 +203,16 @@ export function parseOpenApiResponse(raw: string | Uint8Array, method: string, a
     throw new MalformedReplyError('response is not valid JSON');
   }
   const body = JSON.parse(rawText) as unknown;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MalformedReplyError('*_response is not an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new MalformedReplyError('*_response is not an object');
   const b = body as Record<string, unknown>;
   const code = typeof b.code === 'string' ? b.code : undefined;
   if (!code) throw new MalformedReplyError('*_response has no code');
   const subCode = typeof b.sub_code === 'string' ? b.sub_code : undefined;
   const sign = full.sign;
   if (typeof sign === 'string' && sign.length > 0) {
-    if (!verifyRsa2Bytes(encodeText(rawText, cs), sign, alipayPublicKey)) throw new SignatureError('OpenAPI response signature does not verify', true);
+    if (!verifyRsa2Bytes(encodeText(rawText, cs), sign, alipayPublicKey))
+      throw new SignatureError('OpenAPI response signature does not verify', true);
     return { body: b, rawText, signed: true, code, ...(subCode ? { subCode } : {}) };
   }
   if (code === OPENAPI_SUCCESS_CODE) throw new SignatureError('OpenAPI success response without signature', true);
@@ -219,12 +233,17 @@ export interface VerifiedOpenApiRequest {
  * Gateway side: parse a form body (plus the URL query, if the client put parameters there) and verify it with
  * the app's public key.
  */
-export function verifyOpenApiRequest(rawBody: string | Uint8Array, publicKeyFor: (appId: string) => KeyObject | undefined, rawQuery = ''): VerifiedOpenApiRequest {
+export function verifyOpenApiRequest(
+  rawBody: string | Uint8Array,
+  publicKeyFor: (appId: string) => KeyObject | undefined,
+  rawQuery = '',
+): VerifiedOpenApiRequest {
   const q = formParse(rawQuery, 'utf-8');
   const charset = normalizeCharset(q.charset ?? 'utf-8');
   const body = formParse(rawBody, charset);
   const params: Record<string, string> = { ...q, ...body };
-  for (const k of Object.keys(q)) if (k in body && body[k] !== q[k]) throw new InboundRejectedError('isv.invalid-parameter', `conflicting ${k}`);
+  for (const k of Object.keys(q))
+    if (k in body && body[k] !== q[k]) throw new InboundRejectedError('isv.invalid-parameter', `conflicting ${k}`);
   const { app_id: appId, method, biz_content: biz } = params;
   if (!appId) throw new InboundRejectedError('isv.missing-app-id', 'app_id missing');
   if (!method) throw new InboundRejectedError('isv.missing-method', 'method missing');
@@ -232,7 +251,8 @@ export function verifyOpenApiRequest(rawBody: string | Uint8Array, publicKeyFor:
   if (!params.sign) throw new InboundRejectedError('isv.missing-signature', 'sign missing');
   const key = publicKeyFor(appId);
   if (!key) throw new InboundRejectedError('isv.invalid-app-id', 'unknown app_id');
-  if (!verifyOpenApiParams(params, key, charset)) throw new InboundRejectedError('isv.invalid-signature', 'signature does not verify');
+  if (!verifyOpenApiParams(params, key, charset))
+    throw new InboundRejectedError('isv.invalid-signature', 'signature does not verify');
   let bizContent: unknown = {};
   if (biz) {
     try {
@@ -241,7 +261,8 @@ export function verifyOpenApiRequest(rawBody: string | Uint8Array, publicKeyFor:
       throw new InboundRejectedError('isv.invalid-parameter', 'biz_content is not JSON');
     }
   }
-  if (typeof bizContent !== 'object' || bizContent === null || Array.isArray(bizContent)) throw new InboundRejectedError('isv.invalid-parameter', 'biz_content is not an object');
+  if (typeof bizContent !== 'object' || bizContent === null || Array.isArray(bizContent))
+    throw new InboundRejectedError('isv.invalid-parameter', 'biz_content is not an object');
   return { appId, method, charset, bizContent: bizContent as Record<string, unknown>, params };
 }
 
@@ -249,7 +270,12 @@ export function verifyOpenApiRequest(rawBody: string | Uint8Array, publicKeyFor:
  * Gateway side: a signed response text. The *_response JSON is serialised once and signed as that exact text.
  * Pass `sign: false` for unsigned error bodies.
  */
-export function buildOpenApiResponse(method: string, response: Readonly<Record<string, unknown>>, privateKey: KeyObject, opts: { charset?: string; alipayCertSn?: string; sign?: boolean; key?: string } = {}): string {
+export function buildOpenApiResponse(
+  method: string,
+  response: Readonly<Record<string, unknown>>,
+  privateKey: KeyObject,
+  opts: { charset?: string; alipayCertSn?: string; sign?: boolean; key?: string } = {},
+): string {
   const cs = normalizeCharset(opts.charset ?? 'utf-8');
   const rawText = JSON.stringify(response);
   const key = JSON.stringify(opts.key ?? responseKey(method));

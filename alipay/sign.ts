@@ -27,11 +27,14 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function checkKeyType(key: KeyObject, signType: 'DSA' | 'RSA'): void {
   const expected = signType === 'DSA' ? 'dsa' : 'rsa';
-  if (key.asymmetricKeyType !== expected) throw new KeyError(`sign_type ${signType} needs an ${expected.toUpperCase()} key`);
+  if (key.asymmetricKeyType !== expected)
+    throw new KeyError(`sign_type ${signType} needs an ${expected.toUpperCase()} key`);
 }
 
 function md5Hex(bytes: Buffer, key: Md5Key, charset: Charset): string {
-  return createHash('md5').update(Buffer.concat([bytes, encodeText(key.reveal(), charset)])).digest('hex');
+  return createHash('md5')
+    .update(Buffer.concat([bytes, encodeText(key.reveal(), charset)]))
+    .digest('hex');
 }
 
 /** Sign the exact bytes (already in the request charset). */
@@ -42,7 +45,12 @@ export function signMapiBytes(bytes: Buffer, signer: MapiSigner, charset: Charse
 }
 
 /** Verify a signature over the exact bytes. Never throws for a bad signature: returns false. */
-export function verifyMapiBytes(bytes: Buffer, signature: string, verifier: MapiVerifier, charset: Charset = 'utf-8'): boolean {
+export function verifyMapiBytes(
+  bytes: Buffer,
+  signature: string,
+  verifier: MapiVerifier,
+  charset: Charset = 'utf-8',
+): boolean {
   if (typeof signature !== 'string' || signature.length === 0) return false;
   if (verifier.signType === 'MD5') {
     const expected = Buffer.from(md5Hex(bytes, verifier.md5Key, charset), 'latin1');
@@ -109,5 +117,9 @@ export function signOpenApiParams(params: Params, privateKey: KeyObject, charset
 
 export function verifyOpenApiParams(params: Params, publicKey: KeyObject, charset: string = 'utf-8'): boolean {
   if (params.sign_type !== 'RSA2') return false;
-  return verifyRsa2Bytes(encodeText(openApiSigningString(params), normalizeCharset(charset)), params.sign ?? '', publicKey);
+  return verifyRsa2Bytes(
+    encodeText(openApiSigningString(params), normalizeCharset(charset)),
+    params.sign ?? '',
+    publicKey,
+  );
 }

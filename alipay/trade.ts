@@ -8,7 +8,13 @@ import type { ErrorClass } from './core/errors';
 import { classifyOpenApiCode, OPENAPI_SUCCESS_CODE, OPENAPI_UNKNOWN_CODE } from './core/error-codes';
 import { parseYuan } from './core/money';
 import { MalformedReplyError } from './core/errors';
-import { buildOpenApiRequest, parseOpenApiResponse, type OpenApiClientConfig, type OpenApiRequest, type OpenApiResponse } from './openapi';
+import {
+  buildOpenApiRequest,
+  parseOpenApiResponse,
+  type OpenApiClientConfig,
+  type OpenApiRequest,
+  type OpenApiResponse,
+} from './openapi';
 
 export const TRADE_QUERY = 'alipay.trade.query';
 export const TRADE_CANCEL = 'alipay.trade.cancel';
@@ -23,14 +29,25 @@ export interface TradeRef {
 
 function bizOf(ref: TradeRef): Record<string, string> {
   if (!ref.outTradeNo && !ref.tradeNo) throw new MalformedReplyError('out_trade_no or trade_no is required');
-  return { ...(ref.outTradeNo ? { out_trade_no: ref.outTradeNo } : {}), ...(ref.tradeNo ? { trade_no: ref.tradeNo } : {}) };
+  return {
+    ...(ref.outTradeNo ? { out_trade_no: ref.outTradeNo } : {}),
+    ...(ref.tradeNo ? { trade_no: ref.tradeNo } : {}),
+  };
 }
 
-export function buildTradeQuery(config: OpenApiClientConfig, ref: TradeRef, opts: { timestamp?: number } = {}): OpenApiRequest {
+export function buildTradeQuery(
+  config: OpenApiClientConfig,
+  ref: TradeRef,
+  opts: { timestamp?: number } = {},
+): OpenApiRequest {
   return buildOpenApiRequest(config, TRADE_QUERY, bizOf(ref), opts);
 }
 
-export function buildTradeCancel(config: OpenApiClientConfig, ref: TradeRef, opts: { timestamp?: number } = {}): OpenApiRequest {
+export function buildTradeCancel(
+  config: OpenApiClientConfig,
+  ref: TradeRef,
+  opts: { timestamp?: number } = {},
+): OpenApiRequest {
   return buildOpenApiRequest(config, TRADE_CANCEL, bizOf(ref), opts);
 }
 
@@ -44,18 +61,29 @@ function isTransient(r: OpenApiResponse): boolean {
 }
 
 export type TradeQueryResult =
-  | { readonly kind: 'found'; readonly tradeStatus: TradeStatus; readonly outTradeNo?: string; readonly tradeNo?: string; readonly totalAmountFen?: number }
+  | {
+      readonly kind: 'found';
+      readonly tradeStatus: TradeStatus;
+      readonly outTradeNo?: string;
+      readonly tradeNo?: string;
+      readonly totalAmountFen?: number;
+    }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'unknown'; readonly code: string; readonly subCode?: string }
   | { readonly kind: 'failed'; readonly code: string; readonly subCode?: string; readonly errorClass: ErrorClass };
 
 /** Read an alipay.trade.query response. Malformed or badly signed responses throw (outcome unknown). */
-export function parseTradeQueryResponse(raw: string | Uint8Array, alipayPublicKey: KeyObject, charset = 'utf-8'): TradeQueryResult {
+export function parseTradeQueryResponse(
+  raw: string | Uint8Array,
+  alipayPublicKey: KeyObject,
+  charset = 'utf-8',
+): TradeQueryResult {
   const r = parseOpenApiResponse(raw, TRADE_QUERY, alipayPublicKey, charset);
   const sub = r.subCode ? { subCode: r.subCode } : {};
   if (r.code === OPENAPI_SUCCESS_CODE) {
     const status = str(r.body, 'trade_status');
-    if (!status || !(TRADE_STATUSES as readonly string[]).includes(status)) throw new MalformedReplyError('trade.query success without a known trade_status');
+    if (!status || !(TRADE_STATUSES as readonly string[]).includes(status))
+      throw new MalformedReplyError('trade.query success without a known trade_status');
     const total = str(r.body, 'total_amount');
     const outTradeNo = str(r.body, 'out_trade_no');
     const tradeNo = str(r.body, 'trade_no');
@@ -85,10 +113,15 @@ export type TradeCancelResult =
   | { readonly kind: 'failed'; readonly code: string; readonly subCode?: string; readonly errorClass: ErrorClass };
 
 /** Read an alipay.trade.cancel response. */
-export function parseTradeCancelResponse(raw: string | Uint8Array, alipayPublicKey: KeyObject, charset = 'utf-8'): TradeCancelResult {
+export function parseTradeCancelResponse(
+  raw: string | Uint8Array,
+  alipayPublicKey: KeyObject,
+  charset = 'utf-8',
+): TradeCancelResult {
   const r = parseOpenApiResponse(raw, TRADE_CANCEL, alipayPublicKey, charset);
   const retryFlag = str(r.body, 'retry_flag');
-  if (retryFlag !== undefined && retryFlag !== 'Y' && retryFlag !== 'N') throw new MalformedReplyError('retry_flag must be Y or N');
+  if (retryFlag !== undefined && retryFlag !== 'Y' && retryFlag !== 'N')
+    throw new MalformedReplyError('retry_flag must be Y or N');
   const sub = r.subCode ? { subCode: r.subCode } : {};
   const outTradeNo = str(r.body, 'out_trade_no');
   const tradeNo = str(r.body, 'trade_no');
@@ -106,9 +139,20 @@ export function parseTradeCancelResponse(raw: string | Uint8Array, alipayPublicK
 
 // ---- gateway side: response bodies of the emulated table (SPEC-NOTES)
 
-export function tradeCancelResponseBody(result: { action?: 'close' | 'refund'; retryFlag: 'Y' | 'N'; outTradeNo: string; tradeNo?: string } | { systemError: true; outTradeNo: string }): Record<string, string> {
+export function tradeCancelResponseBody(
+  result:
+    | { action?: 'close' | 'refund'; retryFlag: 'Y' | 'N'; outTradeNo: string; tradeNo?: string }
+    | { systemError: true; outTradeNo: string },
+): Record<string, string> {
   if ('systemError' in result) {
-    return { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.SYSTEM_ERROR', sub_msg: 'system error', out_trade_no: result.outTradeNo, retry_flag: 'Y' };
+    return {
+      code: '40004',
+      msg: 'Business Failed',
+      sub_code: 'ACQ.SYSTEM_ERROR',
+      sub_msg: 'system error',
+      out_trade_no: result.outTradeNo,
+      retry_flag: 'Y',
+    };
   }
   return {
     code: '10000',
@@ -120,7 +164,19 @@ export function tradeCancelResponseBody(result: { action?: 'close' | 'refund'; r
   };
 }
 
-export function tradeQueryResponseBody(result: { found: true; tradeStatus: TradeStatus; outTradeNo: string; tradeNo: string; totalAmount: string } | { found: false }): Record<string, string> {
-  if (!result.found) return { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: 'trade does not exist' };
-  return { code: '10000', msg: 'Success', trade_no: result.tradeNo, out_trade_no: result.outTradeNo, trade_status: result.tradeStatus, total_amount: result.totalAmount };
+export function tradeQueryResponseBody(
+  result:
+    | { found: true; tradeStatus: TradeStatus; outTradeNo: string; tradeNo: string; totalAmount: string }
+    | { found: false },
+): Record<string, string> {
+  if (!result.found)
+    return { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: 'trade does not exist' };
+  return {
+    code: '10000',
+    msg: 'Success',
+    trade_no: result.tradeNo,
+    out_trade_no: result.outTradeNo,
+    trade_status: result.tradeStatus,
+    total_amount: result.totalAmount,
+  };
 }

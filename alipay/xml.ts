@@ -36,7 +36,10 @@ export function parseXmlStrict(text: string, what = 'XML'): XmlObject {
   } catch {
     throw new MalformedReplyError(`${what} is not well formed`);
   }
-  if (valid !== true) throw new MalformedReplyError(`${what} is not well formed: ${valid.err.msg.slice(0, 120)} (line ${valid.err.line})`);
+  if (valid !== true)
+    throw new MalformedReplyError(
+      `${what} is not well formed: ${valid.err.msg.slice(0, 120)} (line ${valid.err.line})`,
+    );
   try {
     const doc = parser.parse(text) as unknown;
     if (!isObject(doc)) throw new MalformedReplyError(`${what} has no root element`);
@@ -54,7 +57,7 @@ export function isObject(v: unknown): v is XmlObject {
 /** The single child object `name` of `node` (MalformedReplyError when absent or not an element with children). */
 export function child(node: XmlObject, name: string, what: string): XmlObject {
   const v = node[name];
-  if (v === '' ) return {};
+  if (v === '') return {};
   if (!isObject(v)) throw new MalformedReplyError(`${what}: <${name}> missing or not an element`);
   return v;
 }
@@ -92,7 +95,10 @@ export function list(node: XmlObject, name: string, what: string): XmlObject[] {
 // ---------------------------------------------------------------------------------------------- writing
 
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** A node to write: text leaf, nested elements in order, or a list written as repeated elements. */

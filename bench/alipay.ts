@@ -3,11 +3,23 @@
 // same cryptographic work on the same bytes as the baseline; the ratio is library / baseline.
 //   npx tsc -p tsconfig.json && node dist/bench/alipay.js [milliseconds per measurement, default 500]
 
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { mapiSigningString, openApiSigningString } from '../alipay/core/canonical';
 import { signMapiParams, signOpenApiParams, verifyMapiParams, verifyOpenApiParams } from '../alipay/sign';
-import { buildMapiSuccessReply, cancelConfirmResponseXml, parseCancelConfirmReply, signedResponseBytes } from '../alipay/mapi-reply';
+import {
+  buildMapiSuccessReply,
+  cancelConfirmResponseXml,
+  parseCancelConfirmReply,
+  signedResponseBytes,
+} from '../alipay/mapi-reply';
 
 interface Row {
   name: string;
@@ -30,8 +42,14 @@ function opsPerSecond(fn: () => unknown, budgetMs: number): number {
 }
 
 function keyPair(type: 'dsa' | 'rsa'): { privateKey: KeyObject; publicKey: KeyObject } {
-  const kp = type === 'dsa' ? generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKey: createPrivateKey(kp.privateKey.export({ type: 'pkcs8', format: 'pem' })), publicKey: createPublicKey(kp.publicKey.export({ type: 'spki', format: 'pem' })) };
+  const kp =
+    type === 'dsa'
+      ? generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    privateKey: createPrivateKey(kp.privateKey.export({ type: 'pkcs8', format: 'pem' })),
+    publicKey: createPublicKey(kp.publicKey.export({ type: 'spki', format: 'pem' })),
+  };
 }
 
 export function main(argv: readonly string[] = process.argv.slice(2)): Row[] {
@@ -46,7 +64,8 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Row[] {
     outer_account_id: 'task_publisher',
     refund_detail: '20111221_0012_03~*@^20.10',
     platform_detail: '20111221_0013_04~*@^30.10',
-    transfer_detail: '111221_0011_10~*@^15.00~*@^2088102116203708~*@^天之蓝*@|$111221_0011_11~*@^17.00~*@^2088102116203728~*@^红彤彤',
+    transfer_detail:
+      '111221_0011_10~*@^15.00~*@^2088102116203708~*@^天之蓝*@|$111221_0011_11~*@^17.00~*@^2088102116203728~*@^红彤彤',
     notify_url: 'http://www.xx.com/notify_url',
     return_url: 'http://www.xx.com/return_url',
   };
@@ -54,21 +73,40 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Row[] {
 
   // DSA (MAPI): the library canonicalises, encodes and signs; the baseline signs the already-built bytes.
   const dsaBytes = Buffer.from(mapiSigningString(params), 'utf8');
-  const dsaSigned = { ...params, sign_type: 'DSA', sign: signMapiParams(params, { signType: 'DSA', privateKey: dsa.privateKey }, 'utf-8') };
+  const dsaSigned = {
+    ...params,
+    sign_type: 'DSA',
+    sign: signMapiParams(params, { signType: 'DSA', privateKey: dsa.privateKey }, 'utf-8'),
+  };
   const dsaSig = Buffer.from(dsaSigned.sign, 'base64');
   rows.push({
     name: 'DSA sign (SHA1withDSA)',
-    library: opsPerSecond(() => signMapiParams(params, { signType: 'DSA', privateKey: dsa.privateKey }, 'utf-8'), budget),
+    library: opsPerSecond(
+      () => signMapiParams(params, { signType: 'DSA', privateKey: dsa.privateKey }, 'utf-8'),
+      budget,
+    ),
     baseline: opsPerSecond(() => cryptoSign('sha1', dsaBytes, dsa.privateKey), budget),
   });
   rows.push({
     name: 'DSA verify',
-    library: opsPerSecond(() => verifyMapiParams(dsaSigned, { signType: 'DSA', publicKey: dsa.publicKey }, 'utf-8'), budget),
+    library: opsPerSecond(
+      () => verifyMapiParams(dsaSigned, { signType: 'DSA', publicKey: dsa.publicKey }, 'utf-8'),
+      budget,
+    ),
     baseline: opsPerSecond(() => cryptoVerify('sha1', dsaBytes, dsa.publicKey, dsaSig), budget),
   });
 
   // RSA2 (OpenAPI)
-  const openParams = { app_id: '2014060600164699', method: 'alipay.trade.cancel', format: 'JSON', charset: 'utf-8', sign_type: 'RSA2', timestamp: '2019-03-26 10:00:00', version: '1.0', biz_content: '{"out_trade_no":"sao201881610515614521"}' };
+  const openParams = {
+    app_id: '2014060600164699',
+    method: 'alipay.trade.cancel',
+    format: 'JSON',
+    charset: 'utf-8',
+    sign_type: 'RSA2',
+    timestamp: '2019-03-26 10:00:00',
+    version: '1.0',
+    biz_content: '{"out_trade_no":"sao201881610515614521"}',
+  };
   const rsaBytes = Buffer.from(openApiSigningString(openParams), 'utf8');
   const rsaSigned = { ...openParams, sign: signOpenApiParams(openParams, rsa.privateKey) };
   const rsaSig = Buffer.from(rsaSigned.sign, 'base64');
@@ -100,7 +138,10 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Row[] {
   const bare = new XMLParser();
   rows.push({
     name: 'XML reply parse + verify (DSA)',
-    library: opsPerSecond(() => parseCancelConfirmReply(reply, 'utf-8', { signType: 'DSA', publicKey: dsa.publicKey }), budget),
+    library: opsPerSecond(
+      () => parseCancelConfirmReply(reply, 'utf-8', { signType: 'DSA', publicKey: dsa.publicKey }),
+      budget,
+    ),
     baseline: opsPerSecond(() => {
       bare.parse(reply.toString('utf8'));
       return cryptoVerify('sha1', region, dsa.publicKey, replySig);
@@ -108,8 +149,13 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Row[] {
   });
 
   const fmt = (n: number) => n.toFixed(0).padStart(10);
-  console.log(`${'operation'.padEnd(34)}${'library/s'.padStart(10)}${'node:crypto/s'.padStart(15)}${'ratio'.padStart(8)}`);
-  for (const r of rows) console.log(`${r.name.padEnd(34)}${fmt(r.library)}${fmt(r.baseline).padStart(15)}${(r.library / r.baseline).toFixed(2).padStart(8)}`);
+  console.log(
+    `${'operation'.padEnd(34)}${'library/s'.padStart(10)}${'node:crypto/s'.padStart(15)}${'ratio'.padStart(8)}`,
+  );
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(34)}${fmt(r.library)}${fmt(r.baseline).padStart(15)}${(r.library / r.baseline).toFixed(2).padStart(8)}`,
+    );
   return rows;
 }
 

@@ -5,7 +5,9 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const entry = join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!existsSync(entry)) {
-  process.stderr.write('witkey: the project is not built yet.\nhint: run "npm ci && npm run build" in ' + join(__dirname, '..') + '\n');
+  process.stderr.write(
+    'witkey: the project is not built yet.\nhint: run "npm ci && npm run build" in ' + join(__dirname, '..') + '\n',
+  );
   process.exit(1);
 }
 require(entry)

@@ -64,7 +64,8 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 /** China time (UTC+8, no daylight saving): the protocol's time zone, and the CLI's for times without an offset. */
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
-const TIME_HINT = 'give a date (2030-01-31: the end of that day, China time), a date and time (2030-01-31T18:00, China time unless it ends in Z or an offset like +08:00), or a time from now (+30d, +2h, +15m, +90s, +1w)';
+const TIME_HINT =
+  'give a date (2030-01-31: the end of that day, China time), a date and time (2030-01-31T18:00, China time unless it ends in Z or an offset like +08:00), or a time from now (+30d, +2h, +15m, +90s, +1w)';
 
 export interface TimeOptions {
   /** What a bare date (2030-01-31) means: the end of that day (deadlines; default) or its start, China time. */
@@ -86,17 +87,31 @@ export function parseTime(flag: string, raw: string, opts: TimeOptions = {}): nu
   const nowMs = opts.nowMs ?? Date.now();
   const rel = /^\+?(\d{1,9})(s|m|h|d|w)$/.exec(text);
   if (rel) return nowMs + Number(rel[1]) * UNITS[rel[2]];
-  if (/^-\d{1,9}(s|m|h|d|w)$/.test(text)) throw new UsageError(`${flag}: ${text} is in the past; a time from now is positive (e.g. +${text.slice(1)})`, TIME_HINT);
+  if (/^-\d{1,9}(s|m|h|d|w)$/.test(text))
+    throw new UsageError(
+      `${flag}: ${text} is in the past; a time from now is positive (e.g. +${text.slice(1)})`,
+      TIME_HINT,
+    );
   const bad = (): never => {
     throw new UsageError(`${flag}=${JSON.stringify(raw)} is not a time`, TIME_HINT);
   };
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+    text,
+  );
   if (!m) return bad();
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (month < 1 || month > 12 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return bad();
+  if (
+    month < 1 ||
+    month > 12 ||
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  )
+    return bad();
   if (m[4] === undefined) {
-    const wallMs = opts.bareDate === 'start-of-day' ? Date.UTC(year, month - 1, day) : Date.UTC(year, month - 1, day, 23, 59, 59);
+    const wallMs =
+      opts.bareDate === 'start-of-day' ? Date.UTC(year, month - 1, day) : Date.UTC(year, month - 1, day, 23, 59, 59);
     return wallMs - CHINA_OFFSET_MS;
   }
   const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
@@ -123,7 +138,10 @@ export function timeKey(flag: string, raw: string): string {
  * negative number ("-5", "-.5", "-1d"), to a flag that takes a value ("--bounty=-5"), so that the flag's own
  * parser gives the real reason. Everything after "--" is left alone.
  */
-export function normalizeArgv(args: readonly string[], options: Readonly<Record<string, { type: 'string' | 'boolean' }>>): string[] {
+export function normalizeArgv(
+  args: readonly string[],
+  options: Readonly<Record<string, { type: 'string' | 'boolean' }>>,
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -133,7 +151,13 @@ export function normalizeArgv(args: readonly string[], options: Readonly<Record<
     }
     const flag = /^--([^=]+)$/.exec(a)?.[1];
     const next = args[i + 1];
-    if (flag !== undefined && Object.prototype.hasOwnProperty.call(options, flag) && options[flag].type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+    if (
+      flag !== undefined &&
+      Object.prototype.hasOwnProperty.call(options, flag) &&
+      options[flag].type === 'string' &&
+      next !== undefined &&
+      /^-\.?\d/.test(next)
+    ) {
       out.push(`${a}=${next}`);
       i++;
       continue;
@@ -148,10 +172,15 @@ export function parseWinner(flag: string, raw: string): WinnerInput {
   const first = raw.indexOf(':');
   const last = raw.lastIndexOf(':');
   const hint = 'a winner is ALIPAY_ID:NICKNAME:AMOUNT, e.g. --winner 2088102000000021:Tom:300.00';
-  if (first < 0 || last === first) throw new UsageError(`${flag}=${JSON.stringify(raw)} is not ALIPAY_ID:NICKNAME:AMOUNT`, hint);
+  if (first < 0 || last === first)
+    throw new UsageError(`${flag}=${JSON.stringify(raw)} is not ALIPAY_ID:NICKNAME:AMOUNT`, hint);
   const alipayUserId = raw.slice(0, first);
   const nickname = raw.slice(first + 1, last);
-  if (!/^2088\d{12}$/.test(alipayUserId)) throw new UsageError(`${flag}: ${JSON.stringify(alipayUserId)} is not an Alipay user id (2088 followed by 12 digits)`, hint);
+  if (!/^2088\d{12}$/.test(alipayUserId))
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(alipayUserId)} is not an Alipay user id (2088 followed by 12 digits)`,
+      hint,
+    );
   if (nickname === '') throw new UsageError(`${flag}: the nickname is empty`, hint);
   return { alipayUserId, nickname, amountFen: yuanToFen(flag, raw.slice(last + 1), { positive: true }) };
 }
@@ -159,12 +188,17 @@ export function parseWinner(flag: string, raw: string): WinnerInput {
 /** A positive whole number (a round, a count): "1", "2", ... */
 export function parseCount(flag: string, raw: string, what: string): number {
   const text = raw.trim();
-  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new UsageError(`${flag}: must be ${what}, got ${text === '' ? 'nothing' : text}`, '"witkey status <task>" lists the rounds and leftover plans with their numbers');
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
+    throw new UsageError(
+      `${flag}: must be ${what}, got ${text === '' ? 'nothing' : text}`,
+      '"witkey status <task>" lists the rounds and leftover plans with their numbers',
+    );
   return Number(text);
 }
 
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 100;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit=${JSON.stringify(raw)} must be a positive integer`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1)
+    throw new UsageError(`--limit=${JSON.stringify(raw)} must be a positive integer`);
   return Number(raw);
 }

@@ -45,13 +45,15 @@ export function parsePort(name: string, raw: string | undefined, fallback: numbe
 
 function parseAddress(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} must be host:port, e.g. localhost:7233.`);
+  if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(raw))
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} must be host:port, e.g. localhost:7233.`);
   return raw;
 }
 
 function parseName(name: string, raw: string | undefined, fallback: string): string {
   if (raw === undefined || raw === '') return fallback;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} may contain only letters, digits, '.', '_' and '-'.`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(raw))
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} may contain only letters, digits, '.', '_' and '-'.`);
   return raw;
 }
 
@@ -67,12 +69,24 @@ export interface StackFlags {
  */
 export function refuseUnusedByEmbeddedStack(env: NodeJS.ProcessEnv, config: StackConfig, startsSandbox: boolean): void {
   if (!config.temporalAddress) {
-    for (const name of ['TEMPORAL_TLS', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY']) {
-      if (env[name]) throw new ConfigError(`${name} is set but TEMPORAL_ADDRESS is not: the embedded dev server speaks plain text and would ignore it; unset it, or set TEMPORAL_ADDRESS to the server it is for.`);
+    for (const name of [
+      'TEMPORAL_TLS',
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_API_KEY',
+    ]) {
+      if (env[name])
+        throw new ConfigError(
+          `${name} is set but TEMPORAL_ADDRESS is not: the embedded dev server speaks plain text and would ignore it; unset it, or set TEMPORAL_ADDRESS to the server it is for.`,
+        );
     }
   }
   if (startsSandbox && env.WITKEY_SANDBOX_URL) {
-    throw new ConfigError('WITKEY_SANDBOX_URL is set but "witkey up" starts its own sandbox (on WITKEY_SANDBOX_PORT) and would ignore it; unset it, or run "witkey worker" and "witkey webhook" with --sandbox-url against that sandbox.');
+    throw new ConfigError(
+      'WITKEY_SANDBOX_URL is set but "witkey up" starts its own sandbox (on WITKEY_SANDBOX_PORT) and would ignore it; unset it, or run "witkey worker" and "witkey webhook" with --sandbox-url against that sandbox.',
+    );
   }
 }
 
@@ -82,8 +96,14 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, flags: StackFlags = {}):
     namespace: parseName('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE, STACK_DEFAULTS.namespace),
     taskQueue: parseName('WITKEY_TASK_QUEUE', env.WITKEY_TASK_QUEUE, STACK_DEFAULTS.taskQueue),
     security: loadTemporalSecurity(env),
-    temporalPort: flags.port !== undefined ? parsePort('--port', flags.port, 0) : parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT, STACK_DEFAULTS.temporalPort),
-    uiPort: flags['ui-port'] !== undefined ? parsePort('--ui-port', flags['ui-port'], 0) : parsePort('WITKEY_UI_PORT', env.WITKEY_UI_PORT, STACK_DEFAULTS.uiPort),
+    temporalPort:
+      flags.port !== undefined
+        ? parsePort('--port', flags.port, 0)
+        : parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT, STACK_DEFAULTS.temporalPort),
+    uiPort:
+      flags['ui-port'] !== undefined
+        ? parsePort('--ui-port', flags['ui-port'], 0)
+        : parsePort('WITKEY_UI_PORT', env.WITKEY_UI_PORT, STACK_DEFAULTS.uiPort),
     ip: STACK_DEFAULTS.ip,
     dataDir: resolve(flags['data-dir'] ?? env.WITKEY_DATA_DIR ?? STACK_DEFAULTS.dataDir),
   };

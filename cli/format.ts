@@ -5,7 +5,8 @@ import type { AdminPage, TaskView } from '../workflows/messages';
 import type { LedgerFigures } from '../workflows/task/types';
 
 export const yuan = (fen: number): string => `¥${formatYuan(fen)}`;
-export const iso = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
+export const iso = (ms: number | undefined): string =>
+  ms === undefined ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z');
 
 export function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -27,7 +28,14 @@ export const LEDGER_LINES: [keyof LedgerFigures, string][] = [
 
 function table(rows: string[][], indent = '  '): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 export function statusText(v: TaskView): string {
@@ -41,13 +49,34 @@ export function statusText(v: TaskView): string {
     ...lifeLines(v),
     `  available    ${yuan(v.availableFen)} (frozen, not yet given to a winner)`,
     '  ledger:',
-    ...table(LEDGER_LINES.map(([k, label]) => [label, formatYuan(v.ledger[k]), `${v.ledger[k]} fen`]), '    '),
+    ...table(
+      LEDGER_LINES.map(([k, label]) => [label, formatYuan(v.ledger[k]), `${v.ledger[k]} fen`]),
+      '    ',
+    ),
   ];
   if (v.transfers.length) {
     lines.push('  transfers:');
-    lines.push(...table([['no', 'winner', 'nickname', 'gross', 'status', 'path', 'round'], ...v.transfers.map((t) => [t.transferNo, t.winnerAlipayUserId, t.winnerNickname, formatYuan(t.grossFen), `${t.status}${t.status === 'paid' && !t.commissionSettled ? ' (commission pending)' : ''}${t.errorCode ? ` ${t.errorCode}` : ''}`, t.path, String(t.round)])], '    '));
+    lines.push(
+      ...table(
+        [
+          ['no', 'winner', 'nickname', 'gross', 'status', 'path', 'round'],
+          ...v.transfers.map((t) => [
+            t.transferNo,
+            t.winnerAlipayUserId,
+            t.winnerNickname,
+            formatYuan(t.grossFen),
+            `${t.status}${t.status === 'paid' && !t.commissionSettled ? ' (commission pending)' : ''}${t.errorCode ? ` ${t.errorCode}` : ''}`,
+            t.path,
+            String(t.round),
+          ]),
+        ],
+        '    ',
+      ),
+    );
   }
-  const ends = v.rounds.filter((r) => r.announceEndMs !== undefined).map((r) => `round ${r.round} until ${iso(r.announceEndMs)} (${r.status})`);
+  const ends = v.rounds
+    .filter((r) => r.announceEndMs !== undefined)
+    .map((r) => `round ${r.round} until ${iso(r.announceEndMs)} (${r.status})`);
   if (ends.length) lines.push(`  announcement ${ends.join('; ')}`);
   const open = v.attention.filter((a) => !a.resolved);
   if (open.length) {
@@ -56,7 +85,8 @@ export function statusText(v: TaskView): string {
   }
   if (v.operatorActions.length) {
     lines.push('  operator actions:');
-    for (const a of v.operatorActions) lines.push(`    ${iso(a.atMs)} ${a.action} by ${a.operator} (${a.reason}): ${a.outcome}`);
+    for (const a of v.operatorActions)
+      lines.push(`    ${iso(a.atMs)} ${a.action} by ${a.operator} (${a.reason}): ${a.outcome}`);
   }
   if (v.pendingActions.length) lines.push(`  next         ${v.pendingActions.join('; ')}`);
   const pages = pagesToConfirm(v);
@@ -77,9 +107,15 @@ const CANCELLATION: Record<NonNullable<TaskView['cancellation']>['outcome'], str
 function lifeLines(v: TaskView): string[] {
   const lines: string[] = [];
   if (v.paidAtMs !== undefined) lines.push(`  paid         ${iso(v.paidAtMs)}`);
-  if (v.cancellation) lines.push(`  cancelled    ${iso(v.cancellation.atMs)}: ${v.cancellation.outcome} — ${CANCELLATION[v.cancellation.outcome] ?? 'see the operator actions'}`);
+  if (v.cancellation)
+    lines.push(
+      `  cancelled    ${iso(v.cancellation.atMs)}: ${v.cancellation.outcome} — ${CANCELLATION[v.cancellation.outcome] ?? 'see the operator actions'}`,
+    );
   const m = v.manualSettlement;
-  if (m) lines.push(`  settled by hand ${iso(m.atMs)} by ${m.operator}: ${m.reason} (${yuan(m.stillFrozenFen)} still frozen in the system's books then)`);
+  if (m)
+    lines.push(
+      `  settled by hand ${iso(m.atMs)} by ${m.operator}: ${m.reason} (${yuan(m.stillFrozenFen)} still frozen in the system's books then)`,
+    );
   if (v.settledAtMs !== undefined) lines.push(`  settled      ${iso(v.settledAtMs)}`);
   return lines;
 }
@@ -92,9 +128,15 @@ function adminPageLines(page: AdminPage, indent: string): string[] {
 function pagesToConfirm(v: TaskView): string[] {
   const lines: string[] = [];
   if (v.phase === 'awaiting_payment' && v.cashierUrl) lines.push(`    cashier (the publisher pays): ${v.cashierUrl}`);
-  for (const r of v.rounds) if (r.status === 'requested' && r.confirmUrl) lines.push(`    round ${r.round} task.confirm (the publisher confirms): ${r.confirmUrl}`);
+  for (const r of v.rounds)
+    if (r.status === 'requested' && r.confirmUrl)
+      lines.push(`    round ${r.round} task.confirm (the publisher confirms): ${r.confirmUrl}`);
   for (const p of v.leftovers) {
-    if (p.status === 'planned' && p.adminPage) lines.push(`    leftover ${p.round} left.amount.handle (the administrator submits): ${p.adminPage.method} ${p.adminPage.action}`, ...adminPageLines(p.adminPage, '      '));
+    if (p.status === 'planned' && p.adminPage)
+      lines.push(
+        `    leftover ${p.round} left.amount.handle (the administrator submits): ${p.adminPage.method} ${p.adminPage.action}`,
+        ...adminPageLines(p.adminPage, '      '),
+      );
   }
   return lines;
 }
@@ -112,12 +154,25 @@ export function terminatedText(e: TaskTerminatedError): string {
   ];
   if (e.lastView) {
     lines.push('  last known state (the state query of the closed workflow):');
-    lines.push(...statusText(e.lastView).split('\n').slice(1).map((l) => `  ${l}`));
+    lines.push(
+      ...statusText(e.lastView)
+        .split('\n')
+        .slice(1)
+        .map((l) => `  ${l}`),
+    );
   } else lines.push('  last known state: not available (no worker answered the state query of the closed workflow)');
   return lines.join('\n');
 }
 
-export function terminatedJson(e: TaskTerminatedError): { outerTaskId: string; phase: 'terminated'; workflowStatus: string; closedAtMs?: number; lastRecorded: TaskTerminatedError['lastRecorded']; lastView?: TaskView; warning: string } {
+export function terminatedJson(e: TaskTerminatedError): {
+  outerTaskId: string;
+  phase: 'terminated';
+  workflowStatus: string;
+  closedAtMs?: number;
+  lastRecorded: TaskTerminatedError['lastRecorded'];
+  lastView?: TaskView;
+  warning: string;
+} {
   return {
     outerTaskId: e.outerTaskId,
     phase: 'terminated',

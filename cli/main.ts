@@ -29,7 +29,13 @@ export const commands: Record<string, CommandSpec> = {
   up: {
     summary: 'the embedded stack (dev server + Web UI, sandbox, worker, webhook), the demo scenario, then serve',
     help: upHelp,
-    options: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'data-dir': { type: 'string' }, exit: { type: 'boolean' }, 'no-demo': { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      'ui-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      exit: { type: 'boolean' },
+      'no-demo': { type: 'boolean' },
+    },
     run: (v) => up(v),
   },
   worker: workerCommand,
@@ -37,7 +43,15 @@ export const commands: Record<string, CommandSpec> = {
   sandbox: {
     summary: 'run the local Alipay gateway emulator alone',
     help: sandboxHelp,
-    options: { 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'time-factor': { type: 'string' }, 'commission-bp': { type: 'string' }, 'alipay-fee-bp': { type: 'string' }, 'manual-delivery': { type: 'boolean' } },
+    options: {
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'time-factor': { type: 'string' },
+      'commission-bp': { type: 'string' },
+      'alipay-fee-bp': { type: 'string' },
+      'manual-delivery': { type: 'boolean' },
+    },
     run: (v) => sandbox(v as Record<string, string | boolean | undefined>),
   },
   publish: publishCommand,
@@ -84,7 +98,12 @@ export async function main(argv: string[]): Promise<void> {
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: normalizeArgv(rest, command.options as Record<string, { type: 'string' | 'boolean' }>), options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({
+      args: normalizeArgv(rest, command.options as Record<string, { type: 'string' | 'boolean' }>),
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    }));
   } catch (err) {
     fail((err as Error).message.split('\n')[0], `run "witkey ${name} --help"`);
   }
@@ -93,8 +112,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const p = command.positionals ?? { min: 0, max: 0, names: '' };
-  if (positionals.length < p.min) fail(`missing ${p.names.split(' ').slice(positionals.length).join(' ')}`, `usage: ${command.help.split('\n')[0]}`);
-  if (p.max !== undefined && positionals.length > p.max) fail(`unexpected argument "${positionals[p.max]}"`, `usage: ${command.help.split('\n')[0]}`);
+  if (positionals.length < p.min)
+    fail(`missing ${p.names.split(' ').slice(positionals.length).join(' ')}`, `usage: ${command.help.split('\n')[0]}`);
+  if (p.max !== undefined && positionals.length > p.max)
+    fail(`unexpected argument "${positionals[p.max]}"`, `usage: ${command.help.split('\n')[0]}`);
   try {
     await command.run(values, positionals);
   } catch (err) {

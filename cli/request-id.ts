@@ -19,14 +19,28 @@ export interface RequestId {
  * `kind` names the command; `args` are its arguments in a canonical form (amounts in fen, winners in order, times as
  * `timeKey`); `newFlag` is the command's flag for a deliberate second identical round.
  */
-export function requestIdOf(kind: 'winners' | 'leftover' | 'extend', outerTaskId: string, args: unknown, v: Values, newFlag: string): RequestId {
+export function requestIdOf(
+  kind: 'winners' | 'leftover' | 'extend',
+  outerTaskId: string,
+  args: unknown,
+  v: Values,
+  newFlag: string,
+): RequestId {
   const given = str(v, 'request-id');
-  if (given !== undefined && v[newFlag]) throw new UsageError(`--${newFlag} and --request-id exclude each other`, `--${newFlag} makes a fresh request id; --request-id gives your own`);
+  if (given !== undefined && v[newFlag])
+    throw new UsageError(
+      `--${newFlag} and --request-id exclude each other`,
+      `--${newFlag} makes a fresh request id; --request-id gives your own`,
+    );
   if (given !== undefined) {
-    if (!REQUEST_ID.test(given)) throw new UsageError(`--request-id=${JSON.stringify(given)}: 1-200 letters, digits, '.', '_', ':' or '-'`);
+    if (!REQUEST_ID.test(given))
+      throw new UsageError(`--request-id=${JSON.stringify(given)}: 1-200 letters, digits, '.', '_', ':' or '-'`);
     return { requestId: given, source: 'given' };
   }
   if (v[newFlag]) return { requestId: `cli-${kind}-new-${randomUUID()}`, source: 'new' };
-  const digest = createHash('sha256').update(JSON.stringify([kind, outerTaskId, args]), 'utf8').digest('hex').slice(0, 32);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([kind, outerTaskId, args]), 'utf8')
+    .digest('hex')
+    .slice(0, 32);
   return { requestId: `cli-${kind}-${digest}`, source: 'derived' };
 }

@@ -27,7 +27,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
 /** Where the client commands, the worker, the webhook and the demo connect: TEMPORAL_ADDRESS, else the embedded server. */
 export function temporalAddressOf(stack: StackConfig): string {
-  return stack.temporalAddress ?? (stack.temporalPort === STACK_DEFAULTS.temporalPort ? DEFAULT_TEMPORAL_ADDRESS : `localhost:${stack.temporalPort}`);
+  return (
+    stack.temporalAddress ??
+    (stack.temporalPort === STACK_DEFAULTS.temporalPort ? DEFAULT_TEMPORAL_ADDRESS : `localhost:${stack.temporalPort}`)
+  );
 }
 
 /** Where the audit records of closed tasks are: WITKEY_AUDIT_DIR, else <WITKEY_DATA_DIR>/audit. */
@@ -46,7 +49,12 @@ export interface Session {
 export async function openSession(settings: Settings = loadSettings()): Promise<Session> {
   const connection = await connectClient(settings.address, settings.stack.security);
   const client = new Client({ connection, namespace: settings.stack.namespace });
-  const tasks = new WitkeyTasks(client, { taskQueue: settings.stack.taskQueue, feeRates: settings.site.feeRates, auditDir: auditDirOf(settings), settings: { paymentTimeoutMs: settings.site.paymentTimeoutMs } });
+  const tasks = new WitkeyTasks(client, {
+    taskQueue: settings.stack.taskQueue,
+    feeRates: settings.site.feeRates,
+    auditDir: auditDirOf(settings),
+    settings: { paymentTimeoutMs: settings.site.paymentTimeoutMs },
+  });
   return { settings, client, tasks, close: () => connection.close() };
 }
 
@@ -67,7 +75,9 @@ export async function fetchSandboxConfig(url: string): Promise<PublicConfig> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return (await res.json()) as PublicConfig;
   } catch (err) {
-    throw new ConfigError(`no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`);
+    throw new ConfigError(
+      `no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`,
+    );
   }
 }
 
@@ -88,19 +98,33 @@ export function sandboxUrlOf(flag: unknown, env: NodeJS.ProcessEnv = process.env
  * sandbox (--sandbox-url / WITKEY_SANDBOX_URL) with the partner keys it generated; otherwise a ConfigError: a
  * deployed worker never falls back to an emulator silently.
  */
-export async function alipaySettings(site: SiteConfig, sandboxUrl: string | undefined): Promise<SiteAlipaySettings & { notifyVerify: boolean; source: string }> {
+export async function alipaySettings(
+  site: SiteConfig,
+  sandboxUrl: string | undefined,
+): Promise<SiteAlipaySettings & { notifyVerify: boolean; source: string }> {
   if (site.alipay) {
-    if (sandboxUrl) throw new ConfigError('both ALIPAY_GATEWAY_URL and --sandbox-url / WITKEY_SANDBOX_URL are set; choose the real gateway or the sandbox.');
+    if (sandboxUrl)
+      throw new ConfigError(
+        'both ALIPAY_GATEWAY_URL and --sandbox-url / WITKEY_SANDBOX_URL are set; choose the real gateway or the sandbox.',
+      );
     return { ...site.alipay, source: `Alipay gateway ${site.alipay.gateway.gatewayUrl}` };
   }
   if (!sandboxUrl) {
-    throw new ConfigError('no Alipay gateway configured: set ALIPAY_GATEWAY_URL, ALIPAY_PARTNER and the key files for a real deployment, or pass --sandbox-url URL (env WITKEY_SANDBOX_URL) of a running "witkey sandbox".');
+    throw new ConfigError(
+      'no Alipay gateway configured: set ALIPAY_GATEWAY_URL, ALIPAY_PARTNER and the key files for a real deployment, or pass --sandbox-url URL (env WITKEY_SANDBOX_URL) of a running "witkey sandbox".',
+    );
   }
   const sandbox = await fetchSandboxConfig(sandboxUrl);
   try {
-    return { ...siteSettingsForSandbox(sandbox, site.publicUrl, site.protocol), notifyVerify: site.protocol.notifyVerify, source: `Alipay sandbox ${sandbox.url} (partner ${sandbox.partnerId}, ${site.protocol.signType}, ${site.protocol.charset})` };
+    return {
+      ...siteSettingsForSandbox(sandbox, site.publicUrl, site.protocol),
+      notifyVerify: site.protocol.notifyVerify,
+      source: `Alipay sandbox ${sandbox.url} (partner ${sandbox.partnerId}, ${site.protocol.signType}, ${site.protocol.charset})`,
+    };
   } catch (err) {
-    throw new ConfigError(`the sandbox at ${sandboxUrl} names key files this machine cannot read (${(err as Error).message}); run the sandbox on this machine or configure ALIPAY_*.`);
+    throw new ConfigError(
+      `the sandbox at ${sandboxUrl} names key files this machine cannot read (${(err as Error).message}); run the sandbox on this machine or configure ALIPAY_*.`,
+    );
   }
 }
 

@@ -5,7 +5,16 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { certSn, loadPrivateKey, loadPublicKey, Md5Key, rootCertSn, type MapiSigner, type MapiVerifier, type OpenApiClientConfig } from '../alipay';
+import {
+  certSn,
+  loadPrivateKey,
+  loadPublicKey,
+  Md5Key,
+  rootCertSn,
+  type MapiSigner,
+  type MapiVerifier,
+  type OpenApiClientConfig,
+} from '../alipay';
 import { PARTNER_ID_PATTERN } from '../alipay/core/fields';
 import type { FeeRates } from '../alipay/core/fees';
 import type { GatewayConfig } from '../activities/config';
@@ -57,7 +66,14 @@ const GATEWAY_ONLY = [
 ] as const;
 
 /** Settings of the OpenAPI gateway: without ALIPAY_OPENAPI_URL they would be ignored. */
-const OPENAPI_ONLY = ['ALIPAY_APP_ID', 'ALIPAY_APP_PRIVATE_KEY_FILE', 'ALIPAY_OPENAPI_PUBLIC_KEY_FILE', 'ALIPAY_APP_CERT_FILE', 'ALIPAY_ROOT_CERT_FILE', 'ALIPAY_OPENAPI_CERT_FILE'] as const;
+const OPENAPI_ONLY = [
+  'ALIPAY_APP_ID',
+  'ALIPAY_APP_PRIVATE_KEY_FILE',
+  'ALIPAY_OPENAPI_PUBLIC_KEY_FILE',
+  'ALIPAY_APP_CERT_FILE',
+  'ALIPAY_ROOT_CERT_FILE',
+  'ALIPAY_OPENAPI_CERT_FILE',
+] as const;
 
 function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
   return env[name] !== undefined && env[name] !== '';
@@ -66,21 +82,33 @@ function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
 /** ALIPAY_SIGN_TYPE, ALIPAY_INPUT_CHARSET, ALIPAY_NOTIFY_VERIFY: in force for a real gateway and for a sandbox. */
 export function loadProtocol(env: NodeJS.ProcessEnv): MapiProtocol {
   const signType = (env.ALIPAY_SIGN_TYPE || 'DSA').toUpperCase();
-  if (signType !== 'DSA' && signType !== 'RSA' && signType !== 'MD5') throw new ConfigError(`ALIPAY_SIGN_TYPE=${JSON.stringify(env.ALIPAY_SIGN_TYPE)} must be DSA, RSA or MD5.`);
+  if (signType !== 'DSA' && signType !== 'RSA' && signType !== 'MD5')
+    throw new ConfigError(`ALIPAY_SIGN_TYPE=${JSON.stringify(env.ALIPAY_SIGN_TYPE)} must be DSA, RSA or MD5.`);
   const charset = (env.ALIPAY_INPUT_CHARSET || 'utf-8').toLowerCase();
-  if (!['utf-8', 'gbk', 'gb2312'].includes(charset)) throw new ConfigError(`ALIPAY_INPUT_CHARSET=${JSON.stringify(env.ALIPAY_INPUT_CHARSET)} must be utf-8, gbk or gb2312.`);
+  if (!['utf-8', 'gbk', 'gb2312'].includes(charset))
+    throw new ConfigError(
+      `ALIPAY_INPUT_CHARSET=${JSON.stringify(env.ALIPAY_INPUT_CHARSET)} must be utf-8, gbk or gb2312.`,
+    );
   const notifyVerifyRaw = (env.ALIPAY_NOTIFY_VERIFY || 'true').toLowerCase();
-  if (!['true', 'false', '1', '0'].includes(notifyVerifyRaw)) throw new ConfigError(`ALIPAY_NOTIFY_VERIFY=${JSON.stringify(env.ALIPAY_NOTIFY_VERIFY)} must be true or false.`);
+  if (!['true', 'false', '1', '0'].includes(notifyVerifyRaw))
+    throw new ConfigError(`ALIPAY_NOTIFY_VERIFY=${JSON.stringify(env.ALIPAY_NOTIFY_VERIFY)} must be true or false.`);
   return { signType, charset, notifyVerify: notifyVerifyRaw === 'true' || notifyVerifyRaw === '1' };
 }
 
-export const SITE_DEFAULTS = { httpHost: '127.0.0.1', httpPort: 8280, sandboxPort: 8290, paymentTimeoutMs: 2 * 3_600_000, feeRates: { commissionBp: 1000, alipayFeeBp: 100 } } as const;
+export const SITE_DEFAULTS = {
+  httpHost: '127.0.0.1',
+  httpPort: 8280,
+  sandboxPort: 8290,
+  paymentTimeoutMs: 2 * 3_600_000,
+  feeRates: { commissionBp: 1000, alipayFeeBp: 100 },
+} as const;
 
 /** "90s", "15m", "2h", "1d" or plain milliseconds. */
 export function parseDuration(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(raw.trim());
-  if (!m) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a duration (e.g. 90s, 15m, 2h, 1d, or milliseconds).`);
+  if (!m)
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a duration (e.g. 90s, 15m, 2h, 1d, or milliseconds).`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
   const ms = Number(m[1]) * unit;
   if (!Number.isSafeInteger(ms) || ms <= 0) throw new ConfigError(`${name}=${raw} must be positive.`);
@@ -89,7 +117,8 @@ export function parseDuration(name: string, raw: string | undefined, fallback: n
 
 function parseBp(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 10_000) throw new ConfigError(`${name}=${JSON.stringify(raw)} must be basis points, an integer 0..10000 (1000 = 10%).`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 10_000)
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} must be basis points, an integer 0..10000 (1000 = 10%).`);
   return Number(raw);
 }
 
@@ -107,7 +136,8 @@ function parseUrl(name: string, raw: string | undefined): string | undefined {
 /** A listen address: a host name, an IPv4 or an IPv6 address. */
 export function parseHost(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a host name or address.`);
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(raw))
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a host name or address.`);
   return raw;
 }
 
@@ -130,9 +160,15 @@ function keyFrom<T>(name: string, path: string | undefined, load: (pem: Buffer) 
   }
 }
 
-function mapiKeys(env: NodeJS.ProcessEnv, signType: MapiProtocol['signType']): { signer: MapiSigner; verifier: MapiVerifier } {
+function mapiKeys(
+  env: NodeJS.ProcessEnv,
+  signType: MapiProtocol['signType'],
+): { signer: MapiSigner; verifier: MapiVerifier } {
   for (const name of signType === 'MD5' ? ['ALIPAY_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE'] : ['ALIPAY_MD5_KEY']) {
-    if (isSet(env, name)) throw new ConfigError(`${name} is set but ALIPAY_SIGN_TYPE is ${signType}: it would be ignored; unset it or change ALIPAY_SIGN_TYPE.`);
+    if (isSet(env, name))
+      throw new ConfigError(
+        `${name} is set but ALIPAY_SIGN_TYPE is ${signType}: it would be ignored; unset it or change ALIPAY_SIGN_TYPE.`,
+      );
   }
   if (signType === 'MD5') {
     if (!env.ALIPAY_MD5_KEY) throw new ConfigError('ALIPAY_MD5_KEY is required with ALIPAY_SIGN_TYPE=MD5.');
@@ -141,8 +177,14 @@ function mapiKeys(env: NodeJS.ProcessEnv, signType: MapiProtocol['signType']): {
   }
   const alg = signType === 'DSA' ? 'dsa' : 'rsa';
   return {
-    signer: { signType, privateKey: keyFrom('ALIPAY_PRIVATE_KEY_FILE', env.ALIPAY_PRIVATE_KEY_FILE, (pem) => loadPrivateKey(pem, alg)) },
-    verifier: { signType, publicKey: keyFrom('ALIPAY_PUBLIC_KEY_FILE', env.ALIPAY_PUBLIC_KEY_FILE, (pem) => loadPublicKey(pem, alg)) },
+    signer: {
+      signType,
+      privateKey: keyFrom('ALIPAY_PRIVATE_KEY_FILE', env.ALIPAY_PRIVATE_KEY_FILE, (pem) => loadPrivateKey(pem, alg)),
+    },
+    verifier: {
+      signType,
+      publicKey: keyFrom('ALIPAY_PUBLIC_KEY_FILE', env.ALIPAY_PUBLIC_KEY_FILE, (pem) => loadPublicKey(pem, alg)),
+    },
   };
 }
 
@@ -150,24 +192,42 @@ function openApiConfig(env: NodeJS.ProcessEnv): OpenApiClientConfig | undefined 
   const gatewayUrl = parseUrl('ALIPAY_OPENAPI_URL', env.ALIPAY_OPENAPI_URL);
   if (!gatewayUrl) {
     const stray = OPENAPI_ONLY.find((name) => isSet(env, name));
-    if (stray) throw new ConfigError(`${stray} is set but ALIPAY_OPENAPI_URL is not: without the OpenAPI gateway it would be ignored.`);
+    if (stray)
+      throw new ConfigError(
+        `${stray} is set but ALIPAY_OPENAPI_URL is not: without the OpenAPI gateway it would be ignored.`,
+      );
     return undefined;
   }
-  if (!env.ALIPAY_APP_ID || !/^\d{6,32}$/.test(env.ALIPAY_APP_ID)) throw new ConfigError(`ALIPAY_APP_ID=${JSON.stringify(env.ALIPAY_APP_ID ?? '')} must be the numeric app id.`);
-  const privateKey = keyFrom('ALIPAY_APP_PRIVATE_KEY_FILE', env.ALIPAY_APP_PRIVATE_KEY_FILE, (pem) => loadPrivateKey(pem, 'rsa'));
+  if (!env.ALIPAY_APP_ID || !/^\d{6,32}$/.test(env.ALIPAY_APP_ID))
+    throw new ConfigError(`ALIPAY_APP_ID=${JSON.stringify(env.ALIPAY_APP_ID ?? '')} must be the numeric app id.`);
+  const privateKey = keyFrom('ALIPAY_APP_PRIVATE_KEY_FILE', env.ALIPAY_APP_PRIVATE_KEY_FILE, (pem) =>
+    loadPrivateKey(pem, 'rsa'),
+  );
   if (env.ALIPAY_APP_CERT_FILE || env.ALIPAY_ROOT_CERT_FILE || env.ALIPAY_OPENAPI_CERT_FILE) {
-    if (isSet(env, 'ALIPAY_OPENAPI_PUBLIC_KEY_FILE')) throw new ConfigError("ALIPAY_OPENAPI_PUBLIC_KEY_FILE is set together with the certificate files: in certificate mode Alipay's key comes from ALIPAY_OPENAPI_CERT_FILE; unset one of them.");
+    if (isSet(env, 'ALIPAY_OPENAPI_PUBLIC_KEY_FILE'))
+      throw new ConfigError(
+        "ALIPAY_OPENAPI_PUBLIC_KEY_FILE is set together with the certificate files: in certificate mode Alipay's key comes from ALIPAY_OPENAPI_CERT_FILE; unset one of them.",
+      );
     // certificate mode: the SNs are sent with every request; Alipay's key comes from its certificate
     const appCert = readFile('ALIPAY_APP_CERT_FILE', env.ALIPAY_APP_CERT_FILE);
     const rootCert = readFile('ALIPAY_ROOT_CERT_FILE', env.ALIPAY_ROOT_CERT_FILE);
     const alipayCert = readFile('ALIPAY_OPENAPI_CERT_FILE', env.ALIPAY_OPENAPI_CERT_FILE);
     try {
-      return { gatewayUrl, appId: env.ALIPAY_APP_ID, privateKey, alipayPublicKey: new X509Certificate(alipayCert).publicKey, appCertSn: certSn(appCert), alipayRootCertSn: rootCertSn(rootCert) };
+      return {
+        gatewayUrl,
+        appId: env.ALIPAY_APP_ID,
+        privateKey,
+        alipayPublicKey: new X509Certificate(alipayCert).publicKey,
+        appCertSn: certSn(appCert),
+        alipayRootCertSn: rootCertSn(rootCert),
+      };
     } catch (err) {
       throw new ConfigError(`certificate mode: ${(err as Error).message}`);
     }
   }
-  const alipayPublicKey = keyFrom('ALIPAY_OPENAPI_PUBLIC_KEY_FILE', env.ALIPAY_OPENAPI_PUBLIC_KEY_FILE, (pem) => loadPublicKey(pem, 'rsa'));
+  const alipayPublicKey = keyFrom('ALIPAY_OPENAPI_PUBLIC_KEY_FILE', env.ALIPAY_OPENAPI_PUBLIC_KEY_FILE, (pem) =>
+    loadPublicKey(pem, 'rsa'),
+  );
   return { gatewayUrl, appId: env.ALIPAY_APP_ID, privateKey, alipayPublicKey };
 }
 
@@ -178,7 +238,11 @@ export function loadSiteConfig(env: NodeJS.ProcessEnv): SiteConfig {
     httpPort,
     httpHost: parseHost('WITKEY_HTTP_HOST', env.WITKEY_HTTP_HOST) ?? SITE_DEFAULTS.httpHost,
     publicUrl,
-    paymentTimeoutMs: parseDuration('WITKEY_PAYMENT_TIMEOUT', env.WITKEY_PAYMENT_TIMEOUT, SITE_DEFAULTS.paymentTimeoutMs),
+    paymentTimeoutMs: parseDuration(
+      'WITKEY_PAYMENT_TIMEOUT',
+      env.WITKEY_PAYMENT_TIMEOUT,
+      SITE_DEFAULTS.paymentTimeoutMs,
+    ),
     feeRates: {
       commissionBp: parseBp('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP, SITE_DEFAULTS.feeRates.commissionBp),
       alipayFeeBp: parseBp('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP, SITE_DEFAULTS.feeRates.alipayFeeBp),
@@ -191,10 +255,16 @@ export function loadSiteConfig(env: NodeJS.ProcessEnv): SiteConfig {
   const gatewayUrl = parseUrl('ALIPAY_GATEWAY_URL', env.ALIPAY_GATEWAY_URL);
   if (!gatewayUrl) {
     const stray = GATEWAY_ONLY.find((name) => isSet(env, name));
-    if (stray) throw new ConfigError(`${stray} is set but ALIPAY_GATEWAY_URL is not: it belongs to a real gateway and would be ignored (the sandbox brings its own keys); set ALIPAY_GATEWAY_URL or unset ${stray}.`);
+    if (stray)
+      throw new ConfigError(
+        `${stray} is set but ALIPAY_GATEWAY_URL is not: it belongs to a real gateway and would be ignored (the sandbox brings its own keys); set ALIPAY_GATEWAY_URL or unset ${stray}.`,
+      );
     return config;
   }
-  if (!env.ALIPAY_PARTNER || !PARTNER_ID_PATTERN.test(env.ALIPAY_PARTNER)) throw new ConfigError(`ALIPAY_PARTNER=${JSON.stringify(env.ALIPAY_PARTNER ?? '')} must be 2088 followed by 12 digits.`);
+  if (!env.ALIPAY_PARTNER || !PARTNER_ID_PATTERN.test(env.ALIPAY_PARTNER))
+    throw new ConfigError(
+      `ALIPAY_PARTNER=${JSON.stringify(env.ALIPAY_PARTNER ?? '')} must be 2088 followed by 12 digits.`,
+    );
   const { signer, verifier } = mapiKeys(env, signType);
   const gateway: GatewayConfig = {
     gatewayUrl,
@@ -207,6 +277,10 @@ export function loadSiteConfig(env: NodeJS.ProcessEnv): SiteConfig {
     openApi: openApiConfig(env),
     requestTimeoutMs: 15_000,
   };
-  config.alipay = { gateway, inbound: { verifier, charset, partner: env.ALIPAY_PARTNER }, notifyVerify: config.protocol.notifyVerify };
+  config.alipay = {
+    gateway,
+    inbound: { verifier, charset, partner: env.ALIPAY_PARTNER },
+    notifyVerify: config.protocol.notifyVerify,
+  };
   return config;
 }

@@ -49,10 +49,15 @@ export interface StackOptions {
   webhookLogFile?: string;
 }
 
-async function connectTemporal(config: StackConfig, progress: Progress): Promise<{ connection: Connection; nativeConnection: NativeConnection; address: string; server?: StartedServer }> {
+async function connectTemporal(
+  config: StackConfig,
+  progress: Progress,
+): Promise<{ connection: Connection; nativeConnection: NativeConnection; address: string; server?: StartedServer }> {
   if (config.temporalAddress) {
     const address = config.temporalAddress;
-    progress(`using the Temporal server at ${address} (TEMPORAL_ADDRESS, ${describeSecurity(config.security)}); starting none`);
+    progress(
+      `using the Temporal server at ${address} (TEMPORAL_ADDRESS, ${describeSecurity(config.security)}); starting none`,
+    );
     const connection = await connectClient(address, config.security);
     const nativeConnection = await connectNative(address, config.security);
     const added = await ensureSearchAttributes(connection, config.namespace).catch((err: Error) => {
@@ -62,25 +67,51 @@ async function connectTemporal(config: StackConfig, progress: Progress): Promise
     if (added.length) progress(`registered search attributes: ${added.join(', ')}`);
     return { connection, nativeConnection, address };
   }
-  for (const [what, port, flag] of [['gRPC', config.temporalPort, '--port'], ['Web UI', config.uiPort, '--ui-port']] as const) {
-    if (await portOpen(port, config.ip)) throw new ConfigError(`The Temporal ${what} port ${port} is already in use (another Temporal server?). Choose another with ${flag}, or point TEMPORAL_ADDRESS at the running server.`);
+  for (const [what, port, flag] of [
+    ['gRPC', config.temporalPort, '--port'],
+    ['Web UI', config.uiPort, '--ui-port'],
+  ] as const) {
+    if (await portOpen(port, config.ip))
+      throw new ConfigError(
+        `The Temporal ${what} port ${port} is already in use (another Temporal server?). Choose another with ${flag}, or point TEMPORAL_ADDRESS at the running server.`,
+      );
   }
   const dbDir = join(config.dataDir, 'temporal');
   await mkdir(dbDir, { recursive: true });
   const dbFilename = join(dbDir, 'temporal.sqlite');
   progress(`starting the Temporal dev server on ${config.ip}:${config.temporalPort} (state in ${dbFilename})`);
-  const server = await startDevServer({ port: config.temporalPort, uiPort: config.uiPort, ip: config.ip, namespace: config.namespace, dbFilename, progress });
+  const server = await startDevServer({
+    port: config.temporalPort,
+    uiPort: config.uiPort,
+    ip: config.ip,
+    namespace: config.namespace,
+    dbFilename,
+    progress,
+  });
   progress(`dev server up in ${server.startMs} ms`);
-  return { connection: server.env.connection, nativeConnection: server.env.nativeConnection, address: server.address, server };
+  return {
+    connection: server.env.connection,
+    nativeConnection: server.env.nativeConnection,
+    address: server.address,
+    server,
+  };
 }
 
-export async function startStack(config: StackConfig, site: SiteConfig, progress: Progress, opts: StackOptions = {}): Promise<RunningStack> {
+export async function startStack(
+  config: StackConfig,
+  site: SiteConfig,
+  progress: Progress,
+  opts: StackOptions = {},
+): Promise<RunningStack> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch((err: Error) => progress(`while stopping: ${err.message}`));
   };
   try {
-    if (await portOpen(site.httpPort, '127.0.0.1')) throw new ConfigError(`The webhook port ${site.httpPort} is already in use. Choose another with WITKEY_HTTP_PORT.`);
+    if (await portOpen(site.httpPort, '127.0.0.1'))
+      throw new ConfigError(
+        `The webhook port ${site.httpPort} is already in use. Choose another with WITKEY_HTTP_PORT.`,
+      );
     const auditDir = site.auditDir ?? join(config.dataDir, 'audit');
 
     const temporal = await connectTemporal(config, progress);
@@ -96,7 +127,10 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
     let sandbox: Sandbox | undefined;
     let settings = site.alipay;
     if (!settings) {
-      if (await portOpen(site.sandboxPort, '127.0.0.1')) throw new ConfigError(`The sandbox port ${site.sandboxPort} is already in use. Choose another with WITKEY_SANDBOX_PORT.`);
+      if (await portOpen(site.sandboxPort, '127.0.0.1'))
+        throw new ConfigError(
+          `The sandbox port ${site.sandboxPort} is already in use. Choose another with WITKEY_SANDBOX_PORT.`,
+        );
       sandbox = await startSandbox({
         dataDir: join(config.dataDir, 'sandbox'),
         port: site.sandboxPort,
@@ -106,10 +140,17 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
       stops.push(() => sandbox!.stop());
       progress(`Alipay sandbox (local gateway emulator) on ${sandbox.url}, keys in ${sandbox.config.dataDir}/keys`);
       // the site's protocol settings (ALIPAY_SIGN_TYPE, ALIPAY_INPUT_CHARSET, ALIPAY_NOTIFY_VERIFY) hold with the sandbox too
-      settings = { ...siteSettingsForSandbox(sandbox.publicConfig(), site.publicUrl, site.protocol), notifyVerify: site.protocol.notifyVerify };
+      settings = {
+        ...siteSettingsForSandbox(sandbox.publicConfig(), site.publicUrl, site.protocol),
+        notifyVerify: site.protocol.notifyVerify,
+      };
     }
 
-    const worker = await createWitkeyWorker(temporal.nativeConnection, { namespace: config.namespace, taskQueue: config.taskQueue }, createActivities(settings.gateway, { auditDir }));
+    const worker = await createWitkeyWorker(
+      temporal.nativeConnection,
+      { namespace: config.namespace, taskQueue: config.taskQueue },
+      createActivities(settings.gateway, { auditDir }),
+    );
     const running = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -121,16 +162,25 @@ export async function startStack(config: StackConfig, site: SiteConfig, progress
       client,
       taskQueue: config.taskQueue,
       inbound: settings.inbound,
-      notifyVerify: settings.notifyVerify ? { gatewayUrl: settings.gateway.gatewayUrl, partner: settings.gateway.partner, timeoutMs: 10_000 } : undefined,
+      notifyVerify: settings.notifyVerify
+        ? { gatewayUrl: settings.gateway.gatewayUrl, partner: settings.gateway.partner, timeoutMs: 10_000 }
+        : undefined,
       logger: opts.webhookLogFile ? { level: 'info', file: opts.webhookLogFile } : { level: 'info' },
       workerPolling: async () => worker.getState() === 'RUNNING',
     });
     await webhook.listen({ host: site.httpHost, port: site.httpPort });
     const webhookUrl = `http://${site.httpHost.includes(':') ? `[${site.httpHost}]` : site.httpHost}:${site.httpPort}`;
     stops.push(() => webhook.close());
-    progress(`webhook on ${webhookUrl} (Alipay calls ${site.publicUrl}/alipay/notify; notify_verify ${settings.notifyVerify ? 'on' : 'off'})`);
+    progress(
+      `webhook on ${webhookUrl} (Alipay calls ${site.publicUrl}/alipay/notify; notify_verify ${settings.notifyVerify ? 'on' : 'off'})`,
+    );
 
-    const tasks = new WitkeyTasks(client, { taskQueue: config.taskQueue, feeRates: site.feeRates, auditDir, settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings } });
+    const tasks = new WitkeyTasks(client, {
+      taskQueue: config.taskQueue,
+      feeRates: site.feeRates,
+      auditDir,
+      settings: { paymentTimeoutMs: site.paymentTimeoutMs, ...opts.taskSettings },
+    });
     let stopped: Promise<void> | undefined;
     return {
       client,

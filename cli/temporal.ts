@@ -50,16 +50,27 @@ function parseBool(name: string, raw: string | undefined): boolean | undefined {
 export function loadTemporalSecurity(env: NodeJS.ProcessEnv): TemporalSecurity {
   const crt = pemFile('TEMPORAL_TLS_CERT', env.TEMPORAL_TLS_CERT);
   const key = pemFile('TEMPORAL_TLS_KEY', env.TEMPORAL_TLS_KEY);
-  if (crt && !key) throw new ConfigError('TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: mTLS needs both the certificate and its key.');
-  if (key && !crt) throw new ConfigError('TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not: mTLS needs both the certificate and its key.');
+  if (crt && !key)
+    throw new ConfigError(
+      'TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: mTLS needs both the certificate and its key.',
+    );
+  if (key && !crt)
+    throw new ConfigError(
+      'TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not: mTLS needs both the certificate and its key.',
+    );
   const ca = pemFile('TEMPORAL_TLS_CA', env.TEMPORAL_TLS_CA);
   const serverName = env.TEMPORAL_TLS_SERVER_NAME || undefined;
-  if (serverName !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(serverName)) throw new ConfigError(`TEMPORAL_TLS_SERVER_NAME=${JSON.stringify(serverName)} is not a host name.`);
+  if (serverName !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(serverName))
+    throw new ConfigError(`TEMPORAL_TLS_SERVER_NAME=${JSON.stringify(serverName)} is not a host name.`);
   const apiKey = env.TEMPORAL_API_KEY || undefined;
-  if (apiKey !== undefined && /[\s]/.test(apiKey)) throw new ConfigError('TEMPORAL_API_KEY contains white space (check the file or variable it came from).');
+  if (apiKey !== undefined && /[\s]/.test(apiKey))
+    throw new ConfigError('TEMPORAL_API_KEY contains white space (check the file or variable it came from).');
   const tlsFlag = parseBool('TEMPORAL_TLS', env.TEMPORAL_TLS);
   const wantsTls = Boolean(crt || ca || serverName);
-  if (tlsFlag === false && wantsTls) throw new ConfigError('TEMPORAL_TLS=false contradicts TEMPORAL_TLS_CERT / TEMPORAL_TLS_CA / TEMPORAL_TLS_SERVER_NAME.');
+  if (tlsFlag === false && wantsTls)
+    throw new ConfigError(
+      'TEMPORAL_TLS=false contradicts TEMPORAL_TLS_CERT / TEMPORAL_TLS_CA / TEMPORAL_TLS_SERVER_NAME.',
+    );
   const security: TemporalSecurity = {};
   if (wantsTls) {
     security.tls = {
@@ -90,9 +101,18 @@ export class TemporalUnreachableError extends Error {
   }
 }
 
-export async function connectClient(address: string, security: TemporalSecurity, connectTimeoutMs = 5_000): Promise<Connection> {
+export async function connectClient(
+  address: string,
+  security: TemporalSecurity,
+  connectTimeoutMs = 5_000,
+): Promise<Connection> {
   try {
-    return await Connection.connect({ address, connectTimeout: connectTimeoutMs, ...(security.tls !== undefined ? { tls: security.tls } : {}), ...(security.apiKey ? { apiKey: security.apiKey } : {}) });
+    return await Connection.connect({
+      address,
+      connectTimeout: connectTimeoutMs,
+      ...(security.tls !== undefined ? { tls: security.tls } : {}),
+      ...(security.apiKey ? { apiKey: security.apiKey } : {}),
+    });
   } catch (err) {
     throw new TemporalUnreachableError(address, err);
   }
@@ -100,7 +120,11 @@ export async function connectClient(address: string, security: TemporalSecurity,
 
 export async function connectNative(address: string, security: TemporalSecurity): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({ address, ...(security.tls !== undefined ? { tls: security.tls } : {}), ...(security.apiKey ? { apiKey: security.apiKey } : {}) });
+    return await NativeConnection.connect({
+      address,
+      ...(security.tls !== undefined ? { tls: security.tls } : {}),
+      ...(security.apiKey ? { apiKey: security.apiKey } : {}),
+    });
   } catch (err) {
     throw new TemporalUnreachableError(address, err);
   }

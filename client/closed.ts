@@ -47,7 +47,12 @@ function closedAt(view: TaskView | undefined): string {
 /** How a workflow ended without closing the task. */
 export type AbortedStatus = 'TERMINATED' | 'FAILED' | 'TIMED_OUT' | 'CANCELLED';
 
-const ENDED: Record<AbortedStatus, string> = { TERMINATED: 'was terminated', FAILED: 'failed', TIMED_OUT: 'timed out', CANCELLED: 'was cancelled (as a workflow)' };
+const ENDED: Record<AbortedStatus, string> = {
+  TERMINATED: 'was terminated',
+  FAILED: 'failed',
+  TIMED_OUT: 'timed out',
+  CANCELLED: 'was cancelled (as a workflow)',
+};
 
 export interface LastRecorded {
   /** WitkeyPhase when the workflow ended. */
@@ -72,10 +77,15 @@ export class TaskTerminatedError extends Error {
     readonly closedAtMs?: number,
     readonly operation?: string,
   ) {
-    const parts = [`workflow ${workflowStatus}${closedAtMs === undefined ? '' : ` at ${new Date(closedAtMs).toISOString()}`}`, `last recorded phase ${lastRecorded.phase ?? 'unknown'}`];
+    const parts = [
+      `workflow ${workflowStatus}${closedAtMs === undefined ? '' : ` at ${new Date(closedAtMs).toISOString()}`}`,
+      `last recorded phase ${lastRecorded.phase ?? 'unknown'}`,
+    ];
     if (lastRecorded.amountFen !== undefined) parts.push(`bounty frozen ¥${formatYuan(lastRecorded.amountFen)}`);
     if (lastView) parts.push(`still frozen per its last state ¥${formatYuan(lastView.ledger.stillFrozenFen)}`);
-    super(`task ${outerTaskId} ${ENDED[workflowStatus]} (${parts.join(', ')})${operation ? `: cannot ${operation}` : ''}; money may still be frozen at Alipay`);
+    super(
+      `task ${outerTaskId} ${ENDED[workflowStatus]} (${parts.join(', ')})${operation ? `: cannot ${operation}` : ''}; money may still be frozen at Alipay`,
+    );
   }
 }
 
@@ -89,7 +99,12 @@ export type TaskEnd =
 const LAST_STATE_DEADLINE_MS = 5_000;
 
 /** Finds out how a task ended (or that it never existed), for the error a caller is given. */
-export async function taskEnd(client: Client, outerTaskId: string, auditDir: string | undefined, operation?: string): Promise<TaskEnd> {
+export async function taskEnd(
+  client: Client,
+  outerTaskId: string,
+  auditDir: string | undefined,
+  operation?: string,
+): Promise<TaskEnd> {
   const handle = client.workflow.getHandle(taskWorkflowId(outerTaskId));
   let desc;
   try {
@@ -101,7 +116,8 @@ export async function taskEnd(client: Client, outerTaskId: string, auditDir: str
   }
   const status = desc.status.name;
   if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { kind: 'running' };
-  if (status === 'COMPLETED') return { kind: 'closed', view: ((await handle.result()) as TaskResult).view, source: 'result' };
+  if (status === 'COMPLETED')
+    return { kind: 'closed', view: ((await handle.result()) as TaskResult).view, source: 'result' };
   const attrs = desc.typedSearchAttributes;
   const lastRecorded: LastRecorded = {};
   const phase = attrs.get(WITKEY_PHASE);
@@ -111,9 +127,15 @@ export async function taskEnd(client: Client, outerTaskId: string, auditDir: str
   if (amountFen !== undefined) lastRecorded.amountFen = Number(amountFen);
   if (needsAttention !== undefined) lastRecorded.needsAttention = needsAttention;
   // the state query of a closed workflow is answered by a worker replaying its history; none may be running
-  const lastView = await client.withDeadline(Date.now() + LAST_STATE_DEADLINE_MS, () => handle.query(stateQuery)).catch(() => undefined);
-  const aborted = (['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED'] as const).find((s) => s === status) ?? 'TERMINATED';
-  return { kind: 'aborted', error: new TaskTerminatedError(outerTaskId, aborted, lastRecorded, lastView, desc.closeTime?.getTime(), operation) };
+  const lastView = await client
+    .withDeadline(Date.now() + LAST_STATE_DEADLINE_MS, () => handle.query(stateQuery))
+    .catch(() => undefined);
+  const aborted =
+    (['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED'] as const).find((s) => s === status) ?? 'TERMINATED';
+  return {
+    kind: 'aborted',
+    error: new TaskTerminatedError(outerTaskId, aborted, lastRecorded, lastView, desc.closeTime?.getTime(), operation),
+  };
 }
 
 async function auditView(auditDir: string, outerTaskId: string): Promise<TaskView | undefined> {
@@ -125,7 +147,12 @@ async function auditView(auditDir: string, outerTaskId: string): Promise<TaskVie
  * The error for an operation that found no running workflow (WorkflowNotFoundError: none, or closed): no such
  * task, closed, or aborted. Undefined when the task is running after all (e.g. it continued as new meanwhile).
  */
-export async function notRunningError(client: Client, outerTaskId: string, auditDir: string | undefined, operation: string): Promise<Error | undefined> {
+export async function notRunningError(
+  client: Client,
+  outerTaskId: string,
+  auditDir: string | undefined,
+  operation: string,
+): Promise<Error | undefined> {
   const end = await taskEnd(client, outerTaskId, auditDir, operation);
   switch (end.kind) {
     case 'running':

@@ -3,14 +3,34 @@
  * read a task's status, list tasks by phase. Typed; bad input is refused with an error that names the field,
  * before anything reaches Temporal.
  */
-import { Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { notRunningError, TaskClosedError, TaskNotFoundError, taskEnd } from './closed';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { handOverSignal, INBOX_WORKFLOW_ID, inboxQuery, resolveInboxItemUpdate } from '../workflows/inbox';
-import { INBOX_ITEM_MEMO, INBOX_ITEM_WORKFLOW_TYPE, inboxItemWorkflowId, inboxRecord, OPEN_INBOX_ITEMS_QUERY, resolveUpdate, validateResolution, type inboxItem, type InboxItem } from '../workflows/inbox-item';
+import {
+  INBOX_ITEM_MEMO,
+  INBOX_ITEM_WORKFLOW_TYPE,
+  inboxItemWorkflowId,
+  inboxRecord,
+  OPEN_INBOX_ITEMS_QUERY,
+  resolveUpdate,
+  validateResolution,
+  type inboxItem,
+  type InboxItem,
+} from '../workflows/inbox-item';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeeRates } from '../alipay/core/fees';
-import { DEFAULT_PAYMENT_TIMEOUT_MS, DEFAULT_RESEND_WINDOW_MS, type bountyTask, type TaskSettings } from '../workflows/bounty-task';
+import {
+  DEFAULT_PAYMENT_TIMEOUT_MS,
+  DEFAULT_RESEND_WINDOW_MS,
+  type bountyTask,
+  type TaskSettings,
+} from '../workflows/bounty-task';
 import {
   cancelWinnersUpdate,
   extendUpdate,
@@ -30,7 +50,12 @@ import {
   type SelectWinnersResult,
   type TaskView,
 } from '../workflows/messages';
-import { WITKEY_AMOUNT_FEN, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from '../workflows/search-attributes';
+import {
+  WITKEY_AMOUNT_FEN,
+  WITKEY_NEEDS_ATTENTION,
+  WITKEY_PHASE,
+  WITKEY_PUBLISHER_ID,
+} from '../workflows/search-attributes';
 import { TaskRuleError, validateSpec, type LeftoverInput, type SelectWinnersInput } from '../workflows/task/ledger';
 import type { Phase, TaskSpec } from '../workflows/task/types';
 
@@ -46,7 +71,13 @@ export class TaskRequestError extends Error {
   }
 }
 
-export { TaskClosedError, TaskNotFoundError, TaskTerminatedError, type AbortedStatus, type LastRecorded } from './closed';
+export {
+  TaskClosedError,
+  TaskNotFoundError,
+  TaskTerminatedError,
+  type AbortedStatus,
+  type LastRecorded,
+} from './closed';
 
 export interface WitkeyTasksOptions {
   taskQueue: string;
@@ -108,7 +139,11 @@ export class WitkeyTasks {
     private readonly client: Client,
     private readonly options: WitkeyTasksOptions,
   ) {
-    this.settings = { resendWindowMs: DEFAULT_RESEND_WINDOW_MS, paymentTimeoutMs: DEFAULT_PAYMENT_TIMEOUT_MS, ...options.settings };
+    this.settings = {
+      resendWindowMs: DEFAULT_RESEND_WINDOW_MS,
+      paymentTimeoutMs: DEFAULT_PAYMENT_TIMEOUT_MS,
+      ...options.settings,
+    };
   }
 
   private handle(outerTaskId: string) {
@@ -156,10 +191,18 @@ export class WitkeyTasks {
    * Selects a round of winners. Give `requestId` (e.g. the site's own request id) so that a retried call returns
    * the first call's round instead of creating a second one (it becomes the update id, deduplicated by Temporal).
    */
-  async selectWinners(outerTaskId: string, input: SelectWinnersInput, requestId?: string): Promise<SelectWinnersResult> {
+  async selectWinners(
+    outerTaskId: string,
+    input: SelectWinnersInput,
+    requestId?: string,
+  ): Promise<SelectWinnersResult> {
     try {
-      const request = input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
-      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, { args: [request], ...(requestId ? { updateId: requestId } : {}) });
+      const request =
+        input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
+      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, {
+        args: [request],
+        ...(requestId ? { updateId: requestId } : {}),
+      });
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'select winners');
       refused(err);
@@ -177,7 +220,10 @@ export class WitkeyTasks {
 
   async planLeftover(outerTaskId: string, input: LeftoverInput, requestId?: string): Promise<PlanLeftoverResult> {
     try {
-      return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, { args: [input], ...(requestId ? { updateId: requestId } : {}) });
+      return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, {
+        args: [input],
+        ...(requestId ? { updateId: requestId } : {}),
+      });
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'plan the leftover');
       refused(err);
@@ -189,9 +235,14 @@ export class WitkeyTasks {
    * `requestId`), or undefined when the task has none: lets a caller tell a repeated request from a new one before
    * sending it (the repeat returns the same result either way). An earlier request that failed throws its error.
    */
-  async earlierResult<T extends SelectWinnersResult | PlanLeftoverResult | ExtendResult>(outerTaskId: string, requestId: string): Promise<T | undefined> {
+  async earlierResult<T extends SelectWinnersResult | PlanLeftoverResult | ExtendResult>(
+    outerTaskId: string,
+    requestId: string,
+  ): Promise<T | undefined> {
     try {
-      return await this.client.withDeadline(Date.now() + 10_000, () => this.handle(outerTaskId).getUpdateHandle<T>(requestId).result());
+      return await this.client.withDeadline(Date.now() + 10_000, () =>
+        this.handle(outerTaskId).getUpdateHandle<T>(requestId).result(),
+      );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) refused(err);
       return undefined; // no such update (or no running task: the request itself then says why)
@@ -201,7 +252,10 @@ export class WitkeyTasks {
   /** amount.append: add bounty and/or extend the deadline; returns the page the publisher confirms. */
   async extend(outerTaskId: string, input: ExtendInput, requestId?: string): Promise<ExtendResult> {
     try {
-      return await this.handle(outerTaskId).executeUpdate(extendUpdate, { args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }], ...(requestId ? { updateId: requestId } : {}) });
+      return await this.handle(outerTaskId).executeUpdate(extendUpdate, {
+        args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }],
+        ...(requestId ? { updateId: requestId } : {}),
+      });
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'extend the task');
       refused(err);
@@ -227,7 +281,8 @@ export class WitkeyTasks {
    */
   async inbox(options: InboxListOptions = {}): Promise<InboxPage> {
     const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new TaskRequestError('limit: a whole number from 1 to 1000', 'invalid', 'limit');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new TaskRequestError('limit: a whole number from 1 to 1000', 'invalid', 'limit');
     // the visibility store's token, with a 4-byte FNV-1a checksum: a mistyped token is refused here, not by the server
     const fnv = (bytes: Uint8Array): Buffer => {
       let h = 0x811c9dc5;
@@ -241,7 +296,8 @@ export class WitkeyTasks {
     if (pageToken !== undefined) {
       const raw = /^[A-Za-z0-9_-]+$/.test(pageToken) ? Buffer.from(pageToken, 'base64url') : Buffer.alloc(0);
       serverToken = raw.subarray(0, raw.length - 4);
-      if (raw.length <= 4 || !fnv(serverToken).equals(raw.subarray(raw.length - 4))) throw new TaskRequestError('pageToken: not a page token of the inbox listing', 'invalid', 'pageToken');
+      if (raw.length <= 4 || !fnv(serverToken).equals(raw.subarray(raw.length - 4)))
+        throw new TaskRequestError('pageToken: not a page token of the inbox listing', 'invalid', 'pageToken');
     }
     let legacyInboxHandingOver = false;
     if (pageToken === undefined) {
@@ -256,15 +312,26 @@ export class WitkeyTasks {
     let response;
     try {
       try {
-        response = await this.client.workflowService.listWorkflowExecutions({ namespace, query: OPEN_INBOX_ITEMS_QUERY, pageSize: limit, nextPageToken: serverToken });
+        response = await this.client.workflowService.listWorkflowExecutions({
+          namespace,
+          query: OPEN_INBOX_ITEMS_QUERY,
+          pageSize: limit,
+          nextPageToken: serverToken,
+        });
       } catch (err) {
         if ((err as { code?: unknown }).code !== 12) throw err;
         // UNIMPLEMENTED: a server without list queries (the time-skipping test server) still lists open executions by type
-        response = await this.client.workflowService.listOpenWorkflowExecutions({ namespace, maximumPageSize: limit, nextPageToken: serverToken, typeFilter: { name: INBOX_ITEM_WORKFLOW_TYPE } });
+        response = await this.client.workflowService.listOpenWorkflowExecutions({
+          namespace,
+          maximumPageSize: limit,
+          nextPageToken: serverToken,
+          typeFilter: { name: INBOX_ITEM_WORKFLOW_TYPE },
+        });
       }
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (serverToken !== undefined && (code === 2 || code === 3)) throw new TaskRequestError('pageToken: not a page token of the inbox listing', 'invalid', 'pageToken');
+      if (serverToken !== undefined && (code === 2 || code === 3))
+        throw new TaskRequestError('pageToken: not a page token of the inbox listing', 'invalid', 'pageToken');
       throw err;
     }
     const items: InboxItem[] = [];
@@ -273,13 +340,20 @@ export class WitkeyTasks {
       let item = memo?.[INBOX_ITEM_MEMO] as InboxItem | undefined;
       if (!item && e.execution?.workflowId) {
         // a listing without memos (the time-skipping test server's): the execution's own description has it
-        const described = await this.client.workflow.getHandle(e.execution.workflowId, e.execution.runId ?? undefined).describe().catch(() => undefined);
+        const described = await this.client.workflow
+          .getHandle(e.execution.workflowId, e.execution.runId ?? undefined)
+          .describe()
+          .catch(() => undefined);
         item = described?.memo?.[INBOX_ITEM_MEMO] as InboxItem | undefined;
       }
       if (item) items.push(item);
     }
     const next = response.nextPageToken;
-    return { items, ...(next && next.length > 0 ? { nextPageToken: Buffer.concat([next, fnv(next)]).toString('base64url') } : {}), ...(legacyInboxHandingOver ? { legacyInboxHandingOver } : {}) };
+    return {
+      items,
+      ...(next && next.length > 0 ? { nextPageToken: Buffer.concat([next, fnv(next)]).toString('base64url') } : {}),
+      ...(legacyInboxHandingOver ? { legacyInboxHandingOver } : {}),
+    };
   }
 
   /**
@@ -289,7 +363,8 @@ export class WitkeyTasks {
    * An item still held by the old single inbox is resolved there.
    */
   async resolveInboxItem(notifyId: string, operator: string, reason: string): Promise<InboxResolveResult> {
-    if (typeof notifyId !== 'string' || notifyId.trim() === '') throw new TaskRequestError('notifyId: required', 'invalid', 'notifyId');
+    if (typeof notifyId !== 'string' || notifyId.trim() === '')
+      throw new TaskRequestError('notifyId: required', 'invalid', 'notifyId');
     try {
       validateResolution({ operator, reason });
     } catch (err) {
@@ -299,14 +374,18 @@ export class WitkeyTasks {
     const workflowId = inboxItemWorkflowId(notifyId);
     const remaining = async (): Promise<number | undefined> => {
       try {
-        const { count } = await this.client.workflow.count(`${OPEN_INBOX_ITEMS_QUERY} AND WorkflowId != '${workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+        const { count } = await this.client.workflow.count(
+          `${OPEN_INBOX_ITEMS_QUERY} AND WorkflowId != '${workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+        );
         return Number(count);
       } catch {
         return undefined; // a server without counting (the time-skipping test server)
       }
     };
     try {
-      const item = await this.client.workflow.getHandle<typeof inboxItem>(workflowId).executeUpdate(resolveUpdate, { args: [{ operator, reason }] });
+      const item = await this.client.workflow
+        .getHandle<typeof inboxItem>(workflowId)
+        .executeUpdate(resolveUpdate, { args: [{ operator, reason }] });
       return { item, remaining: await remaining() };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) refused(err);
@@ -317,7 +396,10 @@ export class WitkeyTasks {
       const held = (await legacy.query(inboxQuery)).find((i) => i.notification.notifyId === notifyId);
       if (held) {
         await legacy.executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }] });
-        const item: InboxItem = { ...inboxRecord(held.notification, held.reason, held.receivedAtMs), resolution: { operator: operator.trim(), reason: reason.trim(), atMs: Date.now() } };
+        const item: InboxItem = {
+          ...inboxRecord(held.notification, held.reason, held.receivedAtMs),
+          resolution: { operator: operator.trim(), reason: reason.trim(), atMs: Date.now() },
+        };
         return { item, remaining: await remaining() };
       }
     } catch (err) {
@@ -327,12 +409,20 @@ export class WitkeyTasks {
   }
 
   /** Open tasks that need an operator, with their unresolved reasons. */
-  async attention(limit = 100): Promise<{ outerTaskId: string; phase: string; reasons: { code: string; message: string }[] }[]> {
+  async attention(
+    limit = 100,
+  ): Promise<{ outerTaskId: string; phase: string; reasons: { code: string; message: string }[] }[]> {
     const out: { outerTaskId: string; phase: string; reasons: { code: string; message: string }[] }[] = [];
-    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${TASK_WORKFLOW_TYPE}' AND WitkeyNeedsAttention = true AND ExecutionStatus = 'Running'` })) {
+    for await (const wf of this.client.workflow.list({
+      query: `WorkflowType = '${TASK_WORKFLOW_TYPE}' AND WitkeyNeedsAttention = true AND ExecutionStatus = 'Running'`,
+    })) {
       const id = wf.workflowId.replace(/^witkey-task-/, '');
       const view = await this.status(id);
-      out.push({ outerTaskId: id, phase: view.phase, reasons: view.attention.filter((a) => !a.resolved).map((a) => ({ code: a.code, message: a.message })) });
+      out.push({
+        outerTaskId: id,
+        phase: view.phase,
+        reasons: view.attention.filter((a) => !a.resolved).map((a) => ({ code: a.code, message: a.message })),
+      });
       if (out.length >= limit) break;
     }
     return out;
@@ -370,9 +460,15 @@ export class WitkeyTasks {
   }
 
   /** Tasks by phase (or all), newest first, from the visibility store. */
-  async list(phase?: Phase, limit = 100): Promise<{ outerTaskId: string; phase: string; amountFen: number; needsAttention: boolean; status: string }[]> {
-    const query = [`WorkflowType = '${TASK_WORKFLOW_TYPE}'`, phase ? `WitkeyPhase = '${phase}'` : undefined].filter(Boolean).join(' AND ');
-    const out: { outerTaskId: string; phase: string; amountFen: number; needsAttention: boolean; status: string }[] = [];
+  async list(
+    phase?: Phase,
+    limit = 100,
+  ): Promise<{ outerTaskId: string; phase: string; amountFen: number; needsAttention: boolean; status: string }[]> {
+    const query = [`WorkflowType = '${TASK_WORKFLOW_TYPE}'`, phase ? `WitkeyPhase = '${phase}'` : undefined]
+      .filter(Boolean)
+      .join(' AND ');
+    const out: { outerTaskId: string; phase: string; amountFen: number; needsAttention: boolean; status: string }[] =
+      [];
     for await (const wf of this.client.workflow.list({ query })) {
       out.push({
         outerTaskId: wf.workflowId.replace(/^witkey-task-/, ''),

@@ -25,7 +25,11 @@ function pidAlive(pid: number): boolean {
  * Runs `fn` while holding an exclusive, cross-process lock (a directory, created atomically). A lock left
  * by a dead process is taken over, so a build interrupted by Ctrl-C never blocks the next one.
  */
-export async function withLock<T>(lockDir: string, onWait: (holderPid: number) => void, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  lockDir: string,
+  onWait: (holderPid: number) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
   await mkdir(join(lockDir, '..'), { recursive: true });
   let warned = false;
   for (;;) {

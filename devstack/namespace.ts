@@ -6,7 +6,10 @@
 import type { Connection } from '@temporalio/client';
 import Long from 'long';
 import type { SearchAttributeType } from '@temporalio/common';
-import { encodeSearchAttributeIndexedValueType, type SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import {
+  encodeSearchAttributeIndexedValueType,
+  type SearchAttributeKey,
+} from '@temporalio/common/lib/search-attributes';
 import { WITKEY_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -22,7 +25,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     await addSearchAttributes(connection, namespace, WITKEY_SEARCH_ATTRIBUTES);
     return WITKEY_SEARCH_ATTRIBUTES.map((k) => k.name);
   }
-  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const known = new Set([
+    ...Object.keys(existing.customAttributes ?? {}),
+    ...Object.keys(existing.systemAttributes ?? {}),
+  ]);
   const missing = WITKEY_SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
   if (missing.length === 0) return [];
   await addSearchAttributes(connection, namespace, missing);
@@ -31,13 +37,23 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
 
 const GRPC_UNIMPLEMENTED = 12;
 
-async function addSearchAttributes(connection: Connection, namespace: string, keys: readonly SearchAttributeKey<SearchAttributeType>[]): Promise<void> {
-  const searchAttributes = Object.fromEntries(keys.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]));
+async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: readonly SearchAttributeKey<SearchAttributeType>[],
+): Promise<void> {
+  const searchAttributes = Object.fromEntries(
+    keys.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]),
+  );
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
 }
 
 /** Sets the namespace's workflow-execution retention when it is shorter than `days`. Returns the retention in days. */
-export async function ensureRetention(connection: Connection, namespace: string, days = DEFAULT_RETENTION_DAYS): Promise<number> {
+export async function ensureRetention(
+  connection: Connection,
+  namespace: string,
+  days = DEFAULT_RETENTION_DAYS,
+): Promise<number> {
   const desc = await connection.workflowService.describeNamespace({ namespace });
   const current = Number(desc.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
   if (current >= days) return current;

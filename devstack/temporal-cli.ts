@@ -17,10 +17,15 @@ export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 
-export async function resolveTemporalCli(progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): Promise<ServerExecutable> {
+export async function resolveTemporalCli(
+  progress: Progress = stderrProgress,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerExecutable> {
   if (env.TEMPORAL_CLI_PATH) {
     if (await isExecutable(env.TEMPORAL_CLI_PATH)) return { type: 'existing-path', path: env.TEMPORAL_CLI_PATH };
-    throw new ProvisioningError(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file. Point it at a Temporal CLI binary or unset it.`);
+    throw new ProvisioningError(
+      `TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file. Point it at a Temporal CLI binary or unset it.`,
+    );
   }
   const onPath = await which('temporal', env);
   if (onPath) return { type: 'existing-path', path: onPath };
@@ -48,7 +53,9 @@ async function buildCli(go: string, target: string, progress: Progress, env: Nod
       if (await isExecutable(target)) return target; // built by the process we waited for
       await mkdir(join(dir, '..'), { recursive: true });
       const staging = await mkdtemp(`${dir}.build-`);
-      progress(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (a few minutes the first time; cached afterwards)`);
+      progress(
+        `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (a few minutes the first time; cached afterwards)`,
+      );
       try {
         await run(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
           env: { ...env, GOBIN: staging },
@@ -62,7 +69,9 @@ async function buildCli(go: string, target: string, progress: Progress, env: Nod
         await chmod(dir, 0o755);
       } catch (err) {
         await rm(staging, { recursive: true, force: true });
-        throw new ProvisioningError(`Building the Temporal CLI failed: ${(err as Error).message}\nHint: check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_CLI_PATH.`);
+        throw new ProvisioningError(
+          `Building the Temporal CLI failed: ${(err as Error).message}\nHint: check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_CLI_PATH.`,
+        );
       }
       progress(`Temporal CLI ready: ${target}`);
       return target;

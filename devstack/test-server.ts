@@ -31,10 +31,16 @@ export function cachedTestServerPath(env: NodeJS.ProcessEnv = process.env): stri
 }
 const READY_MARKER = 'ready';
 
-export async function resolveTestServer(progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): Promise<ServerExecutable> {
+export async function resolveTestServer(
+  progress: Progress = stderrProgress,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerExecutable> {
   if (env.TEMPORAL_TEST_SERVER_PATH) {
-    if (await isExecutable(env.TEMPORAL_TEST_SERVER_PATH)) return { type: 'existing-path', path: env.TEMPORAL_TEST_SERVER_PATH };
-    throw new ProvisioningError(`TEMPORAL_TEST_SERVER_PATH=${env.TEMPORAL_TEST_SERVER_PATH} is not an executable file.`);
+    if (await isExecutable(env.TEMPORAL_TEST_SERVER_PATH))
+      return { type: 'existing-path', path: env.TEMPORAL_TEST_SERVER_PATH };
+    throw new ProvisioningError(
+      `TEMPORAL_TEST_SERVER_PATH=${env.TEMPORAL_TEST_SERVER_PATH} is not an executable file.`,
+    );
   }
   if (await isReady(env)) return { type: 'existing-path', path: cachedTestServerPath(env) };
   const java = await javaPath(env);
@@ -55,7 +61,8 @@ async function isReady(env: NodeJS.ProcessEnv): Promise<boolean> {
 }
 
 async function javaPath(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (env.JAVA_HOME && (await isExecutable(join(env.JAVA_HOME, 'bin', 'java')))) return join(env.JAVA_HOME, 'bin', 'java');
+  if (env.JAVA_HOME && (await isExecutable(join(env.JAVA_HOME, 'bin', 'java'))))
+    return join(env.JAVA_HOME, 'bin', 'java');
   return which('java', env);
 }
 
@@ -99,11 +106,23 @@ async function provision(java: string, mvn: string, progress: Progress, env: Nod
       progress(`fetching ${TEST_SERVER_ARTIFACT} and its runtime jars with Maven into ${dir}`);
       try {
         await writeFile(join(staging, 'pom.xml'), pom());
-        await run(mvn, ['-B', '-q', '-f', join(staging, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${join(staging, 'lib')}`, '-DincludeScope=runtime'], {
-          cwd: staging,
-          env,
-          onHeartbeat: (s) => progress(`still fetching the test server (${s}s)`),
-        });
+        await run(
+          mvn,
+          [
+            '-B',
+            '-q',
+            '-f',
+            join(staging, 'pom.xml'),
+            'dependency:copy-dependencies',
+            `-DoutputDirectory=${join(staging, 'lib')}`,
+            '-DincludeScope=runtime',
+          ],
+          {
+            cwd: staging,
+            env,
+            onHeartbeat: (s) => progress(`still fetching the test server (${s}s)`),
+          },
+        );
         const jars = (await readdir(join(staging, 'lib'))).filter((f) => f.endsWith('.jar')).sort();
         await writeFile(join(staging, 'temporal-test-server'), wrapper(java, jars));
         await chmod(join(staging, 'temporal-test-server'), 0o755);
@@ -112,7 +131,9 @@ async function provision(java: string, mvn: string, progress: Progress, env: Nod
         await chmod(dir, 0o755);
       } catch (err) {
         await rm(staging, { recursive: true, force: true });
-        throw new ProvisioningError(`Provisioning the test server failed: ${(err as Error).message}\nHint: check that Maven Central is reachable (mvn -v, ~/.m2/settings.xml), or set TEMPORAL_TEST_SERVER_PATH.`);
+        throw new ProvisioningError(
+          `Provisioning the test server failed: ${(err as Error).message}\nHint: check that Maven Central is reachable (mvn -v, ~/.m2/settings.xml), or set TEMPORAL_TEST_SERVER_PATH.`,
+        );
       }
       await buildCdsArchive(java, dir, progress);
       await writeFile(join(dir, READY_MARKER), new Date().toISOString());
@@ -131,13 +152,28 @@ async function buildCdsArchive(java: string, dir: string, progress: Progress): P
   const jars = (await readdir(join(dir, 'lib'))).filter((f) => f.endsWith('.jar')).sort();
   const cp = jars.map((j) => join(dir, 'lib', j)).join(':');
   const port = await freePort();
-  const child = spawn(java, [`-XX:ArchiveClassesAtExit=${join(dir, 'app.jsa')}`, '-Xlog:disable', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss512k', '-cp', cp, MAIN_CLASS, String(port)], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    java,
+    [
+      `-XX:ArchiveClassesAtExit=${join(dir, 'app.jsa')}`,
+      '-Xlog:disable',
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-Xss512k',
+      '-cp',
+      cp,
+      MAIN_CLASS,
+      String(port),
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const up = await waitForPort(port, 30_000);
   if (up) await new Promise((r) => setTimeout(r, 1500));
   child.kill('SIGTERM');
   await exited;
-  if (!up) progress('warning: the test server did not open its port during the AppCDS run; starting without the archive');
+  if (!up)
+    progress('warning: the test server did not open its port during the AppCDS run; starting without the archive');
 }

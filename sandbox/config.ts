@@ -88,13 +88,16 @@ export interface ConfigOverrides {
 }
 
 /** Create what is missing in the data folder, apply overrides, write sandbox.json, load the keys. */
-export function ensureSandboxConfig(dataDir: string, overrides: ConfigOverrides = {}): { config: SandboxConfig; keys: SandboxKeys } {
+export function ensureSandboxConfig(
+  dataDir: string,
+  overrides: ConfigOverrides = {},
+): { config: SandboxConfig; keys: SandboxKeys } {
   mkdirSync(join(dataDir, KEYS_DIR), { recursive: true, mode: 0o700 });
   const configPath = join(dataDir, CONFIG_FILE);
   let file: SandboxConfigFile | undefined;
   if (existsSync(configPath)) file = JSON.parse(readFileSync(configPath, 'utf8')) as SandboxConfigFile;
 
-  const pairs: Array<[('dsa' | 'rsa'), KeyFileName, KeyFileName]> = [
+  const pairs: Array<['dsa' | 'rsa', KeyFileName, KeyFileName]> = [
     ['dsa', 'alipayDsaPrivate', 'alipayDsaPublic'],
     ['rsa', 'alipayRsaPrivate', 'alipayRsaPublic'],
     ['dsa', 'partnerDsaPrivate', 'partnerDsaPublic'],
@@ -108,12 +111,17 @@ export function ensureSandboxConfig(dataDir: string, overrides: ConfigOverrides 
     }
   }
   if (!existsSync(join(dataDir, KEY_FILES.partnerMd5Key))) {
-    writeFileAtomic(join(dataDir, KEY_FILES.partnerMd5Key), `${randomBytes(24).toString('base64url').slice(0, 32)}\n`, 0o600);
+    writeFileAtomic(
+      join(dataDir, KEY_FILES.partnerMd5Key),
+      `${randomBytes(24).toString('base64url').slice(0, 32)}\n`,
+      0o600,
+    );
   }
 
   const feeRates = validateFeeRates({ ...DEFAULT_FEE_RATES, ...(file?.feeRates ?? {}), ...(overrides.feeRates ?? {}) });
   const timeFactor = overrides.timeFactor ?? file?.timeFactor ?? 1;
-  if (!(typeof timeFactor === 'number' && Number.isFinite(timeFactor) && timeFactor > 0)) throw new Error('timeFactor must be a positive number');
+  if (!(typeof timeFactor === 'number' && Number.isFinite(timeFactor) && timeFactor > 0))
+    throw new Error('timeFactor must be a positive number');
   const next: SandboxConfigFile = {
     version: 1,
     partnerId: file?.partnerId ?? `2088${digits(12)}`,
@@ -138,7 +146,15 @@ export function ensureSandboxConfig(dataDir: string, overrides: ConfigOverrides 
     appRsaPublic: loadPublicKey(read('appRsaPublic'), 'rsa'),
   };
   return {
-    config: { dataDir, partnerId: next.partnerId, appId: next.appId, feeRates: next.feeRates, timeFactor, configFile: configPath, keyFiles: abs },
+    config: {
+      dataDir,
+      partnerId: next.partnerId,
+      appId: next.appId,
+      feeRates: next.feeRates,
+      timeFactor,
+      configFile: configPath,
+      keyFiles: abs,
+    },
     keys,
   };
 }

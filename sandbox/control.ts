@@ -95,14 +95,27 @@ async function refuse(reply: FastifyReply, err: unknown): Promise<void> {
 export function registerControlRoutes(app: FastifyInstance, api: ControlApi): void {
   app.get('/sandbox/config', async () => api.publicConfig());
 
-  app.post('/sandbox/pages/open', { schema: { body: { type: 'object', required: ['request'], additionalProperties: false, properties: { request: requestSchema } } } }, async (req, reply) => {
-    try {
-      return await api.openPage((req.body as { request: PageRequest }).request);
-    } catch (err) {
-      await refuse(reply, err);
-      return reply;
-    }
-  });
+  app.post(
+    '/sandbox/pages/open',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['request'],
+          additionalProperties: false,
+          properties: { request: requestSchema },
+        },
+      },
+    },
+    async (req, reply) => {
+      try {
+        return await api.openPage((req.body as { request: PageRequest }).request);
+      } catch (err) {
+        await refuse(reply, err);
+        return reply;
+      }
+    },
+  );
 
   const completeRoute = (path: string, kind: CompletionKind): void => {
     app.post(path, { schema: { body: completeBody } }, async (req: FastifyRequest, reply: FastifyReply) => {
@@ -143,17 +156,34 @@ export function registerControlRoutes(app: FastifyInstance, api: ControlApi): vo
     api.clearFaults();
     return { cleared: true };
   });
-  app.delete('/sandbox/faults/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f]{1,32}$' } } } } }, async (req, reply) => {
-    const removed = api.removeFault((req.params as { id: string }).id);
-    if (!removed) await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such fault' });
-    else await reply.send({ removed: true });
-    return reply;
-  });
+  app.delete(
+    '/sandbox/faults/:id',
+    { schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f]{1,32}$' } } } } },
+    async (req, reply) => {
+      const removed = api.removeFault((req.params as { id: string }).id);
+      if (!removed) await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such fault' });
+      else await reply.send({ removed: true });
+      return reply;
+    },
+  );
 
   app.post('/sandbox/notifications/flush', async () => ({ attempts: await api.flushNotifications() }));
 
   app.get('/sandbox/clock', async () => ({ now: await api.now() }));
-  app.post('/sandbox/clock/advance', { schema: { body: { type: 'object', required: ['ms'], additionalProperties: false, properties: { ms: { type: 'integer', minimum: 0, maximum: 10 * 365 * 86_400_000 } } } } }, async (req) => ({
-    now: await api.advanceClock((req.body as { ms: number }).ms),
-  }));
+  app.post(
+    '/sandbox/clock/advance',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['ms'],
+          additionalProperties: false,
+          properties: { ms: { type: 'integer', minimum: 0, maximum: 10 * 365 * 86_400_000 } },
+        },
+      },
+    },
+    async (req) => ({
+      now: await api.advanceClock((req.body as { ms: number }).ms),
+    }),
+  );
 }

@@ -25,8 +25,21 @@ import type { NotificationRecord } from './state';
 export type RequestFaultKind = 'drop' | 'http5xx' | 'systemError' | 'delay' | 'malformedXml';
 export type NotificationFaultKind = 'duplicate' | 'reorder' | 'delay' | 'drop' | 'badSignature' | 'gbk';
 
-export const REQUEST_FAULT_KINDS: readonly RequestFaultKind[] = ['drop', 'http5xx', 'systemError', 'delay', 'malformedXml'];
-export const NOTIFICATION_FAULT_KINDS: readonly NotificationFaultKind[] = ['duplicate', 'reorder', 'delay', 'drop', 'badSignature', 'gbk'];
+export const REQUEST_FAULT_KINDS: readonly RequestFaultKind[] = [
+  'drop',
+  'http5xx',
+  'systemError',
+  'delay',
+  'malformedXml',
+];
+export const NOTIFICATION_FAULT_KINDS: readonly NotificationFaultKind[] = [
+  'duplicate',
+  'reorder',
+  'delay',
+  'drop',
+  'badSignature',
+  'gbk',
+];
 export type WinnerFaultKind = 'accountAbnormal';
 export const WINNER_FAULT_KINDS: readonly WinnerFaultKind[] = ['accountAbnormal'];
 /** Where a winner fault shows: task.confirm (F), a payment (assign_transfer F), left.amount.handle (failure_bidders). */
@@ -94,7 +107,8 @@ export class FaultError extends Error {}
 
 function positiveInt(v: unknown, what: string, min = 0): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new FaultError(`${what} must be an integer >= ${min}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+    throw new FaultError(`${what} must be an integer >= ${min}`);
   return v;
 }
 
@@ -105,16 +119,19 @@ export function validateFault(input: unknown): FaultSpec {
   const str = (k: string): string | undefined => {
     const v = f[k];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.length === 0 || v.length > 200) throw new FaultError(`${k} must be a non-empty string`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200)
+      throw new FaultError(`${k} must be a non-empty string`);
     return v;
   };
   const times = positiveInt(f.times, 'times');
   if (f.target === 'request') {
     const kind = f.kind as RequestFaultKind;
-    if (!REQUEST_FAULT_KINDS.includes(kind)) throw new FaultError(`request fault kind must be one of ${REQUEST_FAULT_KINDS.join(', ')}`);
+    if (!REQUEST_FAULT_KINDS.includes(kind))
+      throw new FaultError(`request fault kind must be one of ${REQUEST_FAULT_KINDS.join(', ')}`);
     let match: Record<string, string> | undefined;
     if (f.match !== undefined) {
-      if (!f.match || typeof f.match !== 'object' || Array.isArray(f.match)) throw new FaultError('match must be an object of strings');
+      if (!f.match || typeof f.match !== 'object' || Array.isArray(f.match))
+        throw new FaultError('match must be an object of strings');
       match = {};
       for (const [k, v] of Object.entries(f.match as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new FaultError('match values must be strings');
@@ -125,11 +142,20 @@ export function validateFault(input: unknown): FaultSpec {
     if (status !== undefined && status > 599) throw new FaultError('status must be 500..599');
     const delayMs = positiveInt(f.delayMs, 'delayMs');
     const service = str('service');
-    return { target: 'request', kind, ...(service ? { service } : {}), ...(match ? { match } : {}), ...(times !== undefined ? { times } : {}), ...(status ? { status } : {}), ...(delayMs !== undefined ? { delayMs } : {}) };
+    return {
+      target: 'request',
+      kind,
+      ...(service ? { service } : {}),
+      ...(match ? { match } : {}),
+      ...(times !== undefined ? { times } : {}),
+      ...(status ? { status } : {}),
+      ...(delayMs !== undefined ? { delayMs } : {}),
+    };
   }
   if (f.target === 'notification') {
     const kind = f.kind as NotificationFaultKind;
-    if (!NOTIFICATION_FAULT_KINDS.includes(kind)) throw new FaultError(`notification fault kind must be one of ${NOTIFICATION_FAULT_KINDS.join(', ')}`);
+    if (!NOTIFICATION_FAULT_KINDS.includes(kind))
+      throw new FaultError(`notification fault kind must be one of ${NOTIFICATION_FAULT_KINDS.join(', ')}`);
     const count = positiveInt(f.count, 'count', 1);
     const delayMs = positiveInt(f.delayMs, 'delayMs');
     const notifyType = str('notifyType');
@@ -148,13 +174,17 @@ export function validateFault(input: unknown): FaultSpec {
   }
   if (f.target === 'winner') {
     const kind = f.kind as WinnerFaultKind;
-    if (!WINNER_FAULT_KINDS.includes(kind)) throw new FaultError(`winner fault kind must be one of ${WINNER_FAULT_KINDS.join(', ')}`);
+    if (!WINNER_FAULT_KINDS.includes(kind))
+      throw new FaultError(`winner fault kind must be one of ${WINNER_FAULT_KINDS.join(', ')}`);
     const stage = str('stage') as WinnerFaultStage | undefined;
-    if (stage !== undefined && !WINNER_FAULT_STAGES.includes(stage)) throw new FaultError(`stage must be one of ${WINNER_FAULT_STAGES.join(', ')}`);
+    if (stage !== undefined && !WINNER_FAULT_STAGES.includes(stage))
+      throw new FaultError(`stage must be one of ${WINNER_FAULT_STAGES.join(', ')}`);
     const alipayUserId = str('alipayUserId');
-    if (alipayUserId !== undefined && !/^2088[0-9]{12}$/.test(alipayUserId)) throw new FaultError('alipayUserId must be 2088 followed by 12 digits');
+    if (alipayUserId !== undefined && !/^2088[0-9]{12}$/.test(alipayUserId))
+      throw new FaultError('alipayUserId must be 2088 followed by 12 digits');
     const errorCode = str('errorCode');
-    if (errorCode !== undefined && !/^[A-Z][A-Z0-9_.]{0,63}$/.test(errorCode)) throw new FaultError('errorCode must be an upper-case code (A-Z, 0-9, _ and .), at most 64 characters');
+    if (errorCode !== undefined && !/^[A-Z][A-Z0-9_.]{0,63}$/.test(errorCode))
+      throw new FaultError('errorCode must be an upper-case code (A-Z, 0-9, _ and .), at most 64 characters');
     const outerTransferNo = str('outerTransferNo');
     const outerTaskId = str('outerTaskId');
     return {
@@ -204,7 +234,10 @@ export class FaultRegistry {
    * The request faults met by this request, consumed (their `times` count down): every matching delay (they add
    * up) and the first matching fault of another kind.
    */
-  takeRequestFaults(service: string, params: Readonly<Record<string, string | undefined>>): { delayMs: number; fault?: RequestFaultSpec } {
+  takeRequestFaults(
+    service: string,
+    params: Readonly<Record<string, string | undefined>>,
+  ): { delayMs: number; fault?: RequestFaultSpec } {
     let delayMs = 0;
     let fault: RequestFaultSpec | undefined;
     for (const f of [...this.#faults]) {
@@ -224,7 +257,11 @@ export class FaultRegistry {
    * of the operation still running (a fault with `times` n fails at most n transfers). The operation consumes its
    * hits with `consumeWinnerHits` once it is committed, so a refused operation uses up nothing.
    */
-  peekWinnerFault(stage: WinnerFaultStage, w: WinnerFaultSubject, pending: ReadonlyMap<string, number>): { id: string; errorCode: string } | undefined {
+  peekWinnerFault(
+    stage: WinnerFaultStage,
+    w: WinnerFaultSubject,
+    pending: ReadonlyMap<string, number>,
+  ): { id: string; errorCode: string } | undefined {
     for (const f of this.#faults) {
       if (f.target !== 'winner') continue;
       if (f.stage && f.stage !== stage) continue;

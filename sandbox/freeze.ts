@@ -28,7 +28,11 @@ function tradeNo(state: SandboxState, now: number): string {
   return `${ymd}2200${String(nextSeq(state)).padStart(16, '0')}`;
 }
 
-export function findFreeze(state: Readonly<SandboxState>, partner: string, freezeNo: string): { task: TaskRecord; freeze: FreezeRecord } | undefined {
+export function findFreeze(
+  state: Readonly<SandboxState>,
+  partner: string,
+  freezeNo: string,
+): { task: TaskRecord; freeze: FreezeRecord } | undefined {
   const used = state.numbers[scoped(partner, freezeNo)];
   if (!used || used.kind !== 'freeze') return undefined;
   const task = state.tasks[scoped(partner, used.outerTaskId)];
@@ -48,7 +52,15 @@ function newFreeze(
   ctx: OpContext,
   meta: PageMeta,
   kind: FreezeRecord['kind'],
-  r: Pick<TaskCreateRequest, 'outerTaskFreezeNo' | 'taskAmountFen' | 'additionalProfitAmountFen' | 'additionalProfitTransferNo' | 'notifyUrl' | 'returnUrl'>,
+  r: Pick<
+    TaskCreateRequest,
+    | 'outerTaskFreezeNo'
+    | 'taskAmountFen'
+    | 'additionalProfitAmountFen'
+    | 'additionalProfitTransferNo'
+    | 'notifyUrl'
+    | 'returnUrl'
+  >,
 ): FreezeRecord {
   return {
     freezeNo: r.outerTaskFreezeNo,
@@ -72,9 +84,11 @@ export function openTaskCreate(state: SandboxState, ctx: OpContext, r: TaskCreat
   const key = scoped(meta.partner, r.outerTaskId);
   const use = checkNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
   if (use === 'same') return { outerTaskId: r.outerTaskId, freezeNo: r.outerTaskFreezeNo };
-  if (state.tasks[key]) throw new GatewayRefusal('WITKEY_TASK_EXIST_ERROR', `task ${r.outerTaskId} exists with another freeze number`);
+  if (state.tasks[key])
+    throw new GatewayRefusal('WITKEY_TASK_EXIST_ERROR', `task ${r.outerTaskId} exists with another freeze number`);
   if (r.taskExpiredTime <= ctx.now) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'task_expired_time is in the past');
-  if (r.additionalProfitTransferNo === r.outerTaskFreezeNo) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'additional_profit_transfer_no equals outer_task_freeze_no');
+  if (r.additionalProfitTransferNo === r.outerTaskFreezeNo)
+    throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'additional_profit_transfer_no equals outer_task_freeze_no');
   registerNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
   registerProfit(state, meta, r.outerTaskId, r.additionalProfitTransferNo);
   const freeze = newFreeze(state, ctx, meta, 'create', r);
@@ -96,18 +110,28 @@ export function openTaskCreate(state: SandboxState, ctx: OpContext, r: TaskCreat
 }
 
 /** Open the amount.append authorisation page: validate and record the new freeze trade (idempotent). */
-export function openAmountAppend(state: SandboxState, ctx: OpContext, r: AmountAppendRequest, meta: PageMeta): FreezeRef {
+export function openAmountAppend(
+  state: SandboxState,
+  ctx: OpContext,
+  r: AmountAppendRequest,
+  meta: PageMeta,
+): FreezeRef {
   const task = state.tasks[scoped(meta.partner, r.outerTaskId)];
   if (!task) throw new GatewayRefusal('WITKEY_TASK_NOT_EXIST', `task ${r.outerTaskId}`);
   const use = checkNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
   if (use === 'same') return { outerTaskId: r.outerTaskId, freezeNo: r.outerTaskFreezeNo };
   if (task.status !== 'OPEN') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `task ${r.outerTaskId} is ${task.status}`);
   if (ctx.now >= task.expiresAt) throw new GatewayRefusal('WITKEY_NOT_ALLOW', 'task has expired');
-  if (r.outerAccountId !== task.outerAccountId) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'outer_account_id is not the publisher');
-  if (r.taskExpiredTime !== undefined && r.taskExpiredTime <= ctx.now) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'task_expired_time is in the past');
+  if (r.outerAccountId !== task.outerAccountId)
+    throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'outer_account_id is not the publisher');
+  if (r.taskExpiredTime !== undefined && r.taskExpiredTime <= ctx.now)
+    throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'task_expired_time is in the past');
   registerNumber(state, meta.partner, r.outerTaskFreezeNo, 'freeze', r.outerTaskId, meta.requestHash);
   registerProfit(state, meta, r.outerTaskId, r.additionalProfitTransferNo);
-  task.freezes.push({ ...newFreeze(state, ctx, meta, 'append', r), ...(r.taskExpiredTime !== undefined ? { newExpiresAt: r.taskExpiredTime } : {}) });
+  task.freezes.push({
+    ...newFreeze(state, ctx, meta, 'append', r),
+    ...(r.taskExpiredTime !== undefined ? { newExpiresAt: r.taskExpiredTime } : {}),
+  });
   return { outerTaskId: r.outerTaskId, freezeNo: r.outerTaskFreezeNo };
 }
 
@@ -115,7 +139,13 @@ export function openAmountAppend(state: SandboxState, ctx: OpContext, r: AmountA
  * Pay a freeze trade: the payer's money comes in (deposit), the bounty is frozen, the value-added fee goes to the
  * platform, notifications are queued. Paying a paid trade again changes nothing (the seed's idempotency).
  */
-export function payFreeze(state: SandboxState, ctx: OpContext, partner: string, freezeNo: string, payerUserId?: string): { task: TaskRecord; freeze: FreezeRecord; alreadyPaid: boolean } {
+export function payFreeze(
+  state: SandboxState,
+  ctx: OpContext,
+  partner: string,
+  freezeNo: string,
+  payerUserId?: string,
+): { task: TaskRecord; freeze: FreezeRecord; alreadyPaid: boolean } {
   const found = findFreeze(state, partner, freezeNo);
   if (!found) throw new GatewayRefusal('WITKEY_TASK_NOT_EXIST', `no trade ${freezeNo}`);
   const { task, freeze } = found;
@@ -124,12 +154,35 @@ export function payFreeze(state: SandboxState, ctx: OpContext, partner: string, 
   if (task.status === 'CLOSED') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `task ${task.outerTaskId} is closed`);
   const publisher = task.publisherUserId ?? payerUserId ?? alipayUserIdFor(partner, task.outerAccountId);
   if (!/^2088[0-9]{12}$/.test(publisher)) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'payer must be a 2088 id');
-  if (payerUserId && payerUserId !== publisher) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'the payer is not the publisher of the task');
-  if (freeze.kind === 'append' && ctx.now >= task.expiresAt) throw new GatewayRefusal('WITKEY_NOT_ALLOW', 'task has expired');
+  if (payerUserId && payerUserId !== publisher)
+    throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'the payer is not the publisher of the task');
+  if (freeze.kind === 'append' && ctx.now >= task.expiresAt)
+    throw new GatewayRefusal('WITKEY_NOT_ALLOW', 'task has expired');
   const ref = { partner, outerTaskId: task.outerTaskId };
-  post(state, ctx.now, { ...ref, from: EXTERNAL, to: publisherAccount(publisher), amountFen: freeze.amountFen + freeze.profitFen, reason: 'deposit', ref: freezeNo });
-  post(state, ctx.now, { ...ref, from: publisherAccount(publisher), to: frozenAccount(partner, task.outerTaskId), amountFen: freeze.amountFen, reason: 'freeze', ref: freezeNo });
-  post(state, ctx.now, { ...ref, from: publisherAccount(publisher), to: platformAccount(partner), amountFen: freeze.profitFen, reason: 'value_added_fee', ref: freeze.profitNo ?? freezeNo });
+  post(state, ctx.now, {
+    ...ref,
+    from: EXTERNAL,
+    to: publisherAccount(publisher),
+    amountFen: freeze.amountFen + freeze.profitFen,
+    reason: 'deposit',
+    ref: freezeNo,
+  });
+  post(state, ctx.now, {
+    ...ref,
+    from: publisherAccount(publisher),
+    to: frozenAccount(partner, task.outerTaskId),
+    amountFen: freeze.amountFen,
+    reason: 'freeze',
+    ref: freezeNo,
+  });
+  post(state, ctx.now, {
+    ...ref,
+    from: publisherAccount(publisher),
+    to: platformAccount(partner),
+    amountFen: freeze.profitFen,
+    reason: 'value_added_fee',
+    ref: freeze.profitNo ?? freezeNo,
+  });
   task.totals.bountyFrozen += freeze.amountFen;
   task.totals.valueAddedPaid += freeze.profitFen;
   task.totals.platformReceived += freeze.profitFen;
@@ -149,7 +202,9 @@ export function payFreeze(state: SandboxState, ctx: OpContext, partner: string, 
       outerTaskId: task.outerTaskId,
       outerTaskFreezeNo: freezeNo,
       taskAmountFen: freeze.amountFen,
-      ...(freeze.profitFen > 0 && freeze.profitNo ? { additionalProfitAmountFen: freeze.profitFen, additionalProfitTransferNo: freeze.profitNo } : {}),
+      ...(freeze.profitFen > 0 && freeze.profitNo
+        ? { additionalProfitAmountFen: freeze.profitFen, additionalProfitTransferNo: freeze.profitNo }
+        : {}),
       paidTime: ctx.now,
       alipayUserId: publisher,
     },

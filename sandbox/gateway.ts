@@ -7,7 +7,12 @@ import { InboundRejectedError, AlipayError } from '../alipay/core/errors';
 import type { LeftAmountHandleEvent, TaskConfirmEvent, TaskFreezeEvent } from '../alipay/core/events';
 import { SERVICES, isServiceName, readWitkeyRequest, type AnyWitkeyRequest } from '../alipay/core/services';
 import { declaredCharset, formParse } from '../alipay/form';
-import { buildMapiFailureReply, buildMapiSuccessReply, cancelConfirmResponseXml, confirmByPlatformResponseXml } from '../alipay/mapi-reply';
+import {
+  buildMapiFailureReply,
+  buildMapiSuccessReply,
+  cancelConfirmResponseXml,
+  confirmByPlatformResponseXml,
+} from '../alipay/mapi-reply';
 import { verifyMapiRequest, type VerifiedMapiRequest } from '../alipay/mapi-request';
 import { buildReturnCallback } from '../alipay/notify';
 import { NOTIFY_VERIFY_SERVICE, notifyVerifyAnswer, readNotifyVerifyRequest } from '../alipay/notify-verify';
@@ -24,7 +29,14 @@ import type { FreezeRecord, SandboxState, TaskRecord } from './state';
 export type GatewayOutcome =
   | { type: 'xml'; body: Buffer; charset: Charset }
   | { type: 'text'; body: string; contentType: string }
-  | { type: 'page'; service: string; raw: string; request: VerifiedMapiRequest; alreadyDone: boolean; summary: PageSummary }
+  | {
+      type: 'page';
+      service: string;
+      raw: string;
+      request: VerifiedMapiRequest;
+      alreadyDone: boolean;
+      summary: PageSummary;
+    }
   | { type: 'page-error'; code: string; message: string; service?: string }
   | { type: 'http'; status: number; body: string }
   | { type: 'drop' };
@@ -54,7 +66,12 @@ export type CompletionOutcome =
   | { type: 'refused'; code: string; message: string }
   | { type: 'http'; status: number; body: string };
 
-const PAGE_SERVICES = new Set(['alipay.witkey.task.create', 'alipay.witkey.task.amount.append', 'alipay.witkey.task.confirm', 'alipay.witkey.task.left.amount.handle']);
+const PAGE_SERVICES = new Set([
+  'alipay.witkey.task.create',
+  'alipay.witkey.task.amount.append',
+  'alipay.witkey.task.confirm',
+  'alipay.witkey.task.left.amount.handle',
+]);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +101,9 @@ function freezeEvent(partner: string, task: TaskRecord, f: FreezeRecord): TaskFr
     outerTaskId: task.outerTaskId,
     outerTaskFreezeNo: f.freezeNo,
     taskAmountFen: f.amountFen,
-    ...(f.profitFen > 0 && f.profitNo ? { additionalProfitAmountFen: f.profitFen, additionalProfitTransferNo: f.profitNo } : {}),
+    ...(f.profitFen > 0 && f.profitNo
+      ? { additionalProfitAmountFen: f.profitFen, additionalProfitTransferNo: f.profitNo }
+      : {}),
     paidTime: f.paidAt!,
     alipayUserId: f.payerUserId!,
   };
@@ -104,7 +123,8 @@ export class Gateway {
 
   #verify(raw: string): { req: VerifiedMapiRequest; read: AnyWitkeyRequest | undefined } {
     const req = verifyMapiRequest(raw, this.#core.wire.verifierFor);
-    if (!isServiceName(req.service)) throw new InboundRejectedError('ILLEGAL_SERVICE', `unknown service ${req.service.slice(0, 80)}`);
+    if (!isServiceName(req.service))
+      throw new InboundRejectedError('ILLEGAL_SERVICE', `unknown service ${req.service.slice(0, 80)}`);
     return { req, read: readWitkeyRequest(req.service, req.business) };
   }
 
@@ -188,12 +208,22 @@ export class Gateway {
     }
     const echo: Record<string, string> = { ...req.params };
     delete echo.sign;
-    const body = buildMapiSuccessReply({ request: echo, responseXml, signer: this.#core.wire.signerFor(req.signType), charset: req.charset });
+    const body = buildMapiSuccessReply({
+      request: echo,
+      responseXml,
+      signer: this.#core.wire.signerFor(req.signType),
+      charset: req.charset,
+    });
     return { type: 'xml', body, charset: req.charset };
   }
 
   #meta(req: VerifiedMapiRequest): PageMeta {
-    return { partner: req.partner, charset: req.charset, signType: req.signType, requestHash: requestFingerprint(req.service, req.partner, req.business) };
+    return {
+      partner: req.partner,
+      charset: req.charset,
+      signType: req.signType,
+      requestHash: requestFingerprint(req.service, req.partner, req.business),
+    };
   }
 
   /** Open a page interface: validate; task.create / amount.append record their trade as WAIT_BUYER_PAY. */
@@ -206,11 +236,17 @@ export class Gateway {
         if (s.operations[meta.requestHash]) return true;
         if (read.service === 'alipay.witkey.task.create') {
           const ref = openTaskCreate(s, ctx, read.request, meta);
-          return s.tasks[`${meta.partner}:${ref.outerTaskId}`].freezes.find((f) => f.freezeNo === ref.freezeNo)!.status === 'TRADE_SUCCESS';
+          return (
+            s.tasks[`${meta.partner}:${ref.outerTaskId}`].freezes.find((f) => f.freezeNo === ref.freezeNo)!.status ===
+            'TRADE_SUCCESS'
+          );
         }
         if (read.service === 'alipay.witkey.task.amount.append') {
           const ref = openAmountAppend(s, ctx, read.request, meta);
-          return s.tasks[`${meta.partner}:${ref.outerTaskId}`].freezes.find((f) => f.freezeNo === ref.freezeNo)!.status === 'TRADE_SUCCESS';
+          return (
+            s.tasks[`${meta.partner}:${ref.outerTaskId}`].freezes.find((f) => f.freezeNo === ref.freezeNo)!.status ===
+            'TRADE_SUCCESS'
+          );
         }
         if (read.service === 'alipay.witkey.task.confirm') checkTaskConfirm(s, ctx, read.request, meta.partner);
         if (read.service === 'alipay.witkey.task.left.amount.handle') checkLeftover(s, ctx, read.request, meta.partner);
@@ -230,7 +266,10 @@ export class Gateway {
       case 'alipay.witkey.task.amount.append': {
         const r = read.request;
         return {
-          title: read.service === 'alipay.witkey.task.create' ? 'Alipay cashier: freeze the bounty' : 'Alipay: add to the bounty',
+          title:
+            read.service === 'alipay.witkey.task.create'
+              ? 'Alipay cashier: freeze the bounty'
+              : 'Alipay: add to the bounty',
           lines: [
             ['Task', r.outerTaskId],
             ['Freeze number', r.outerTaskFreezeNo],
@@ -246,8 +285,16 @@ export class Gateway {
           title: 'Alipay: confirm the winners',
           lines: [
             ['Task', read.request.outerTaskId],
-            ['Announcement ends', read.request.announcePeriodEnd === undefined ? 'no announcement: pay at once' : new Date(read.request.announcePeriodEnd).toISOString()],
-            ...read.request.transfers.map((t): [string, string] => [`Winner ${t.outerTransferNo}`, `${t.nickname} (${t.alipayUserId}): ${yuan(t.amountFen)}`]),
+            [
+              'Announcement ends',
+              read.request.announcePeriodEnd === undefined
+                ? 'no announcement: pay at once'
+                : new Date(read.request.announcePeriodEnd).toISOString(),
+            ],
+            ...read.request.transfers.map((t): [string, string] => [
+              `Winner ${t.outerTransferNo}`,
+              `${t.nickname} (${t.alipayUserId}): ${yuan(t.amountFen)}`,
+            ]),
           ],
         };
       case 'alipay.witkey.task.left.amount.handle':
@@ -255,9 +302,20 @@ export class Gateway {
           title: 'Alipay: handle the leftover bounty (platform administrator)',
           lines: [
             ['Task', read.request.outerTaskId],
-            ['Refund to the publisher', read.request.refund ? `${read.request.refund.serialNo}: ${yuan(read.request.refund.amountFen)}` : '-'],
-            ['Platform share', read.request.platform ? `${read.request.platform.serialNo}: ${yuan(read.request.platform.amountFen)}` : '-'],
-            ...(read.request.transfers ?? []).map((t): [string, string] => [`Winner ${t.outerTransferNo}`, `${t.nickname} (${t.alipayUserId}): ${yuan(t.amountFen)}`]),
+            [
+              'Refund to the publisher',
+              read.request.refund ? `${read.request.refund.serialNo}: ${yuan(read.request.refund.amountFen)}` : '-',
+            ],
+            [
+              'Platform share',
+              read.request.platform
+                ? `${read.request.platform.serialNo}: ${yuan(read.request.platform.amountFen)}`
+                : '-',
+            ],
+            ...(read.request.transfers ?? []).map((t): [string, string] => [
+              `Winner ${t.outerTransferNo}`,
+              `${t.nickname} (${t.alipayUserId}): ${yuan(t.amountFen)}`,
+            ]),
           ],
         };
       default:
@@ -278,7 +336,8 @@ export class Gateway {
     }
     const { req } = verified;
     const read = verified.read!;
-    if (!PAGE_SERVICES.has(req.service)) return { type: 'refused', code: 'ILLEGAL_SERVICE', message: `${req.service} is not a page interface` };
+    if (!PAGE_SERVICES.has(req.service))
+      return { type: 'refused', code: 'ILLEGAL_SERVICE', message: `${req.service} is not a page interface` };
     const { delayMs, fault } = this.#core.faults.takeRequestFaults(req.service, req.params);
     if (delayMs > 0) await sleep(delayMs);
     if (fault?.kind === 'http5xx') return { type: 'http', status: fault.status ?? 503, body: 'Service Unavailable' };
@@ -290,22 +349,42 @@ export class Gateway {
       const ctx = this.#core.context(now);
       result = await this.#core.store.mutate((s: SandboxState) => {
         const done = s.operations[meta.requestHash];
-        if (done) return { event: done.result.event as PageCompletion['event'], alreadyDone: true, returnUrl: done.result.returnUrl as string };
+        if (done)
+          return {
+            event: done.result.event as PageCompletion['event'],
+            alreadyDone: true,
+            returnUrl: done.result.returnUrl as string,
+          };
         switch (read.service) {
           case 'alipay.witkey.task.create':
           case 'alipay.witkey.task.amount.append': {
-            const ref = read.service === 'alipay.witkey.task.create' ? openTaskCreate(s, ctx, read.request, meta) : openAmountAppend(s, ctx, read.request, meta);
+            const ref =
+              read.service === 'alipay.witkey.task.create'
+                ? openTaskCreate(s, ctx, read.request, meta)
+                : openAmountAppend(s, ctx, read.request, meta);
             const paid = payFreeze(s, ctx, meta.partner, ref.freezeNo, opts.payerUserId);
-            return { event: freezeEvent(meta.partner, paid.task, paid.freeze), alreadyDone: paid.alreadyPaid, returnUrl: paid.freeze.returnUrl };
+            return {
+              event: freezeEvent(meta.partner, paid.task, paid.freeze),
+              alreadyDone: paid.alreadyPaid,
+              returnUrl: paid.freeze.returnUrl,
+            };
           }
           case 'alipay.witkey.task.confirm': {
             const { event } = confirmWinners(s, ctx, read.request, meta);
-            s.operations[meta.requestHash] = { service: req.service, at: now, result: { event, returnUrl: read.request.returnUrl } };
+            s.operations[meta.requestHash] = {
+              service: req.service,
+              at: now,
+              result: { event, returnUrl: read.request.returnUrl },
+            };
             return { event, alreadyDone: false, returnUrl: read.request.returnUrl };
           }
           case 'alipay.witkey.task.left.amount.handle': {
             const { event } = handleLeftover(s, ctx, read.request, meta);
-            s.operations[meta.requestHash] = { service: req.service, at: now, result: { event, returnUrl: read.request.returnUrl } };
+            s.operations[meta.requestHash] = {
+              service: req.service,
+              at: now,
+              result: { event, returnUrl: read.request.returnUrl },
+            };
             return { event, alreadyDone: false, returnUrl: read.request.returnUrl };
           }
           default:
@@ -318,7 +397,13 @@ export class Gateway {
       if (code === 'SYSTEM_ERROR') this.#core.log(`gateway: ${req.service}: ${message}`);
       return { type: 'refused', code, message };
     }
-    const cb = buildReturnCallback(req.service, result.returnUrl, { isSuccess: true, event: result.event }, this.#core.wire.signerFor(req.signType), req.charset);
+    const cb = buildReturnCallback(
+      req.service,
+      result.returnUrl,
+      { isSuccess: true, event: result.event },
+      this.#core.wire.signerFor(req.signType),
+      req.charset,
+    );
     const descriptor = SERVICES[req.service as keyof typeof SERVICES];
     const completion: PageCompletion = {
       service: req.service,

@@ -23,7 +23,14 @@ import type { AttemptRecord, NotificationRecord, Posting, SandboxState, TaskReco
 export { ManualClock, wallClock, RESEND_INTERVALS_MS, resendDelayMs, type SandboxClock } from './clock';
 export { KEY_FILES, DEFAULT_FEE_RATES, type SandboxConfig } from './config';
 export { GatewayRefusal, InjectedHttpFault, ConservationError } from './errors';
-export type { Fault, FaultSpec, RequestFaultSpec, NotificationFaultSpec, WinnerFaultSpec, WinnerFaultStage } from './faults';
+export type {
+  Fault,
+  FaultSpec,
+  RequestFaultSpec,
+  NotificationFaultSpec,
+  WinnerFaultSpec,
+  WinnerFaultStage,
+} from './faults';
 export { DEFAULT_ACCOUNT_ERROR_CODE } from './faults';
 export type { PageRequest, FollowedReturn } from './page-requests';
 export type { PageCompletion } from './gateway';
@@ -114,7 +121,18 @@ export class Sandbox implements ControlApi, InspectionApi {
 
   publicConfig(): PublicConfig {
     const c = this.config;
-    return { url: this.url, gatewayUrl: this.gatewayUrl, openApiUrl: this.openApiUrl, dataDir: c.dataDir, partnerId: c.partnerId, appId: c.appId, feeRates: c.feeRates, timeFactor: c.timeFactor, configFile: c.configFile, keyFiles: c.keyFiles };
+    return {
+      url: this.url,
+      gatewayUrl: this.gatewayUrl,
+      openApiUrl: this.openApiUrl,
+      dataDir: c.dataDir,
+      partnerId: c.partnerId,
+      appId: c.appId,
+      feeRates: c.feeRates,
+      timeFactor: c.timeFactor,
+      configFile: c.configFile,
+      keyFiles: c.keyFiles,
+    };
   }
 
   // ------------------------------------------------------------------------------------------ clock
@@ -148,7 +166,11 @@ export class Sandbox implements ControlApi, InspectionApi {
     const allowed = KIND_SERVICES[kind];
     if (allowed) {
       const service = new URLSearchParams(raw).get('service') ?? '';
-      if (!allowed.includes(service)) throw new GatewayRefusal('ILLEGAL_SERVICE', `${kind} completes ${allowed.join(' or ')}, not ${service.slice(0, 80) || 'nothing'}`);
+      if (!allowed.includes(service))
+        throw new GatewayRefusal(
+          'ILLEGAL_SERVICE',
+          `${kind} completes ${allowed.join(' or ')}, not ${service.slice(0, 80) || 'nothing'}`,
+        );
     }
     const out = await this.#gateway.complete(raw, opts.payerUserId ? { payerUserId: opts.payerUserId } : {});
     if (out.type === 'http') throw new InjectedHttpFault(out.status);
@@ -205,7 +227,9 @@ export class Sandbox implements ControlApi, InspectionApi {
   }
 
   journal(outerTaskId?: string): Posting[] {
-    return this.#core.store.read((s) => s.journal.filter((p) => outerTaskId === undefined || p.outerTaskId === outerTaskId).map((p) => ({ ...p })));
+    return this.#core.store.read((s) =>
+      s.journal.filter((p) => outerTaskId === undefined || p.outerTaskId === outerTaskId).map((p) => ({ ...p })),
+    );
   }
 
   tasks(): TaskRecord[] {
@@ -220,13 +244,22 @@ export class Sandbox implements ControlApi, InspectionApi {
   }
 
   transfers(outerTaskId?: string): TransferRecord[] {
-    return this.#core.store.read((s) => Object.values(s.transfers).filter((t) => outerTaskId === undefined || t.outerTaskId === outerTaskId).map((t) => structuredClone(t)));
+    return this.#core.store.read((s) =>
+      Object.values(s.transfers)
+        .filter((t) => outerTaskId === undefined || t.outerTaskId === outerTaskId)
+        .map((t) => structuredClone(t)),
+    );
   }
 
   notifications(filter: NotificationFilter = {}): Array<NotificationRecord & { xml: string }> {
     return this.#core.store.read((s) =>
       Object.values(s.notifications)
-        .filter((n) => (filter.outerTaskId === undefined || n.outerTaskId === filter.outerTaskId) && (filter.notifyType === undefined || n.notifyType === filter.notifyType) && (filter.status === undefined || n.status === filter.status))
+        .filter(
+          (n) =>
+            (filter.outerTaskId === undefined || n.outerTaskId === filter.outerTaskId) &&
+            (filter.notifyType === undefined || n.notifyType === filter.notifyType) &&
+            (filter.status === undefined || n.status === filter.status),
+        )
         .sort((a, b) => a.seq - b.seq)
         .map((n) => ({ ...structuredClone(n), xml: eventXml(n.event) })),
     );
@@ -258,7 +291,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     log,
   });
   const store = new StateStore(options.dataDir);
-  const core = new SandboxCore({ config, keys, store, clock: options.clock ?? wallClock, ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}), log });
+  const core = new SandboxCore({
+    config,
+    keys,
+    store,
+    clock: options.clock ?? wallClock,
+    ...(options.notifyTimeoutMs !== undefined ? { notifyTimeoutMs: options.notifyTimeoutMs } : {}),
+    log,
+  });
   const gateway = new Gateway(core);
   const openApi = new OpenApiGateway(core);
   // The routes are registered before the URL is known; they reach the Sandbox through this holder.
@@ -270,7 +310,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  const app = buildServer({ gateway, openApi, control: api, inspection: api, bodyLimit: options.bodyLimit ?? 64 * 1024, log });
+  const app = buildServer({
+    gateway,
+    openApi,
+    control: api,
+    inspection: api,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    log,
+  });
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -279,6 +326,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const autoDeliver = options.autoDeliver ?? options.clock === undefined;
   if (autoDeliver) core.notifier.startAutoDelivery(options.pollMs ?? 100);
   const pending = store.read((s) => Object.values(s.notifications).filter((n) => n.status === 'pending').length);
-  log(`sandbox listening on ${sandbox.url} (data ${options.dataDir}, partner ${config.partnerId}, ${pending} pending notifications, ${autoDeliver ? 'auto delivery' : 'manual delivery'})`);
+  log(
+    `sandbox listening on ${sandbox.url} (data ${options.dataDir}, partner ${config.partnerId}, ${pending} pending notifications, ${autoDeliver ? 'auto delivery' : 'manual delivery'})`,
+  );
   return sandbox;
 }

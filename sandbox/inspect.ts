@@ -26,25 +26,37 @@ const idParam = { type: 'object', properties: { id: { type: 'string', minLength:
 
 export function registerInspectionRoutes(app: FastifyInstance, api: InspectionApi): void {
   app.get('/sandbox/ledger', async () => api.ledger());
-  app.get('/sandbox/journal', { schema: { querystring: { type: 'object', properties: { outerTaskId: { type: 'string', maxLength: 64 } } } } }, async (req) => ({
-    postings: api.journal((req.query as { outerTaskId?: string }).outerTaskId),
-  }));
+  app.get(
+    '/sandbox/journal',
+    { schema: { querystring: { type: 'object', properties: { outerTaskId: { type: 'string', maxLength: 64 } } } } },
+    async (req) => ({
+      postings: api.journal((req.query as { outerTaskId?: string }).outerTaskId),
+    }),
+  );
   app.get('/sandbox/tasks', async () => ({ tasks: api.tasks() }));
   app.get('/sandbox/tasks/:id', { schema: { params: idParam } }, async (req, reply) => {
     const task = api.task((req.params as { id: string }).id);
     if (!task) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such task' });
     return task;
   });
-  app.get('/sandbox/transfers', { schema: { querystring: { type: 'object', properties: { outerTaskId: { type: 'string', maxLength: 64 } } } } }, async (req) => ({
-    transfers: api.transfers((req.query as { outerTaskId?: string }).outerTaskId),
-  }));
+  app.get(
+    '/sandbox/transfers',
+    { schema: { querystring: { type: 'object', properties: { outerTaskId: { type: 'string', maxLength: 64 } } } } },
+    async (req) => ({
+      transfers: api.transfers((req.query as { outerTaskId?: string }).outerTaskId),
+    }),
+  );
   app.get(
     '/sandbox/notifications',
     {
       schema: {
         querystring: {
           type: 'object',
-          properties: { outerTaskId: { type: 'string', maxLength: 64 }, notifyType: { type: 'string', maxLength: 64 }, status: { type: 'string', enum: ['pending', 'delivered', 'exhausted'] } },
+          properties: {
+            outerTaskId: { type: 'string', maxLength: 64 },
+            notifyType: { type: 'string', maxLength: 64 },
+            status: { type: 'string', enum: ['pending', 'delivered', 'exhausted'] },
+          },
         },
       },
     },

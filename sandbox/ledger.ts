@@ -34,7 +34,15 @@ export type PostingReason =
 export function post(
   state: SandboxState,
   at: number,
-  p: { from: string; to: string; amountFen: number; partner: string; outerTaskId: string; reason: PostingReason; ref: string },
+  p: {
+    from: string;
+    to: string;
+    amountFen: number;
+    partner: string;
+    outerTaskId: string;
+    reason: PostingReason;
+    ref: string;
+  },
 ): void {
   assertFen(p.amountFen, p.reason);
   if (p.amountFen === 0) return;
@@ -53,7 +61,15 @@ export function balance(state: SandboxState, account: string): number {
 type JournalTotals = TaskTotals & { frozen: number };
 
 function emptyJournalTotals(): JournalTotals {
-  return { bountyFrozen: 0, valueAddedPaid: 0, winnersReceived: 0, platformReceived: 0, alipayFees: 0, refunded: 0, frozen: 0 };
+  return {
+    bountyFrozen: 0,
+    valueAddedPaid: 0,
+    winnersReceived: 0,
+    platformReceived: 0,
+    alipayFees: 0,
+    refunded: 0,
+    frozen: 0,
+  };
 }
 
 function addPosting(t: JournalTotals, p: Posting, frozen: string): void {
@@ -101,15 +117,27 @@ function checkTask(state: SandboxState, task: TaskRecord, j: JournalTotals, comm
   const id = `${task.partner}:${task.outerTaskId}`;
   const frozen = balance(state, frozenAccount(task.partner, task.outerTaskId));
   const t = task.totals;
-  for (const k of ['bountyFrozen', 'valueAddedPaid', 'winnersReceived', 'platformReceived', 'alipayFees', 'refunded'] as const) {
-    if (!Number.isSafeInteger(t[k]) || t[k] < 0) out.push(`task ${id}: ${k} is not a non-negative safe integer (${t[k]})`);
+  for (const k of [
+    'bountyFrozen',
+    'valueAddedPaid',
+    'winnersReceived',
+    'platformReceived',
+    'alipayFees',
+    'refunded',
+  ] as const) {
+    if (!Number.isSafeInteger(t[k]) || t[k] < 0)
+      out.push(`task ${id}: ${k} is not a non-negative safe integer (${t[k]})`);
     if (t[k] !== j[k]) out.push(`task ${id}: ${k} ${t[k]} differs from the journal's ${j[k]}`);
   }
   if (j.frozen !== frozen) out.push(`task ${id}: frozen balance ${frozen} differs from the journal's ${j.frozen}`);
   const lhs = t.bountyFrozen + t.valueAddedPaid;
   const rhs = t.winnersReceived + t.platformReceived + t.alipayFees + t.refunded + frozen;
-  if (lhs !== rhs) out.push(`task ${id}: frozen ${t.bountyFrozen} + value-added ${t.valueAddedPaid} != winners ${t.winnersReceived} + platform ${t.platformReceived} + fees ${t.alipayFees} + refunded ${t.refunded} + still frozen ${frozen}`);
-  if (committed !== task.committedFen) out.push(`task ${id}: committed ${task.committedFen} differs from the W transfers' ${committed}`);
+  if (lhs !== rhs)
+    out.push(
+      `task ${id}: frozen ${t.bountyFrozen} + value-added ${t.valueAddedPaid} != winners ${t.winnersReceived} + platform ${t.platformReceived} + fees ${t.alipayFees} + refunded ${t.refunded} + still frozen ${frozen}`,
+    );
+  if (committed !== task.committedFen)
+    out.push(`task ${id}: committed ${task.committedFen} differs from the W transfers' ${committed}`);
   if (task.committedFen > frozen) out.push(`task ${id}: committed ${task.committedFen} exceeds frozen ${frozen}`);
 }
 
@@ -130,7 +158,8 @@ export function conservationViolations(state: SandboxState): string[] {
   for (const name of names) {
     const b = state.accounts[name] ?? 0;
     if (!Number.isSafeInteger(b)) out.push(`account ${name}: balance ${b} is not a safe integer`);
-    if (b !== (replay[name] ?? 0)) out.push(`account ${name}: balance ${b} differs from the journal's ${replay[name] ?? 0}`);
+    if (b !== (replay[name] ?? 0))
+      out.push(`account ${name}: balance ${b} differs from the journal's ${replay[name] ?? 0}`);
     if (name !== EXTERNAL && b < 0) out.push(`account ${name}: negative balance ${b}`);
     sum += b;
   }

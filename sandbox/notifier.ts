@@ -42,16 +42,29 @@ export function postBody(url: string, body: Buffer, contentType: string, timeout
       return;
     }
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(u, { method: 'POST', agent: false, headers: { 'content-type': contentType, 'content-length': body.length, connection: 'close', 'user-agent': 'alipay-sandbox-notifier' } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= 64 * 1024) chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (err) => resolve({ status: res.statusCode ?? 0, error: err.message }));
-    });
+    const req = send(
+      u,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': contentType,
+          'content-length': body.length,
+          connection: 'close',
+          'user-agent': 'alipay-sandbox-notifier',
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= 64 * 1024) chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (err) => resolve({ status: res.statusCode ?? 0, error: err.message }));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err) => resolve({ error: err.message }));
     req.end(body);
@@ -177,7 +190,9 @@ export class Notifier {
       }
     });
     const last = attempts[attempts.length - 1];
-    this.#o.log?.(`notify ${n.notifyType}${n.notifySubType ? `/${n.notifySubType}` : ''} ${n.notifyId} -> ${last?.kind} ${last?.httpStatus ?? last?.error ?? ''} ${success ? 'success' : 'not acknowledged'}`);
+    this.#o.log?.(
+      `notify ${n.notifyType}${n.notifySubType ? `/${n.notifySubType}` : ''} ${n.notifyId} -> ${last?.kind} ${last?.httpStatus ?? last?.error ?? ''} ${success ? 'success' : 'not acknowledged'}`,
+    );
     return attempts;
   }
 }

@@ -20,11 +20,17 @@ export function fingerprint(value: unknown): string {
     }
     return v;
   };
-  return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canon(value)))
+    .digest('hex');
 }
 
 /** Fingerprint of a whole request: service + partner + business parameters (sign excluded). */
-export function requestFingerprint(service: string, partner: string, business: Readonly<Record<string, string>>): string {
+export function requestFingerprint(
+  service: string,
+  partner: string,
+  business: Readonly<Record<string, string>>,
+): string {
   return fingerprint({ service, partner, business });
 }
 
@@ -34,14 +40,31 @@ export type NumberUse = 'new' | 'same';
  * Check a number against the registry: 'new' (unused), 'same' (used for exactly this), or a refusal:
  * WITKEY_DATA_NOT_MATCH when it was used for something else.
  */
-export function checkNumber(state: SandboxState, partner: string, no: string, kind: NumberRecord['kind'], outerTaskId: string, hash: string): NumberUse {
+export function checkNumber(
+  state: SandboxState,
+  partner: string,
+  no: string,
+  kind: NumberRecord['kind'],
+  outerTaskId: string,
+  hash: string,
+): NumberUse {
   const used = state.numbers[scoped(partner, no)];
   if (!used) return 'new';
   if (used.kind === kind && used.outerTaskId === outerTaskId && used.hash === hash) return 'same';
-  throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', `business number ${no} was used for a different ${used.kind} request`);
+  throw new GatewayRefusal(
+    'WITKEY_DATA_NOT_MATCH',
+    `business number ${no} was used for a different ${used.kind} request`,
+  );
 }
 
-export function registerNumber(state: SandboxState, partner: string, no: string, kind: NumberRecord['kind'], outerTaskId: string, hash: string): void {
+export function registerNumber(
+  state: SandboxState,
+  partner: string,
+  no: string,
+  kind: NumberRecord['kind'],
+  outerTaskId: string,
+  hash: string,
+): void {
   const key = scoped(partner, no);
   const used = state.numbers[key];
   if (used && !(used.kind === kind && used.outerTaskId === outerTaskId && used.hash === hash)) {

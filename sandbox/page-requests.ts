@@ -16,7 +16,10 @@ import { GatewayRefusal } from './errors';
 export type PageRequest = string | Readonly<Record<string, string>>;
 
 function unescapeHtml(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|#39|apos);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'" })[e] ?? '');
+  return s.replace(
+    /&(amp|lt|gt|quot|#39|apos);/g,
+    (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'" })[e] ?? '',
+  );
 }
 
 function fieldsFromHtml(html: string): Record<string, string> {

@@ -27,10 +27,13 @@ function layout(title: string, body: string): string {
 
 export function pageHtml(opts: { service: string; summary: PageSummary; raw: string; alreadyDone: boolean }): string {
   const isPayment = opts.service === 'alipay.witkey.task.create' || opts.service === 'alipay.witkey.task.amount.append';
-  const rows = opts.summary.lines.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('\n');
-  const payer = isPayment && !opts.alreadyDone
-    ? '<p><label>Pay as Alipay user (optional 2088 id): <input name="payer" pattern="2088[0-9]{12}" size="18"></label></p>'
-    : '';
+  const rows = opts.summary.lines
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+    .join('\n');
+  const payer =
+    isPayment && !opts.alreadyDone
+      ? '<p><label>Pay as Alipay user (optional 2088 id): <input name="payer" pattern="2088[0-9]{12}" size="18"></label></p>'
+      : '';
   const label = opts.alreadyDone ? 'Already done: continue' : isPayment ? 'Pay' : 'Confirm';
   return layout(
     opts.summary.title,
@@ -41,7 +44,10 @@ export function pageHtml(opts: { service: string; summary: PageSummary; raw: str
 }
 
 export function errorHtml(code: string, message: string, service?: string): string {
-  return layout('Alipay: the request was refused', `<p class="err">Error <code id="error-code">${escapeHtml(code)}</code></p>\n<p>${escapeHtml(message)}</p>${service ? `<p class="note">${escapeHtml(service)}</p>` : ''}`);
+  return layout(
+    'Alipay: the request was refused',
+    `<p class="err">Error <code id="error-code">${escapeHtml(code)}</code></p>\n<p>${escapeHtml(message)}</p>${service ? `<p class="note">${escapeHtml(service)}</p>` : ''}`,
+  );
 }
 
 /** The auto-submitting form POSTing a return callback to the site, encoded in the request charset. */

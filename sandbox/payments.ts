@@ -10,13 +10,27 @@ import type { OpContext } from './context';
 import type { SandboxState, TaskRecord, TransferRecord } from './state';
 
 /** The split of a transfer's gross amount under the configured rates. */
-export function transferSplit(grossFen: number, rates: FeeRates): Pick<TransferRecord, 'commissionFen' | 'winnerFen' | 'alipayFeeFen' | 'platformFen'> {
+export function transferSplit(
+  grossFen: number,
+  rates: FeeRates,
+): Pick<TransferRecord, 'commissionFen' | 'winnerFen' | 'alipayFeeFen' | 'platformFen'> {
   const s = splitWinnerTransfer(grossFen, rates);
-  return { commissionFen: s.commissionFen, winnerFen: s.winnerFen, alipayFeeFen: s.alipayFeeFen, platformFen: s.platformFen };
+  return {
+    commissionFen: s.commissionFen,
+    winnerFen: s.winnerFen,
+    alipayFeeFen: s.alipayFeeFen,
+    platformFen: s.platformFen,
+  };
 }
 
 /** Pays `t` (or fails it, on an abnormal account); returns whether money moved. */
-export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecord, t: TransferRecord, path: 'announce' | 'immediate'): boolean {
+export function payTransfer(
+  state: SandboxState,
+  ctx: OpContext,
+  task: TaskRecord,
+  t: TransferRecord,
+  path: 'announce' | 'immediate',
+): boolean {
   const from = frozenAccount(task.partner, task.outerTaskId);
   const ref = { partner: task.partner, outerTaskId: task.outerTaskId };
   const target = { url: t.notifyUrl, charset: t.charset, signType: t.signType };
@@ -32,15 +46,40 @@ export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecor
     winnerAmountFen: t.winnerFen,
     transferTime: ctx.now,
   } as const;
-  const errorCode = ctx.winnerFault('payment', { outerTaskId: task.outerTaskId, outerTransferNo: t.outerTransferNo, alipayUserId: t.winnerUserId });
+  const errorCode = ctx.winnerFault('payment', {
+    outerTaskId: task.outerTaskId,
+    outerTransferNo: t.outerTransferNo,
+    alipayUserId: t.winnerUserId,
+  });
   if (errorCode !== undefined) {
     failTransfer(t, 'payment', errorCode, ctx.now);
     ctx.enqueue(state, { outerTaskId: task.outerTaskId, target, data: { ...assign, status: 'F', errorCode } });
     return false;
   }
-  post(state, ctx.now, { ...ref, from, to: winnerAccount(t.winnerUserId), amountFen: t.winnerFen, reason: 'winner_payment', ref: t.outerTransferNo });
-  post(state, ctx.now, { ...ref, from, to: platformAccount(task.partner), amountFen: t.platformFen, reason: 'commission', ref: t.outerTransferNo });
-  post(state, ctx.now, { ...ref, from, to: ALIPAY_FEES, amountFen: t.alipayFeeFen, reason: 'alipay_fee', ref: t.outerTransferNo });
+  post(state, ctx.now, {
+    ...ref,
+    from,
+    to: winnerAccount(t.winnerUserId),
+    amountFen: t.winnerFen,
+    reason: 'winner_payment',
+    ref: t.outerTransferNo,
+  });
+  post(state, ctx.now, {
+    ...ref,
+    from,
+    to: platformAccount(task.partner),
+    amountFen: t.platformFen,
+    reason: 'commission',
+    ref: t.outerTransferNo,
+  });
+  post(state, ctx.now, {
+    ...ref,
+    from,
+    to: ALIPAY_FEES,
+    amountFen: t.alipayFeeFen,
+    reason: 'alipay_fee',
+    ref: t.outerTransferNo,
+  });
   task.totals.winnersReceived += t.winnerFen;
   task.totals.platformReceived += t.platformFen;
   task.totals.alipayFees += t.alipayFeeFen;
@@ -66,7 +105,12 @@ export function payTransfer(state: SandboxState, ctx: OpContext, task: TaskRecor
 }
 
 /** Mark a transfer failed: nothing was paid for it; its amount is not committed (it stays frozen for the task). */
-export function failTransfer(t: TransferRecord, stage: NonNullable<TransferRecord['failedStage']>, errorCode: string, now: number): void {
+export function failTransfer(
+  t: TransferRecord,
+  stage: NonNullable<TransferRecord['failedStage']>,
+  errorCode: string,
+  now: number,
+): void {
   t.status = 'F';
   t.errorCode = errorCode;
   t.failedAt = now;

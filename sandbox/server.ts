@@ -55,10 +55,15 @@ async function sendGateway(req: FastifyRequest, reply: FastifyReply, out: Gatewa
       await reply.type(`text/xml; charset=${out.charset}`).send(out.body);
       return;
     case 'page':
-      await reply.type('text/html; charset=utf-8').send(pageHtml({ service: out.service, summary: out.summary, raw: out.raw, alreadyDone: out.alreadyDone }));
+      await reply
+        .type('text/html; charset=utf-8')
+        .send(pageHtml({ service: out.service, summary: out.summary, raw: out.raw, alreadyDone: out.alreadyDone }));
       return;
     case 'page-error':
-      await reply.code(400).type('text/html; charset=utf-8').send(errorHtml(out.code, out.message, out.service));
+      await reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(errorHtml(out.code, out.message, out.service));
       return;
   }
 }
@@ -97,16 +102,25 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // Forms are kept raw: the protocol library decodes them exactly once, in their declared charset.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer', bodyLimit: deps.bodyLimit },
+    (_req, body, done) => done(null, body),
+  );
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) deps.log(`server: ${req.method} ${req.url.slice(0, 80)}: ${err.message}`);
     if (req.url.startsWith(GATEWAY_PATH)) {
-      await reply.code(status).type('text/xml; charset=utf-8').send(buildMapiFailureReply(status >= 500 ? 'SYSTEM_ERROR' : 'ILLEGAL_ARGUMENT'));
+      await reply
+        .code(status)
+        .type('text/xml; charset=utf-8')
+        .send(buildMapiFailureReply(status >= 500 ? 'SYSTEM_ERROR' : 'ILLEGAL_ARGUMENT'));
       return;
     }
-    await reply.code(status).send({ error: err.code ?? (status >= 500 ? 'SYSTEM_ERROR' : 'BAD_REQUEST'), message: err.message });
+    await reply
+      .code(status)
+      .send({ error: err.code ?? (status >= 500 ? 'SYSTEM_ERROR' : 'BAD_REQUEST'), message: err.message });
   });
   app.setNotFoundHandler(async (_req, reply) => {
     await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such route' });
@@ -133,7 +147,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const request = form.get('request') ?? '';
     const payer = form.get('payer') ?? '';
     if (request.length === 0 || request.length > deps.bodyLimit) {
-      await reply.code(400).type('text/html; charset=utf-8').send(errorHtml('ILLEGAL_ARGUMENT', 'no request to complete'));
+      await reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(errorHtml('ILLEGAL_ARGUMENT', 'no request to complete'));
       return;
     }
     const out = await deps.gateway.complete(request, payer ? { payerUserId: payer } : {});

@@ -189,7 +189,18 @@ export interface SandboxState {
 }
 
 export function emptyState(): SandboxState {
-  return { version: 1, clockOffsetMs: 0, seq: 0, accounts: {}, journal: [], tasks: {}, transfers: {}, numbers: {}, operations: {}, notifications: {} };
+  return {
+    version: 1,
+    clockOffsetMs: 0,
+    seq: 0,
+    accounts: {},
+    journal: [],
+    tasks: {},
+    transfers: {},
+    numbers: {},
+    operations: {},
+    notifications: {},
+  };
 }
 
 /** Key of a task / transfer / number, scoped by partner. */

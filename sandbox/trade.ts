@@ -14,7 +14,15 @@ import type { SandboxState } from './state';
 
 export type TradeQueryResult =
   | { found: false }
-  | { found: true; outTradeNo: string; tradeNo: string; tradeStatus: string; totalAmount: string; buyerUserId?: string; sendPayDate?: string };
+  | {
+      found: true;
+      outTradeNo: string;
+      tradeNo: string;
+      tradeStatus: string;
+      totalAmount: string;
+      buyerUserId?: string;
+      sendPayDate?: string;
+    };
 
 export function queryTrade(state: Readonly<SandboxState>, partner: string, outTradeNo: string): TradeQueryResult {
   const found = findFreeze(state, partner, outTradeNo);
@@ -40,7 +48,12 @@ export function cancelTrade(state: SandboxState, ctx: OpContext, outTradeNo: str
   const found = findFreeze(state, ctx.partner, outTradeNo);
   if (!found) return { outcome: 'not_found' };
   const { task, freeze } = found;
-  const done = (action: 'close' | 'refund'): TradeCancelResult => ({ outcome: 'done', action, outTradeNo, tradeNo: freeze.tradeNo });
+  const done = (action: 'close' | 'refund'): TradeCancelResult => ({
+    outcome: 'done',
+    action,
+    outTradeNo,
+    tradeNo: freeze.tradeNo,
+  });
   if (freeze.status === 'TRADE_CLOSED') return done(freeze.cancelAction ?? 'close');
   if (freeze.status === 'WAIT_BUYER_PAY') {
     freeze.status = 'TRADE_CLOSED';
@@ -51,15 +64,33 @@ export function cancelTrade(state: SandboxState, ctx: OpContext, outTradeNo: str
   // Paid: refund the bounty of this freeze and its value-added fee, if the bounty is still free to refund.
   const frozen = balance(state, frozenAccount(ctx.partner, task.outerTaskId));
   if (frozen - task.committedFen < freeze.amountFen) {
-    return { outcome: 'refused', subCode: 'ACQ.TRADE_STATUS_ERROR', subMsg: 'the frozen bounty has already been assigned to winners' };
+    return {
+      outcome: 'refused',
+      subCode: 'ACQ.TRADE_STATUS_ERROR',
+      subMsg: 'the frozen bounty has already been assigned to winners',
+    };
   }
   if (freeze.kind === 'create' && task.freezes.some((f) => f.kind === 'append' && f.status === 'TRADE_SUCCESS')) {
     return { outcome: 'refused', subCode: 'ACQ.TRADE_STATUS_ERROR', subMsg: 'cancel the appended freezes first' };
   }
   const publisher = freeze.payerUserId!;
   const ref = { partner: ctx.partner, outerTaskId: task.outerTaskId };
-  post(state, ctx.now, { ...ref, from: frozenAccount(ctx.partner, task.outerTaskId), to: publisherAccount(publisher), amountFen: freeze.amountFen, reason: 'refund', ref: outTradeNo });
-  post(state, ctx.now, { ...ref, from: platformAccount(ctx.partner), to: publisherAccount(publisher), amountFen: freeze.profitFen, reason: 'value_added_refund', ref: freeze.profitNo ?? outTradeNo });
+  post(state, ctx.now, {
+    ...ref,
+    from: frozenAccount(ctx.partner, task.outerTaskId),
+    to: publisherAccount(publisher),
+    amountFen: freeze.amountFen,
+    reason: 'refund',
+    ref: outTradeNo,
+  });
+  post(state, ctx.now, {
+    ...ref,
+    from: platformAccount(ctx.partner),
+    to: publisherAccount(publisher),
+    amountFen: freeze.profitFen,
+    reason: 'value_added_refund',
+    ref: freeze.profitNo ?? outTradeNo,
+  });
   task.totals.refunded += freeze.amountFen + freeze.profitFen;
   task.totals.platformReceived -= freeze.profitFen;
   freeze.status = 'TRADE_CLOSED';

@@ -6,7 +6,11 @@
 // frozen for the task, free for other winners or the leftover.
 
 import type { TransferRecord as DetailRecord } from '../alipay/core/detail';
-import type { CancelConfirmByPlatformRequest, ConfirmByPlatformRequest, TaskConfirmRequest } from '../alipay/core/services';
+import type {
+  CancelConfirmByPlatformRequest,
+  ConfirmByPlatformRequest,
+  TaskConfirmRequest,
+} from '../alipay/core/services';
 import type { TaskConfirmEvent } from '../alipay/core/events';
 import { GatewayRefusal } from './errors';
 import { balance, frozenAccount } from './ledger';
@@ -41,27 +45,63 @@ export function availableFen(state: Readonly<SandboxState>, task: TaskRecord): n
 }
 
 export function transferData(t: TransferRecord): WinnerTransferData {
-  return { outerTransferNo: t.outerTransferNo, amountFen: t.amountFen, winnerUserId: t.winnerUserId, nickname: t.nickname, status: t.status, ...(t.errorCode !== undefined ? { errorCode: t.errorCode } : {}) };
+  return {
+    outerTransferNo: t.outerTransferNo,
+    amountFen: t.amountFen,
+    winnerUserId: t.winnerUserId,
+    nickname: t.nickname,
+    status: t.status,
+    ...(t.errorCode !== undefined ? { errorCode: t.errorCode } : {}),
+  };
 }
 
 /** The fingerprint of one winner record (what a repeat must match). */
-export function recordHash(outerTaskId: string, source: TransferRecord['source'], r: DetailRecord, announceEnd: number | undefined): string {
-  return fingerprint({ outerTaskId, source, no: r.outerTransferNo, amount: r.amountFen, winner: r.alipayUserId, nickname: r.nickname, announceEnd });
+export function recordHash(
+  outerTaskId: string,
+  source: TransferRecord['source'],
+  r: DetailRecord,
+  announceEnd: number | undefined,
+): string {
+  return fingerprint({
+    outerTaskId,
+    source,
+    no: r.outerTransferNo,
+    amount: r.amountFen,
+    winner: r.alipayUserId,
+    nickname: r.nickname,
+    announceEnd,
+  });
 }
 
 /**
  * Check winner records against the task and the number registry; refuses with the witkey codes. Used by
  * task.confirm and left.amount.handle.
  */
-export function checkWinnerRecords(state: Readonly<SandboxState>, task: TaskRecord, source: TransferRecord['source'], records: readonly DetailRecord[], announceEnd: number | undefined): void {
+export function checkWinnerRecords(
+  state: Readonly<SandboxState>,
+  task: TaskRecord,
+  source: TransferRecord['source'],
+  records: readonly DetailRecord[],
+  announceEnd: number | undefined,
+): void {
   const seen = new Set<string>();
   for (const r of records) {
-    if (seen.has(r.outerTransferNo)) throw new GatewayRefusal('WITKEY_OUTER_TRANSFER_REPEAT', `transfer ${r.outerTransferNo} appears twice`);
+    if (seen.has(r.outerTransferNo))
+      throw new GatewayRefusal('WITKEY_OUTER_TRANSFER_REPEAT', `transfer ${r.outerTransferNo} appears twice`);
     seen.add(r.outerTransferNo);
-    if (r.alipayUserId === task.publisherUserId) throw new GatewayRefusal('BIDDER_EQUALS_TASK_CREATOR_ERROR', `winner of ${r.outerTransferNo} is the publisher`);
+    if (r.alipayUserId === task.publisherUserId)
+      throw new GatewayRefusal('BIDDER_EQUALS_TASK_CREATOR_ERROR', `winner of ${r.outerTransferNo} is the publisher`);
     if (r.amountFen <= 0) throw new GatewayRefusal('ILLEGAL_ARGUMENT', `transfer ${r.outerTransferNo} has no amount`);
-    const use = checkNumber(state, task.partner, r.outerTransferNo, 'transfer', task.outerTaskId, recordHash(task.outerTaskId, source, r, announceEnd));
-    if (use === 'same') throw new GatewayRefusal('WITKEY_TRANSFER_ALREADY_EXIST', `transfer ${r.outerTransferNo} exists`);
+    const use = checkNumber(
+      state,
+      task.partner,
+      r.outerTransferNo,
+      'transfer',
+      task.outerTaskId,
+      recordHash(task.outerTaskId, source, r, announceEnd),
+    );
+    if (use === 'same')
+      throw new GatewayRefusal('WITKEY_TRANSFER_ALREADY_EXIST', `transfer ${r.outerTransferNo} exists`);
   }
 }
 
@@ -93,33 +133,60 @@ export function createTransfers(
       createdAt: ctx.now,
     };
     // Alipay looks at the winner's account: an abnormal one fails here (task.confirm: F; left.amount.handle: failure_bidders)
-    const errorCode = ctx.winnerFault(source === 'task.confirm' ? 'confirm' : 'leftover', { outerTaskId: task.outerTaskId, outerTransferNo: r.outerTransferNo, alipayUserId: r.alipayUserId });
-    if (errorCode !== undefined) failTransfer(t, source === 'task.confirm' ? 'confirm' : 'leftover', errorCode, ctx.now);
+    const errorCode = ctx.winnerFault(source === 'task.confirm' ? 'confirm' : 'leftover', {
+      outerTaskId: task.outerTaskId,
+      outerTransferNo: r.outerTransferNo,
+      alipayUserId: r.alipayUserId,
+    });
+    if (errorCode !== undefined)
+      failTransfer(t, source === 'task.confirm' ? 'confirm' : 'leftover', errorCode, ctx.now);
     state.transfers[scoped(task.partner, r.outerTransferNo)] = t;
     return t;
   });
 }
 
 /** Everything task.confirm checks, at page open and again at confirmation. */
-export function checkTaskConfirm(state: Readonly<SandboxState>, ctx: OpContext, r: TaskConfirmRequest, partner: string): TaskRecord {
+export function checkTaskConfirm(
+  state: Readonly<SandboxState>,
+  ctx: OpContext,
+  r: TaskConfirmRequest,
+  partner: string,
+): TaskRecord {
   const task = requireTask(state, partner, r.outerTaskId);
   if (task.status !== 'OPEN') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `task ${r.outerTaskId} is ${task.status}`);
   if (ctx.now >= task.expiresAt) throw new GatewayRefusal('WITKEY_NOT_ALLOW', 'task has expired');
-  if (r.outerAccountId !== task.outerAccountId) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'outer_account_id is not the publisher');
-  if (r.alipayUserId !== task.publisherUserId) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'alipay_user_id is not the publisher');
-  if (r.transfers.length > TASK_CONFIRM_MAX_RECORDS) throw new GatewayRefusal('WITKEY_COUNT_NOT_MATCH', `more than ${TASK_CONFIRM_MAX_RECORDS} winners`);
-  if (r.announcePeriodEnd !== undefined && r.announcePeriodEnd <= ctx.now) throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'announce_period is not in the future');
+  if (r.outerAccountId !== task.outerAccountId)
+    throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'outer_account_id is not the publisher');
+  if (r.alipayUserId !== task.publisherUserId)
+    throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', 'alipay_user_id is not the publisher');
+  if (r.transfers.length > TASK_CONFIRM_MAX_RECORDS)
+    throw new GatewayRefusal('WITKEY_COUNT_NOT_MATCH', `more than ${TASK_CONFIRM_MAX_RECORDS} winners`);
+  if (r.announcePeriodEnd !== undefined && r.announcePeriodEnd <= ctx.now)
+    throw new GatewayRefusal('ILLEGAL_ARGUMENT', 'announce_period is not in the future');
   checkWinnerRecords(state, task, 'task.confirm', r.transfers, r.announcePeriodEnd);
   let total = 0;
   for (const t of r.transfers) total += t.amountFen;
-  if (total > availableFen(state, task)) throw new GatewayRefusal('WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH', `winners ${total} fen, available ${availableFen(state, task)} fen`);
+  if (total > availableFen(state, task))
+    throw new GatewayRefusal(
+      'WITKEY_TASK_LEF_AMOUNT_NOT_ENOUGH',
+      `winners ${total} fen, available ${availableFen(state, task)} fen`,
+    );
   return task;
 }
 
 /** task.confirm, confirmed by the publisher. Returns the task_confirm event (notified and in the return callback). */
-export function confirmWinners(state: SandboxState, ctx: OpContext, r: TaskConfirmRequest, meta: PageMeta): { outerTaskId: string; transfers: WinnerTransferData[]; event: TaskConfirmEvent } {
+export function confirmWinners(
+  state: SandboxState,
+  ctx: OpContext,
+  r: TaskConfirmRequest,
+  meta: PageMeta,
+): { outerTaskId: string; transfers: WinnerTransferData[]; event: TaskConfirmEvent } {
   const task = checkTaskConfirm(state, ctx, r, meta.partner);
-  const created = createTransfers(state, ctx, task, 'task.confirm', r.transfers, r.announcePeriodEnd, { notifyUrl: r.notifyUrl, charset: meta.charset, signType: meta.signType });
+  const created = createTransfers(state, ctx, task, 'task.confirm', r.transfers, r.announcePeriodEnd, {
+    notifyUrl: r.notifyUrl,
+    charset: meta.charset,
+    signType: meta.signType,
+  });
   for (const t of created) {
     if (t.status === 'W') task.committedFen += t.amountFen;
   }
@@ -134,7 +201,9 @@ export function confirmWinners(state: SandboxState, ctx: OpContext, r: TaskConfi
       outerTransferNo: t.outerTransferNo,
       amountFen: t.amountFen,
       alipayUserId: t.winnerUserId,
-      ...(t.status === 'F' ? { status: 'F' as const, errorCode: t.errorCode! } : { status: t.status === 'W' ? ('W' as const) : ('I' as const) }),
+      ...(t.status === 'F'
+        ? { status: 'F' as const, errorCode: t.errorCode! }
+        : { status: t.status === 'W' ? ('W' as const) : ('I' as const) }),
     })),
   };
   ctx.enqueue(state, { outerTaskId: task.outerTaskId, target, data: event });
@@ -143,7 +212,11 @@ export function confirmWinners(state: SandboxState, ctx: OpContext, r: TaskConfi
 }
 
 /** confirm.by.platform: pay W transfers whose announcement period is over. All or nothing. */
-export function payAfterAnnouncement(state: SandboxState, ctx: OpContext, r: ConfirmByPlatformRequest): { outerTaskId: string; paid: string[]; failed: string[] } {
+export function payAfterAnnouncement(
+  state: SandboxState,
+  ctx: OpContext,
+  r: ConfirmByPlatformRequest,
+): { outerTaskId: string; paid: string[]; failed: string[] } {
   const task = requireTask(state, ctx.partner, r.outerTaskId);
   const seen = new Set<string>();
   const due: TransferRecord[] = [];
@@ -152,11 +225,15 @@ export function payAfterAnnouncement(state: SandboxState, ctx: OpContext, r: Con
     seen.add(no);
     const t = state.transfers[scoped(ctx.partner, no)];
     if (!t) throw new GatewayRefusal('WITKEY_TRANSFER_NOT_EXIST', `transfer ${no}`);
-    if (t.outerTaskId !== r.outerTaskId) throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', `transfer ${no} belongs to another task`);
-    if (t.status === 'S' || t.status === 'I') throw new GatewayRefusal('WITKEY_OUTER_TRANSFER_ALREADY_PAID', `transfer ${no} is paid`);
+    if (t.outerTaskId !== r.outerTaskId)
+      throw new GatewayRefusal('WITKEY_DATA_NOT_MATCH', `transfer ${no} belongs to another task`);
+    if (t.status === 'S' || t.status === 'I')
+      throw new GatewayRefusal('WITKEY_OUTER_TRANSFER_ALREADY_PAID', `transfer ${no} is paid`);
     if (t.status === 'C') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `transfer ${no} was cancelled`);
-    if (t.status === 'F') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `transfer ${no} failed (${t.errorCode ?? 'no code'})`);
-    if (t.announceEnd === undefined || ctx.now < t.announceEnd) throw new GatewayRefusal('WITKEY_NOT_ALLOW', `the announcement period of ${no} is not over`);
+    if (t.status === 'F')
+      throw new GatewayRefusal('WITKEY_NOT_ALLOW', `transfer ${no} failed (${t.errorCode ?? 'no code'})`);
+    if (t.announceEnd === undefined || ctx.now < t.announceEnd)
+      throw new GatewayRefusal('WITKEY_NOT_ALLOW', `the announcement period of ${no} is not over`);
     due.push(t);
   }
   const paid: string[] = [];
@@ -192,9 +269,11 @@ export function cancelWinners(state: SandboxState, ctx: OpContext, r: CancelConf
     seen.add(no);
     const t = state.transfers[scoped(ctx.partner, no)];
     if (!t) out.failed.push({ outerTransferNo: no, errorCode: 'WITKEY_TRANSFER_NOT_EXIST' });
-    else if (t.outerTaskId !== r.outerTaskId) out.failed.push({ outerTransferNo: no, errorCode: 'WITKEY_DATA_NOT_MATCH' });
+    else if (t.outerTaskId !== r.outerTaskId)
+      out.failed.push({ outerTransferNo: no, errorCode: 'WITKEY_DATA_NOT_MATCH' });
     else if (t.status === 'C') out.succeeded.push({ outerTransferNo: no, transferStatus: CANCELLED_STATUS });
-    else if (t.status !== 'W' || t.announceEnd === undefined || ctx.now >= t.announceEnd) out.failed.push({ outerTransferNo: no, errorCode: 'WITKEY_NOT_ALLOW' });
+    else if (t.status !== 'W' || t.announceEnd === undefined || ctx.now >= t.announceEnd)
+      out.failed.push({ outerTransferNo: no, errorCode: 'WITKEY_NOT_ALLOW' });
     else {
       t.status = 'C';
       t.cancelledAt = ctx.now;

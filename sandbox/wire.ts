@@ -52,8 +52,16 @@ export class Wire {
   }
 
   /** The signed POST body of one notification attempt. `badSignature` corrupts the signature (fault). */
-  encodeNotification(n: NotificationRecord, event: NotifyEvent, opts: { now: number; badSignature: boolean; charset: string }): EncodedNotification & { built: BuiltNotification } {
-    const built = buildNotification({ notifyId: n.notifyId, notifyTime: opts.now, event }, this.signerFor(n.signType), opts.charset);
+  encodeNotification(
+    n: NotificationRecord,
+    event: NotifyEvent,
+    opts: { now: number; badSignature: boolean; charset: string },
+  ): EncodedNotification & { built: BuiltNotification } {
+    const built = buildNotification(
+      { notifyId: n.notifyId, notifyTime: opts.now, event },
+      this.signerFor(n.signType),
+      opts.charset,
+    );
     if (!opts.badSignature) return { body: Buffer.from(built.body, 'latin1'), contentType: built.contentType, built };
     const fields = { ...built.fields, sign: corrupt(built.fields.sign ?? '') };
     const body = formSerialize(fields, normalizeCharset(opts.charset));
@@ -63,7 +71,8 @@ export class Wire {
 
 /** A signature of the same shape that does not verify (flip bits in the middle). */
 function corrupt(sign: string): string {
-  if (/^[0-9a-f]{32}$/.test(sign)) return sign.split('').reverse().join('') === sign ? `0${sign.slice(1)}` : sign.split('').reverse().join('');
+  if (/^[0-9a-f]{32}$/.test(sign))
+    return sign.split('').reverse().join('') === sign ? `0${sign.slice(1)}` : sign.split('').reverse().join('');
   const bytes = Buffer.from(sign, 'base64');
   if (bytes.length === 0) return 'AAAA';
   const i = Math.floor(bytes.length / 2);

@@ -15,7 +15,16 @@
 //   --no-build   use dist/ as it is (it must be built from today's sources)
 //   --no-check   do not run the replay test afterwards
 const { spawnSync } = require('node:child_process');
-const { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, relative, resolve } = require('node:path');
 const { workflowFingerprint } = require('./workflow-fingerprint');
@@ -57,16 +66,22 @@ function git(gitArgs) {
 }
 
 function historiesIn(dir) {
-  return readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== 'manifest.json')
+    .sort();
 }
 
 const started = Date.now();
 const out = option('--out');
 
-if (!flag('--no-build') && !run('build', process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'])) {
+if (
+  !flag('--no-build') &&
+  !run('build', process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'])
+) {
   fail('the build failed: nothing recorded (fix the compile errors, or --no-build to record what dist/ holds)');
 }
-if (!run('provision', process.execPath, [join(ROOT, 'bin', 'witkey.js'), 'provision'])) fail('provisioning the test servers failed');
+if (!run('provision', process.execPath, [join(ROOT, 'bin', 'witkey.js'), 'provision']))
+  fail('provisioning the test servers failed');
 
 const before = workflowFingerprint(ROOT);
 const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
@@ -78,7 +93,9 @@ const existing = existsSync(CORPUS)
   : undefined;
 const folderName = existing ?? `${version}-${before.fingerprint.slice(0, 8)}`;
 const target = out ? resolve(out) : join(CORPUS, folderName);
-say(`workflow fingerprint ${before.fingerprint} (${before.files.length} files); folder ${relative(ROOT, target) || target}${existing && !out ? ' (exists: re-recording into it)' : ''}`);
+say(
+  `workflow fingerprint ${before.fingerprint} (${before.files.length} files); folder ${relative(ROOT, target) || target}${existing && !out ? ' (exists: re-recording into it)' : ''}`,
+);
 
 const suites = SUITES.map((s) => join(ROOT, 'dist', 'test', s)).filter((p) => existsSync(p));
 if (suites.length === 0) fail('no compiled test suites in dist/test (did the build run?)');
@@ -90,7 +107,9 @@ if (!run('record', process.execPath, [join(ROOT, 'scripts', 'run-tests.js'), ...
 
 const after = workflowFingerprint(ROOT);
 if (after.fingerprint !== before.fingerprint) {
-  fail(`the workflow code changed while recording (${before.fingerprint.slice(0, 8)} → ${after.fingerprint.slice(0, 8)}): nothing written; run again`);
+  fail(
+    `the workflow code changed while recording (${before.fingerprint.slice(0, 8)} → ${after.fingerprint.slice(0, 8)}): nothing written; run again`,
+  );
 }
 const recorded = historiesIn(recording);
 if (recorded.length === 0) fail(`the tests recorded no history (${relative(ROOT, suites[0])} ...)`);
@@ -106,7 +125,12 @@ const manifest = {
   fingerprint: before.fingerprint,
   commit: git(['rev-parse', 'HEAD']) ?? 'unknown',
   // workflow files that differed from that commit when recording (the fingerprint is what counts)
-  uncommitted: changedPaths ? changedPaths.split('\n').map((l) => l.slice(3)).sort() : [],
+  uncommitted: changedPaths
+    ? changedPaths
+        .split('\n')
+        .map((l) => l.slice(3))
+        .sort()
+    : [],
   date: new Date().toISOString(),
   recordedBy: 'npm run histories:record',
   suites: suites.map((s) => relative(ROOT, s).split('\\').join('/')),
@@ -123,5 +147,7 @@ if (!out && !flag('--no-check')) {
     fail(`the replay test fails with the new folder ${relative(ROOT, target)} (see above)`);
   }
 }
-say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; ${out ? `trial folder ${target} (not in the corpus)` : `commit it: git add ${relative(ROOT, target)} && git commit`}`);
+say(
+  `done in ${((Date.now() - started) / 1000).toFixed(0)} s; ${out ? `trial folder ${target} (not in the corpus)` : `commit it: git add ${relative(ROOT, target)} && git commit`}`,
+);
 process.stdout.write(`${out ? target : relative(ROOT, target)}\n`);

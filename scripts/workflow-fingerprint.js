@@ -74,7 +74,11 @@ function workflowFingerprint(root = resolve(__dirname, '..')) {
     const file = queue.shift();
     if (seen.has(file)) continue;
     const source = readFileSync(file, 'utf8');
-    const js = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName: file, reportDiagnostics: false }).outputText;
+    const js = ts.transpileModule(source, {
+      compilerOptions: COMPILER_OPTIONS,
+      fileName: file,
+      reportDiagnostics: false,
+    }).outputText;
     const scanned = tokens(js, file.replace(/\.ts$/, '.js'));
     seen.set(file, createHash('sha256').update(scanned.tokens.join('\n')).digest('hex'));
     for (const spec of scanned.requires) queue.push(resolveLocal(file, spec));

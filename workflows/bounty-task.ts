@@ -36,7 +36,13 @@ import {
   type TaskNotification,
   type TaskResult,
 } from './messages';
-import { WITKEY_AMOUNT_FEN, WITKEY_ANNOUNCEMENT_END, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from './search-attributes';
+import {
+  WITKEY_AMOUNT_FEN,
+  WITKEY_ANNOUNCEMENT_END,
+  WITKEY_NEEDS_ATTENTION,
+  WITKEY_PHASE,
+  WITKEY_PUBLISHER_ID,
+} from './search-attributes';
 import * as ledger from './task/ledger';
 import type { BlockedStep, TaskSpec, TaskState } from './task/types';
 import { describeSpecDifference, taskView } from './task/view';
@@ -90,15 +96,27 @@ export interface BountyTaskInput {
 }
 
 /** Building signed pages is local work: short timeouts, a few retries. */
-const pages = proxyActivities<Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createAppendPage' | 'createLeftoverPage'>>({
+const pages = proxyActivities<
+  Pick<TaskActivities, 'createTaskPage' | 'createConfirmPage' | 'createAppendPage' | 'createLeftoverPage'>
+>({
   startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'],
+  },
 });
 
 /** The freeze trade on the OpenAPI side: query a few times; cancel, repeated while retry_flag is Y, then hand over. */
 const trades = proxyActivities<Pick<TaskActivities, 'queryFreezeTrade' | 'cancelFreezeTrade'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'],
+  },
 });
 
 /** Local file writes: retried until they succeed (a full disk is fixed by an operator, the task waits). */
@@ -113,7 +131,13 @@ const records = proxyActivities<Pick<TaskActivities, 'writeAuditRecord'>>({
  */
 const cancels = proxyActivities<Pick<TaskActivities, 'cancelConfirmByPlatform'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'],
+  },
 });
 
 /** Calls to the gateway: retried with the same business numbers until they succeed or fail for good. */
@@ -151,9 +175,16 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     const needsAttention = state.attention.some((a) => !a.resolved) || state.blocked !== undefined;
     const announcementEnd = ledger.nextAnnouncementEnd(state, now()) ?? 0;
     const amountFen = state.ledger.bountyFrozenFen || state.spec.bountyFen;
-    const unchanged = phase === published.phase && needsAttention === published.needsAttention && announcementEnd === published.announcementEnd;
+    const unchanged =
+      phase === published.phase &&
+      needsAttention === published.needsAttention &&
+      announcementEnd === published.announcementEnd;
     // v2: an amount.append that changes only the amount is published too
-    if (unchanged && (amountFen === published.amountFen || published.amountFen === -1 || !patched(SEARCH_ATTRIBUTE_AMOUNT))) return;
+    if (
+      unchanged &&
+      (amountFen === published.amountFen || published.amountFen === -1 || !patched(SEARCH_ATTRIBUTE_AMOUNT))
+    )
+      return;
     upsertSearchAttributes([
       { key: WITKEY_PHASE, value: phase },
       { key: WITKEY_PUBLISHER_ID, value: state.spec.publisherId },
@@ -193,26 +224,43 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     if (processed.has(id)) return;
     processed.add(id);
     state.processedNotifyIds.push(id);
-    state.attention.push({ code: 'PAGE_REFUSED', message: `Alipay refused ${refusal.service} (${refusal.errorCode}) for ${refusal.references.join(', ') || 'the task'}: the step did not happen; check the page and ask again or withdraw it`, evidence: refusal, atMs: now() });
+    state.attention.push({
+      code: 'PAGE_REFUSED',
+      message: `Alipay refused ${refusal.service} (${refusal.errorCode}) for ${refusal.references.join(', ') || 'the task'}: the step did not happen; check the page and ask again or withdraw it`,
+      evidence: refusal,
+      atMs: now(),
+    });
     changed();
   });
 
   setHandler(
     publishUpdate,
     async () => {
-      cashierPage ??= pages.createTaskPage({ spec: state.spec, freezeNo: state.freezeNo, valueAddedFeeTransferNo: state.valueAddedFeeTransferNo }).then((r) => r.url);
+      cashierPage ??= pages
+        .createTaskPage({
+          spec: state.spec,
+          freezeNo: state.freezeNo,
+          valueAddedFeeTransferNo: state.valueAddedFeeTransferNo,
+        })
+        .then((r) => r.url);
       try {
         cashierUrl = await cashierPage;
       } catch (err) {
         cashierPage = undefined; // a later publish tries again
-        throw ApplicationFailure.nonRetryable(`the cashier page could not be built: ${failureMessage(err)}`, 'PublishFailed');
+        throw ApplicationFailure.nonRetryable(
+          `the cashier page could not be built: ${failureMessage(err)}`,
+          'PublishFailed',
+        );
       }
       return { outerTaskId: state.spec.outerTaskId, cashierUrl, phase: ledger.phaseOf(state, now()) };
     },
     {
       validator: (spec: TaskSpec) => {
         const difference = describeSpecDifference(state.spec, spec);
-        if (difference) throw new Error(`task ${state.spec.outerTaskId} was already published with different parameters: ${difference}`);
+        if (difference)
+          throw new Error(
+            `task ${state.spec.outerTaskId} was already published with different parameters: ${difference}`,
+          );
       },
     },
   );
@@ -220,7 +268,9 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   /** The result of an earlier request with the same id (a retry, possibly from before a continue-as-new). */
   const earlierResult = <T>(): T | undefined => {
     const id = currentUpdateInfo()?.id;
-    return id !== undefined && Object.prototype.hasOwnProperty.call(state.requests, id) ? (state.requests![id] as T) : undefined;
+    return id !== undefined && Object.prototype.hasOwnProperty.call(state.requests, id)
+      ? (state.requests![id] as T)
+      : undefined;
   };
   const remember = <T>(result: T): T => {
     const id = currentUpdateInfo()?.id;
@@ -254,10 +304,17 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       } catch (err) {
         ledger.withdrawRound(state, round.round);
         changed();
-        throw ApplicationFailure.nonRetryable(`the confirmation page could not be built: ${(err as Error).message}`, 'SelectWinnersFailed');
+        throw ApplicationFailure.nonRetryable(
+          `the confirmation page could not be built: ${(err as Error).message}`,
+          'SelectWinnersFailed',
+        );
       }
     },
-    { validator: unlessRepeated((request: ledger.SelectWinnersInput) => ledger.checkSelectWinners(state, request, now())) },
+    {
+      validator: unlessRepeated((request: ledger.SelectWinnersInput) =>
+        ledger.checkSelectWinners(state, request, now()),
+      ),
+    },
   );
 
   setHandler(
@@ -271,10 +328,17 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         } catch (err) {
           // Alipay may or may not have cancelled them: the cancel is repeated (at once, with backoff) until known
           for (const no of transferNos) if (!state.cancelUnknown.includes(no)) state.cancelUnknown.push(no);
-          state.attention.push({ code: 'CANCEL_OUTCOME_UNKNOWN', message: `cancel of ${transferNos.join(', ')}: ${failureMessage(err)}; it is repeated until its outcome is known, and the payout is held while it is not`, atMs: now() });
+          state.attention.push({
+            code: 'CANCEL_OUTCOME_UNKNOWN',
+            message: `cancel of ${transferNos.join(', ')}: ${failureMessage(err)}; it is repeated until its outcome is known, and the payout is held while it is not`,
+            atMs: now(),
+          });
           state.cancelRetry = { attempts: 0, nextAtMs: now() };
           changed();
-          throw ApplicationFailure.nonRetryable(`the cancellation's outcome is unknown (${failureMessage(err)}); it is repeated until known, and the winner is not paid while it is not`, 'CancelOutcomeUnknown');
+          throw ApplicationFailure.nonRetryable(
+            `the cancellation's outcome is unknown (${failureMessage(err)}); it is repeated until known, and the winner is not paid while it is not`,
+            'CancelOutcomeUnknown',
+          );
         }
         recordCancel(state, result, now());
         changed();
@@ -302,11 +366,20 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         });
         const planned = state.leftovers.find((p) => p.round === plan.round);
         if (planned) planned.adminPage = page;
-        return remember({ round: plan.round, transferNos: plan.transferNos, refundSerialNo: plan.refund?.serialNo, platformSerialNo: plan.platform?.serialNo, adminPage: page });
+        return remember({
+          round: plan.round,
+          transferNos: plan.transferNos,
+          refundSerialNo: plan.refund?.serialNo,
+          platformSerialNo: plan.platform?.serialNo,
+          adminPage: page,
+        });
       } catch (err) {
         ledger.withdrawLeftover(state, plan.round);
         changed();
-        throw ApplicationFailure.nonRetryable(`the leftover page could not be built: ${(err as Error).message}`, 'PlanLeftoverFailed');
+        throw ApplicationFailure.nonRetryable(
+          `the leftover page could not be built: ${(err as Error).message}`,
+          'PlanLeftoverFailed',
+        );
       }
     },
     { validator: unlessRepeated((request: ledger.LeftoverInput) => ledger.checkPlanLeftover(state, request, now())) },
@@ -333,36 +406,53 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       } catch (err) {
         ledger.resolveAppend(state, append.append, 'closed', undefined, now()); // never handed out: withdrawn
         changed();
-        throw ApplicationFailure.nonRetryable(`the amount.append page could not be built: ${failureMessage(err)}`, 'ExtendFailed');
+        throw ApplicationFailure.nonRetryable(
+          `the amount.append page could not be built: ${failureMessage(err)}`,
+          'ExtendFailed',
+        );
       }
     },
     { validator: unlessRepeated((request: ExtendInput) => ledger.checkExtend(state, request, now())) },
   );
 
-  setHandler(operatorUpdate, (request) => {
-    if (request.action === 'cancel_unpaid' && state.blocked?.step === 'payment' && patched(CANCEL_UNPAID_UNBLOCKS)) {
-      // the payment step is waiting for an operator: cancel_unpaid is that operator's answer, so the step runs again now
-      ledger.resolveAttention(state, state.blocked.code);
-      state.blocked = undefined;
-      state.paymentResolved = false;
-    }
-    const outcome = applyOperatorAction(state, request, now());
-    state.operatorActions.push({ action: request.action, operator: request.operator, reason: request.reason, atMs: now(), outcome });
-    changed();
-    return taskView(state, now(), cashierUrl);
-  }, { validator: (request: OperatorRequest) => checkOperatorRequest(state, request) });
+  setHandler(
+    operatorUpdate,
+    (request) => {
+      if (request.action === 'cancel_unpaid' && state.blocked?.step === 'payment' && patched(CANCEL_UNPAID_UNBLOCKS)) {
+        // the payment step is waiting for an operator: cancel_unpaid is that operator's answer, so the step runs again now
+        ledger.resolveAttention(state, state.blocked.code);
+        state.blocked = undefined;
+        state.paymentResolved = false;
+      }
+      const outcome = applyOperatorAction(state, request, now());
+      state.operatorActions.push({
+        action: request.action,
+        operator: request.operator,
+        reason: request.reason,
+        atMs: now(),
+        outcome,
+      });
+      changed();
+      return taskView(state, now(), cashierUrl);
+    },
+    { validator: (request: OperatorRequest) => checkOperatorRequest(state, request) },
+  );
 
   /** confirm.by.platform in batches of at most 30; a refusal blocks the payout step until an operator retries. */
   const payOut = async (transferNos: string[]): Promise<void> => {
     const settled = (): boolean => state.manualSettlement !== undefined && patched(SETTLEMENT_STOPS_PAYOUT);
     for (let i = 0; i < transferNos.length && !state.blocked && !settled(); i += ledger.LIMITS.payoutBatch) {
-      const batch = transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld);
+      const batch = transferNos
+        .slice(i, i + ledger.LIMITS.payoutBatch)
+        .filter((no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld);
       if (batch.length === 0) continue;
       try {
         await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
         ledger.payoutAccepted(state, batch, now());
       } catch (err) {
-        block('payout', 'PAYOUT_FAILED', `confirm.by.platform of ${batch.join(', ')} failed: ${failureMessage(err)}`, { transferNos: batch });
+        block('payout', 'PAYOUT_FAILED', `confirm.by.platform of ${batch.join(', ')} failed: ${failureMessage(err)}`, {
+          transferNos: batch,
+        });
         return;
       }
       log.info('payout accepted', { outerTaskId: state.spec.outerTaskId, transfers: batch.length });
@@ -379,7 +469,10 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     const seen = changes;
     state.settledAtMs = now();
     publishVisibility();
-    const result: TaskResult = { view: taskView(state, now(), cashierUrl), processedNotifyIds: [...state.processedNotifyIds] };
+    const result: TaskResult = {
+      view: taskView(state, now(), cashierUrl),
+      processedNotifyIds: [...state.processedNotifyIds],
+    };
     if (patched(AUDIT_RECORD)) await records.writeAuditRecord({ outerTaskId: state.spec.outerTaskId, record: result });
     if (changes !== seen && patched(CLOSE_RECHECKS_MESSAGES)) {
       state.settledAtMs = undefined;
@@ -401,7 +494,12 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         changed();
       }
       for (const a of state.appends) {
-        if (a.status === 'requested' && !a.resolved && now() >= a.requestedAtMs + settings.paymentTimeoutMs && !state.blocked) {
+        if (
+          a.status === 'requested' &&
+          !a.resolved &&
+          now() >= a.requestedAtMs + settings.paymentTimeoutMs &&
+          !state.blocked
+        ) {
           await resolveUnpaidAppend(state, a.append, now, block);
           changed();
         }
@@ -416,7 +514,11 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
         else late.handled = true; // nothing to refund at Alipay: the attention item stays for an operator
       } catch (err) {
         late.handled = true;
-        state.attention.push({ code: 'LATE_PAYMENT_UNRESOLVED', message: `the late payment ${late.freezeNo} could not be refunded: ${failureMessage(err)}`, atMs: now() });
+        state.attention.push({
+          code: 'LATE_PAYMENT_UNRESOLVED',
+          message: `the late payment ${late.freezeNo} could not be refunded: ${failureMessage(err)}`,
+          atMs: now(),
+        });
       }
       changed();
     }
@@ -424,11 +526,13 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     ledger.expire(state, now(), settings.resendWindowMs);
     const watchOverdue = patched(OVERDUE_NOTIFICATIONS);
     if (watchOverdue && ledger.flagOverdue(state, settings.resendWindowMs, now()) > 0) changed();
-    const watchLeftover = ledger.leftoverDeadlines(state, settings.resendWindowMs).length > 0 && patched(LEFTOVER_WAITS);
+    const watchLeftover =
+      ledger.leftoverDeadlines(state, settings.resendWindowMs).length > 0 && patched(LEFTOVER_WAITS);
     if (watchLeftover && ledger.flagLeftoverWaits(state, settings.resendWindowMs, now()) > 0) changed();
 
     // a cancellation whose outcome is unknown is repeated while the announcement runs, with backoff
-    const repeatCancels = !state.manualSettlement && unknownCancels(state).length > 0 && patched(CANCEL_UNKNOWN_REPEATED);
+    const repeatCancels =
+      !state.manualSettlement && unknownCancels(state).length > 0 && patched(CANCEL_UNKNOWN_REPEATED);
     if (repeatCancels && now() >= (state.cancelRetry?.nextAtMs ?? 0)) {
       await condition(() => cancelsInFlight === 0);
       await repeatUnknownCancels(state, now());
@@ -439,22 +543,39 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     if (state.blocked?.step !== 'payout' && !state.manualSettlement) {
       let due = ledger.duePayouts(state, now());
       if (due.length) await condition(() => cancelsInFlight === 0); // a cancellation accepted before the end finishes first
-      const unknown = state.cancelUnknown.filter((no) => state.transfers[no]?.status === 'waiting' && due.some((d) => d.transferNos.includes(no)));
+      const unknown = state.cancelUnknown.filter(
+        (no) => state.transfers[no]?.status === 'waiting' && due.some((d) => d.transferNos.includes(no)),
+      );
       if (unknown.length && patched(CANCEL_UNKNOWN_REPEATED)) {
         // the announcement is over and the outcome is still unknown: one last attempt, then hold for an operator
         await repeatUnknownCancels(state, now());
         for (const no of unknown) {
-          if (state.transfers[no].status === 'waiting') ledger.holdPayout(state, no, `its cancellation's outcome stayed unknown until the announcement ended (Alipay: ${state.transfers[no].errorCode ?? 'no answer'})`, now());
+          if (state.transfers[no].status === 'waiting')
+            ledger.holdPayout(
+              state,
+              no,
+              `its cancellation's outcome stayed unknown until the announcement ended (Alipay: ${state.transfers[no].errorCode ?? 'no answer'})`,
+              now(),
+            );
         }
         state.cancelUnknown = state.cancelUnknown.filter((no) => !unknown.includes(no));
         changed();
         due = ledger.duePayouts(state, now());
       } else if (unknown.length) {
         try {
-          recordCancel(state, await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: unknown }), now());
+          recordCancel(
+            state,
+            await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: unknown }),
+            now(),
+          );
           state.cancelUnknown = state.cancelUnknown.filter((no) => !unknown.includes(no));
         } catch (err) {
-          block('payout', 'CANCEL_OUTCOME_UNKNOWN', `the cancel of ${unknown.join(', ')} is still unknown (${failureMessage(err)}): payout held`, { transferNos: unknown });
+          block(
+            'payout',
+            'CANCEL_OUTCOME_UNKNOWN',
+            `the cancel of ${unknown.join(', ')} is still unknown (${failureMessage(err)}): payout held`,
+            { transferNos: unknown },
+          );
         }
         changed();
       }
@@ -467,13 +588,24 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       }
     }
 
-    const quietSince = Math.max(state.lastNotificationAtMs ?? 0, state.paidAtMs ?? 0, state.cancellation?.atMs ?? 0, state.manualSettlement?.atMs ?? 0);
+    const quietSince = Math.max(
+      state.lastNotificationAtMs ?? 0,
+      state.paidAtMs ?? 0,
+      state.cancellation?.atMs ?? 0,
+      state.manualSettlement?.atMs ?? 0,
+    );
     const cancelRetryAt = repeatCancels ? state.cancelRetry?.nextAtMs : undefined;
     const closeAt = quietSince + settings.resendWindowMs;
     if (!state.blocked && ledger.moneyAtRest(state, now()) && now() >= closeAt) {
       if (state.deferred.length) {
         // the steps these notifications report never came: an operator decides
-        for (const n of state.deferred) state.attention.push({ code: 'NOTIFICATION_UNMATCHED', message: `${n.event.type} ${n.notifyId} never matched a step of the task`, evidence: n, atMs: now() });
+        for (const n of state.deferred)
+          state.attention.push({
+            code: 'NOTIFICATION_UNMATCHED',
+            message: `${n.event.type} ${n.notifyId} never matched a step of the task`,
+            evidence: n,
+            atMs: now(),
+          });
         state.deferred = [];
         changed();
       }
@@ -499,7 +631,9 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
       state.rounds.some((r) => r.status === 'requested') ? state.spec.expiresAtMs + settings.resendWindowMs : undefined,
       state.paid && now() < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined,
       !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
-      ...state.appends.filter((a) => a.status === 'requested' && !a.resolved).map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
+      ...state.appends
+        .filter((a) => a.status === 'requested' && !a.resolved)
+        .map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
       ...(watchOverdue ? ledger.overdueDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
       ...(watchLeftover ? ledger.leftoverDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
       cancelRetryAt !== undefined && unknownCancels(state).length > 0 ? cancelRetryAt : undefined,
@@ -507,19 +641,29 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
     ]
       .filter((t): t is number => t !== undefined && t > now())
       .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-    if (!Number.isFinite(wakeAt) && !state.blocked && !state.attention.some((a) => !a.resolved) && patched(NOTHING_SCHEDULED)) {
+    if (
+      !Number.isFinite(wakeAt) &&
+      !state.blocked &&
+      !state.attention.some((a) => !a.resolved) &&
+      patched(NOTHING_SCHEDULED)
+    ) {
       // an open task that waits for nothing the system schedules would sit unseen: it asks an operator instead
       const waiting = taskView(state, now(), cashierUrl).pendingActions;
-      state.attention.push({ code: 'NOTHING_SCHEDULED', message: `the task is open but nothing is scheduled (${waiting.join('; ') || 'no pending step'}): check with Alipay and settle it manually`, evidence: { ledger: state.ledger }, atMs: now() });
+      state.attention.push({
+        code: 'NOTHING_SCHEDULED',
+        message: `the task is open but nothing is scheduled (${waiting.join('; ') || 'no pending step'}): check with Alipay and settle it manually`,
+        evidence: { ledger: state.ledger },
+        atMs: now(),
+      });
       changed();
       continue;
     }
     const seen = changes;
-    if (Number.isFinite(wakeAt)) await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wakeAt - now());
+    if (Number.isFinite(wakeAt))
+      await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wakeAt - now());
     else await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
     publishVisibility();
   }
-
 }
 
 /** How the life of a task ended: its result, or a message that arrived while it closed and must be acted on. */
@@ -544,7 +688,10 @@ async function resolveUnpaidFreeze(state: TaskState, now: () => number, block: B
   try {
     query = await trades.queryFreezeTrade({ freezeNo: state.freezeNo });
   } catch (err) {
-    log.warn('trade.query gave no answer; cancelling', { outerTaskId: state.spec.outerTaskId, error: failureMessage(err) });
+    log.warn('trade.query gave no answer; cancelling', {
+      outerTaskId: state.spec.outerTaskId,
+      error: failureMessage(err),
+    });
   }
   if (state.paid) return; // the notification arrived meanwhile
   if (query?.kind === 'found' && (query.tradeStatus === 'TRADE_SUCCESS' || query.tradeStatus === 'TRADE_FINISHED')) {
@@ -562,9 +709,18 @@ async function resolveUnpaidFreeze(state: TaskState, now: () => number, block: B
     if (cancel.kind === 'failed') throw new Error(`trade.cancel refused: ${cancel.code}`);
     state.paymentResolved = true;
     if (state.paid && cancel.kind !== 'refunded') return;
-    ledger.cancelBeforePayment(state, cancel.kind === 'closed' ? 'closed' : cancel.kind === 'refunded' ? 'refunded' : 'not_found', now());
+    ledger.cancelBeforePayment(
+      state,
+      cancel.kind === 'closed' ? 'closed' : cancel.kind === 'refunded' ? 'refunded' : 'not_found',
+      now(),
+    );
   } catch (err) {
-    block('payment', 'PAYMENT_UNRESOLVED', `the freeze payment did not arrive and its trade could not be resolved: ${failureMessage(err)}`, { query });
+    block(
+      'payment',
+      'PAYMENT_UNRESOLVED',
+      `the freeze payment did not arrive and its trade could not be resolved: ${failureMessage(err)}`,
+      { query },
+    );
   }
 }
 
@@ -575,7 +731,10 @@ async function resolveUnpaidAppend(state: TaskState, n: number, now: () => numbe
   try {
     query = await trades.queryFreezeTrade({ freezeNo: append.freezeNo });
   } catch (err) {
-    log.warn('trade.query gave no answer for an amount.append; cancelling', { outerTaskId: state.spec.outerTaskId, error: failureMessage(err) });
+    log.warn('trade.query gave no answer for an amount.append; cancelling', {
+      outerTaskId: state.spec.outerTaskId,
+      error: failureMessage(err),
+    });
   }
   if (append.status !== 'requested') return;
   if (query?.kind === 'found' && (query.tradeStatus === 'TRADE_SUCCESS' || query.tradeStatus === 'TRADE_FINISHED')) {
@@ -588,13 +747,20 @@ async function resolveUnpaidAppend(state: TaskState, n: number, now: () => numbe
     if (cancel.kind === 'failed') throw new Error(`trade.cancel refused: ${cancel.code}`);
     ledger.resolveAppend(state, n, cancel.kind === 'refunded' ? 'refunded' : 'closed', undefined, now());
   } catch (err) {
-    block('append', 'APPEND_UNRESOLVED', `amount.append ${n} was not paid and its trade could not be resolved: ${failureMessage(err)}`, { query });
+    block(
+      'append',
+      'APPEND_UNRESOLVED',
+      `amount.append ${n} was not paid and its trade could not be resolved: ${failureMessage(err)}`,
+      { query },
+    );
   }
 }
 
 /** Winners whose cancellation is unknown and still waiting (not held, not yet resolved). */
 function unknownCancels(state: TaskState): string[] {
-  return state.cancelUnknown.filter((no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld);
+  return state.cancelUnknown.filter(
+    (no) => state.transfers[no]?.status === 'waiting' && !state.transfers[no].payoutHeld,
+  );
 }
 
 /**
@@ -609,31 +775,57 @@ async function repeatUnknownCancels(state: TaskState, nowMs: number): Promise<vo
   try {
     const result = await cancels.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
     recordCancel(state, result, nowMs);
-    for (const f of result.failed) ledger.holdPayout(state, f.transferNo, `Alipay refused to cancel it (${f.errorCode}) after an earlier cancel had an unknown outcome`, nowMs);
+    for (const f of result.failed)
+      ledger.holdPayout(
+        state,
+        f.transferNo,
+        `Alipay refused to cancel it (${f.errorCode}) after an earlier cancel had an unknown outcome`,
+        nowMs,
+      );
     const answered = new Set([...result.cancelled, ...result.failed.map((f) => f.transferNo)]);
     state.cancelUnknown = state.cancelUnknown.filter((no) => !answered.has(no));
     if (!state.cancelUnknown.length) ledger.resolveAttention(state, 'CANCEL_OUTCOME_UNKNOWN');
     state.cancelRetry = undefined;
   } catch (err) {
-    log.warn('a cancellation with an unknown outcome is still unknown', { outerTaskId: state.spec.outerTaskId, transferNos, attempts, error: failureMessage(err) });
+    log.warn('a cancellation with an unknown outcome is still unknown', {
+      outerTaskId: state.spec.outerTaskId,
+      transferNos,
+      attempts,
+      error: failureMessage(err),
+    });
     state.cancelRetry = { attempts, nextAtMs: nowMs + Math.min(60_000 * 2 ** Math.min(attempts - 1, 6), 3_600_000) };
   }
 }
 
 /** Applies a cancel.confirm.by.platform answer; refusals and unexpected answers go to an operator, never throw. */
-function recordCancel(state: TaskState, result: { cancelled: string[]; failed: { transferNo: string; errorCode: string }[] }, nowMs: number): void {
+function recordCancel(
+  state: TaskState,
+  result: { cancelled: string[]; failed: { transferNo: string; errorCode: string }[] },
+  nowMs: number,
+): void {
   try {
     ledger.applyCancelResult(state, result, nowMs);
   } catch (err) {
-    state.attention.push({ code: 'CANCEL_REPLY_UNEXPECTED', message: `${(err as Error).message}`, evidence: result, atMs: nowMs });
+    state.attention.push({
+      code: 'CANCEL_REPLY_UNEXPECTED',
+      message: `${(err as Error).message}`,
+      evidence: result,
+      atMs: nowMs,
+    });
     return;
   }
-  for (const f of result.failed) state.attention.push({ code: 'CANCEL_REFUSED', message: `Alipay refused to cancel ${f.transferNo}: ${f.errorCode}`, evidence: f, atMs: nowMs });
+  for (const f of result.failed)
+    state.attention.push({
+      code: 'CANCEL_REFUSED',
+      message: `Alipay refused to cancel ${f.transferNo}: ${f.errorCode}`,
+      evidence: f,
+      atMs: nowMs,
+    });
 }
 
 /** Applies the notifications that were waiting for an earlier step, as long as one of them makes progress. */
 function applyDeferred(state: TaskState, nowMs: number): void {
-  for (let progress = true; progress && state.deferred.length; ) {
+  for (let progress = true; progress && state.deferred.length;) {
     progress = false;
     for (const n of [...state.deferred]) {
       if (applyNotification(state, n, nowMs) === 'not_yet') continue;
@@ -644,8 +836,10 @@ function applyDeferred(state: TaskState, nowMs: number): void {
 }
 
 function checkOperatorRequest(state: TaskState, request: OperatorRequest): void {
-  if (!request || typeof request.operator !== 'string' || !request.operator.trim()) throw new Error('operator: who is acting (a name or id) is required');
-  if (typeof request.reason !== 'string' || !request.reason.trim()) throw new Error('reason: why, in words, is required (it is recorded)');
+  if (!request || typeof request.operator !== 'string' || !request.operator.trim())
+    throw new Error('operator: who is acting (a name or id) is required');
+  if (typeof request.reason !== 'string' || !request.reason.trim())
+    throw new Error('reason: why, in words, is required (it is recorded)');
   switch (request.action) {
     case 'retry':
       if (!state.blocked) throw new Error('retry: no step is waiting for a retry');
@@ -653,7 +847,10 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
     case 'acknowledge': {
       if (!state.attention.some((a) => !a.resolved)) throw new Error('acknowledge: nothing needs attention');
       const money = (request.codes ?? []).filter((c) => ledger.MONEY_ATTENTION[c]);
-      if (money.length) throw new Error(`acknowledge: ${money.map((c) => `${c} is about money and is resolved by ${ledger.MONEY_ATTENTION[c]}`).join('; ')}`);
+      if (money.length)
+        throw new Error(
+          `acknowledge: ${money.map((c) => `${c} is about money and is resolved by ${ledger.MONEY_ATTENTION[c]}`).join('; ')}`,
+        );
       return;
     }
     case 'cancel_unpaid':
@@ -663,28 +860,40 @@ function checkOperatorRequest(state: TaskState, request: OperatorRequest): void 
     case 'withdraw_round': {
       const round = state.rounds.find((r) => r.round === request.round);
       if (!round) throw new Error(`withdraw_round: the task has no round ${String(request.round)}`);
-      if (round.status !== 'requested') throw new Error(`withdraw_round: round ${round.round} is ${round.status}; only a round the publisher has not confirmed can be withdrawn`);
+      if (round.status !== 'requested')
+        throw new Error(
+          `withdraw_round: round ${round.round} is ${round.status}; only a round the publisher has not confirmed can be withdrawn`,
+        );
       return;
     }
     case 'withdraw_leftover': {
       const plan = state.leftovers.find((p) => p.round === request.round);
       if (!plan) throw new Error(`withdraw_leftover: the task has no leftover plan ${String(request.round)}`);
-      if (plan.status !== 'planned') throw new Error(`withdraw_leftover: leftover plan ${plan.round} is ${plan.status}; only a plan whose admin page was not submitted can be withdrawn`);
+      if (plan.status !== 'planned')
+        throw new Error(
+          `withdraw_leftover: leftover plan ${plan.round} is ${plan.status}; only a plan whose admin page was not submitted can be withdrawn`,
+        );
       return;
     }
     case 'settle_manually':
-      if (state.manualSettlement && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: the task is already settled');
-      if (!state.blocked && !state.attention.some((a) => !a.resolved)) throw new Error('settle_manually: only for a task that needs attention');
+      if (state.manualSettlement && !state.attention.some((a) => !a.resolved))
+        throw new Error('settle_manually: the task is already settled');
+      if (!state.blocked && !state.attention.some((a) => !a.resolved))
+        throw new Error('settle_manually: only for a task that needs attention');
       return;
     case 'resolve_held_transfer': {
       const t = state.transfers[request.transferNo];
       if (!t) throw new Error(`resolve_held_transfer: the task has no transfer ${String(request.transferNo)}`);
-      if (!t.payoutHeld || t.status !== 'waiting') throw new Error(`resolve_held_transfer: transfer ${t.transferNo} is ${t.status} and not held`);
-      if (request.outcome !== 'pay' && request.outcome !== 'cancelled') throw new Error("resolve_held_transfer: outcome must be 'pay' or 'cancelled'");
+      if (!t.payoutHeld || t.status !== 'waiting')
+        throw new Error(`resolve_held_transfer: transfer ${t.transferNo} is ${t.status} and not held`);
+      if (request.outcome !== 'pay' && request.outcome !== 'cancelled')
+        throw new Error("resolve_held_transfer: outcome must be 'pay' or 'cancelled'");
       return;
     }
     default:
-      throw new Error(`action: must be retry, acknowledge, settle_manually, cancel_unpaid, withdraw_round, withdraw_leftover or resolve_held_transfer`);
+      throw new Error(
+        `action: must be retry, acknowledge, settle_manually, cancel_unpaid, withdraw_round, withdraw_leftover or resolve_held_transfer`,
+      );
   }
 }
 
@@ -702,7 +911,12 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
       let n = 0;
       for (const a of state.attention) {
         const standing = ledger.MONEY_ATTENTION[a.code] !== undefined && patched(MONEY_ATTENTION_STANDS);
-        if (!a.resolved && (!request.codes?.length || request.codes.includes(a.code)) && a.code !== state.blocked?.code && !standing) {
+        if (
+          !a.resolved &&
+          (!request.codes?.length || request.codes.includes(a.code)) &&
+          a.code !== state.blocked?.code &&
+          !standing
+        ) {
           a.resolved = true;
           n += 1;
         }
@@ -723,10 +937,17 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
     }
     case 'resolve_held_transfer': {
       ledger.resolveHeldTransfer(state, request.transferNo, request.outcome);
-      return request.outcome === 'pay' ? `released the payout of ${request.transferNo}: it is paid with the next payout` : `recorded ${request.transferNo} as cancelled at Alipay: its amount is free again`;
+      return request.outcome === 'pay'
+        ? `released the payout of ${request.transferNo}: it is paid with the next payout`
+        : `recorded ${request.transferNo} as cancelled at Alipay: its amount is free again`;
     }
     case 'settle_manually': {
-      state.manualSettlement = { operator: request.operator, reason: request.reason, atMs: nowMs, stillFrozenFen: state.ledger.stillFrozenFen };
+      state.manualSettlement = {
+        operator: request.operator,
+        reason: request.reason,
+        atMs: nowMs,
+        stillFrozenFen: state.ledger.stillFrozenFen,
+      };
       state.blocked = undefined;
       for (const a of state.attention) a.resolved = true;
       return `settled manually with ${state.ledger.stillFrozenFen} fen still frozen in the system's books`;
@@ -736,7 +957,12 @@ function applyOperatorAction(state: TaskState, request: OperatorRequest, nowMs: 
 
 function pageTransfer(state: TaskState, transferNo: string): PageTransfer {
   const t = state.transfers[transferNo];
-  return { transferNo, amountFen: t.grossFen, winnerAlipayUserId: t.winnerAlipayUserId, winnerNickname: t.winnerNickname };
+  return {
+    transferNo,
+    amountFen: t.grossFen,
+    winnerAlipayUserId: t.winnerAlipayUserId,
+    winnerNickname: t.winnerNickname,
+  };
 }
 
 /**
@@ -747,26 +973,84 @@ function applyNotification(state: TaskState, n: TaskNotification, nowMs: number)
   try {
     const e = n.event;
     if (e.outerTaskId !== state.spec.outerTaskId) {
-      state.attention.push({ code: 'WRONG_TASK', message: `notification for task ${e.outerTaskId} delivered to ${state.spec.outerTaskId}`, evidence: n, atMs: nowMs });
+      state.attention.push({
+        code: 'WRONG_TASK',
+        message: `notification for task ${e.outerTaskId} delivered to ${state.spec.outerTaskId}`,
+        evidence: n,
+        atMs: nowMs,
+      });
       return 'attention';
     }
     switch (e.type) {
       case 'task_freeze': {
-        const flagAfterSettlement = state.manualSettlement !== undefined && !state.paid ? patched(PAID_AFTER_SETTLEMENT_FLAGGED) : true;
-        return ledger.applyFreeze(state, { freezeNo: e.outerTaskFreezeNo, amountFen: e.taskAmountFen, payerAlipayUserId: e.alipayUserId, paidAtMs: e.paidTime }, nowMs, { flagAfterSettlement });
+        const flagAfterSettlement =
+          state.manualSettlement !== undefined && !state.paid ? patched(PAID_AFTER_SETTLEMENT_FLAGGED) : true;
+        return ledger.applyFreeze(
+          state,
+          {
+            freezeNo: e.outerTaskFreezeNo,
+            amountFen: e.taskAmountFen,
+            payerAlipayUserId: e.alipayUserId,
+            paidAtMs: e.paidTime,
+          },
+          nowMs,
+          { flagAfterSettlement },
+        );
       }
       case 'additional_profit_transfer':
         if (e.status !== 'S') {
-          state.attention.push({ code: 'VALUE_ADDED_FEE_FAILED', message: `the value-added fee transfer failed (${e.errorCode ?? 'no code'})`, evidence: n, atMs: nowMs });
+          state.attention.push({
+            code: 'VALUE_ADDED_FEE_FAILED',
+            message: `the value-added fee transfer failed (${e.errorCode ?? 'no code'})`,
+            evidence: n,
+            atMs: nowMs,
+          });
           return 'attention';
         }
-        return ledger.applyValueAddedFee(state, { transferNo: e.additionalProfitTransferNo, amountFen: e.amountFen }, nowMs);
+        return ledger.applyValueAddedFee(
+          state,
+          { transferNo: e.additionalProfitTransferNo, amountFen: e.amountFen },
+          nowMs,
+        );
       case 'task_confirm':
-        return ledger.applyTaskConfirm(state, { transfers: e.transfers.map((t) => ({ transferNo: t.outerTransferNo, status: t.status, amountFen: t.amountFen, errorCode: t.errorCode })) }, nowMs);
+        return ledger.applyTaskConfirm(
+          state,
+          {
+            transfers: e.transfers.map((t) => ({
+              transferNo: t.outerTransferNo,
+              status: t.status,
+              amountFen: t.amountFen,
+              errorCode: t.errorCode,
+            })),
+          },
+          nowMs,
+        );
       case 'assign_transfer':
-        return ledger.applyAssign(state, { transferNo: e.outerTransferNo, grossFen: e.amountFen, commissionFen: e.commissionFen, winnerFen: e.winnerAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
+        return ledger.applyAssign(
+          state,
+          {
+            transferNo: e.outerTransferNo,
+            grossFen: e.amountFen,
+            commissionFen: e.commissionFen,
+            winnerFen: e.winnerAmountFen,
+            success: e.status === 'S',
+            errorCode: e.errorCode,
+          },
+          nowMs,
+        );
       case 'platform_profit_transfer':
-        return ledger.applyPlatformProfit(state, { transferNo: e.outerTransferNo, profitFen: e.profitAmountFen, alipayFeeFen: e.alipayFeeFen, platformFen: e.platformAmountFen, success: e.status === 'S', errorCode: e.errorCode }, nowMs);
+        return ledger.applyPlatformProfit(
+          state,
+          {
+            transferNo: e.outerTransferNo,
+            profitFen: e.profitAmountFen,
+            alipayFeeFen: e.alipayFeeFen,
+            platformFen: e.platformAmountFen,
+            success: e.status === 'S',
+            errorCode: e.errorCode,
+          },
+          nowMs,
+        );
       case 'left_amount_handle':
         return ledger.applyLeftAmountHandled(
           state,
@@ -774,15 +1058,28 @@ function applyNotification(state: TaskState, n: TaskNotification, nowMs: number)
             refund: e.refund,
             platform: e.platform,
             successBidders: e.successBidders.map((b) => ({ transferNo: b.outerTransferNo, amountFen: b.amountFen })),
-            failedBidders: e.failureBidders.map((b) => ({ transferNo: b.outerTransferNo, amountFen: b.amountFen, errorCode: b.errorCode })),
+            failedBidders: e.failureBidders.map((b) => ({
+              transferNo: b.outerTransferNo,
+              amountFen: b.amountFen,
+              errorCode: b.errorCode,
+            })),
           },
           nowMs,
         );
       case 'refund_transfer':
-        return ledger.applyRefund(state, { serialNo: e.outerTransferNo, amountFen: e.amountFen, success: e.status === 'S' }, nowMs);
+        return ledger.applyRefund(
+          state,
+          { serialNo: e.outerTransferNo, amountFen: e.amountFen, success: e.status === 'S' },
+          nowMs,
+        );
     }
   } catch (err) {
-    state.attention.push({ code: 'NOTIFICATION_REFUSED', message: `${(err as Error).name}: ${(err as Error).message}`, evidence: n, atMs: nowMs });
+    state.attention.push({
+      code: 'NOTIFICATION_REFUSED',
+      message: `${(err as Error).name}: ${(err as Error).message}`,
+      evidence: n,
+      atMs: nowMs,
+    });
     return 'attention';
   }
 }

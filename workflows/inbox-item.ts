@@ -101,33 +101,74 @@ export function moneyOf(event: NotifyEvent): InboxMoney {
   switch (event.type) {
     case 'task_freeze': {
       const amountFen = event.taskAmountFen + (event.additionalProfitAmountFen ?? 0);
-      return { amountFen, mayBeFrozenAtAlipay: true, summary: `${y(amountFen)} paid by the publisher and frozen at Alipay (freeze ${event.outerTaskFreezeNo}); no open task holds it: refund or settle it by hand` };
+      return {
+        amountFen,
+        mayBeFrozenAtAlipay: true,
+        summary: `${y(amountFen)} paid by the publisher and frozen at Alipay (freeze ${event.outerTaskFreezeNo}); no open task holds it: refund or settle it by hand`,
+      };
     }
     case 'additional_profit_transfer':
-      return { amountFen: event.amountFen, mayBeFrozenAtAlipay: failed(event.status), summary: `value-added fee ${y(event.amountFen)} to the platform ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be at Alipay` : 'transferred'}` };
+      return {
+        amountFen: event.amountFen,
+        mayBeFrozenAtAlipay: failed(event.status),
+        summary: `value-added fee ${y(event.amountFen)} to the platform ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be at Alipay` : 'transferred'}`,
+      };
     case 'task_confirm': {
       const amountFen = sum(event.transfers.map((t) => t.amountFen));
-      return { amountFen, mayBeFrozenAtAlipay: true, summary: `${y(amountFen)} in ${event.transfers.length} winner payment(s) confirmed at Alipay (${event.transfers.map((t) => `${t.outerTransferNo} ${t.status}`).join(', ')}); no open task follows them` };
+      return {
+        amountFen,
+        mayBeFrozenAtAlipay: true,
+        summary: `${y(amountFen)} in ${event.transfers.length} winner payment(s) confirmed at Alipay (${event.transfers.map((t) => `${t.outerTransferNo} ${t.status}`).join(', ')}); no open task follows them`,
+      };
     }
     case 'left_amount_handle': {
-      const amountFen = (event.refund?.amountFen ?? 0) + (event.platform?.amountFen ?? 0) + sum(event.successBidders.map((b) => b.amountFen)) + sum(event.failureBidders.map((b) => b.amountFen));
-      return { amountFen, mayBeFrozenAtAlipay: true, summary: `leftover of ${y(amountFen)} being handled at Alipay (refund, platform share, winners); no open task follows it` };
+      const amountFen =
+        (event.refund?.amountFen ?? 0) +
+        (event.platform?.amountFen ?? 0) +
+        sum(event.successBidders.map((b) => b.amountFen)) +
+        sum(event.failureBidders.map((b) => b.amountFen));
+      return {
+        amountFen,
+        mayBeFrozenAtAlipay: true,
+        summary: `leftover of ${y(amountFen)} being handled at Alipay (refund, platform share, winners); no open task follows it`,
+      };
     }
     case 'refund_transfer':
-      return { amountFen: event.amountFen, mayBeFrozenAtAlipay: failed(event.status), summary: `refund of ${y(event.amountFen)} to the publisher ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be frozen at Alipay` : 'done'}` };
+      return {
+        amountFen: event.amountFen,
+        mayBeFrozenAtAlipay: failed(event.status),
+        summary: `refund of ${y(event.amountFen)} to the publisher ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be frozen at Alipay` : 'done'}`,
+      };
     case 'assign_transfer':
-      return { amountFen: event.amountFen, mayBeFrozenAtAlipay: failed(event.status), summary: `winner payment ${event.outerTransferNo} of ${y(event.amountFen)} ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be frozen at Alipay` : 'paid'}` };
+      return {
+        amountFen: event.amountFen,
+        mayBeFrozenAtAlipay: failed(event.status),
+        summary: `winner payment ${event.outerTransferNo} of ${y(event.amountFen)} ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be frozen at Alipay` : 'paid'}`,
+      };
     case 'platform_profit_transfer':
-      return { amountFen: event.profitAmountFen, mayBeFrozenAtAlipay: failed(event.status), summary: `platform share ${event.outerTransferNo} of ${y(event.profitAmountFen)} ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be at Alipay` : 'transferred'}` };
+      return {
+        amountFen: event.profitAmountFen,
+        mayBeFrozenAtAlipay: failed(event.status),
+        summary: `platform share ${event.outerTransferNo} of ${y(event.profitAmountFen)} ${failed(event.status) ? `FAILED (${event.errorCode ?? 'no code'}): the money may still be at Alipay` : 'transferred'}`,
+      };
     default: {
       const other = event as { type?: string };
-      return { amountFen: 0, mayBeFrozenAtAlipay: true, summary: `notification ${other.type ?? '?'} (unknown kind): check it at Alipay` };
+      return {
+        amountFen: 0,
+        mayBeFrozenAtAlipay: true,
+        summary: `notification ${other.type ?? '?'} (unknown kind): check it at Alipay`,
+      };
     }
   }
 }
 
 /** The record of a new item. */
-export function inboxRecord(notification: TaskNotification, reason: string, receivedAtMs: number, task?: InboxTask): InboxItem {
+export function inboxRecord(
+  notification: TaskNotification,
+  reason: string,
+  receivedAtMs: number,
+  task?: InboxTask,
+): InboxItem {
   return { notification, reason, receivedAtMs, money: moneyOf(notification.event), ...(task ? { task } : {}) };
 }
 
@@ -138,12 +179,18 @@ export async function inboxItem(item: InboxItem): Promise<InboxItem> {
   setHandler(
     resolveUpdate,
     (input) => {
-      record = { ...record, resolution: { operator: input.operator.trim(), reason: input.reason.trim(), atMs: Date.now() } };
+      record = {
+        ...record,
+        resolution: { operator: input.operator.trim(), reason: input.reason.trim(), atMs: Date.now() },
+      };
       return record;
     },
     {
       validator: (input: ResolveInboxItemInput) => {
-        if (record.resolution) throw new Error(`notifyId: inbox item ${record.notification.notifyId} is already resolved by ${record.resolution.operator}`);
+        if (record.resolution)
+          throw new Error(
+            `notifyId: inbox item ${record.notification.notifyId} is already resolved by ${record.resolution.operator}`,
+          );
         validateResolution(input);
       },
     },

@@ -28,7 +28,13 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { INBOX_ITEM_MEMO, inboxItem, inboxItemWorkflowId, inboxRecord, type InboxItem as InboxRecord } from './inbox-item';
+import {
+  INBOX_ITEM_MEMO,
+  inboxItem,
+  inboxItemWorkflowId,
+  inboxRecord,
+  type InboxItem as InboxRecord,
+} from './inbox-item';
 import type { TaskNotification } from './messages';
 
 export type { InboxRecord };
@@ -66,9 +72,14 @@ export const unclaimedSignal = defineSignal<[Omit<InboxItem, 'receivedAtMs'>]>('
 /** Asks a running old inbox to hand its items over to per-item workflows and complete. */
 export const handOverSignal = defineSignal('handOver');
 export const inboxQuery = defineQuery<InboxItem[]>('items');
-export const resolveInboxItemUpdate = defineUpdate<{ remaining: number }, [{ notifyId: string; operator: string; reason: string }]>('resolveItem');
+export const resolveInboxItemUpdate = defineUpdate<
+  { remaining: number },
+  [{ notifyId: string; operator: string; reason: string }]
+>('resolveItem');
 
-export async function notificationInbox(carried: InboxState | InboxItem[] = { items: [], resolvedCount: 0 }): Promise<void | HandoverResult> {
+export async function notificationInbox(
+  carried: InboxState | InboxItem[] = { items: [], resolvedCount: 0 },
+): Promise<void | HandoverResult> {
   const state: InboxState = Array.isArray(carried) ? { items: carried, resolvedCount: 0 } : carried;
   const seen = new Set(state.items.map((i) => i.notification.notifyId));
   let handingOver = false;
@@ -88,8 +99,12 @@ export async function notificationInbox(carried: InboxState | InboxItem[] = { it
     {
       validator: ({ notifyId, operator, reason }: { notifyId: string; operator: string; reason: string }) => {
         if (!operator?.trim() || !reason?.trim()) throw new Error('operator and reason are required');
-        if (handingOver) throw new Error(`notifyId: the old inbox is handing item ${notifyId} over to workflow ${inboxItemWorkflowId(notifyId)}; resolve it there`);
-        if (!state.items.some((i) => i.notification.notifyId === notifyId)) throw new Error(`notifyId: no open inbox item ${notifyId}`);
+        if (handingOver)
+          throw new Error(
+            `notifyId: the old inbox is handing item ${notifyId} over to workflow ${inboxItemWorkflowId(notifyId)}; resolve it there`,
+          );
+        if (!state.items.some((i) => i.notification.notifyId === notifyId))
+          throw new Error(`notifyId: no open inbox item ${notifyId}`);
       },
     },
   );

@@ -157,7 +157,13 @@ export type OperatorRequest =
    * A winner whose cancellation had an unknown outcome when the announcement ended is held, never paid by itself:
    * `pay` releases the payout (the cancel did not happen), `cancelled` records it cancelled (checked with Alipay).
    */
-  | { action: 'resolve_held_transfer'; operator: string; reason: string; transferNo: string; outcome: 'pay' | 'cancelled' };
+  | {
+      action: 'resolve_held_transfer';
+      operator: string;
+      reason: string;
+      transferNo: string;
+      outcome: 'pay' | 'cancelled';
+    };
 
 export interface OperatorAction {
   action: OperatorRequest['action'];

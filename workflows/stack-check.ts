@@ -4,7 +4,13 @@
  * the workflow task). `witkey up` runs it once after start-up; the provisioning tests run it on both servers.
  */
 import { sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { WITKEY_AMOUNT_FEN, WITKEY_ANNOUNCEMENT_END, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE, WITKEY_PUBLISHER_ID } from './search-attributes';
+import {
+  WITKEY_AMOUNT_FEN,
+  WITKEY_ANNOUNCEMENT_END,
+  WITKEY_NEEDS_ATTENTION,
+  WITKEY_PHASE,
+  WITKEY_PUBLISHER_ID,
+} from './search-attributes';
 
 export interface StackCheckInput {
   /** How long the workflow sleeps on a durable timer, in milliseconds. */
@@ -29,6 +35,9 @@ export async function stackCheck(input: StackCheckInput): Promise<StackCheckResu
     { key: WITKEY_NEEDS_ATTENTION, value: false },
   ]);
   if (input.sleepMs > 0) await sleep(input.sleepMs);
-  const searchAttributes = workflowInfo().typedSearchAttributes.getAll().map((pair) => pair.key.name).sort();
+  const searchAttributes = workflowInfo()
+    .typedSearchAttributes.getAll()
+    .map((pair) => pair.key.name)
+    .sort();
   return { startedAtMs, finishedAtMs: Date.now(), searchAttributes };
 }

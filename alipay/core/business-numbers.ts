@@ -54,7 +54,8 @@ export type Step =
 
 /** The short task key of an outer_task_id (see the header comment). */
 export function shortTaskKey(outerTaskId: string): string {
-  if (typeof outerTaskId !== 'string' || outerTaskId.length === 0) throw new FieldError('outer_task_id', 'must be a non-empty string');
+  if (typeof outerTaskId !== 'string' || outerTaskId.length === 0)
+    throw new FieldError('outer_task_id', 'must be a non-empty string');
   if (outerTaskId.length <= SHORT_KEY_MAX_LITERAL && LITERAL_KEY.test(outerTaskId)) return outerTaskId;
   return base32Encode(sha256(outerTaskId)).slice(0, HASH_KEY_LENGTH);
 }
@@ -73,6 +74,7 @@ export function stepCode(step: Step): string {
 export function businessNumber(outerTaskId: string, step: Step): string {
   const no = shortTaskKey(outerTaskId) + stepCode(step);
   // Cannot happen with the constants above; kept as a guard if they are ever changed.
-  if (no.length > MAX_BUSINESS_NO_LENGTH) throw new FieldError('business number', `longer than ${MAX_BUSINESS_NO_LENGTH}`);
+  if (no.length > MAX_BUSINESS_NO_LENGTH)
+    throw new FieldError('business number', `longer than ${MAX_BUSINESS_NO_LENGTH}`);
   return no;
 }

@@ -66,9 +66,14 @@ function splitExact(field: string, text: string, sep: string): string[] {
 
 // ---- lists of bare transfer numbers (confirm.by.platform, cancel.confirm.by.platform)
 
-export type TransferNumberList = 'confirm.by.platform/transfer_detail' | 'cancel.confirm.by.platform/cancel_transfer_detail';
+export type TransferNumberList =
+  'confirm.by.platform/transfer_detail' | 'cancel.confirm.by.platform/cancel_transfer_detail';
 
-export function encodeTransferNumbers(name: TransferNumberList, numbers: readonly string[], separators?: Separators): string {
+export function encodeTransferNumbers(
+  name: TransferNumberList,
+  numbers: readonly string[],
+  separators?: Separators,
+): string {
   const sep = separatorsOf(name, separators).list;
   if (!sep) throw new DetailCodecError(name, 'no list separator configured');
   if (numbers.length === 0) throw new DetailCodecError(name, 'no records');
@@ -92,7 +97,11 @@ export interface TransferRecord {
 
 export type TransferRecordList = 'task.confirm/transfer_detail' | 'left.amount.handle/transfer_detail';
 
-export function encodeTransferRecords(name: TransferRecordList, records: readonly TransferRecord[], separators?: Separators): string {
+export function encodeTransferRecords(
+  name: TransferRecordList,
+  records: readonly TransferRecord[],
+  separators?: Separators,
+): string {
   const { field, list } = separatorsOf(name, separators);
   if (!field || !list) throw new DetailCodecError(name, 'field and list separators are required');
   if (records.length === 0) throw new DetailCodecError(name, 'no records');
@@ -108,7 +117,11 @@ export function encodeTransferRecords(name: TransferRecordList, records: readonl
     .join(list);
 }
 
-export function decodeTransferRecords(name: TransferRecordList, text: string, separators?: Separators): TransferRecord[] {
+export function decodeTransferRecords(
+  name: TransferRecordList,
+  text: string,
+  separators?: Separators,
+): TransferRecord[] {
   const { field, list } = separatorsOf(name, separators);
   if (!field || !list) throw new DetailCodecError(name, 'field and list separators are required');
   return splitExact(name, text, list).map((record) => {

@@ -82,9 +82,11 @@ export const OPENAPI_SUB_CODE_CLASSES: Readonly<Record<string, ErrorClass>> = {
 
 export function classifyOpenApiCode(code: string, subCode?: string): Classification {
   if (subCode) {
-    if (Object.prototype.hasOwnProperty.call(OPENAPI_SUB_CODE_CLASSES, subCode)) return { errorClass: OPENAPI_SUB_CODE_CLASSES[subCode], known: true };
+    if (Object.prototype.hasOwnProperty.call(OPENAPI_SUB_CODE_CLASSES, subCode))
+      return { errorClass: OPENAPI_SUB_CODE_CLASSES[subCode], known: true };
     if (subCode.startsWith('isv.') || subCode.startsWith('aop.')) return { errorClass: 'configuration', known: true };
   }
-  if (Object.prototype.hasOwnProperty.call(OPENAPI_CODE_CLASSES, code)) return { errorClass: OPENAPI_CODE_CLASSES[code], known: true };
+  if (Object.prototype.hasOwnProperty.call(OPENAPI_CODE_CLASSES, code))
+    return { errorClass: OPENAPI_CODE_CLASSES[code], known: true };
   return { errorClass: UNKNOWN_CODE_CLASS, known: false };
 }

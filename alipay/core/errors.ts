@@ -84,7 +84,12 @@ export class GatewayError extends AlipayError {
   /** Whether the code is in the classification table (unknown codes get the table's default class). */
   readonly known: boolean;
   constructor(gatewayCode: string, errorClass: ErrorClass, known: boolean, detail?: string) {
-    super(gatewayCode, errorClass, `gateway refused: ${gatewayCode}${detail ? ` (${detail})` : ''}`, errorClass === 'transient');
+    super(
+      gatewayCode,
+      errorClass,
+      `gateway refused: ${gatewayCode}${detail ? ` (${detail})` : ''}`,
+      errorClass === 'transient',
+    );
     this.gatewayCode = gatewayCode;
     this.known = known;
   }

@@ -177,5 +177,9 @@ export interface Notification {
 
 /** A verified return_url callback. */
 export type ReturnResult =
-  | { readonly isSuccess: true; readonly service: string; readonly event: TaskFreezeEvent | TaskConfirmEvent | LeftAmountHandleEvent }
+  | {
+      readonly isSuccess: true;
+      readonly service: string;
+      readonly event: TaskFreezeEvent | TaskConfirmEvent | LeftAmountHandleEvent;
+    }
   | { readonly isSuccess: false; readonly service: string; readonly errorCode: string; readonly outerTaskId?: string };

@@ -29,8 +29,10 @@ export function validateFeeRates(rates: FeeRates): FeeRates {
 
 /** round_half_up(numerator / denominator) for non-negative safe integers, exactly (no floating point). */
 export function roundHalfUpDivide(numerator: number, denominator: number): number {
-  if (!Number.isSafeInteger(numerator) || numerator < 0) throw new MoneyError('malformed', 'numerator must be a non-negative safe integer');
-  if (!Number.isSafeInteger(denominator) || denominator <= 0) throw new MoneyError('malformed', 'denominator must be a positive safe integer');
+  if (!Number.isSafeInteger(numerator) || numerator < 0)
+    throw new MoneyError('malformed', 'numerator must be a non-negative safe integer');
+  if (!Number.isSafeInteger(denominator) || denominator <= 0)
+    throw new MoneyError('malformed', 'denominator must be a positive safe integer');
   const remainder = numerator % denominator;
   const quotient = (numerator - remainder) / denominator;
   // remainder * 2 >= denominator  <=>  the fractional part is at least one half.
@@ -40,7 +42,8 @@ export function roundHalfUpDivide(numerator: number, denominator: number): numbe
 /** round_half_up(fen × bp / 10000) computed exactly for any safe fen amount. */
 export function applyBasisPoints(fen: number, bp: number): number {
   assertFen(fen);
-  if (!Number.isInteger(bp) || bp < 0 || bp > BP_DENOMINATOR) throw new MoneyError('malformed', 'basis points must be in 0..10000');
+  if (!Number.isInteger(bp) || bp < 0 || bp > BP_DENOMINATOR)
+    throw new MoneyError('malformed', 'basis points must be in 0..10000');
   // fen = q·10000 + r  =>  fen·bp/10000 = q·bp + r·bp/10000, with r·bp < 10^8 (no overflow).
   const r = fen % BP_DENOMINATOR;
   const q = (fen - r) / BP_DENOMINATOR;
@@ -67,7 +70,13 @@ export function splitWinnerTransfer(grossFen: number, rates: FeeRates): WinnerTr
   assertFen(grossFen, 'gross');
   const commissionFen = applyBasisPoints(grossFen, rates.commissionBp);
   const alipayFeeFen = applyBasisPoints(commissionFen, rates.alipayFeeBp);
-  return { grossFen, commissionFen, winnerFen: grossFen - commissionFen, alipayFeeFen, platformFen: commissionFen - alipayFeeFen };
+  return {
+    grossFen,
+    commissionFen,
+    winnerFen: grossFen - commissionFen,
+    alipayFeeFen,
+    platformFen: commissionFen - alipayFeeFen,
+  };
 }
 
 export interface LeftoverPlatformSplit {

@@ -43,11 +43,16 @@ export function optionalString(field: string, value: unknown, rule: StringRule):
 function checkString(field: string, value: string, rule: StringRule): string {
   if (hasControlCharacters(value)) throw new FieldError(field, 'contains control characters');
   if (fieldLength(value) > rule.max) throw new FieldError(field, `longer than String(${rule.max})`);
-  if (rule.pattern && !rule.pattern.test(value)) throw new FieldError(field, `must match ${rule.patternText ?? String(rule.pattern)}`);
+  if (rule.pattern && !rule.pattern.test(value))
+    throw new FieldError(field, `must match ${rule.patternText ?? String(rule.pattern)}`);
   return value;
 }
 
 /** A 2088-prefixed 16-digit Alipay user number (partner or alipay_user_id). */
 export function requireAlipayUserId(field: string, value: unknown): string {
-  return requireString(field, value, { max: 16, pattern: PARTNER_ID_PATTERN, patternText: '2088 followed by 12 digits' });
+  return requireString(field, value, {
+    max: 16,
+    pattern: PARTNER_ID_PATTERN,
+    patternText: '2088 followed by 12 digits',
+  });
 }

@@ -41,12 +41,50 @@ export interface ServiceDescriptor {
 
 /** How each service travels (seeds 000-003; task.confirm and amount.append are page interfaces by decision). */
 export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = {
-  'alipay.witkey.task.create': { kind: 'page', method: 'GET', result: 'return_url', returnMethod: 'GET', returnPayload: 'params', notifies: ['task_freeze', 'additional_profit_transfer'] },
-  'alipay.witkey.task.amount.append': { kind: 'page', method: 'GET', result: 'return_url', returnMethod: 'GET', returnPayload: 'params', notifies: ['task_freeze', 'additional_profit_transfer'] },
-  'alipay.witkey.task.confirm': { kind: 'page', method: 'GET', result: 'return_url', returnMethod: 'GET', returnPayload: 'xml', notifies: ['task_confirm', 'assign_transfer', 'platform_profit_transfer'] },
-  'alipay.witkey.task.confirm.by.platform': { kind: 'system', method: 'GET', result: 'xml_reply', notifies: ['assign_transfer', 'platform_profit_transfer'] },
-  'alipay.witkey.task.cancel.confirm.by.platform': { kind: 'system', method: 'POST', result: 'xml_reply', notifies: [] },
-  'alipay.witkey.task.left.amount.handle': { kind: 'page', method: 'POST', result: 'return_url', returnMethod: 'POST', returnPayload: 'xml', notifies: ['left_amount_handle', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer'] },
+  'alipay.witkey.task.create': {
+    kind: 'page',
+    method: 'GET',
+    result: 'return_url',
+    returnMethod: 'GET',
+    returnPayload: 'params',
+    notifies: ['task_freeze', 'additional_profit_transfer'],
+  },
+  'alipay.witkey.task.amount.append': {
+    kind: 'page',
+    method: 'GET',
+    result: 'return_url',
+    returnMethod: 'GET',
+    returnPayload: 'params',
+    notifies: ['task_freeze', 'additional_profit_transfer'],
+  },
+  'alipay.witkey.task.confirm': {
+    kind: 'page',
+    method: 'GET',
+    result: 'return_url',
+    returnMethod: 'GET',
+    returnPayload: 'xml',
+    notifies: ['task_confirm', 'assign_transfer', 'platform_profit_transfer'],
+  },
+  'alipay.witkey.task.confirm.by.platform': {
+    kind: 'system',
+    method: 'GET',
+    result: 'xml_reply',
+    notifies: ['assign_transfer', 'platform_profit_transfer'],
+  },
+  'alipay.witkey.task.cancel.confirm.by.platform': {
+    kind: 'system',
+    method: 'POST',
+    result: 'xml_reply',
+    notifies: [],
+  },
+  'alipay.witkey.task.left.amount.handle': {
+    kind: 'page',
+    method: 'POST',
+    result: 'return_url',
+    returnMethod: 'POST',
+    returnPayload: 'xml',
+    notifies: ['left_amount_handle', 'refund_transfer', 'assign_transfer', 'platform_profit_transfer'],
+  },
 };
 
 export function isServiceName(name: string): name is ServiceName {
@@ -107,14 +145,22 @@ function noDuplicates(field: string, numbers: readonly string[]): void {
   if (new Set(numbers).size !== numbers.length) throw new FieldError(field, 'duplicate transfer number');
 }
 
-function transferNos(name: 'confirm.by.platform/transfer_detail' | 'cancel.confirm.by.platform/cancel_transfer_detail', nos: readonly string[], seps?: Separators): string {
+function transferNos(
+  name: 'confirm.by.platform/transfer_detail' | 'cancel.confirm.by.platform/cancel_transfer_detail',
+  nos: readonly string[],
+  seps?: Separators,
+): string {
   if (!nos || nos.length === 0) throw new FieldError(name, 'at least one transfer number is required');
   nos.forEach((n) => requireString('outer_transfer_no', n, FIELD_RULES.outer_transfer_no));
   noDuplicates(name, nos);
   return checkDetailLength(name, encodeTransferNumbers(name, nos, seps), nos.length);
 }
 
-function transferRecords(name: 'task.confirm/transfer_detail' | 'left.amount.handle/transfer_detail', records: readonly TransferRecord[], seps?: Separators): string {
+function transferRecords(
+  name: 'task.confirm/transfer_detail' | 'left.amount.handle/transfer_detail',
+  records: readonly TransferRecord[],
+  seps?: Separators,
+): string {
   if (!records || records.length === 0) throw new FieldError(name, 'at least one transfer record is required');
   for (const r of records) {
     requireString('outer_transfer_no', r.outerTransferNo, FIELD_RULES.outer_transfer_no);
@@ -122,11 +168,18 @@ function transferRecords(name: 'task.confirm/transfer_detail' | 'left.amount.han
     requireString('nickname', r.nickname, { max: 128 });
     if (r.amountFen <= 0) throw new FieldError(name, 'transfer amount must be positive');
   }
-  noDuplicates(name, records.map((r) => r.outerTransferNo));
+  noDuplicates(
+    name,
+    records.map((r) => r.outerTransferNo),
+  );
   return checkDetailLength(name, encodeTransferRecords(name, records, seps), records.length);
 }
 
-function serialAmount(name: 'left.amount.handle/refund_detail' | 'left.amount.handle/platform_detail', value: SerialAmount, seps?: Separators): string {
+function serialAmount(
+  name: 'left.amount.handle/refund_detail' | 'left.amount.handle/platform_detail',
+  value: SerialAmount,
+  seps?: Separators,
+): string {
   requireString(`${name} serial`, value.serialNo, FIELD_RULES.outer_transfer_no);
   if (value.amountFen <= 0) throw new FieldError(name, 'amount must be positive');
   return checkDetailLength(name, encodeSerialAmount(name, value, seps), 1);
@@ -152,8 +205,10 @@ function optAmount(params: BusinessParams, field: string): number | undefined {
 }
 
 function checkProfitPair(amountFen: number | undefined, no: string | undefined): void {
-  if (amountFen !== undefined && amountFen > 0 && !no) throw new FieldError('additional_profit_transfer_no', 'is required when additional_profit_amount is set');
-  if (no && (amountFen === undefined || amountFen === 0)) throw new FieldError('additional_profit_amount', 'is required when additional_profit_transfer_no is set');
+  if (amountFen !== undefined && amountFen > 0 && !no)
+    throw new FieldError('additional_profit_transfer_no', 'is required when additional_profit_amount is set');
+  if (no && (amountFen === undefined || amountFen === 0))
+    throw new FieldError('additional_profit_amount', 'is required when additional_profit_transfer_no is set');
 }
 
 function only<T extends object>(value: T): T {
@@ -183,7 +238,9 @@ export function buildTaskCreate(r: TaskCreateRequest): MapiBusinessRequest {
     outer_task_id: r.outerTaskId,
     outer_task_freeze_no: r.outerTaskFreezeNo,
     task_amount: amountParam('task_amount', r.taskAmountFen),
-    additional_profit_amount: r.additionalProfitAmountFen ? amountParam('additional_profit_amount', r.additionalProfitAmountFen) : undefined,
+    additional_profit_amount: r.additionalProfitAmountFen
+      ? amountParam('additional_profit_amount', r.additionalProfitAmountFen)
+      : undefined,
     additional_profit_transfer_no: r.additionalProfitTransferNo,
     return_url: r.returnUrl,
     notify_url: r.notifyUrl,
@@ -208,7 +265,9 @@ export function readTaskCreate(params: BusinessParams): TaskCreateRequest {
     outerTaskId: req(params, 'outer_task_id'),
     outerTaskFreezeNo: req(params, 'outer_task_freeze_no'),
     taskAmountFen,
-    ...(additionalProfitAmountFen ? { additionalProfitAmountFen, additionalProfitTransferNo: additionalProfitTransferNo! } : {}),
+    ...(additionalProfitAmountFen
+      ? { additionalProfitAmountFen, additionalProfitTransferNo: additionalProfitTransferNo! }
+      : {}),
     returnUrl: req(params, 'return_url'),
     notifyUrl: req(params, 'notify_url'),
     taskType: req(params, 'task_type'),
@@ -288,7 +347,9 @@ export function buildAmountAppend(r: AmountAppendRequest): MapiBusinessRequest {
     task_amount: amountParam('task_amount', r.taskAmountFen),
     task_expired_time: r.taskExpiredTime === undefined ? undefined : formatCompactTime(r.taskExpiredTime),
     outer_account_id: r.outerAccountId,
-    additional_profit_amount: r.additionalProfitAmountFen ? amountParam('additional_profit_amount', r.additionalProfitAmountFen) : undefined,
+    additional_profit_amount: r.additionalProfitAmountFen
+      ? amountParam('additional_profit_amount', r.additionalProfitAmountFen)
+      : undefined,
     additional_profit_transfer_no: r.additionalProfitTransferNo,
     return_url: r.returnUrl,
     notify_url: r.notifyUrl,
@@ -303,14 +364,17 @@ export function readAmountAppend(params: BusinessParams): AmountAppendRequest {
   const additionalProfitAmountFen = optAmount(params, 'additional_profit_amount');
   const additionalProfitTransferNo = opt(params, 'additional_profit_transfer_no');
   checkProfitPair(additionalProfitAmountFen, additionalProfitTransferNo);
-  if (taskAmountFen === 0 && !expired && !additionalProfitAmountFen) throw new FieldError('task_amount', 'nothing to append: no amount, no new deadline');
+  if (taskAmountFen === 0 && !expired && !additionalProfitAmountFen)
+    throw new FieldError('task_amount', 'nothing to append: no amount, no new deadline');
   return only<AmountAppendRequest>({
     outerTaskId: req(params, 'outer_task_id'),
     outerTaskFreezeNo: req(params, 'outer_task_freeze_no'),
     taskAmountFen,
     ...(expired ? { taskExpiredTime: parseCompactTime(expired) } : {}),
     outerAccountId: req(params, 'outer_account_id'),
-    ...(additionalProfitAmountFen ? { additionalProfitAmountFen, additionalProfitTransferNo: additionalProfitTransferNo! } : {}),
+    ...(additionalProfitAmountFen
+      ? { additionalProfitAmountFen, additionalProfitTransferNo: additionalProfitTransferNo! }
+      : {}),
     returnUrl: req(params, 'return_url'),
     notifyUrl: req(params, 'notify_url'),
   });
@@ -349,7 +413,10 @@ export interface CancelConfirmByPlatformRequest {
   readonly transferNos: readonly string[];
 }
 
-export function buildCancelConfirmByPlatform(r: CancelConfirmByPlatformRequest, separators?: Separators): MapiBusinessRequest {
+export function buildCancelConfirmByPlatform(
+  r: CancelConfirmByPlatformRequest,
+  separators?: Separators,
+): MapiBusinessRequest {
   const params: BusinessParams = {
     outer_task_id: r.outerTaskId,
     cancel_transfer_detail: transferNos('cancel.confirm.by.platform/cancel_transfer_detail', r.transferNos, separators),
@@ -358,7 +425,10 @@ export function buildCancelConfirmByPlatform(r: CancelConfirmByPlatformRequest, 
   return { service: 'alipay.witkey.task.cancel.confirm.by.platform', params };
 }
 
-export function readCancelConfirmByPlatform(params: BusinessParams, separators?: Separators): CancelConfirmByPlatformRequest {
+export function readCancelConfirmByPlatform(
+  params: BusinessParams,
+  separators?: Separators,
+): CancelConfirmByPlatformRequest {
   const detail = params.cancel_transfer_detail;
   if (!detail) throw new FieldError('cancel_transfer_detail', 'is required');
   const nos = decodeTransferNumbers('cancel.confirm.by.platform/cancel_transfer_detail', detail, separators);
@@ -389,8 +459,13 @@ export function buildLeftAmountHandle(r: LeftAmountHandleRequest, separators?: S
     outer_account_id: r.outerAccountId,
     alipay_user_id: r.alipayUserId,
     refund_detail: r.refund ? serialAmount('left.amount.handle/refund_detail', r.refund, separators) : undefined,
-    platform_detail: r.platform ? serialAmount('left.amount.handle/platform_detail', r.platform, separators) : undefined,
-    transfer_detail: r.transfers && r.transfers.length > 0 ? transferRecords('left.amount.handle/transfer_detail', r.transfers, separators) : undefined,
+    platform_detail: r.platform
+      ? serialAmount('left.amount.handle/platform_detail', r.platform, separators)
+      : undefined,
+    transfer_detail:
+      r.transfers && r.transfers.length > 0
+        ? transferRecords('left.amount.handle/transfer_detail', r.transfers, separators)
+        : undefined,
     notify_url: r.notifyUrl,
     return_url: r.returnUrl,
   };
@@ -401,15 +476,25 @@ export function buildLeftAmountHandle(r: LeftAmountHandleRequest, separators?: S
 export function readLeftAmountHandle(params: BusinessParams, separators?: Separators): LeftAmountHandleRequest {
   const outerAccountId = opt(params, 'outer_account_id');
   const alipayUserId = params.alipay_user_id ? requireAlipayUserId('alipay_user_id', params.alipay_user_id) : undefined;
-  if (!outerAccountId && !alipayUserId) throw new FieldError('outer_account_id', 'outer_account_id and alipay_user_id cannot both be empty');
-  const refund = params.refund_detail ? decodeSerialAmount('left.amount.handle/refund_detail', params.refund_detail, separators) : undefined;
-  const platform = params.platform_detail ? decodeSerialAmount('left.amount.handle/platform_detail', params.platform_detail, separators) : undefined;
+  if (!outerAccountId && !alipayUserId)
+    throw new FieldError('outer_account_id', 'outer_account_id and alipay_user_id cannot both be empty');
+  const refund = params.refund_detail
+    ? decodeSerialAmount('left.amount.handle/refund_detail', params.refund_detail, separators)
+    : undefined;
+  const platform = params.platform_detail
+    ? decodeSerialAmount('left.amount.handle/platform_detail', params.platform_detail, separators)
+    : undefined;
   if (refund) serialAmount('left.amount.handle/refund_detail', refund, separators);
   if (platform) serialAmount('left.amount.handle/platform_detail', platform, separators);
-  const transfers = params.transfer_detail ? decodeTransferRecords('left.amount.handle/transfer_detail', params.transfer_detail, separators) : undefined;
+  const transfers = params.transfer_detail
+    ? decodeTransferRecords('left.amount.handle/transfer_detail', params.transfer_detail, separators)
+    : undefined;
   if (transfers) transferRecords('left.amount.handle/transfer_detail', transfers, separators);
-  if (!refund && !platform && !transfers) throw new FieldError('refund_detail', 'nothing to handle: no refund, platform share or transfer');
-  const numbers = [refund?.serialNo, platform?.serialNo, ...(transfers ?? []).map((t) => t.outerTransferNo)].filter((n): n is string => !!n);
+  if (!refund && !platform && !transfers)
+    throw new FieldError('refund_detail', 'nothing to handle: no refund, platform share or transfer');
+  const numbers = [refund?.serialNo, platform?.serialNo, ...(transfers ?? []).map((t) => t.outerTransferNo)].filter(
+    (n): n is string => !!n,
+  );
   noDuplicates('left.amount.handle', numbers);
   return only<LeftAmountHandleRequest>({
     outerTaskId: req(params, 'outer_task_id'),

@@ -31,10 +31,17 @@ interface Fields {
 
 function chinaFields(value: number | Date): Fields {
   const ms = toEpochMs(value);
-  const local = new Date(ms - (ms % 1000 + 1000) % 1000 + CHINA_OFFSET_MS);
+  const local = new Date(ms - (((ms % 1000) + 1000) % 1000) + CHINA_OFFSET_MS);
   const y = local.getUTCFullYear();
   if (y < 1000 || y > 9999) throw new TimeFormatError('year outside 1000..9999');
-  return { y, mo: local.getUTCMonth() + 1, d: local.getUTCDate(), h: local.getUTCHours(), mi: local.getUTCMinutes(), s: local.getUTCSeconds() };
+  return {
+    y,
+    mo: local.getUTCMonth() + 1,
+    d: local.getUTCDate(),
+    h: local.getUTCHours(),
+    mi: local.getUTCMinutes(),
+    s: local.getUTCSeconds(),
+  };
 }
 
 function fromFields(m: RegExpExecArray, text: string): number {

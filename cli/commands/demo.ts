@@ -33,7 +33,12 @@ ledger table (sandbox and workflow side by side); exit code 1 if they differ.
 /** The sandbox's browser steps and task records over its control API (docs/SANDBOX.md). */
 export function httpSandbox(baseUrl: string): DemoSandbox {
   const post = async (path: string, body: object): Promise<PageResult> => {
-    const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
     return JSON.parse(text) as PageResult;
@@ -45,7 +50,9 @@ export function httpSandbox(baseUrl: string): DemoSandbox {
     confirmLeftover: (r, opts = {}) => post('/sandbox/leftover/confirm', { request: request(r), ...opts }),
     openPage: async (r) => await post('/sandbox/pages/open', { request: request(r) }),
     task: async (id) => {
-      const res = await fetch(`${baseUrl}/sandbox/tasks/${encodeURIComponent(id)}`, { signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${baseUrl}/sandbox/tasks/${encodeURIComponent(id)}`, {
+        signal: AbortSignal.timeout(10_000),
+      });
       if (res.status === 404) return undefined;
       if (!res.ok) throw new Error(`sandbox /sandbox/tasks/${id}: HTTP ${res.status}`);
       return (await res.json()) as TaskRecord;
@@ -55,18 +62,33 @@ export function httpSandbox(baseUrl: string): DemoSandbox {
 
 async function demo(v: Values): Promise<void> {
   const settings = loadSettings();
-  if (settings.site.alipay) say('note: ALIPAY_GATEWAY_URL is set here, but the demo plays the browser steps on a sandbox; the worker of the running stack must use that sandbox');
+  if (settings.site.alipay)
+    say(
+      'note: ALIPAY_GATEWAY_URL is set here, but the demo plays the browser steps on a sandbox; the worker of the running stack must use that sandbox',
+    );
   const url = sandboxUrlOf(v['sandbox-url']) ?? `http://127.0.0.1:${settings.site.sandboxPort}`;
   const sandboxConfig = await fetchSandboxConfig(url);
-  say(`sandbox ${sandboxConfig.url} (partner ${sandboxConfig.partnerId}); fee rates commission ${sandboxConfig.feeRates.commissionBp} bp, Alipay fee ${sandboxConfig.feeRates.alipayFeeBp} bp`);
+  say(
+    `sandbox ${sandboxConfig.url} (partner ${sandboxConfig.partnerId}); fee rates commission ${sandboxConfig.feeRates.commissionBp} bp, Alipay fee ${sandboxConfig.feeRates.alipayFeeBp} bp`,
+  );
   const session = await openSession(settings);
   try {
-    say(`Temporal at ${settings.address}, namespace ${settings.stack.namespace}, task queue ${settings.stack.taskQueue}`);
+    say(
+      `Temporal at ${settings.address}, namespace ${settings.stack.namespace}, task queue ${settings.stack.taskQueue}`,
+    );
     // the tasks carry the sandbox's fee rates and the demo's compressed deadlines
-    const tasks = new WitkeyTasks(session.client, { taskQueue: settings.stack.taskQueue, feeRates: sandboxConfig.feeRates, settings: { resendWindowMs: DEMO_TIMES.resendWindowMs, paymentTimeoutMs: DEMO_TIMES.paymentTimeoutMs } });
+    const tasks = new WitkeyTasks(session.client, {
+      taskQueue: settings.stack.taskQueue,
+      feeRates: sandboxConfig.feeRates,
+      settings: { resendWindowMs: DEMO_TIMES.resendWindowMs, paymentTimeoutMs: DEMO_TIMES.paymentTimeoutMs },
+    });
     const result = await runScenario(tasks, httpSandbox(url.replace(/\/+$/, '')), say);
     out(`\nLedger per task (yuan), workflow and sandbox side by side:\n${result.table}\n`);
-    say(result.allEqual ? 'scenario complete: the sandbox ledger and the workflow ledger agree to the fen' : 'scenario complete, BUT THE LEDGERS DIFFER (see the table)');
+    say(
+      result.allEqual
+        ? 'scenario complete: the sandbox ledger and the workflow ledger agree to the fen'
+        : 'scenario complete, BUT THE LEDGERS DIFFER (see the table)',
+    );
     if (!result.allEqual) process.exitCode = 1;
   } finally {
     await session.close();

@@ -28,7 +28,14 @@ says so: a retry never asks the publisher to pay twice. --new-append asks for a 
   --json                      print {append, freezeNo, appendUrl, requestId, repeated} as JSON
 
 example: witkey extend T1001 --add-bounty 200 --expires +45d`,
-  options: { expires: { type: 'string' }, 'add-bounty': { type: 'string' }, 'add-value-added-fee': { type: 'string' }, 'new-append': { type: 'boolean' }, 'request-id': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    expires: { type: 'string' },
+    'add-bounty': { type: 'string' },
+    'add-value-added-fee': { type: 'string' },
+    'new-append': { type: 'boolean' },
+    'request-id': { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 1, max: 1, names: '<outer_task_id>' },
   run: (v, [id]) => extend(id, v),
 };
@@ -41,15 +48,33 @@ async function extend(outerTaskId: string, v: Values): Promise<void> {
   const fee = str(v, 'add-value-added-fee');
   const addBountyFen = add === undefined ? 0 : yuanToFen('--add-bounty', add);
   const addValueAddedFeeFen = fee === undefined ? 0 : yuanToFen('--add-value-added-fee', fee);
-  const { requestId } = requestIdOf('extend', outerTaskId, { addBountyFen, addValueAddedFeeFen, expires: timeKey('--expires', expires) }, v, 'new-append');
+  const { requestId } = requestIdOf(
+    'extend',
+    outerTaskId,
+    { addBountyFen, addValueAddedFeeFen, expires: timeKey('--expires', expires) },
+    v,
+    'new-append',
+  );
   await withSession(async ({ tasks }) => {
     const earlier = await tasks.earlierResult<ExtendResult>(outerTaskId, requestId);
     if (!earlier) say(`extending ${outerTaskId}; waiting for the amount.append page...`);
-    const r = earlier ?? (await tasks.extend(outerTaskId, { addBountyFen, ...(addValueAddedFeeFen ? { addValueAddedFeeFen } : {}), newExpiresAtMs }, requestId));
+    const r =
+      earlier ??
+      (await tasks.extend(
+        outerTaskId,
+        { addBountyFen, ...(addValueAddedFeeFen ? { addValueAddedFeeFen } : {}), newExpiresAtMs },
+        requestId,
+      ));
     const repeated = earlier !== undefined;
     if (v.json) return json({ ...r, requestId, repeated });
-    if (repeated) out(`task ${outerTaskId}: append ${r.append} (the same amount.append was returned: it was asked before with the same arguments; --new-append asks for another), freeze no ${r.freezeNo}`);
-    else out(`task ${outerTaskId}: append ${r.append}, freeze no ${r.freezeNo}; ${addBountyFen ? `adds ${yuan(addBountyFen)}, ` : ''}new deadline ${iso(Math.ceil(newExpiresAtMs / 1000) * 1000)}`);
+    if (repeated)
+      out(
+        `task ${outerTaskId}: append ${r.append} (the same amount.append was returned: it was asked before with the same arguments; --new-append asks for another), freeze no ${r.freezeNo}`,
+      );
+    else
+      out(
+        `task ${outerTaskId}: append ${r.append}, freeze no ${r.freezeNo}; ${addBountyFen ? `adds ${yuan(addBountyFen)}, ` : ''}new deadline ${iso(Math.ceil(newExpiresAtMs / 1000) * 1000)}`,
+      );
     out(`amount.append page (the publisher confirms in the browser):\n${r.appendUrl}`);
   });
 }

@@ -7,7 +7,8 @@ import { iso, json, out, yuan } from '../format';
 import { say } from '../output';
 import { withSession } from '../runtime';
 
-const USAGE = 'usage: witkey inbox [--limit N] [--next TOKEN] [--json] | witkey inbox resolve <notify_id> --operator NAME --reason TEXT';
+const USAGE =
+  'usage: witkey inbox [--limit N] [--next TOKEN] [--json] | witkey inbox resolve <notify_id> --operator NAME --reason TEXT';
 
 export const inboxCommand: CommandSpec = {
   summary: "the operators' inbox: verified notifications no open task took; resolve an item once handled",
@@ -32,7 +33,13 @@ The list is read from Temporal's visibility store: an item recorded a moment ago
                         nextPageToken} (nextPageToken null on the last page); resolve: print {notifyId, remaining}
 
 example: witkey inbox resolve 7f6c2e0a --operator alice --reason "test payment at Alipay, refunded by hand"`,
-  options: { operator: { type: 'string' }, reason: { type: 'string' }, limit: { type: 'string' }, next: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    operator: { type: 'string' },
+    reason: { type: 'string' },
+    limit: { type: 'string' },
+    next: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 0, max: 2, names: 'resolve <notify_id>' },
   run: (v, positionals) => inbox(positionals, v),
 };
@@ -40,18 +47,25 @@ example: witkey inbox resolve 7f6c2e0a --operator alice --reason "test payment a
 async function inbox(positionals: string[], v: Values): Promise<void> {
   const [sub, notifyId] = positionals;
   if (sub === undefined) {
-    if (v.operator !== undefined || v.reason !== undefined) throw new UsageError('--operator and --reason go with "inbox resolve <notify_id>"');
+    if (v.operator !== undefined || v.reason !== undefined)
+      throw new UsageError('--operator and --reason go with "inbox resolve <notify_id>"');
     return list(v);
   }
   if (sub !== 'resolve') throw new UsageError(`unknown sub-command "${sub}"`, USAGE);
-  if (notifyId === undefined || notifyId === '') throw new UsageError('missing <notify_id>', '"witkey inbox" lists the items with their notify_id');
-  if (v.limit !== undefined || v.next !== undefined) throw new UsageError('--limit and --next go with the list ("witkey inbox")');
+  if (notifyId === undefined || notifyId === '')
+    throw new UsageError('missing <notify_id>', '"witkey inbox" lists the items with their notify_id');
+  if (v.limit !== undefined || v.next !== undefined)
+    throw new UsageError('--limit and --next go with the list ("witkey inbox")');
   return resolve(notifyId, v);
 }
 
 function parseInboxLimit(raw: string | undefined): number {
   const limit = parseLimit(raw);
-  if (limit > 1000) throw new UsageError(`--limit=${JSON.stringify(raw)}: at most 1000 items per page`, 'use --next to read further pages');
+  if (limit > 1000)
+    throw new UsageError(
+      `--limit=${JSON.stringify(raw)}: at most 1000 items per page`,
+      'use --next to read further pages',
+    );
   return limit;
 }
 
@@ -59,30 +73,59 @@ async function list(v: Values): Promise<void> {
   const limitRaw = str(v, 'limit');
   const limit = parseInboxLimit(limitRaw);
   const next = str(v, 'next');
-  if (next !== undefined && !/^[A-Za-z0-9_-]+$/.test(next)) throw new UsageError(`--next=${JSON.stringify(next)} is not a page token`, 'give the token a previous "witkey inbox" printed');
+  if (next !== undefined && !/^[A-Za-z0-9_-]+$/.test(next))
+    throw new UsageError(
+      `--next=${JSON.stringify(next)} is not a page token`,
+      'give the token a previous "witkey inbox" printed',
+    );
   await withSession(async ({ tasks }) => {
     let page;
     try {
       page = await tasks.inbox({ limit, ...(next !== undefined ? { pageToken: next } : {}) });
     } catch (err) {
-      if (err instanceof TaskRequestError && err.field === 'pageToken') throw new UsageError(`--next: not a page token of this inbox`, 'run "witkey inbox" again from the first page');
+      if (err instanceof TaskRequestError && err.field === 'pageToken')
+        throw new UsageError(`--next: not a page token of this inbox`, 'run "witkey inbox" again from the first page');
       throw err;
     }
     const { items, nextPageToken } = page;
-    if (page.legacyInboxHandingOver) say('the old single inbox (witkey-inbox) is handing its items over to one workflow each; they show up here in a moment');
-    if (v.json) return json({ items, nextPageToken: nextPageToken ?? null, ...(page.legacyInboxHandingOver ? { legacyInboxHandingOver: true } : {}) });
-    const nextCommand = nextPageToken ? `witkey inbox${limitRaw !== undefined ? ` --limit ${limit}` : ''} --next ${nextPageToken}` : undefined;
+    if (page.legacyInboxHandingOver)
+      say(
+        'the old single inbox (witkey-inbox) is handing its items over to one workflow each; they show up here in a moment',
+      );
+    if (v.json)
+      return json({
+        items,
+        nextPageToken: nextPageToken ?? null,
+        ...(page.legacyInboxHandingOver ? { legacyInboxHandingOver: true } : {}),
+      });
+    const nextCommand = nextPageToken
+      ? `witkey inbox${limitRaw !== undefined ? ` --limit ${limit}` : ''} --next ${nextPageToken}`
+      : undefined;
     if (items.length === 0 && !nextCommand) return out(next === undefined ? 'the inbox is empty' : 'no more items');
-    const rows = [['notify_id', 'type', 'outer_task_id', 'reason', 'received', 'amount'], ...items.map((i) => [i.notification.notifyId, i.notification.event.type, i.notification.event.outerTaskId, i.reason, iso(i.receivedAtMs), i.money ? yuan(i.money.amountFen) : '-'])];
+    const rows = [
+      ['notify_id', 'type', 'outer_task_id', 'reason', 'received', 'amount'],
+      ...items.map((i) => [
+        i.notification.notifyId,
+        i.notification.event.type,
+        i.notification.event.outerTaskId,
+        i.reason,
+        iso(i.receivedAtMs),
+        i.money ? yuan(i.money.amountFen) : '-',
+      ]),
+    ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     for (const r of rows) out(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
     const money = items.filter((i) => i.money?.mayBeFrozenAtAlipay);
     if (money.length > 0) {
       const total = money.reduce((a, i) => a + (i.money?.amountFen ?? 0), 0);
       out('');
-      out(`MONEY: ${money.length} item${money.length === 1 ? '' : 's'} on this page (${yuan(total)}) may still be frozen at Alipay with no open task to settle ${money.length === 1 ? 'it' : 'them'}:`);
+      out(
+        `MONEY: ${money.length} item${money.length === 1 ? '' : 's'} on this page (${yuan(total)}) may still be frozen at Alipay with no open task to settle ${money.length === 1 ? 'it' : 'them'}:`,
+      );
       for (const i of money) out(`  ${i.notification.notifyId}  ${taskText(i)}: ${i.money?.summary ?? ''}`);
-      out('  check each at Alipay and settle it by hand, then: witkey inbox resolve <notify_id> --operator NAME --reason TEXT');
+      out(
+        '  check each at Alipay and settle it by hand, then: witkey inbox resolve <notify_id> --operator NAME --reason TEXT',
+      );
     }
     if (nextCommand) {
       out('');
@@ -113,11 +156,18 @@ async function resolve(notifyId: string, v: Values): Promise<void> {
     try {
       ({ remaining } = await tasks.resolveInboxItem(notifyId, operator, reason));
     } catch (err) {
-      if (notInInbox(err)) throw new UsageError(`no open inbox item "${notifyId}"`, '"witkey inbox" lists the open items (a resolved item is gone)');
-      if (err instanceof TaskRequestError && (err.field === 'operator' || err.field === 'reason')) throw new UsageError(`--${err.field}: ${err.message.replace(/^\w+: /, '')}`);
+      if (notInInbox(err))
+        throw new UsageError(
+          `no open inbox item "${notifyId}"`,
+          '"witkey inbox" lists the open items (a resolved item is gone)',
+        );
+      if (err instanceof TaskRequestError && (err.field === 'operator' || err.field === 'reason'))
+        throw new UsageError(`--${err.field}: ${err.message.replace(/^\w+: /, '')}`);
       throw err;
     }
     if (v.json) return json({ notifyId, remaining: remaining ?? null });
-    out(`resolved ${notifyId}${remaining === undefined ? '' : ` (${remaining} item${remaining === 1 ? '' : 's'} left in the inbox)`}`);
+    out(
+      `resolved ${notifyId}${remaining === undefined ? '' : ` (${remaining} item${remaining === 1 ? '' : 's'} left in the inbox)`}`,
+    );
   });
 }

@@ -34,7 +34,15 @@ retry never plans the leftover twice. --new-round plans a second, identical one 
                          repeated} as JSON
 
 example: witkey leftover T1001 --platform 50 --winner 2088102000000024:Ann:150`,
-  options: { refund: { type: 'string' }, platform: { type: 'string' }, winner: { type: 'string', multiple: true }, html: { type: 'string' }, 'new-round': { type: 'boolean' }, 'request-id': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    refund: { type: 'string' },
+    platform: { type: 'string' },
+    winner: { type: 'string', multiple: true },
+    html: { type: 'string' },
+    'new-round': { type: 'boolean' },
+    'request-id': { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 1, max: 1, names: '<outer_task_id>' },
   run: (v, [id]) => leftover(id, v),
 };
@@ -46,7 +54,16 @@ example: witkey leftover T1001 --platform 50 --winner 2088102000000024:Ann:150`,
  */
 export function adminPageHtml(page: AdminPage): Buffer {
   const charset = normalizeCharset(page.fields._input_charset ?? 'utf-8');
-  const { html } = mapiAutoSubmitForm({ service: page.fields.service ?? 'alipay.witkey.task.left.amount.handle', kind: 'page', method: page.method, charset, params: page.fields }, page.action);
+  const { html } = mapiAutoSubmitForm(
+    {
+      service: page.fields.service ?? 'alipay.witkey.task.left.amount.handle',
+      kind: 'page',
+      method: page.method,
+      charset,
+      params: page.fields,
+    },
+    page.action,
+  );
   return encodeText(html, charset);
 }
 
@@ -54,10 +71,16 @@ export function adminPageHtml(page: AdminPage): Buffer {
 const winnerKey = (w: WinnerInput): [string, string, number] => [w.alipayUserId, w.nickname, w.amountFen];
 
 /** An earlier plan with this platform share and these winners: what a repeated command asked for. */
-function samePlan(view: TaskView, platformFen: number, winners: WinnerInput[]): TaskView['leftovers'][number] | undefined {
+function samePlan(
+  view: TaskView,
+  platformFen: number,
+  winners: WinnerInput[],
+): TaskView['leftovers'][number] | undefined {
   const want = JSON.stringify(winners.map(winnerKey));
   return view.leftovers.find((p) => {
-    const got = p.transferNos.map((no) => view.transfers.find((t) => t.transferNo === no)).map((t) => (t ? [t.winnerAlipayUserId, t.winnerNickname, t.grossFen] : []));
+    const got = p.transferNos
+      .map((no) => view.transfers.find((t) => t.transferNo === no))
+      .map((t) => (t ? [t.winnerAlipayUserId, t.winnerNickname, t.grossFen] : []));
     return (p.platform?.shareFen ?? 0) === platformFen && JSON.stringify(got) === want;
   });
 }
@@ -68,7 +91,13 @@ async function leftover(outerTaskId: string, v: Values): Promise<void> {
   const platformFen = platform === undefined ? 0 : yuanToFen('--platform', platform);
   const refund = str(v, 'refund');
   let refundFen = refund === undefined ? undefined : yuanToFen('--refund', refund);
-  const { requestId } = requestIdOf('leftover', outerTaskId, { refundFen: refundFen ?? 'rest', platformFen, winners: winners.map(winnerKey) }, v, 'new-round');
+  const { requestId } = requestIdOf(
+    'leftover',
+    outerTaskId,
+    { refundFen: refundFen ?? 'rest', platformFen, winners: winners.map(winnerKey) },
+    v,
+    'new-round',
+  );
   await withSession(async ({ tasks }) => {
     const earlier = await tasks.earlierResult<PlanLeftoverResult>(outerTaskId, requestId);
     if (!earlier && refundFen === undefined) {
@@ -77,16 +106,31 @@ async function leftover(outerTaskId: string, v: Values): Promise<void> {
       // the same command again after its plan took the money: ask for the same plan (the request id returns it)
       const before = refundFen < 0 ? samePlan(view, platformFen, winners) : undefined;
       if (before) refundFen = before.refund?.amountFen ?? 0;
-      if (refundFen < 0) throw new UsageError(`the platform share and winners (${yuan(view.availableFen - refundFen)}) exceed what is available (${yuan(view.availableFen)})`, 'lower --platform / the winners, or give --refund explicitly');
+      if (refundFen < 0)
+        throw new UsageError(
+          `the platform share and winners (${yuan(view.availableFen - refundFen)}) exceed what is available (${yuan(view.availableFen)})`,
+          'lower --platform / the winners, or give --refund explicitly',
+        );
     }
-    if (!earlier) say(`planning the leftover of ${outerTaskId}: refund ${yuan(refundFen ?? 0)}, platform ${yuan(platformFen)}, ${winners.length} winner(s); waiting for the admin page...`);
-    const r = earlier ?? (await tasks.planLeftover(outerTaskId, { refundFen: refundFen ?? 0, platformFen, winners }, requestId));
+    if (!earlier)
+      say(
+        `planning the leftover of ${outerTaskId}: refund ${yuan(refundFen ?? 0)}, platform ${yuan(platformFen)}, ${winners.length} winner(s); waiting for the admin page...`,
+      );
+    const r =
+      earlier ??
+      (await tasks.planLeftover(outerTaskId, { refundFen: refundFen ?? 0, platformFen, winners }, requestId));
     const repeated = earlier !== undefined;
     const file = str(v, 'html');
     if (file) await writeFile(file, adminPageHtml(r.adminPage));
     if (v.json) return json({ ...r, requestId, repeated });
-    if (repeated) out(`task ${outerTaskId}: leftover round ${r.round} (the same plan was returned: it was planned before with the same arguments; --new-round plans another)${r.refundSerialNo ? ` refund ${r.refundSerialNo}` : ''}${r.platformSerialNo ? `, platform ${r.platformSerialNo}` : ''}${r.transferNos.length ? `, winners ${r.transferNos.join(', ')}` : ''}`);
-    else out(`task ${outerTaskId}: leftover round ${r.round}: refund ${yuan(refundFen ?? 0)}${r.refundSerialNo ? ` (${r.refundSerialNo})` : ''}, platform ${yuan(platformFen)}${r.platformSerialNo ? ` (${r.platformSerialNo})` : ''}${r.transferNos.length ? `, winners ${r.transferNos.join(', ')}` : ''}`);
+    if (repeated)
+      out(
+        `task ${outerTaskId}: leftover round ${r.round} (the same plan was returned: it was planned before with the same arguments; --new-round plans another)${r.refundSerialNo ? ` refund ${r.refundSerialNo}` : ''}${r.platformSerialNo ? `, platform ${r.platformSerialNo}` : ''}${r.transferNos.length ? `, winners ${r.transferNos.join(', ')}` : ''}`,
+      );
+    else
+      out(
+        `task ${outerTaskId}: leftover round ${r.round}: refund ${yuan(refundFen ?? 0)}${r.refundSerialNo ? ` (${r.refundSerialNo})` : ''}, platform ${yuan(platformFen)}${r.platformSerialNo ? ` (${r.platformSerialNo})` : ''}${r.transferNos.length ? `, winners ${r.transferNos.join(', ')}` : ''}`,
+      );
     out(`admin page: ${r.adminPage.method} ${r.adminPage.action}`);
     for (const [k, val] of Object.entries(r.adminPage.fields)) out(`  ${k}=${val}`);
     if (file) out(`written as an auto-submitting form to ${file}`);

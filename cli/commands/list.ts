@@ -6,7 +6,17 @@ import { withSession } from '../runtime';
 import type { Phase } from '../../workflows/task/types';
 import { formatYuan } from '../../alipay/core/money';
 
-export const PHASES: readonly Phase[] = ['awaiting_payment', 'open', 'announcement', 'payout', 'expired', 'leftover', 'closing', 'settled', 'cancelled'];
+export const PHASES: readonly Phase[] = [
+  'awaiting_payment',
+  'open',
+  'announcement',
+  'payout',
+  'expired',
+  'leftover',
+  'closing',
+  'settled',
+  'cancelled',
+];
 
 export const listCommand: CommandSpec = {
   summary: 'list tasks (newest first), optionally of one phase',
@@ -25,14 +35,24 @@ Visibility is eventually consistent: a phase change may take a second to show.`,
 
 async function listTasks(v: Values): Promise<void> {
   const phase = str(v, 'phase');
-  if (phase !== undefined && !PHASES.includes(phase as Phase)) throw new UsageError(`--phase ${JSON.stringify(phase)} is not a phase`, `phases: ${PHASES.join(', ')}`);
+  if (phase !== undefined && !PHASES.includes(phase as Phase))
+    throw new UsageError(`--phase ${JSON.stringify(phase)} is not a phase`, `phases: ${PHASES.join(', ')}`);
   const limit = parseLimit(str(v, 'limit'));
   await withSession(async ({ tasks }) => {
     const rows = await tasks.list(phase as Phase | undefined, limit);
     if (v.json) return json(rows);
     if (rows.length === 0) return out(phase ? `no task in phase ${phase}` : 'no tasks');
-    const table = [['task', 'phase', 'bounty', 'attention', 'workflow'], ...rows.map((r) => [r.outerTaskId, r.phase, formatYuan(r.amountFen), r.needsAttention ? 'YES' : '', r.status])];
+    const table = [
+      ['task', 'phase', 'bounty', 'attention', 'workflow'],
+      ...rows.map((r) => [r.outerTaskId, r.phase, formatYuan(r.amountFen), r.needsAttention ? 'YES' : '', r.status]),
+    ];
     const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-    for (const r of table) out(r.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd());
+    for (const r of table)
+      out(
+        r
+          .map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd(),
+      );
   });
 }

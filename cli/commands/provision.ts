@@ -11,7 +11,10 @@ time-skipping test server (TEMPORAL_TEST_SERVER_PATH, the cache, Maven Central) 
 (~/.cache/witkey-devstack, or WITKEY_CACHE_DIR). The first run takes minutes; later runs are instant.`;
 
 export async function provision(): Promise<void> {
-  for (const [what, resolve] of [['Temporal CLI', resolveTemporalCli], ['time-skipping test server', resolveTestServer]] as const) {
+  for (const [what, resolve] of [
+    ['Temporal CLI', resolveTemporalCli],
+    ['time-skipping test server', resolveTestServer],
+  ] as const) {
     const t0 = Date.now();
     const exe = await resolve(stderrProgress);
     const where = exe.type === 'existing-path' ? exe.path : "the SDK's own download";

@@ -56,7 +56,9 @@ async function publish(v: Values): Promise<void> {
   const publisherAlipayUserId = str(v, 'publisher-alipay-id');
   const publisherName = str(v, 'publisher-name');
   await withSession(async ({ tasks, settings }) => {
-    say(`publishing ${outerTaskId} on ${settings.address} (namespace ${settings.stack.namespace}, task queue ${settings.stack.taskQueue}); waiting for the cashier page...`);
+    say(
+      `publishing ${outerTaskId} on ${settings.address} (namespace ${settings.stack.namespace}, task queue ${settings.stack.taskQueue}); waiting for the cashier page...`,
+    );
     const r = await tasks.publish({
       outerTaskId,
       title,
@@ -69,7 +71,9 @@ async function publish(v: Values): Promise<void> {
       expiresAtMs,
     });
     if (v.json) return json(r);
-    out(`task ${r.outerTaskId}: published, phase ${r.phase}; bounty ${yuan(bountyFen)}${valueAddedFeeFen ? ` + value-added fee ${yuan(valueAddedFeeFen)}` : ''}, expires ${iso(Math.ceil(expiresAtMs / 1000) * 1000)}`);
+    out(
+      `task ${r.outerTaskId}: published, phase ${r.phase}; bounty ${yuan(bountyFen)}${valueAddedFeeFen ? ` + value-added fee ${yuan(valueAddedFeeFen)}` : ''}, expires ${iso(Math.ceil(expiresAtMs / 1000) * 1000)}`,
+    );
     out(`cashier URL (send the publisher's browser here to pay):\n${r.cashierUrl}`);
   });
 }

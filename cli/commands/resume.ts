@@ -7,7 +7,8 @@ import { withSession } from '../runtime';
 import type { OperatorRequest } from '../../workflows/messages';
 
 export const resumeCommand: CommandSpec = {
-  summary: "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N, --pay-held NO, --cancelled-held NO",
+  summary:
+    "an operator's action on a task: --retry, --acknowledge [codes], --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N, --pay-held NO, --cancelled-held NO",
   help: `witkey resume <outer_task_id> (--retry | --acknowledge [CODE ...] | --settle-manually | --cancel-unpaid | --withdraw-round N | --withdraw-leftover N | --pay-held TRANSFER_NO | --cancelled-held TRANSFER_NO) --operator NAME --reason TEXT [--json]
 
 Records an operator's decision in the task (who, why, what it did) and acts on it:
@@ -52,14 +53,40 @@ example: witkey resume T1001 --acknowledge AMOUNT_MISMATCH --operator alice --re
 };
 
 async function resume(outerTaskId: string, codes: string[], v: Values): Promise<void> {
-  const actions = ['retry', 'acknowledge', 'settle-manually', 'cancel-unpaid', 'withdraw-round', 'withdraw-leftover', 'pay-held', 'cancelled-held'] as const;
+  const actions = [
+    'retry',
+    'acknowledge',
+    'settle-manually',
+    'cancel-unpaid',
+    'withdraw-round',
+    'withdraw-leftover',
+    'pay-held',
+    'cancelled-held',
+  ] as const;
   const chosen = actions.filter((a) => v[a] !== undefined && v[a] !== false);
-  if (chosen.length !== 1) throw new UsageError('give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N, --pay-held NO, --cancelled-held NO', `run "witkey resume --help"`);
+  if (chosen.length !== 1)
+    throw new UsageError(
+      'give exactly one of --retry, --acknowledge, --settle-manually, --cancel-unpaid, --withdraw-round N, --withdraw-leftover N, --pay-held NO, --cancelled-held NO',
+      `run "witkey resume --help"`,
+    );
   const heldTransfer = chosen[0] === 'pay-held' || chosen[0] === 'cancelled-held' ? (str(v, chosen[0]) ?? '') : '';
-  if ((chosen[0] === 'pay-held' || chosen[0] === 'cancelled-held') && !/^[A-Za-z0-9_.:-]{1,64}$/.test(heldTransfer)) throw new UsageError(`--${chosen[0]}: a transfer number (outer_transfer_no), got ${JSON.stringify(heldTransfer)}`, `"witkey status ${outerTaskId}" lists the task's transfers`);
-  if (codes.length && chosen[0] !== 'acknowledge') throw new UsageError(`unexpected argument(s) ${codes.join(' ')}: codes go with --acknowledge only`);
-  for (const c of codes) if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(c)) throw new UsageError(`${JSON.stringify(c)} is not an attention code (upper case, e.g. AMOUNT_MISMATCH)`, `"witkey status ${outerTaskId}" lists the task's codes`);
-  const round = chosen[0] === 'withdraw-round' || chosen[0] === 'withdraw-leftover' ? parseCount(`--${chosen[0]}`, str(v, chosen[0]) ?? '', 'a round number (1, 2, ...)') : 0;
+  if ((chosen[0] === 'pay-held' || chosen[0] === 'cancelled-held') && !/^[A-Za-z0-9_.:-]{1,64}$/.test(heldTransfer))
+    throw new UsageError(
+      `--${chosen[0]}: a transfer number (outer_transfer_no), got ${JSON.stringify(heldTransfer)}`,
+      `"witkey status ${outerTaskId}" lists the task's transfers`,
+    );
+  if (codes.length && chosen[0] !== 'acknowledge')
+    throw new UsageError(`unexpected argument(s) ${codes.join(' ')}: codes go with --acknowledge only`);
+  for (const c of codes)
+    if (!/^[A-Z][A-Z0-9_]{1,63}$/.test(c))
+      throw new UsageError(
+        `${JSON.stringify(c)} is not an attention code (upper case, e.g. AMOUNT_MISMATCH)`,
+        `"witkey status ${outerTaskId}" lists the task's codes`,
+      );
+  const round =
+    chosen[0] === 'withdraw-round' || chosen[0] === 'withdraw-leftover'
+      ? parseCount(`--${chosen[0]}`, str(v, chosen[0]) ?? '', 'a round number (1, 2, ...)')
+      : 0;
   const operator = required(v, 'operator', 'alice');
   const reason = required(v, 'reason', '"checked with Alipay"');
   const request: OperatorRequest = (() => {

@@ -25,23 +25,41 @@ notification resends. See docs/SANDBOX.md.
 function intFlag(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name}=${JSON.stringify(value)} must be an integer in ${min}..${max}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${name}=${JSON.stringify(value)} must be an integer in ${min}..${max}`);
   return n;
 }
 
 export async function sandbox(flags: Record<string, string | boolean | undefined>): Promise<void> {
   const env = process.env;
-  const dataDir = resolve(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : env.WITKEY_SANDBOX_DIR || join(env.WITKEY_DATA_DIR || STACK_DEFAULTS.dataDir, 'sandbox'));
+  const dataDir = resolve(
+    typeof flags['data-dir'] === 'string'
+      ? flags['data-dir']
+      : env.WITKEY_SANDBOX_DIR || join(env.WITKEY_DATA_DIR || STACK_DEFAULTS.dataDir, 'sandbox'),
+  );
   const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
-  const port = (flags.port !== undefined ? intFlag('--port', flags.port, 0, 65535) : intFlag('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT || undefined, 0, 65535)) ?? 8290;
+  const port =
+    (flags.port !== undefined
+      ? intFlag('--port', flags.port, 0, 65535)
+      : intFlag('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT || undefined, 0, 65535)) ?? 8290;
   let timeFactor: number | undefined;
   if (flags['time-factor'] !== undefined) {
     timeFactor = typeof flags['time-factor'] === 'string' ? Number(flags['time-factor']) : NaN;
-    if (!Number.isFinite(timeFactor) || timeFactor <= 0) throw new UsageError(`--time-factor=${JSON.stringify(flags['time-factor'])} must be a positive number`);
+    if (!Number.isFinite(timeFactor) || timeFactor <= 0)
+      throw new UsageError(`--time-factor=${JSON.stringify(flags['time-factor'])} must be a positive number`);
   }
-  const commissionBp = flags['commission-bp'] !== undefined ? intFlag('--commission-bp', flags['commission-bp'], 0, 10000) : intFlag('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP || undefined, 0, 10000);
-  const alipayFeeBp = flags['alipay-fee-bp'] !== undefined ? intFlag('--alipay-fee-bp', flags['alipay-fee-bp'], 0, 10000) : intFlag('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP || undefined, 0, 10000);
-  const feeRates = { ...(commissionBp !== undefined ? { commissionBp } : {}), ...(alipayFeeBp !== undefined ? { alipayFeeBp } : {}) };
+  const commissionBp =
+    flags['commission-bp'] !== undefined
+      ? intFlag('--commission-bp', flags['commission-bp'], 0, 10000)
+      : intFlag('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP || undefined, 0, 10000);
+  const alipayFeeBp =
+    flags['alipay-fee-bp'] !== undefined
+      ? intFlag('--alipay-fee-bp', flags['alipay-fee-bp'], 0, 10000)
+      : intFlag('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP || undefined, 0, 10000);
+  const feeRates = {
+    ...(commissionBp !== undefined ? { commissionBp } : {}),
+    ...(alipayFeeBp !== undefined ? { alipayFeeBp } : {}),
+  };
 
   const s = await startSandbox({
     dataDir,

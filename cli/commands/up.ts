@@ -36,26 +36,38 @@ export async function up(flags: StackFlags & { exit?: boolean; 'no-demo'?: boole
   const site = loadSiteConfig(process.env);
   refuseUnusedByEmbeddedStack(process.env, config, !site.alipay);
   const demo = !flags['no-demo'];
-  if (demo && site.alipay) throw new Error('the demo scenario runs against the sandbox only; unset ALIPAY_GATEWAY_URL or pass --no-demo');
+  if (demo && site.alipay)
+    throw new Error('the demo scenario runs against the sandbox only; unset ALIPAY_GATEWAY_URL or pass --no-demo');
   const t0 = Date.now();
   const logs = join(config.dataDir, 'logs');
   await mkdir(logs, { recursive: true });
   const stack = await startStack(config, site, say, {
     webhookLogFile: join(logs, 'webhook.log'),
-    ...(demo ? { sandboxTimeFactor: DEMO_TIMES.sandboxTimeFactor, taskSettings: { resendWindowMs: DEMO_TIMES.resendWindowMs, paymentTimeoutMs: DEMO_TIMES.paymentTimeoutMs } } : {}),
+    ...(demo
+      ? {
+          sandboxTimeFactor: DEMO_TIMES.sandboxTimeFactor,
+          taskSettings: { resendWindowMs: DEMO_TIMES.resendWindowMs, paymentTimeoutMs: DEMO_TIMES.paymentTimeoutMs },
+        }
+      : {}),
   });
   let ok = true;
   try {
     say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (stack.uiUrl) say(`Temporal Web UI: ${stack.uiUrl}/namespaces/${stack.namespace}/workflows`);
     // the client commands of another shell find this server through TEMPORAL_ADDRESS (or WITKEY_TEMPORAL_PORT)
-    say(`from another shell: export TEMPORAL_ADDRESS=${stack.address}${stack.namespace === 'default' ? '' : ` TEMPORAL_NAMESPACE=${stack.namespace}`}${stack.taskQueue === 'witkey' ? '' : ` WITKEY_TASK_QUEUE=${stack.taskQueue}`}`);
+    say(
+      `from another shell: export TEMPORAL_ADDRESS=${stack.address}${stack.namespace === 'default' ? '' : ` TEMPORAL_NAMESPACE=${stack.namespace}`}${stack.taskQueue === 'witkey' ? '' : ` WITKEY_TASK_QUEUE=${stack.taskQueue}`}`,
+    );
     say(`webhook JSON logs: ${join(logs, 'webhook.log')}`);
     if (demo && stack.sandbox) {
       const result = await runScenario(stack.tasks, stack.sandbox, say);
       process.stdout.write(`\nLedger per task (yuan), workflow and sandbox side by side:\n${result.table}\n\n`);
       ok = result.allEqual;
-      say(ok ? 'scenario complete: the sandbox ledger and the workflow ledger agree to the fen' : 'scenario complete, BUT THE LEDGERS DIFFER (see the table)');
+      say(
+        ok
+          ? 'scenario complete: the sandbox ledger and the workflow ledger agree to the fen'
+          : 'scenario complete, BUT THE LEDGERS DIFFER (see the table)',
+      );
     }
     if (flags.exit) return;
     if (stack.uiUrl) say(`look at the tasks: ${stack.uiUrl}/namespaces/${stack.namespace}/workflows`);

@@ -38,25 +38,34 @@ async function webhook(v: Values): Promise<void> {
   const host = parseHost('--host', str(v, 'host')) ?? settings.site.httpHost;
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
   const { stack, site } = settings;
-  say(`connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`);
+  say(
+    `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
+  );
   const connection = await connectClient(settings.address, stack.security);
   const client = new Client({ connection, namespace: stack.namespace });
   const app = buildWebhook({
     client,
     taskQueue: stack.taskQueue,
     inbound: alipay.inbound,
-    notifyVerify: alipay.notifyVerify ? { gatewayUrl: alipay.gateway.gatewayUrl, partner: alipay.gateway.partner, timeoutMs: 10_000 } : undefined,
+    notifyVerify: alipay.notifyVerify
+      ? { gatewayUrl: alipay.gateway.gatewayUrl, partner: alipay.gateway.partner, timeoutMs: 10_000 }
+      : undefined,
     logger: { level: 'info' },
     workerPolling: () => workerPolls(client, stack.namespace, stack.taskQueue),
   });
   try {
     const url = await app.listen({ host, port: site.httpPort });
-    say(`webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`);
+    say(
+      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`,
+    );
     say('press Ctrl-C to stop');
     await waitForStopSignal();
     say('stopping the webhook (finishing requests in flight)...');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`the webhook port ${site.httpPort} is already in use; choose another with WITKEY_HTTP_PORT.`);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new ConfigError(
+        `the webhook port ${site.httpPort} is already in use; choose another with WITKEY_HTTP_PORT.`,
+      );
     throw err;
   } finally {
     await app.close();

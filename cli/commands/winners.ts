@@ -29,30 +29,64 @@ on purpose. "witkey resume --withdraw-round N" frees a round whose page the publ
   --json                   print {round, transferNos, confirmUrl, requestId, repeated} as JSON
 
 example: witkey winners T1001 --winner 2088102000000021:Tom:300 --winner 2088102000000022:天之蓝:150.50 --announce-until +7d`,
-  options: { winner: { type: 'string', multiple: true }, 'announce-until': { type: 'string' }, 'new-round': { type: 'boolean' }, 'request-id': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    winner: { type: 'string', multiple: true },
+    'announce-until': { type: 'string' },
+    'new-round': { type: 'boolean' },
+    'request-id': { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 1, max: 1, names: '<outer_task_id>' },
   run: (v, [id]) => winners(id, v),
 };
 
 async function winners(outerTaskId: string, v: Values): Promise<void> {
   const raw = list(v, 'winner');
-  if (raw.length === 0) throw new UsageError('--winner is required (at least one)', 'e.g. --winner 2088102000000021:Tom:300.00');
+  if (raw.length === 0)
+    throw new UsageError('--winner is required (at least one)', 'e.g. --winner 2088102000000021:Tom:300.00');
   const chosen = raw.map((w) => parseWinner('--winner', w));
   const until = str(v, 'announce-until');
   const announceEndMs = until === undefined ? undefined : parseTime('--announce-until', until);
-  if (announceEndMs !== undefined && announceEndMs <= Date.now()) throw new UsageError(`--announce-until ${iso(announceEndMs)} is in the past`);
-  const { requestId, source } = requestIdOf('winners', outerTaskId, { winners: chosen.map((w) => [w.alipayUserId, w.nickname, w.amountFen]), announceUntil: until === undefined ? null : timeKey('--announce-until', until) }, v, 'new-round');
+  if (announceEndMs !== undefined && announceEndMs <= Date.now())
+    throw new UsageError(`--announce-until ${iso(announceEndMs)} is in the past`);
+  const { requestId, source } = requestIdOf(
+    'winners',
+    outerTaskId,
+    {
+      winners: chosen.map((w) => [w.alipayUserId, w.nickname, w.amountFen]),
+      announceUntil: until === undefined ? null : timeKey('--announce-until', until),
+    },
+    v,
+    'new-round',
+  );
   await withSession(async ({ tasks }) => {
     const earlier = await tasks.earlierResult<SelectWinnersResult>(outerTaskId, requestId);
     if (!earlier) say(`selecting ${chosen.length} winner(s) for ${outerTaskId}; waiting for the confirmation page...`);
-    const r = earlier ?? (await tasks.selectWinners(outerTaskId, { winners: chosen, ...(announceEndMs !== undefined ? { announceEndMs } : {}) }, requestId));
+    const r =
+      earlier ??
+      (await tasks.selectWinners(
+        outerTaskId,
+        { winners: chosen, ...(announceEndMs !== undefined ? { announceEndMs } : {}) },
+        requestId,
+      ));
     const repeated = earlier !== undefined;
     if (v.json) return json({ ...r, requestId, repeated });
-    const when = announceEndMs === undefined ? 'paid immediately once confirmed' : `announcement until ${iso(Math.ceil(announceEndMs / 1000) * 1000)}`;
-    out(`task ${outerTaskId}: round ${r.round}${repeated ? ' (the same round was returned: these winners were selected before with the same arguments; --new-round selects another)' : `, ${when}`}`);
+    const when =
+      announceEndMs === undefined
+        ? 'paid immediately once confirmed'
+        : `announcement until ${iso(Math.ceil(announceEndMs / 1000) * 1000)}`;
+    out(
+      `task ${outerTaskId}: round ${r.round}${repeated ? ' (the same round was returned: these winners were selected before with the same arguments; --new-round selects another)' : `, ${when}`}`,
+    );
     // a repeated --request-id returns the round it named, whatever the winners given now
     const sameWinners = !repeated || source === 'derived';
-    r.transferNos.forEach((no, i) => out(sameWinners && chosen[i] ? `  ${no}  ${chosen[i].alipayUserId}  ${chosen[i].nickname}  ${yuan(chosen[i].amountFen)}` : `  ${no}`));
+    r.transferNos.forEach((no, i) =>
+      out(
+        sameWinners && chosen[i]
+          ? `  ${no}  ${chosen[i].alipayUserId}  ${chosen[i].nickname}  ${yuan(chosen[i].amountFen)}`
+          : `  ${no}`,
+      ),
+    );
     out(`confirmation page (the publisher confirms in the browser):\n${r.confirmUrl}`);
   });
 }

@@ -36,15 +36,26 @@ async function worker(v: Values): Promise<void> {
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
   Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'DEBUG' : 'INFO') });
   const { stack } = settings;
-  say(`connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`);
+  say(
+    `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
+  );
   const connection = await connectNative(settings.address, stack.security);
   try {
     say('bundling the workflows...');
-    const w = await createWitkeyWorker(connection, { namespace: stack.namespace, taskQueue: stack.taskQueue }, createActivities(alipay.gateway, { auditDir: auditDirOf(settings) }));
+    const w = await createWitkeyWorker(
+      connection,
+      { namespace: stack.namespace, taskQueue: stack.taskQueue },
+      createActivities(alipay.gateway, { auditDir: auditDirOf(settings) }),
+    );
     const running = w.run();
-    say(`worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}`);
+    say(
+      `worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}`,
+    );
     say('press Ctrl-C to stop');
-    const stopped = await Promise.race([waitForStopSignal().then(() => 'signal' as const), running.then(() => 'ended' as const)]);
+    const stopped = await Promise.race([
+      waitForStopSignal().then(() => 'signal' as const),
+      running.then(() => 'ended' as const),
+    ]);
     if (stopped === 'signal') {
       say('stopping the worker (letting running activities finish)...');
       if (w.getState() === 'RUNNING') w.shutdown(); // the SDK may already have begun on the same signal

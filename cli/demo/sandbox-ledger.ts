@@ -18,6 +18,7 @@ export async function sandboxLedger(sandbox: SandboxTasks, outerTaskId: string):
     platformReceivedFen: t.platformReceived,
     alipayFeesFen: t.alipayFees,
     refundedFen: t.refunded,
-    stillFrozenFen: t.bountyFrozen + t.valueAddedPaid - (t.winnersReceived + t.platformReceived + t.alipayFees + t.refunded),
+    stillFrozenFen:
+      t.bountyFrozen + t.valueAddedPaid - (t.winnersReceived + t.platformReceived + t.alipayFees + t.refunded),
   };
 }

@@ -36,27 +36,58 @@ export interface DemoResult {
   table: string;
 }
 
-export async function runScenario(tasks: WitkeyTasks, sandbox: DemoSandbox, say: (line: string) => void): Promise<DemoResult> {
+export async function runScenario(
+  tasks: WitkeyTasks,
+  sandbox: DemoSandbox,
+  say: (line: string) => void,
+): Promise<DemoResult> {
   const prefix = runPrefix(new Date());
-  say(`scenario: time is compressed: announcement ${DEMO_TIMES.announcementMs / 1000} s (days in reality), tasks expire after ${DEMO_TIMES.expiryMs / 1000} s, payment deadline ${DEMO_TIMES.paymentTimeoutMs / 1000} s (2 h), notification resend window ${DEMO_TIMES.resendWindowMs / 1000} s (24h22m), resends ${DEMO_TIMES.sandboxTimeFactor}x faster`);
+  say(
+    `scenario: time is compressed: announcement ${DEMO_TIMES.announcementMs / 1000} s (days in reality), tasks expire after ${DEMO_TIMES.expiryMs / 1000} s, payment deadline ${DEMO_TIMES.paymentTimeoutMs / 1000} s (2 h), notification resend window ${DEMO_TIMES.resendWindowMs / 1000} s (24h22m), resends ${DEMO_TIMES.sandboxTimeFactor}x faster`,
+  );
   const ids = { a: `${prefix}-A`, b: `${prefix}-B`, c: `${prefix}-C` };
 
-  const until = async (id: string, what: string, pred: (v: TaskView) => boolean, timeoutMs = 120_000): Promise<TaskView> => {
+  const until = async (
+    id: string,
+    what: string,
+    pred: (v: TaskView) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<TaskView> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await tasks.status(id);
       if (pred(v)) return v;
-      if (v.needsAttention) throw new Error(`${id} needs attention: ${v.attention.map((a) => `${a.code} ${a.message}`).join('; ')}`);
-      if (Date.now() > deadline) throw new Error(`${id}: timed out waiting for ${what} (phase ${v.phase}; ${v.pendingActions.join('; ')})`);
+      if (v.needsAttention)
+        throw new Error(`${id} needs attention: ${v.attention.map((a) => `${a.code} ${a.message}`).join('; ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`${id}: timed out waiting for ${what} (phase ${v.phase}; ${v.pendingActions.join('; ')})`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
   const log = (id: string, line: string): void => say(`${id}: ${line}`);
   const yuan = (fen: number): string => `¥${formatYuan(fen)}`;
 
-  const publishAndPay = async (id: string, title: string, bountyFen: number, valueAddedFeeFen: number): Promise<void> => {
-    const published = await tasks.publish({ outerTaskId: id, title, taskType: 'DESIGN', publisherId: 'demo-publisher', publisherName: '小猪', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen, expiresAtMs: Date.now() + DEMO_TIMES.expiryMs });
-    log(id, `published "${title}", bounty ${yuan(bountyFen)}${valueAddedFeeFen ? ` + value-added fee ${yuan(valueAddedFeeFen)}` : ''}; cashier ${published.cashierUrl.slice(0, 60)}...`);
+  const publishAndPay = async (
+    id: string,
+    title: string,
+    bountyFen: number,
+    valueAddedFeeFen: number,
+  ): Promise<void> => {
+    const published = await tasks.publish({
+      outerTaskId: id,
+      title,
+      taskType: 'DESIGN',
+      publisherId: 'demo-publisher',
+      publisherName: '小猪',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen,
+      valueAddedFeeFen,
+      expiresAtMs: Date.now() + DEMO_TIMES.expiryMs,
+    });
+    log(
+      id,
+      `published "${title}", bounty ${yuan(bountyFen)}${valueAddedFeeFen ? ` + value-added fee ${yuan(valueAddedFeeFen)}` : ''}; cashier ${published.cashierUrl.slice(0, 60)}...`,
+    );
     await sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER, followReturn: true });
     await until(id, 'the freeze', (v) => v.phase === 'open');
     log(id, 'paid at the cashier: bounty frozen (task_freeze), phase open');
@@ -65,22 +96,52 @@ export async function runScenario(tasks: WitkeyTasks, sandbox: DemoSandbox, say:
   const taskA = async (): Promise<void> => {
     const id = ids.a;
     await publishAndPay(id, 'Logo design / 标志设计', 80_000, 3_000);
-    const r1 = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNER(1), nickname: '天之蓝', amountFen: 30_000 }, { alipayUserId: WINNER(2), nickname: 'Tom', amountFen: 15_000 }], announceEndMs: Date.now() + DEMO_TIMES.announcementMs });
+    const r1 = await tasks.selectWinners(id, {
+      winners: [
+        { alipayUserId: WINNER(1), nickname: '天之蓝', amountFen: 30_000 },
+        { alipayUserId: WINNER(2), nickname: 'Tom', amountFen: 15_000 },
+      ],
+      announceEndMs: Date.now() + DEMO_TIMES.announcementMs,
+    });
     await sandbox.confirm(r1.confirmUrl, { followReturn: true });
-    await until(id, 'round 1 confirmed', (v) => r1.transferNos.every((no) => v.transfers.find((t) => t.transferNo === no)?.status === 'waiting'));
+    await until(id, 'round 1 confirmed', (v) =>
+      r1.transferNos.every((no) => v.transfers.find((t) => t.transferNo === no)?.status === 'waiting'),
+    );
     log(id, `round 1: winners ${r1.transferNos.join(', ')} confirmed by the publisher, announcement period running`);
-    const r2 = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNER(3), nickname: '红彤彤', amountFen: 20_000 }], announceEndMs: Date.now() + DEMO_TIMES.announcementMs });
+    const r2 = await tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNER(3), nickname: '红彤彤', amountFen: 20_000 }],
+      announceEndMs: Date.now() + DEMO_TIMES.announcementMs,
+    });
     await sandbox.confirm(r2.confirmUrl, { followReturn: true });
-    await until(id, 'round 2 confirmed', (v) => v.transfers.find((t) => t.transferNo === r2.transferNos[0])?.status === 'waiting');
+    await until(
+      id,
+      'round 2 confirmed',
+      (v) => v.transfers.find((t) => t.transferNo === r2.transferNos[0])?.status === 'waiting',
+    );
     log(id, `round 2: winner ${r2.transferNos[0]} confirmed`);
     const cancel = await tasks.cancelWinners(id, [r1.transferNos[1]]);
-    log(id, `cancelled winner ${cancel.cancelled.join(', ')} during the announcement: ${yuan(15_000)} back to the frozen bounty`);
-    await until(id, 'payouts', (v) => v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled));
-    log(id, 'announcement over: paid out by confirm.by.platform; winners and commission arrived (assign / platform profit notifications)');
+    log(
+      id,
+      `cancelled winner ${cancel.cancelled.join(', ')} during the announcement: ${yuan(15_000)} back to the frozen bounty`,
+    );
+    await until(id, 'payouts', (v) =>
+      v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled),
+    );
+    log(
+      id,
+      'announcement over: paid out by confirm.by.platform; winners and commission arrived (assign / platform profit notifications)',
+    );
     const expired = await until(id, 'expiry', (v) => v.phase === 'expired', DEMO_TIMES.expiryMs + 60_000);
     const left = expired.availableFen;
-    const plan = await tasks.planLeftover(id, { refundFen: left - 20_000, platformFen: 5_000, winners: [{ alipayUserId: WINNER(4), nickname: 'Late Ann', amountFen: 15_000 }] });
-    log(id, `expired with ${yuan(left)} left: refund ${yuan(left - 20_000)}, platform share ${yuan(5_000)}, another winner ${yuan(15_000)} (left.amount.handle page for the admin)`);
+    const plan = await tasks.planLeftover(id, {
+      refundFen: left - 20_000,
+      platformFen: 5_000,
+      winners: [{ alipayUserId: WINNER(4), nickname: 'Late Ann', amountFen: 15_000 }],
+    });
+    log(
+      id,
+      `expired with ${yuan(left)} left: refund ${yuan(left - 20_000)}, platform share ${yuan(5_000)}, another winner ${yuan(15_000)} (left.amount.handle page for the admin)`,
+    );
     await sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true });
     await until(id, 'leftover done', (v) => v.phase === 'closing' || v.phase === 'settled');
     log(id, 'leftover handled: every fen moved');
@@ -89,7 +150,9 @@ export async function runScenario(tasks: WitkeyTasks, sandbox: DemoSandbox, say:
   const taskB = async (): Promise<void> => {
     const id = ids.b;
     await publishAndPay(id, 'Translation / 翻译', 12_000, 0);
-    const r = await tasks.selectWinners(id, { winners: [{ alipayUserId: WINNER(5), nickname: 'Quick', amountFen: 10_000 }] });
+    const r = await tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNER(5), nickname: 'Quick', amountFen: 10_000 }],
+    });
     await sandbox.confirm(r.confirmUrl, { followReturn: true });
     await until(id, 'immediate payment', (v) => v.transfers.every((t) => t.status === 'paid' && t.commissionSettled));
     log(id, `winner ${r.transferNos[0]} paid immediately (no announcement period, transfer_status I)`);
@@ -102,11 +165,23 @@ export async function runScenario(tasks: WitkeyTasks, sandbox: DemoSandbox, say:
 
   const taskC = async (): Promise<void> => {
     const id = ids.c;
-    const published = await tasks.publish({ outerTaskId: id, title: 'Never paid / 未支付', taskType: 'DESIGN', publisherId: 'demo-publisher', publisherAlipayUserId: PUBLISHER, bountyFen: 5_000, valueAddedFeeFen: 0, expiresAtMs: Date.now() + DEMO_TIMES.expiryMs });
+    const published = await tasks.publish({
+      outerTaskId: id,
+      title: 'Never paid / 未支付',
+      taskType: 'DESIGN',
+      publisherId: 'demo-publisher',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 5_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: Date.now() + DEMO_TIMES.expiryMs,
+    });
     await sandbox.openPage(published.cashierUrl);
     log(id, 'published; the publisher opened the cashier and walked away');
     await until(id, 'cancellation', (v) => v.phase === 'cancelled', DEMO_TIMES.paymentTimeoutMs + 60_000);
-    log(id, 'payment deadline passed: trade.query found it unpaid, trade.cancel closed it (action=close); nothing charged');
+    log(
+      id,
+      'payment deadline passed: trade.query found it unpaid, trade.cancel closed it (action=close); nothing charged',
+    );
   };
 
   await Promise.all([taskA(), taskB(), taskC()]);
@@ -114,7 +189,12 @@ export async function runScenario(tasks: WitkeyTasks, sandbox: DemoSandbox, say:
   say(`scenario: waiting ${DEMO_TIMES.resendWindowMs / 1000} s of resend window for the tasks to settle`);
   const rows: LedgerRow[] = [];
   for (const id of [ids.a, ids.b, ids.c]) {
-    const v = await until(id, 'settlement', (x) => x.phase === 'settled' || (x.phase === 'cancelled' && x.pendingActions.length === 0), 60_000).catch(() => tasks.status(id));
+    const v = await until(
+      id,
+      'settlement',
+      (x) => x.phase === 'settled' || (x.phase === 'cancelled' && x.pendingActions.length === 0),
+      60_000,
+    ).catch(() => tasks.status(id));
     rows.push({ task: id, phase: v.phase, workflow: v.ledger, sandbox: await sandboxLedger(sandbox, id) });
   }
   const allEqual = rows.every((r) => r.sandbox && JSON.stringify(r.sandbox) === JSON.stringify(r.workflow));

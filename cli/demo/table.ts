@@ -24,9 +24,17 @@ export function ledgerTable(rows: LedgerRow[]): string {
   const lines: string[][] = [header];
   for (const r of rows) {
     const equal = r.sandbox ? LEDGER_COLUMNS.every(([k]) => r.sandbox![k] === r.workflow[k]) : undefined;
-    lines.push([r.task, r.phase, 'workflow', ...LEDGER_COLUMNS.map(([k]) => formatYuan(r.workflow[k])), equal === undefined ? '' : equal ? 'yes' : 'NO']);
+    lines.push([
+      r.task,
+      r.phase,
+      'workflow',
+      ...LEDGER_COLUMNS.map(([k]) => formatYuan(r.workflow[k])),
+      equal === undefined ? '' : equal ? 'yes' : 'NO',
+    ]);
     if (r.sandbox) lines.push(['', '', 'sandbox', ...LEDGER_COLUMNS.map(([k]) => formatYuan(r.sandbox![k])), '']);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  return lines.map((l) => l.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+  return lines
+    .map((l) => l.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
+    .join('\n');
 }

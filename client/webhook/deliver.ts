@@ -6,7 +6,15 @@
  * (workflows/inbox-item.ts), and the call returns once that workflow's start is recorded.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { INBOX_ITEM_MEMO, INBOX_ITEM_WORKFLOW_TYPE, inboxItemWorkflowId, inboxRecord, type inboxItem, type InboxItem, type InboxTask } from '../../workflows/inbox-item';
+import {
+  INBOX_ITEM_MEMO,
+  INBOX_ITEM_WORKFLOW_TYPE,
+  inboxItemWorkflowId,
+  inboxRecord,
+  type inboxItem,
+  type InboxItem,
+  type InboxTask,
+} from '../../workflows/inbox-item';
 import { notificationSignal, taskWorkflowId, type TaskNotification, type TaskResult } from '../../workflows/messages';
 
 export type Delivery = 'delivered' | 'duplicate_of_closed_task' | 'recorded_for_operator';

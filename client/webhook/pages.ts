@@ -1,7 +1,13 @@
 /** The small pages a person sees after Alipay sends the browser back to the site. */
 import { MAPI_ERROR_CLASSES } from '../../alipay/core/error-codes';
 
-const TITLES = { paid: 'Payment received', pending: 'Processing', failed: 'Payment failed', refused: 'Not verified', 'refused-step': 'Refused by Alipay' } as const;
+const TITLES = {
+  paid: 'Payment received',
+  pending: 'Processing',
+  failed: 'Payment failed',
+  refused: 'Not verified',
+  'refused-step': 'Refused by Alipay',
+} as const;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -22,7 +28,10 @@ const WHY: Record<string, string> = {
  */
 export function refusedStepPage(service: string, errorCode: string, next: string): string {
   const why = WHY[MAPI_ERROR_CLASSES[errorCode] ?? 'input'];
-  return returnPage('refused-step', `Alipay refused this step (${service}): ${errorCode}. That is: ${why}. Nothing was paid or moved for it. ${next}`);
+  return returnPage(
+    'refused-step',
+    `Alipay refused this step (${service}): ${errorCode}. That is: ${why}. Nothing was paid or moved for it. ${next}`,
+  );
 }
 
 export function returnPage(kind: keyof typeof TITLES, message: string): string {

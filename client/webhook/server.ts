@@ -18,7 +18,13 @@ import {
   type InboundOptions,
   type NotifyEvent,
 } from '../../alipay';
-import { pageRefusedSignal, returnNotifyId, taskWorkflowId, type PageRefusal, type TaskNotification } from '../../workflows/messages';
+import {
+  pageRefusedSignal,
+  returnNotifyId,
+  taskWorkflowId,
+  type PageRefusal,
+  type TaskNotification,
+} from '../../workflows/messages';
 import { deliverNotification } from './deliver';
 import { refusedStepPage, returnPage } from './pages';
 
@@ -49,7 +55,9 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   const deliveryDeadlineMs = opts.deliveryDeadlineMs ?? DEFAULT_DELIVERY_DEADLINE_MS;
   const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
   // raw bytes: decoded once, by the protocol library, in the declared charset
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     req.log.warn({ err: { name: err.name, message: err.message } }, 'request refused');
@@ -59,7 +67,9 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   async function notifyVerified(notifyId: string): Promise<boolean> {
     const nv = opts.notifyVerify;
     if (!nv) return true;
-    const res = await fetch(notifyVerifyUrl(nv.gatewayUrl, nv.partner, notifyId), { signal: AbortSignal.timeout(nv.timeoutMs) });
+    const res = await fetch(notifyVerifyUrl(nv.gatewayUrl, nv.partner, notifyId), {
+      signal: AbortSignal.timeout(nv.timeoutMs),
+    });
     return parseNotifyVerifyAnswer(new Uint8Array(await res.arrayBuffer()));
   }
 
@@ -69,12 +79,21 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     let notification: TaskNotification;
     try {
       const verified = verifyNotificationBody(raw, opts.inbound);
-      notification = { notifyId: verified.notifyId, notifyTime: verified.notifyTime, via: 'notify', event: verified.event };
+      notification = {
+        notifyId: verified.notifyId,
+        notifyTime: verified.notifyTime,
+        via: 'notify',
+        event: verified.event,
+      };
     } catch (err) {
       req.log.warn({ refused: describe(err) }, 'notification refused');
       return reply.code(400).type('text/plain').send(FAIL);
     }
-    const log = req.log.child({ outerTaskId: notification.event.outerTaskId, notifyId: notification.notifyId, notifyType: notification.event.type });
+    const log = req.log.child({
+      outerTaskId: notification.event.outerTaskId,
+      notifyId: notification.notifyId,
+      notifyType: notification.event.type,
+    });
     try {
       if (!(await notifyVerified(notification.notifyId))) {
         log.warn('notify_verify answered false');
@@ -85,7 +104,9 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       return reply.code(503).type('text/plain').send(FAIL);
     }
     try {
-      const outcome = await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () => deliverNotification(opts.client, opts.taskQueue, notification));
+      const outcome = await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
+        deliverNotification(opts.client, opts.taskQueue, notification),
+      );
       log.info({ outcome }, 'notification recorded');
       return reply.code(200).type('text/plain').send('success');
     } catch (err) {
@@ -98,24 +119,62 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
    * A verified return on which Alipay refused the step: delivered to the task (pageRefused: an attention item for an
    * operator); a task that does not exist or is closed cannot take it, which is logged. The browser is told either way.
    */
-  const onRefusal = async (req: FastifyRequest, refusal: Omit<PageRefusal, 'outerTaskId'> & { outerTaskId?: string }) => {
-    const log = req.log.child({ outerTaskId: refusal.outerTaskId, via: 'return', service: refusal.service, errorCode: refusal.errorCode });
+  const onRefusal = async (
+    req: FastifyRequest,
+    refusal: Omit<PageRefusal, 'outerTaskId'> & { outerTaskId?: string },
+  ) => {
+    const log = req.log.child({
+      outerTaskId: refusal.outerTaskId,
+      via: 'return',
+      service: refusal.service,
+      errorCode: refusal.errorCode,
+    });
     if (refusal.outerTaskId === undefined) {
       log.warn('refused page without outer_task_id: nothing to record');
-      return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, 'Alipay did not say which task it was about; ask the site for a new page.') };
+      return {
+        status: 200,
+        page: refusedStepPage(
+          refusal.service,
+          refusal.errorCode,
+          'Alipay did not say which task it was about; ask the site for a new page.',
+        ),
+      };
     }
     const delivered: PageRefusal = { ...refusal, outerTaskId: refusal.outerTaskId };
     try {
-      await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () => opts.client.workflow.getHandle(taskWorkflowId(delivered.outerTaskId)).signal(pageRefusedSignal, delivered));
+      await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
+        opts.client.workflow.getHandle(taskWorkflowId(delivered.outerTaskId)).signal(pageRefusedSignal, delivered),
+      );
       log.info('page refusal recorded');
-      return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, "The task's operators have been told; ask them for a new page.") };
+      return {
+        status: 200,
+        page: refusedStepPage(
+          refusal.service,
+          refusal.errorCode,
+          "The task's operators have been told; ask them for a new page.",
+        ),
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         log.warn('page refusal for no open task: nothing to record');
-        return { status: 200, page: refusedStepPage(refusal.service, refusal.errorCode, `The site has no open task ${delivered.outerTaskId}: nothing else to do.`) };
+        return {
+          status: 200,
+          page: refusedStepPage(
+            refusal.service,
+            refusal.errorCode,
+            `The site has no open task ${delivered.outerTaskId}: nothing else to do.`,
+          ),
+        };
       }
       log.error({ err: describe(err) }, 'page refusal not recorded: Temporal unavailable');
-      return { status: 503, page: refusedStepPage(refusal.service, refusal.errorCode, 'The site could not record it right now; tell its operators.') };
+      return {
+        status: 503,
+        page: refusedStepPage(
+          refusal.service,
+          refusal.errorCode,
+          'The site could not record it right now; tell its operators.',
+        ),
+      };
     }
   };
 
@@ -123,7 +182,14 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     let event: NotifyEvent | undefined;
     try {
       const result = verifyReturnCallback(service, raw, opts.inbound, { siteParams: RETURN_SITE_PARAMS });
-      if (!result.isSuccess) return await onRefusal(req, { service, errorCode: result.errorCode, references: [], atMs: Date.now(), ...(result.outerTaskId ? { outerTaskId: result.outerTaskId } : {}) });
+      if (!result.isSuccess)
+        return await onRefusal(req, {
+          service,
+          errorCode: result.errorCode,
+          references: [],
+          atMs: Date.now(),
+          ...(result.outerTaskId ? { outerTaskId: result.outerTaskId } : {}),
+        });
       event = result.event;
     } catch (err) {
       req.log.warn({ refused: describe(err) }, 'return refused');
@@ -131,13 +197,24 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     }
     const log = req.log.child({ outerTaskId: event.outerTaskId, via: 'return', service });
     try {
-      await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () => deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }));
+      await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
+        deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }),
+      );
       log.info('return recorded');
-      const done = event.type === 'task_freeze' ? 'The bounty is frozen. You can close this page.' : 'Alipay accepted the request; the result follows by notification.';
+      const done =
+        event.type === 'task_freeze'
+          ? 'The bounty is frozen. You can close this page.'
+          : 'Alipay accepted the request; the result follows by notification.';
       return { status: 200, page: returnPage(event.type === 'task_freeze' ? 'paid' : 'pending', done) };
     } catch (err) {
       log.error({ err: describe(err) }, 'return not recorded');
-      return { status: 503, page: returnPage('pending', 'Your payment is being processed; the result will follow. You can close this page.') };
+      return {
+        status: 503,
+        page: returnPage(
+          'pending',
+          'Your payment is being processed; the result will follow. You can close this page.',
+        ),
+      };
     }
   };
 
@@ -151,7 +228,9 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
 
   app.post('/alipay/return', async (req, reply) => {
     const url = req.raw.url ?? '';
-    const service = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '').get('service') ?? 'alipay.witkey.task.left.amount.handle';
+    const service =
+      new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '').get('service') ??
+      'alipay.witkey.task.left.amount.handle';
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const { status, page } = await onReturn(req, raw, service);
     return reply.code(status).type('text/html; charset=utf-8').send(page);

@@ -8,11 +8,21 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { buildMapiFailureReply, buildMapiSuccessReply, cancelConfirmResponseXml, confirmByPlatformResponseXml, formParse, type MapiSigner } from '../../alipay';
+import {
+  buildMapiFailureReply,
+  buildMapiSuccessReply,
+  cancelConfirmResponseXml,
+  confirmByPlatformResponseXml,
+  formParse,
+  type MapiSigner,
+} from '../../alipay';
 import { createActivities, type GatewayConfig, type TaskActivities } from '../../activities';
 import { GATEWAY_FAILURE } from '../../activities/types';
 
-type Answer = (params: Record<string, string>, req: IncomingMessage) => { status?: number; body?: Buffer | string; destroy?: boolean };
+type Answer = (
+  params: Record<string, string>,
+  req: IncomingMessage,
+) => { status?: number; body?: Buffer | string; destroy?: boolean };
 
 describe('gateway activities (MockActivityEnvironment)', () => {
   let server: Server;
@@ -33,7 +43,8 @@ describe('gateway activities (MockActivityEnvironment)', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const raw = req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : Buffer.concat(chunks).toString('latin1');
+        const raw =
+          req.method === 'GET' ? ((req.url ?? '').split('?')[1] ?? '') : Buffer.concat(chunks).toString('latin1');
         const params = formParse(raw, 'utf-8');
         calls.push(params);
         const a = answer(params, req);
@@ -61,9 +72,17 @@ describe('gateway activities (MockActivityEnvironment)', () => {
   });
   after(() => server.close());
 
-  const ok = (params: Record<string, string>) => ({ body: buildMapiSuccessReply({ request: params, responseXml: confirmByPlatformResponseXml({ outerTaskId: params.outer_task_id }), signer: alipaySigner, charset: 'utf-8' }) });
+  const ok = (params: Record<string, string>) => ({
+    body: buildMapiSuccessReply({
+      request: params,
+      responseXml: confirmByPlatformResponseXml({ outerTaskId: params.outer_task_id }),
+      signer: alipaySigner,
+      charset: 'utf-8',
+    }),
+  });
   const code = (c: string) => () => ({ body: buildMapiFailureReply(c) });
-  const payout = () => runActivity(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
+  const payout = () =>
+    runActivity(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
 
   async function failsWith(type: string, retryable: boolean): Promise<void> {
     await assert.rejects(payout(), (err: unknown) => {
@@ -86,7 +105,12 @@ describe('gateway activities (MockActivityEnvironment)', () => {
   });
 
   test('transient (SYSTEM_ERROR, HTTP 5xx, a dropped connection, malformed XML): retried with the same numbers', async () => {
-    for (const a of [code('SYSTEM_ERROR'), () => ({ status: 502, body: 'bad gateway' }), () => ({ destroy: true }), () => ({ body: '<alipay><is_success>T</is_success><response>' })]) {
+    for (const a of [
+      code('SYSTEM_ERROR'),
+      () => ({ status: 502, body: 'bad gateway' }),
+      () => ({ destroy: true }),
+      () => ({ body: '<alipay><is_success>T</is_success><response>' }),
+    ]) {
       answer = a;
       await failsWith(GATEWAY_FAILURE.transient, true);
     }
@@ -94,7 +118,14 @@ describe('gateway activities (MockActivityEnvironment)', () => {
 
   test('a reply signed with another key: not trusted, not retried, outcome unknown (wrong Alipay key or forgery)', async () => {
     const forger = generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 });
-    answer = (params) => ({ body: buildMapiSuccessReply({ request: params, responseXml: confirmByPlatformResponseXml({ outerTaskId: params.outer_task_id }), signer: { signType: 'DSA', privateKey: forger.privateKey }, charset: 'utf-8' }) });
+    answer = (params) => ({
+      body: buildMapiSuccessReply({
+        request: params,
+        responseXml: confirmByPlatformResponseXml({ outerTaskId: params.outer_task_id }),
+        signer: { signType: 'DSA', privateKey: forger.privateKey },
+        charset: 'utf-8',
+      }),
+    });
     await assert.rejects(payout(), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);
       assert.equal(err.type, GATEWAY_FAILURE.configuration);
@@ -128,7 +159,11 @@ describe('gateway activities (MockActivityEnvironment)', () => {
     const first = await payout();
     assert.equal(first.alreadyDone, true);
     await assert.rejects(
-      runActivity(activities.confirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'], priorRequestHash: 'not-the-same' }),
+      runActivity(activities.confirmByPlatform, {
+        outerTaskId: 'task-1',
+        transferNos: ['task-1T1', 'task-1T2'],
+        priorRequestHash: 'not-the-same',
+      }),
       (err: unknown) => err instanceof ApplicationFailure && err.type === GATEWAY_FAILURE.mismatch && err.nonRetryable,
     );
   });
@@ -142,13 +177,20 @@ describe('gateway activities (MockActivityEnvironment)', () => {
     answer = (params) => ({
       body: buildMapiSuccessReply({
         request: params,
-        responseXml: cancelConfirmResponseXml({ outerTaskId: 'task-1', succeeded: [{ outerTransferNo: 'task-1T1', transferStatus: 'W' }], failed: [{ outerTransferNo: 'task-1T2', errorCode: 'WITKEY_NOT_ALLOW' }] }),
+        responseXml: cancelConfirmResponseXml({
+          outerTaskId: 'task-1',
+          succeeded: [{ outerTransferNo: 'task-1T1', transferStatus: 'W' }],
+          failed: [{ outerTransferNo: 'task-1T2', errorCode: 'WITKEY_NOT_ALLOW' }],
+        }),
         signer: alipaySigner,
         charset: 'utf-8',
       }),
     });
     calls = [];
-    const res = await runActivity(activities.cancelConfirmByPlatform, { outerTaskId: 'task-1', transferNos: ['task-1T1', 'task-1T2'] });
+    const res = await runActivity(activities.cancelConfirmByPlatform, {
+      outerTaskId: 'task-1',
+      transferNos: ['task-1T1', 'task-1T2'],
+    });
     assert.deepEqual(res.cancelled, ['task-1T1']);
     assert.deepEqual(res.failed, [{ transferNo: 'task-1T2', errorCode: 'WITKEY_NOT_ALLOW' }]);
     assert.equal(calls[0].cancel_transfer_detail, 'task-1T1~@^&task-1T2');
@@ -160,7 +202,14 @@ describe('gateway activities (MockActivityEnvironment)', () => {
         outerTaskId: 'task-1',
         publisherId: 'pub',
         publisherAlipayUserId: '2088100000000001',
-        transfers: [{ transferNo: 'task-1T1', amountFen: 100, winnerAlipayUserId: '2088200000000001', winnerNickname: 'evil*@|$task-1T9~*@^999' }],
+        transfers: [
+          {
+            transferNo: 'task-1T1',
+            amountFen: 100,
+            winnerAlipayUserId: '2088200000000001',
+            winnerNickname: 'evil*@|$task-1T9~*@^999',
+          },
+        ],
       }),
       (err: unknown) => err instanceof ApplicationFailure && err.type === GATEWAY_FAILURE.input && err.nonRetryable,
     );

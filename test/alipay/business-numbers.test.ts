@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { base32Encode, sha256, toHex, utf8Encode } from '../../alipay/core/sha256';
-import { businessNumber, shortTaskKey, HASH_KEY_LENGTH, MAX_BUSINESS_NO_LENGTH, type Step } from '../../alipay/core/business-numbers';
+import {
+  businessNumber,
+  shortTaskKey,
+  HASH_KEY_LENGTH,
+  MAX_BUSINESS_NO_LENGTH,
+  type Step,
+} from '../../alipay/core/business-numbers';
 
 test('sha256 (pure TS) matches node:crypto on fixed and arbitrary input', () => {
   for (const s of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'a'.repeat(1000), '悬赏任务 😀']) {
@@ -39,7 +45,10 @@ test('business numbers: literal key when it fits, hashed otherwise', () => {
   const key = shortTaskKey(long);
   assert.equal(key.length, HASH_KEY_LENGTH);
   assert.equal(key, base32Encode(createHash('sha256').update(long).digest()).slice(0, HASH_KEY_LENGTH));
-  assert.equal(shortTaskKey('悬赏'), base32Encode(createHash('sha256').update('悬赏').digest()).slice(0, HASH_KEY_LENGTH));
+  assert.equal(
+    shortTaskKey('悬赏'),
+    base32Encode(createHash('sha256').update('悬赏').digest()).slice(0, HASH_KEY_LENGTH),
+  );
   assert.throws(() => businessNumber('t', { kind: 'transfer', index: 0 }));
   assert.throws(() => businessNumber('t', { kind: 'transfer', index: 10000 }));
   assert.throws(() => businessNumber('', { kind: 'freeze' }));

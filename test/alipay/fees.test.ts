@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyBasisPoints, roundHalfUpDivide, splitLeftoverPlatformShare, splitWinnerTransfer, validateFeeRates } from '../../alipay/core/fees';
+import {
+  applyBasisPoints,
+  roundHalfUpDivide,
+  splitLeftoverPlatformShare,
+  splitWinnerTransfer,
+  validateFeeRates,
+} from '../../alipay/core/fees';
 import { MoneyError } from '../../alipay/core/errors';
 import { MAX_FEN } from '../../alipay/core/money';
 
@@ -13,7 +19,11 @@ function refRound(a: bigint, bp: bigint): bigint {
 test('fees: hand-computed examples', () => {
   // 5% commission on 100.00 yuan = 5.00; Alipay 10% of that = 0.50.
   assert.deepEqual(splitWinnerTransfer(10000, { commissionBp: 500, alipayFeeBp: 1000 }), {
-    grossFen: 10000, commissionFen: 500, winnerFen: 9500, alipayFeeFen: 50, platformFen: 450,
+    grossFen: 10000,
+    commissionFen: 500,
+    winnerFen: 9500,
+    alipayFeeFen: 50,
+    platformFen: 450,
   });
   // 0.5 rounds up: 1 fen at 5000 bp = 0.5 fen -> 1 fen.
   assert.equal(applyBasisPoints(1, 5000), 1);
@@ -23,7 +33,11 @@ test('fees: hand-computed examples', () => {
   assert.equal(applyBasisPoints(15, 3333), 5); // 4.9995 -> 5
   assert.equal(roundHalfUpDivide(5, 2), 3);
   assert.equal(roundHalfUpDivide(4, 3), 1);
-  assert.deepEqual(splitLeftoverPlatformShare(3010, { commissionBp: 0, alipayFeeBp: 60 }), { shareFen: 3010, alipayFeeFen: 18, platformFen: 2992 });
+  assert.deepEqual(splitLeftoverPlatformShare(3010, { commissionBp: 0, alipayFeeBp: 60 }), {
+    shareFen: 3010,
+    alipayFeeFen: 18,
+    platformFen: 2992,
+  });
 });
 
 test('fees: invalid rates are refused', () => {
@@ -35,17 +49,22 @@ test('fees: invalid rates are refused', () => {
 
 test('property: winner split matches the BigInt reference and conserves money', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: MAX_FEN }), fc.integer({ min: 0, max: 10000 }), fc.integer({ min: 0, max: 10000 }), (gross, cBp, fBp) => {
-      const s = splitWinnerTransfer(gross, { commissionBp: cBp, alipayFeeBp: fBp });
-      const c = refRound(BigInt(gross), BigInt(cBp));
-      const f = refRound(c, BigInt(fBp));
-      assert.equal(BigInt(s.commissionFen), c);
-      assert.equal(BigInt(s.alipayFeeFen), f);
-      assert.equal(BigInt(s.winnerFen), BigInt(gross) - c);
-      assert.equal(BigInt(s.platformFen), c - f);
-      assert.equal(s.winnerFen + s.platformFen + s.alipayFeeFen, gross);
-      assert.ok(s.winnerFen >= 0 && s.platformFen >= 0);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: MAX_FEN }),
+      fc.integer({ min: 0, max: 10000 }),
+      fc.integer({ min: 0, max: 10000 }),
+      (gross, cBp, fBp) => {
+        const s = splitWinnerTransfer(gross, { commissionBp: cBp, alipayFeeBp: fBp });
+        const c = refRound(BigInt(gross), BigInt(cBp));
+        const f = refRound(c, BigInt(fBp));
+        assert.equal(BigInt(s.commissionFen), c);
+        assert.equal(BigInt(s.alipayFeeFen), f);
+        assert.equal(BigInt(s.winnerFen), BigInt(gross) - c);
+        assert.equal(BigInt(s.platformFen), c - f);
+        assert.equal(s.winnerFen + s.platformFen + s.alipayFeeFen, gross);
+        assert.ok(s.winnerFen >= 0 && s.platformFen >= 0);
+      },
+    ),
     { numRuns: 3000 },
   );
 });

@@ -6,7 +6,10 @@ import * as path from 'node:path';
 import { loadPrivateKey, loadPublicKey } from '../../alipay/keys';
 
 /** test/fixtures/alipay, from dist/test/alipay (compiled) or test/alipay (ts). */
-export const FIXTURES = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../test/fixtures/alipay' : '../fixtures/alipay');
+export const FIXTURES = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../test/fixtures/alipay' : '../fixtures/alipay',
+);
 
 export function fixturePath(name: string): string {
   return path.join(FIXTURES, name);

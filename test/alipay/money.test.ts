@@ -36,37 +36,121 @@ test('formatYuan: always two decimals (seed task.create sample "100.00")', () =>
 });
 
 test('parseYuan rejects with the specific reason', () => {
-  assert.equal(reason(() => parseYuan('-1')), 'negative');
-  assert.equal(reason(() => parseYuan('-0.01')), 'negative');
-  assert.equal(reason(() => parseYuan('NaN')), 'not-a-number');
-  assert.equal(reason(() => parseYuan('Infinity')), 'not-a-number');
-  assert.equal(reason(() => parseYuan('1e5')), 'exponent');
-  assert.equal(reason(() => parseYuan('1.5E2')), 'exponent');
-  assert.equal(reason(() => parseYuan('1.001')), 'too-many-decimals');
-  assert.equal(reason(() => parseYuan('0.000')), 'too-many-decimals');
-  assert.equal(reason(() => parseYuan('9999999999.99')), 'overflow');
-  assert.equal(reason(() => parseYuan('1234567890123')), 'overflow');
-  assert.equal(reason(() => parseYuan('')), 'empty');
-  assert.equal(reason(() => parseYuan(' 1')), 'malformed');
-  assert.equal(reason(() => parseYuan('+1')), 'malformed');
-  assert.equal(reason(() => parseYuan('01')), 'malformed');
-  assert.equal(reason(() => parseYuan('1.')), 'malformed');
-  assert.equal(reason(() => parseYuan('.5')), 'malformed');
-  assert.equal(reason(() => parseYuan('1,5')), 'malformed');
-  assert.equal(reason(() => parseYuan('０')), 'malformed');
-  assert.equal(reason(() => parseYuan(100)), 'not-a-string');
+  assert.equal(
+    reason(() => parseYuan('-1')),
+    'negative',
+  );
+  assert.equal(
+    reason(() => parseYuan('-0.01')),
+    'negative',
+  );
+  assert.equal(
+    reason(() => parseYuan('NaN')),
+    'not-a-number',
+  );
+  assert.equal(
+    reason(() => parseYuan('Infinity')),
+    'not-a-number',
+  );
+  assert.equal(
+    reason(() => parseYuan('1e5')),
+    'exponent',
+  );
+  assert.equal(
+    reason(() => parseYuan('1.5E2')),
+    'exponent',
+  );
+  assert.equal(
+    reason(() => parseYuan('1.001')),
+    'too-many-decimals',
+  );
+  assert.equal(
+    reason(() => parseYuan('0.000')),
+    'too-many-decimals',
+  );
+  assert.equal(
+    reason(() => parseYuan('9999999999.99')),
+    'overflow',
+  );
+  assert.equal(
+    reason(() => parseYuan('1234567890123')),
+    'overflow',
+  );
+  assert.equal(
+    reason(() => parseYuan('')),
+    'empty',
+  );
+  assert.equal(
+    reason(() => parseYuan(' 1')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan('+1')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan('01')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan('1.')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan('.5')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan('1,5')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan('０')),
+    'malformed',
+  );
+  assert.equal(
+    reason(() => parseYuan(100)),
+    'not-a-string',
+  );
 });
 
 test('formatYuan / assertFen reject non-fen numbers', () => {
-  assert.equal(reason(() => formatYuan(-1)), 'negative');
-  assert.equal(reason(() => formatYuan(NaN)), 'not-a-number');
-  assert.equal(reason(() => formatYuan(1.5)), 'not-an-integer');
-  assert.equal(reason(() => formatYuan(0.1 + 0.2)), 'not-an-integer');
-  assert.equal(reason(() => formatYuan(MAX_FEN + 1)), 'overflow');
-  assert.equal(reason(() => assertFen(2 ** 53)), 'overflow');
-  assert.equal(reason(() => assertFen(Infinity)), 'overflow');
-  assert.equal(reason(() => subtractFen(1, 2)), 'negative');
-  assert.equal(reason(() => sumFen([Number.MAX_SAFE_INTEGER, 1])), 'overflow');
+  assert.equal(
+    reason(() => formatYuan(-1)),
+    'negative',
+  );
+  assert.equal(
+    reason(() => formatYuan(NaN)),
+    'not-a-number',
+  );
+  assert.equal(
+    reason(() => formatYuan(1.5)),
+    'not-an-integer',
+  );
+  assert.equal(
+    reason(() => formatYuan(0.1 + 0.2)),
+    'not-an-integer',
+  );
+  assert.equal(
+    reason(() => formatYuan(MAX_FEN + 1)),
+    'overflow',
+  );
+  assert.equal(
+    reason(() => assertFen(2 ** 53)),
+    'overflow',
+  );
+  assert.equal(
+    reason(() => assertFen(Infinity)),
+    'overflow',
+  );
+  assert.equal(
+    reason(() => subtractFen(1, 2)),
+    'negative',
+  );
+  assert.equal(
+    reason(() => sumFen([Number.MAX_SAFE_INTEGER, 1])),
+    'overflow',
+  );
   assert.equal(sumFen([1, 2, 3]), 6);
 });
 
@@ -84,12 +168,18 @@ test('property: fen -> yuan -> fen round trip, and the string has at most 12 cha
 
 test('property: yuan strings with 0..2 decimals parse to the value computed with BigInt', () => {
   fc.assert(
-    fc.property(fc.bigInt({ min: 0n, max: 999_999_999n }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 99 }), (whole, decimals, cents) => {
-      const frac = decimals === 0 ? '' : decimals === 1 ? String(cents % 10) : String(cents).padStart(2, '0');
-      const s = frac ? `${whole}.${frac}` : `${whole}`;
-      const expected = whole * 100n + (decimals === 0 ? 0n : decimals === 1 ? BigInt(cents % 10) * 10n : BigInt(cents));
-      assert.equal(BigInt(parseYuan(s)), expected);
-    }),
+    fc.property(
+      fc.bigInt({ min: 0n, max: 999_999_999n }),
+      fc.integer({ min: 0, max: 2 }),
+      fc.integer({ min: 0, max: 99 }),
+      (whole, decimals, cents) => {
+        const frac = decimals === 0 ? '' : decimals === 1 ? String(cents % 10) : String(cents).padStart(2, '0');
+        const s = frac ? `${whole}.${frac}` : `${whole}`;
+        const expected =
+          whole * 100n + (decimals === 0 ? 0n : decimals === 1 ? BigInt(cents % 10) * 10n : BigInt(cents));
+        assert.equal(BigInt(parseYuan(s)), expected);
+      },
+    ),
   );
 });
 

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-const CORE = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../alipay/core' : '../../alipay/core');
+const CORE = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../alipay/core' : '../../alipay/core',
+);
 
 test('alipay/core modules are pure', () => {
   const files = readdirSync(CORE).filter((f) => f.endsWith('.ts'));
@@ -20,7 +23,10 @@ test('alipay/core modules are pure', () => {
 test('alipay/core loads without Node built-ins being reachable', async () => {
   // Importing every core module must not throw and must expose functions only (no side effects needed).
   for (const f of readdirSync(CORE).filter((x) => x.endsWith('.ts'))) {
-    const mod = (await import(path.join(__dirname, '../../alipay/core', f.replace(/\.ts$/, '.js')))) as Record<string, unknown>;
+    const mod = (await import(path.join(__dirname, '../../alipay/core', f.replace(/\.ts$/, '.js')))) as Record<
+      string,
+      unknown
+    >;
     assert.ok(Object.keys(mod).length > 0, f);
   }
 });

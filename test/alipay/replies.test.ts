@@ -125,7 +125,11 @@ test('seed 001 confirm.by.platform reply (re-signed by openssl) parses', () => {
 });
 
 test('seed failure shape -> GatewayError classified by the table', () => {
-  assert.throws(() => readMapiReply(SEED_FAILURE, 'utf-8'), (e: unknown) => e instanceof GatewayError && e.gatewayCode === 'ILLEGAL_SIGN' && e.errorClass === 'configuration' && e.known);
+  assert.throws(
+    () => readMapiReply(SEED_FAILURE, 'utf-8'),
+    (e: unknown) =>
+      e instanceof GatewayError && e.gatewayCode === 'ILLEGAL_SIGN' && e.errorClass === 'configuration' && e.known,
+  );
   const cls = (code: string) => {
     try {
       readMapiReply(buildMapiFailureReply(code), 'utf-8');
@@ -149,11 +153,19 @@ test('the unrepaired seed text is malformed: transient, outcome unknown, never s
     );
   }
   // seed 001 is well formed but carries a placeholder signature: refused, outcome unknown.
-  assert.throws(() => parseMapiReply(SEED_CONFIRM_REPLY, 'utf-8', dsaVerifier()), (e: unknown) => e instanceof SignatureError && e.outcomeUnknown);
+  assert.throws(
+    () => parseMapiReply(SEED_CONFIRM_REPLY, 'utf-8', dsaVerifier()),
+    (e: unknown) => e instanceof SignatureError && e.outcomeUnknown,
+  );
 });
 
 test('malformed replies are classified errors', () => {
-  const good = buildMapiSuccessReply({ request: { service: 'x' }, responseXml: confirmByPlatformResponseXml({ outerTaskId: 'T1' }), signer: { signType: 'DSA', privateKey: keys.dsaPrivate() }, charset: 'utf-8' }).toString('utf8');
+  const good = buildMapiSuccessReply({
+    request: { service: 'x' },
+    responseXml: confirmByPlatformResponseXml({ outerTaskId: 'T1' }),
+    signer: { signType: 'DSA', privateKey: keys.dsaPrivate() },
+    charset: 'utf-8',
+  }).toString('utf8');
   assert.deepEqual(parseConfirmByPlatformReply(good, 'utf-8', dsaVerifier()), { outerTaskId: 'T1' });
   const bad = [
     '',
@@ -172,45 +184,88 @@ test('malformed replies are classified errors', () => {
   for (const b of bad) {
     assert.throws(
       () => parseConfirmByPlatformReply(b, 'utf-8', dsaVerifier()),
-      (e: unknown) => e instanceof AlipayError && (e.errorClass === 'transient' || e instanceof SignatureError) && e.outcomeUnknown,
+      (e: unknown) =>
+        e instanceof AlipayError && (e.errorClass === 'transient' || e instanceof SignatureError) && e.outcomeUnknown,
       JSON.stringify(b.slice(0, 80)),
     );
   }
   // Invalid bytes for the charset.
-  assert.throws(() => parseConfirmByPlatformReply(Buffer.from([0x3c, 0xff, 0xfe]), 'utf-8', dsaVerifier()), MalformedReplyError);
+  assert.throws(
+    () => parseConfirmByPlatformReply(Buffer.from([0x3c, 0xff, 0xfe]), 'utf-8', dsaVerifier()),
+    MalformedReplyError,
+  );
 });
 
 test('the signature covers exactly the <response> bytes as received', () => {
   const signer = { signType: 'DSA' as const, privateKey: keys.dsaPrivate() };
-  const body = buildMapiSuccessReply({ request: { service: 's', partner: '2088101012352995' }, responseXml: cancelConfirmResponseXml({ outerTaskId: '任务一', succeeded: [{ outerTransferNo: 'T1', transferStatus: 'W' }], failed: [] }), signer, charset: 'gbk' });
+  const body = buildMapiSuccessReply({
+    request: { service: 's', partner: '2088101012352995' },
+    responseXml: cancelConfirmResponseXml({
+      outerTaskId: '任务一',
+      succeeded: [{ outerTransferNo: 'T1', transferStatus: 'W' }],
+      failed: [],
+    }),
+    signer,
+    charset: 'gbk',
+  });
   // GBK bytes, verified by openssl over the extracted region.
   withTempDir((dir) => {
     const region = signedResponseBytes(body);
     assert.ok(region.toString('latin1').startsWith('<response>') && region.toString('latin1').endsWith('</response>'));
     const reply = readMapiReply(body, 'gbk');
     const sig = writeTemp(dir, 's.sig', Buffer.from(reply.sign, 'base64'));
-    assert.match(openssl(['dgst', '-sha1', '-verify', fixturePath('dsa-public.pem'), '-signature', sig, writeTemp(dir, 'd', region)]).toString(), /Verified OK/);
+    assert.match(
+      openssl([
+        'dgst',
+        '-sha1',
+        '-verify',
+        fixturePath('dsa-public.pem'),
+        '-signature',
+        sig,
+        writeTemp(dir, 'd', region),
+      ]).toString(),
+      /Verified OK/,
+    );
   });
   assert.equal(parseCancelConfirmReply(body, 'gbk', dsaVerifier()).outerTaskId, '任务一');
   const text = iconv.decode(body, 'gbk');
   // Whitespace outside <response> does not matter; inside it does (no re-serialisation).
-  assert.equal(parseCancelConfirmReply(iconv.encode(text.replace('<sign>', '\n  <sign>'), 'gbk'), 'gbk', dsaVerifier()).outerTaskId, '任务一');
-  assert.throws(() => parseCancelConfirmReply(iconv.encode(text.replace('<success_list>', ' <success_list>'), 'gbk'), 'gbk', dsaVerifier()), SignatureError);
+  assert.equal(
+    parseCancelConfirmReply(iconv.encode(text.replace('<sign>', '\n  <sign>'), 'gbk'), 'gbk', dsaVerifier())
+      .outerTaskId,
+    '任务一',
+  );
+  assert.throws(
+    () =>
+      parseCancelConfirmReply(
+        iconv.encode(text.replace('<success_list>', ' <success_list>'), 'gbk'),
+        'gbk',
+        dsaVerifier(),
+      ),
+    SignatureError,
+  );
   // Decoding as UTF-8 what was sent as GBK is refused.
   assert.throws(() => parseCancelConfirmReply(body, 'utf-8', dsaVerifier()), AlipayError);
 });
 
 test('property: arbitrary input to the reply parser yields a typed error, never success', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.uint8Array().map((u) => Buffer.from(u))), (input) => {
-      try {
-        parseMapiReply(input, 'utf-8', dsaVerifier());
-      } catch (e) {
-        assert.ok(e instanceof AlipayError, `untyped error: ${String(e)}`);
-        return;
-      }
-      assert.fail('arbitrary input accepted');
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: 'grapheme' }),
+        fc.uint8Array().map((u) => Buffer.from(u)),
+      ),
+      (input) => {
+        try {
+          parseMapiReply(input, 'utf-8', dsaVerifier());
+        } catch (e) {
+          assert.ok(e instanceof AlipayError, `untyped error: ${String(e)}`);
+          return;
+        }
+        assert.fail('arbitrary input accepted');
+      },
+    ),
     { numRuns: 1500 },
   );
 });
@@ -218,17 +273,31 @@ test('property: arbitrary input to the reply parser yields a typed error, never 
 test('property: a mutated signed reply either fails typed or yields exactly the original response', () => {
   const signer = { signType: 'RSA' as const, privateKey: keys.rsaPrivate() };
   const verifier: MapiVerifier = { signType: 'RSA', publicKey: keys.rsaPublic() };
-  const body = buildMapiSuccessReply({ request: { service: 's' }, responseXml: cancelConfirmResponseXml({ outerTaskId: 'T9', succeeded: [{ outerTransferNo: 'A1', transferStatus: 'W' }], failed: [{ outerTransferNo: 'A2', errorCode: 'WITKEY_NOT_ALLOW' }] }), signer, charset: 'utf-8' }).toString('utf8');
+  const body = buildMapiSuccessReply({
+    request: { service: 's' },
+    responseXml: cancelConfirmResponseXml({
+      outerTaskId: 'T9',
+      succeeded: [{ outerTransferNo: 'A1', transferStatus: 'W' }],
+      failed: [{ outerTransferNo: 'A2', errorCode: 'WITKEY_NOT_ALLOW' }],
+    }),
+    signer,
+    charset: 'utf-8',
+  }).toString('utf8');
   const original = parseCancelConfirmReply(body, 'utf-8', verifier);
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: body.length - 1 }), fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 3 }), (pos, del, ins) => {
-      const mutated = body.slice(0, pos) + ins + body.slice(pos + del);
-      try {
-        assert.deepEqual(parseCancelConfirmReply(mutated, 'utf-8', verifier), original);
-      } catch (e) {
-        assert.ok(e instanceof AlipayError, `untyped error: ${String(e)}`);
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: body.length - 1 }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.string({ maxLength: 3 }),
+      (pos, del, ins) => {
+        const mutated = body.slice(0, pos) + ins + body.slice(pos + del);
+        try {
+          assert.deepEqual(parseCancelConfirmReply(mutated, 'utf-8', verifier), original);
+        } catch (e) {
+          assert.ok(e instanceof AlipayError, `untyped error: ${String(e)}`);
+        }
+      },
+    ),
     { numRuns: 1500 },
   );
 });

@@ -11,7 +11,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keys } from './helpers';
-import { buildCancelConfirmByPlatform, buildConfirmByPlatform, buildTaskCreate, readWitkeyRequest } from '../../alipay/core/services';
+import {
+  buildCancelConfirmByPlatform,
+  buildConfirmByPlatform,
+  buildTaskCreate,
+  readWitkeyRequest,
+} from '../../alipay/core/services';
 import { parseCompactTime } from '../../alipay/core/times';
 import { mapiGetUrl, mapiRequestString, signMapiRequest, verifyMapiRequest } from '../../alipay/mapi-request';
 import type { MapiVerifier } from '../../alipay/sign';
@@ -35,7 +40,12 @@ function keyOrder(query: string): string[] {
   return query.split('&').map((p) => p.slice(0, p.indexOf('=')));
 }
 
-const config = (partner: string) => ({ gatewayUrl: 'http://capi.d88.alipay.net/cooperate/gateway.do', partner, inputCharset: 'UTF-8', signer: { signType: 'DSA' as const, privateKey: keys.dsaPrivate() } });
+const config = (partner: string) => ({
+  gatewayUrl: 'http://capi.d88.alipay.net/cooperate/gateway.do',
+  partner,
+  inputCharset: 'UTF-8',
+  signer: { signType: 'DSA' as const, privateKey: keys.dsaPrivate() },
+});
 const verifierFor = (): MapiVerifier => ({ signType: 'DSA', publicKey: keys.dsaPublic() });
 
 test('seed 003 task.create request string reproduces byte for byte (minus sign)', () => {
@@ -76,21 +86,34 @@ test('seed 001 confirm.by.platform request string reproduces byte for byte (minu
   assert.equal(withoutSign(ours), withoutSign(SEED_CONFIRM_BY_PLATFORM));
   assert.equal(signed.method, 'GET');
   const verified = verifyMapiRequest(ours, verifierFor);
-  assert.deepEqual(readWitkeyRequest(verified.service, verified.business).request, { outerTaskId: 'wf301111010000977', transferNos: ['89944ID1', '89943ID1'] });
+  assert.deepEqual(readWitkeyRequest(verified.service, verified.business).request, {
+    outerTaskId: 'wf301111010000977',
+    transferNos: ['89944ID1', '89943ID1'],
+  });
 });
 
 test('seed 000 cancel POST content: the cancel_transfer_detail pair reproduces', () => {
   const business = buildCancelConfirmByPlatform({ outerTaskId: '201103323321', transferNos: ['001ID', '002ID'] });
   const signed = signMapiRequest(business, config('2088101115793868'));
   const pairs = mapiRequestString(signed).split('&');
-  for (const expected of ['outer_task_id=201103323321', 'cancel_transfer_detail=001ID%7E%40%5E%26002ID', '_input_charset=UTF-8', 'service=alipay.witkey.task.cancel.confirm.by.platform', 'partner=2088101115793868', 'sign_type=DSA']) {
+  for (const expected of [
+    'outer_task_id=201103323321',
+    'cancel_transfer_detail=001ID%7E%40%5E%26002ID',
+    '_input_charset=UTF-8',
+    'service=alipay.witkey.task.cancel.confirm.by.platform',
+    'partner=2088101115793868',
+    'sign_type=DSA',
+  ]) {
     assert.ok(pairs.includes(expected), expected);
   }
   assert.equal(signed.method, 'POST');
 });
 
 test('gateway refuses tampered, unsigned or foreign requests with the gateway codes', () => {
-  const signed = signMapiRequest(buildConfirmByPlatform({ outerTaskId: 'wf1', transferNos: ['a1'] }), config('2088101012352995'));
+  const signed = signMapiRequest(
+    buildConfirmByPlatform({ outerTaskId: 'wf1', transferNos: ['a1'] }),
+    config('2088101012352995'),
+  );
   const good = mapiRequestString(signed);
   const code = (raw: string, v = verifierFor) => {
     try {
@@ -105,7 +128,10 @@ test('gateway refuses tampered, unsigned or foreign requests with the gateway co
   assert.equal(code(good.replace(/&sign=[^&]*/, '')), 'ILLEGAL_SIGN');
   assert.equal(code(good.replace('sign_type=DSA', 'sign_type=dsa')), 'ILLEGAL_SIGN_TYPE');
   assert.equal(code(good.replace('partner=2088101012352995', 'partner=2088101012352996')), 'ILLEGAL_SIGN');
-  assert.equal(code(good, () => undefined as unknown as MapiVerifier), 'ILLEGAL_PARTNER');
+  assert.equal(
+    code(good, () => undefined as unknown as MapiVerifier),
+    'ILLEGAL_PARTNER',
+  );
   assert.equal(code(good.replace('_input_charset=UTF-8', '_input_charset=latin1')), 'ILLEGAL_CHARSET');
   assert.equal(code(`${good}&outer_task_id=wf1`), 'ILLEGAL_ARGUMENT');
   assert.equal(code(good.replace('wf1', 'wf%ZZ')), 'ILLEGAL_ARGUMENT');

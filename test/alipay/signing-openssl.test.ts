@@ -42,7 +42,16 @@ const CASES: Case[] = [
   },
   {
     name: 'separators, upper-case key, percent text that must not be decoded',
-    params: (cs) => ({ Z: 'upper', _input_charset: cs, a: '=', b: '', c: '%E4%B8%AD', d: '&&', e: '+', f: '天之蓝~*@^红彤彤*@|$' }),
+    params: (cs) => ({
+      Z: 'upper',
+      _input_charset: cs,
+      a: '=',
+      b: '',
+      c: '%E4%B8%AD',
+      d: '&&',
+      e: '+',
+      f: '天之蓝~*@^红彤彤*@|$',
+    }),
     expected: (cs) => `Z=upper&_input_charset=${cs}&a==&c=%E4%B8%AD&d=&&&e=+&f=天之蓝~*@^红彤彤*@|$`,
     expectedRsa2: (cs) => `Z=upper&_input_charset=${cs}&a==&c=%E4%B8%AD&d=&&&e=+&f=天之蓝~*@^红彤彤*@|$&sign_type=RSA2`,
   },
@@ -67,21 +76,52 @@ for (const c of CASES) {
           // library -> openssl
           const sign = signMapiParams(params, { signType, privateKey: priv }, cs);
           const sigFile = writeTemp(dir, `lib-${signType}.sig`, Buffer.from(sign, 'base64'));
-          const out = openssl(['dgst', '-sha1', '-verify', fixturePath(pubPem), '-signature', sigFile, data]).toString();
+          const out = openssl([
+            'dgst',
+            '-sha1',
+            '-verify',
+            fixturePath(pubPem),
+            '-signature',
+            sigFile,
+            data,
+          ]).toString();
           assert.match(out, /Verified OK/, `${signType} library signature rejected by openssl`);
           // openssl -> library
           const osslSig = openssl(['dgst', '-sha1', '-sign', fixturePath(privPem), data]).toString('base64');
-          assert.equal(verifyMapiParams({ ...params, sign: osslSig }, { signType, publicKey: pub }, cs), true, `${signType} openssl signature rejected by library`);
+          assert.equal(
+            verifyMapiParams({ ...params, sign: osslSig }, { signType, publicKey: pub }, cs),
+            true,
+            `${signType} openssl signature rejected by library`,
+          );
           if (signType === 'RSA') assert.equal(sign, osslSig, 'PKCS#1 v1.5 is deterministic: identical signatures');
           // negative: a changed value or the wrong charset must fail
-          assert.equal(verifyMapiParams({ ...params, sign: osslSig, zero: '1' }, { signType, publicKey: pub }, cs), false);
-          assert.equal(verifyMapiParams({ ...params, sign: osslSig, sign_type: signType === 'DSA' ? 'RSA' : 'DSA' }, { signType, publicKey: pub }, cs), false);
+          assert.equal(
+            verifyMapiParams({ ...params, sign: osslSig, zero: '1' }, { signType, publicKey: pub }, cs),
+            false,
+          );
+          assert.equal(
+            verifyMapiParams(
+              { ...params, sign: osslSig, sign_type: signType === 'DSA' ? 'RSA' : 'DSA' },
+              { signType, publicKey: pub },
+              cs,
+            ),
+            false,
+          );
         }
         if (cs === 'gbk') {
           // The same text hashed as UTF-8 must NOT verify: GBK bytes are what is signed.
           const params = { ...c.params(cs), sign_type: 'RSA' };
-          const utf8Sig = openssl(['dgst', '-sha1', '-sign', fixturePath('rsa-private-pkcs1.pem'), writeTemp(dir, 'u.bin', Buffer.from(c.expected(cs), 'utf8'))]).toString('base64');
-          assert.equal(verifyMapiParams({ ...params, sign: utf8Sig }, { signType: 'RSA', publicKey: keys.rsaPublic() }, cs), false);
+          const utf8Sig = openssl([
+            'dgst',
+            '-sha1',
+            '-sign',
+            fixturePath('rsa-private-pkcs1.pem'),
+            writeTemp(dir, 'u.bin', Buffer.from(c.expected(cs), 'utf8')),
+          ]).toString('base64');
+          assert.equal(
+            verifyMapiParams({ ...params, sign: utf8Sig }, { signType: 'RSA', publicKey: keys.rsaPublic() }, cs),
+            false,
+          );
         }
       });
     });
@@ -90,11 +130,16 @@ for (const c of CASES) {
       const secret = 'k3yABCdef0123456789xyz';
       const md5Key = new Md5Key(secret);
       const params = { ...c.params(cs), sign_type: 'MD5' };
-      const expectedHex = openssl(['dgst', '-md5', '-r'], iconv.encode(c.expected(cs) + secret, cs)).toString().split(' ')[0];
+      const expectedHex = openssl(['dgst', '-md5', '-r'], iconv.encode(c.expected(cs) + secret, cs))
+        .toString()
+        .split(' ')[0];
       assert.match(expectedHex, /^[0-9a-f]{32}$/);
       assert.equal(signMapiParams(params, { signType: 'MD5', md5Key }, cs), expectedHex);
       assert.equal(verifyMapiParams({ ...params, sign: expectedHex }, { signType: 'MD5', md5Key }, cs), true);
-      assert.equal(verifyMapiParams({ ...params, sign: expectedHex }, { signType: 'MD5', md5Key: new Md5Key('other') }, cs), false);
+      assert.equal(
+        verifyMapiParams({ ...params, sign: expectedHex }, { signType: 'MD5', md5Key: new Md5Key('other') }, cs),
+        false,
+      );
     });
 
     test(`RSA2 (OpenAPI, sign_type signed) vs openssl: ${c.name} [${cs}]`, () => {
@@ -105,10 +150,23 @@ for (const c of CASES) {
         assert.equal(openApiSigningString(params), expected);
         const data = writeTemp(dir, 'data.bin', iconv.encode(expected, cs));
         const sign = signOpenApiParams(params, keys.rsaPrivate(), cs);
-        const osslSig = openssl(['dgst', '-sha256', '-sign', fixturePath('rsa-private-pkcs8.pem'), data]).toString('base64');
+        const osslSig = openssl(['dgst', '-sha256', '-sign', fixturePath('rsa-private-pkcs8.pem'), data]).toString(
+          'base64',
+        );
         assert.equal(sign, osslSig);
         const sigFile = writeTemp(dir, 'lib.sig', Buffer.from(sign, 'base64'));
-        assert.match(openssl(['dgst', '-sha256', '-verify', fixturePath('rsa-public.pem'), '-signature', sigFile, data]).toString(), /Verified OK/);
+        assert.match(
+          openssl([
+            'dgst',
+            '-sha256',
+            '-verify',
+            fixturePath('rsa-public.pem'),
+            '-signature',
+            sigFile,
+            data,
+          ]).toString(),
+          /Verified OK/,
+        );
         assert.equal(verifyOpenApiParams({ ...params, sign: osslSig }, keys.rsaPublic(), cs), true);
         assert.equal(verifyOpenApiParams({ ...params, sign: osslSig, sign_type: 'RSA' }, keys.rsaPublic(), cs), false);
       });

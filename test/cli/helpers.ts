@@ -112,7 +112,8 @@ export async function startCliStack(extraEnv: Record<string, string> = {}): Prom
     children[0] = startChild(['worker'], workerEnv, sink);
     const until = Date.now() + 60_000;
     while (!sink.text.slice(mark).includes('worker polling task queue')) {
-      if (Date.now() > until || children[0].exitCode !== null) throw new Error(`the worker did not start again:\n${sink.text.slice(mark)}`);
+      if (Date.now() > until || children[0].exitCode !== null)
+        throw new Error(`the worker did not start again:\n${sink.text.slice(mark)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     return code;
@@ -126,7 +127,10 @@ export async function startCliStack(extraEnv: Record<string, string> = {}): Prom
   // ready when the webhook's health check sees Temporal and a polling worker
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const ok = await fetch(`${webhookUrl}/healthz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${webhookUrl}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline || children.some((c) => c.exitCode !== null)) {
       await stop();
@@ -134,7 +138,17 @@ export async function startCliStack(extraEnv: Record<string, string> = {}): Prom
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { server, sandbox, env, webhookUrl, dataDir: join(dataDir, 'site'), logs: () => sink.text, stopProcesses, restartWorker, stop };
+  return {
+    server,
+    sandbox,
+    env,
+    webhookUrl,
+    dataDir: join(dataDir, 'site'),
+    logs: () => sink.text,
+    stopProcesses,
+    restartWorker,
+    stop,
+  };
 }
 
 /** Polls a command until `done` holds for its parsed JSON output. */
@@ -156,7 +170,12 @@ export function cliRunners(stackOf: () => CliStack): {
   };
 }
 
-export async function untilJson<T>(args: string[], env: NodeJS.ProcessEnv, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function untilJson<T>(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  done: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await witkey([...args, '--json'], env);
@@ -172,7 +191,10 @@ export async function untilJson<T>(args: string[], env: NodeJS.ProcessEnv, done:
 export function oneLineError(r: Run, message: RegExp, hint?: RegExp): void {
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('[witkey]'));
+  const lines = r.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('[witkey]'));
   assert.equal(lines.length, 2, r.stderr);
   assert.match(lines[0], /^witkey: /);
   assert.match(lines[0], message);
@@ -200,7 +222,8 @@ export function startWitkey(args: string[], env: NodeJS.ProcessEnv): LongRunning
       const until = Date.now() + timeoutMs;
       for (;;) {
         if (pattern.test(sink.text)) return sink.text;
-        if (child.exitCode !== null || Date.now() > until) throw new Error(`witkey ${args.join(' ')}: no ${String(pattern)} (exit ${child.exitCode}):\n${sink.text}`);
+        if (child.exitCode !== null || Date.now() > until)
+          throw new Error(`witkey ${args.join(' ')}: no ${String(pattern)} (exit ${child.exitCode}):\n${sink.text}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

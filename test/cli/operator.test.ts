@@ -27,7 +27,6 @@ const W2 = '2088200000000042';
 type InboxPage = { items: InboxItem[]; nextPageToken: string | null };
 type AttentionRow = { outerTaskId: string; phase: string; reasons: { code: string; message: string }[] };
 
-
 describe('operator commands: attention, resume --retry / --settle-manually, inbox', () => {
   let stack: CliStack;
   const { run, runJson, status } = cliRunners(() => stack);
@@ -65,16 +64,44 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
   test('a payout refused for good (ILLEGAL_SIGN: wrong signing key) blocks with PAYOUT_FAILED; attention lists the tasks', async () => {
     // two paid tasks with a round of winners in an announcement period, confirmed by the publisher
     const announceUntil = new Date(Date.now() + 25_000).toISOString();
-    for (const [id, winner] of [[RETRY, `${W1}:Tom:300`], [SETTLE, `${W2}:Ann:120.50`]]) {
-      const p = await runJson<PublishResult>('publish', '--id', id, '--title', `operator ${id}`, '--publisher', `u-${id}`, '--publisher-alipay-id', PUBLISHER, '--bounty', '500', '--expires', '+30d');
+    for (const [id, winner] of [
+      [RETRY, `${W1}:Tom:300`],
+      [SETTLE, `${W2}:Ann:120.50`],
+    ]) {
+      const p = await runJson<PublishResult>(
+        'publish',
+        '--id',
+        id,
+        '--title',
+        `operator ${id}`,
+        '--publisher',
+        `u-${id}`,
+        '--publisher-alipay-id',
+        PUBLISHER,
+        '--bounty',
+        '500',
+        '--expires',
+        '+30d',
+      );
       await stack.sandbox.pay(p.cashierUrl, { payerUserId: PUBLISHER, followReturn: true });
       await status(id, (x) => x.phase === 'open');
-      const w = await runJson<SelectWinnersResult>('winners', id, '--winner', winner, '--announce-until', announceUntil);
+      const w = await runJson<SelectWinnersResult>(
+        'winners',
+        id,
+        '--winner',
+        winner,
+        '--announce-until',
+        announceUntil,
+      );
       transfersOf[id] = w.transferNos;
       confirmUrls[id] = w.confirmUrl;
     }
     // the configuration goes wrong: the worker now signs with Alipay's DSA key instead of the partner's
-    assert.equal(await stack.restartWorker(gatewayEnv(stack.sandbox.config.keyFiles.alipayDsaPrivate)), 0, stack.logs().slice(-3000));
+    assert.equal(
+      await stack.restartWorker(gatewayEnv(stack.sandbox.config.keyFiles.alipayDsaPrivate)),
+      0,
+      stack.logs().slice(-3000),
+    );
     for (const id of [RETRY, SETTLE]) {
       await stack.sandbox.confirm(confirmUrls[id], { followReturn: true });
       await status(id, (x) => x.transfers.every((t) => t.status === 'waiting') && x.phase === 'announcement');
@@ -83,31 +110,69 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     for (const id of [RETRY, SETTLE]) {
       const v = await status(id, (x) => x.needsAttention, 60_000);
       const open = v.attention.filter((a) => !a.resolved);
-      assert.deepEqual(open.map((a) => a.code), ['PAYOUT_FAILED']);
+      assert.deepEqual(
+        open.map((a) => a.code),
+        ['PAYOUT_FAILED'],
+      );
       assert.match(open[0].message, /confirm\.by\.platform of .* failed: .*ILLEGAL_SIGN/);
-      assert.deepEqual(v.transfers.map((t) => [t.transferNo, t.status]), transfersOf[id].map((no) => [no, 'waiting']), 'nothing was paid');
+      assert.deepEqual(
+        v.transfers.map((t) => [t.transferNo, t.status]),
+        transfersOf[id].map((no) => [no, 'waiting']),
+        'nothing was paid',
+      );
       assert.equal(v.ledger.winnersReceivedFen, 0);
-      assert.equal(stack.sandbox.transfers(id).every((t) => t.status === 'W'), true, 'the sandbox paid nothing either');
+      assert.equal(
+        stack.sandbox.transfers(id).every((t) => t.status === 'W'),
+        true,
+        'the sandbox paid nothing either',
+      );
     }
 
-    const rows = await untilJson<AttentionRow[]>(['attention'], stack.env, (r) => [RETRY, SETTLE].every((id) => r.some((x) => x.outerTaskId === id)));
+    const rows = await untilJson<AttentionRow[]>(['attention'], stack.env, (r) =>
+      [RETRY, SETTLE].every((id) => r.some((x) => x.outerTaskId === id)),
+    );
     for (const id of [RETRY, SETTLE]) {
       const row = rows.find((x) => x.outerTaskId === id)!;
       assert.equal(row.phase, 'announcement');
-      assert.deepEqual(row.reasons.map((x) => x.code), ['PAYOUT_FAILED']);
+      assert.deepEqual(
+        row.reasons.map((x) => x.code),
+        ['PAYOUT_FAILED'],
+      );
       assert.match(row.reasons[0].message, /ILLEGAL_SIGN/);
     }
     const human = await run('attention');
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, new RegExp(`^${RETRY}  \\(announcement\\)\\n  PAYOUT_FAILED: confirm\\.by\\.platform of ${transfersOf[RETRY][0]} failed`, 'm'));
+    assert.match(
+      human.stdout,
+      new RegExp(
+        `^${RETRY}  \\(announcement\\)\\n  PAYOUT_FAILED: confirm\\.by\\.platform of ${transfersOf[RETRY][0]} failed`,
+        'm',
+      ),
+    );
   });
 
   test('resume --retry after the configuration is fixed: the payout step runs again; the action is recorded with operator and reason', async () => {
     // the fix: the worker signs with the partner's key again (real-gateway settings, the right key file)
-    assert.equal(await stack.restartWorker(gatewayEnv(stack.sandbox.config.keyFiles.partnerDsaPrivate)), 0, stack.logs().slice(-3000));
+    assert.equal(
+      await stack.restartWorker(gatewayEnv(stack.sandbox.config.keyFiles.partnerDsaPrivate)),
+      0,
+      stack.logs().slice(-3000),
+    );
 
-    oneLineError(await run('resume', RETRY, '--retry', '--reason', 'key fixed'), /--operator is required/, /--operator alice/);
-    const r = await runJson<TaskView>('resume', RETRY, '--retry', '--operator', 'bob', '--reason', 'partner key file fixed');
+    oneLineError(
+      await run('resume', RETRY, '--retry', '--reason', 'key fixed'),
+      /--operator is required/,
+      /--operator alice/,
+    );
+    const r = await runJson<TaskView>(
+      'resume',
+      RETRY,
+      '--retry',
+      '--operator',
+      'bob',
+      '--reason',
+      'partner key file fixed',
+    );
     assert.equal(r.operatorActions.length, 1);
     assert.deepEqual(
       r.operatorActions.map((a) => [a.action, a.operator, a.reason, a.outcome]),
@@ -123,34 +188,75 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     assert.equal(v.ledger.winnersReceivedFen, 27_000);
     assert.equal(v.ledger.stillFrozenFen, 20_000);
     assert.equal(v.needsAttention, false);
-    assert.deepEqual(v.attention.map((a) => [a.code, a.resolved === true]), [['PAYOUT_FAILED', true]]);
-    assert.deepEqual(v.operatorActions.map((a) => [a.action, a.operator, a.reason]), [['retry', 'bob', 'partner key file fixed']]);
+    assert.deepEqual(
+      v.attention.map((a) => [a.code, a.resolved === true]),
+      [['PAYOUT_FAILED', true]],
+    );
+    assert.deepEqual(
+      v.operatorActions.map((a) => [a.action, a.operator, a.reason]),
+      [['retry', 'bob', 'partner key file fixed']],
+    );
     assert.equal(stack.sandbox.transfers(RETRY)[0].status, 'S', 'the sandbox paid the winner');
 
     const human = await run('status', RETRY);
-    assert.match(human.stdout, /operator actions:\n\s+\S+ retry by bob \(partner key file fixed\): retrying the payout step \(was PAYOUT_FAILED\)/);
+    assert.match(
+      human.stdout,
+      /operator actions:\n\s+\S+ retry by bob \(partner key file fixed\): retrying the payout step \(was PAYOUT_FAILED\)/,
+    );
     await untilJson<AttentionRow[]>(['attention'], stack.env, (rows) => !rows.some((x) => x.outerTaskId === RETRY));
-    oneLineError(await run('resume', RETRY, '--retry', '--operator', 'bob', '--reason', 'again'), /refused \(.*\): retry: no step is waiting for a retry/, new RegExp(`witkey status ${RETRY}`));
+    oneLineError(
+      await run('resume', RETRY, '--retry', '--operator', 'bob', '--reason', 'again'),
+      /refused \(.*\): retry: no step is waiting for a retry/,
+      new RegExp(`witkey status ${RETRY}`),
+    );
   });
 
   test('resume --settle-manually: the task closes (phase settled), attention cleared, the action recorded', async () => {
-    const human = await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'paid the winner by bank transfer');
+    const human = await run(
+      'resume',
+      SETTLE,
+      '--settle-manually',
+      '--operator',
+      'carol',
+      '--reason',
+      'paid the winner by bank transfer',
+    );
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^settle_manually: settled manually with 50000 fen still frozen in the system's books\n/);
+    assert.match(
+      human.stdout,
+      /^settle_manually: settled manually with 50000 fen still frozen in the system's books\n/,
+    );
     assert.match(human.stdout, /phase\s+settled/);
 
     const v = await runJson<TaskView>('status', SETTLE);
     assert.equal(v.phase, 'settled');
     assert.equal(v.needsAttention, false);
-    assert.deepEqual(v.attention.map((a) => [a.code, a.resolved === true]), [['PAYOUT_FAILED', true]]);
+    assert.deepEqual(
+      v.attention.map((a) => [a.code, a.resolved === true]),
+      [['PAYOUT_FAILED', true]],
+    );
     assert.deepEqual(
       v.operatorActions.map((a) => [a.action, a.operator, a.reason, a.outcome]),
-      [['settle_manually', 'carol', 'paid the winner by bank transfer', "settled manually with 50000 fen still frozen in the system's books"]],
+      [
+        [
+          'settle_manually',
+          'carol',
+          'paid the winner by bank transfer',
+          "settled manually with 50000 fen still frozen in the system's books",
+        ],
+      ],
     );
     await untilJson<AttentionRow[]>(['attention'], stack.env, (rows) => !rows.some((x) => x.outerTaskId === SETTLE));
-    const listed = await untilJson<{ outerTaskId: string; phase: string }[]>(['list', '--phase', 'settled'], stack.env, (rows) => rows.some((x) => x.outerTaskId === SETTLE));
+    const listed = await untilJson<{ outerTaskId: string; phase: string }[]>(
+      ['list', '--phase', 'settled'],
+      stack.env,
+      (rows) => rows.some((x) => x.outerTaskId === SETTLE),
+    );
     assert.equal(listed.find((x) => x.outerTaskId === SETTLE)!.phase, 'settled');
-    oneLineError(await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'twice'), /refused \(.*\): settle_manually: the task is already settled/);
+    oneLineError(
+      await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'twice'),
+      /refused \(.*\): settle_manually: the task is already settled/,
+    );
   });
 
   // Found by this test: settle_manually used to clear the blocked payout step and the loop then paid the winner the
@@ -159,8 +265,15 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     await new Promise((r) => setTimeout(r, 3_000)); // time for a (wrong) payout to happen
     const v = await runJson<TaskView>('status', SETTLE);
     assert.equal(v.ledger.winnersReceivedFen, 0, 'the system paid the winner after a manual settlement');
-    assert.deepEqual(v.transfers.map((t) => t.status), ['waiting']);
-    assert.deepEqual(stack.sandbox.transfers(SETTLE).map((t) => t.status), ['W'], 'the sandbox paid the winner');
+    assert.deepEqual(
+      v.transfers.map((t) => t.status),
+      ['waiting'],
+    );
+    assert.deepEqual(
+      stack.sandbox.transfers(SETTLE).map((t) => t.status),
+      ['W'],
+      'the sandbox paid the winner',
+    );
   });
 
   test('inbox: a verified notification for a task no workflow knows is listed; inbox resolve removes it', async () => {
@@ -168,11 +281,25 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     // system, paid at the sandbox, whose task_freeze the sandbox POSTs to the webhook (signature and notify_verify pass)
     const orphan = `opX${suffix}`;
     const settings = siteSettingsForSandbox(await fetchSandboxConfig(stack.sandbox.url), stack.webhookUrl);
-    const spec: TaskSpec = { outerTaskId: orphan, title: 'made outside witkey', taskType: 'GENERAL', publisherId: 'u-x', bountyFen: 1_234, valueAddedFeeFen: 0, expiresAtMs: Math.ceil((Date.now() + 86_400_000) / 1000) * 1000, feeRates: stack.sandbox.config.feeRates };
-    const { url } = await pageActivities(settings.gateway).createTaskPage({ spec, freezeNo: newTaskState(spec).freezeNo });
+    const spec: TaskSpec = {
+      outerTaskId: orphan,
+      title: 'made outside witkey',
+      taskType: 'GENERAL',
+      publisherId: 'u-x',
+      bountyFen: 1_234,
+      valueAddedFeeFen: 0,
+      expiresAtMs: Math.ceil((Date.now() + 86_400_000) / 1000) * 1000,
+      feeRates: stack.sandbox.config.feeRates,
+    };
+    const { url } = await pageActivities(settings.gateway).createTaskPage({
+      spec,
+      freezeNo: newTaskState(spec).freezeNo,
+    });
     await stack.sandbox.pay(url, { payerUserId: PUBLISHER });
 
-    const { items } = await untilJson<InboxPage>(['inbox'], stack.env, (p) => p.items.some((i) => i.notification.event.outerTaskId === orphan));
+    const { items } = await untilJson<InboxPage>(['inbox'], stack.env, (p) =>
+      p.items.some((i) => i.notification.event.outerTaskId === orphan),
+    );
     const item = items.find((i) => i.notification.event.outerTaskId === orphan)!;
     const sent = stack.sandbox.notifications({ outerTaskId: orphan });
     assert.equal(sent.length, 1);
@@ -189,31 +316,72 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     assert.match(lines[0], /^notify_id\s+type\s+outer_task_id\s+reason\s+received\s+amount$/);
     const line = lines.find((l) => l.startsWith(item.notification.notifyId))!;
     assert.ok(line, human.stdout);
-    assert.deepEqual(line.split(/\s+/), [item.notification.notifyId, 'task_freeze', orphan, 'unknown_task', new Date(item.receivedAtMs).toISOString().replace('.000Z', 'Z'), '¥12.34']);
-    assert.match(human.stdout, new RegExp(`\\nMONEY: .*\\n  ${item.notification.notifyId}  task_freeze for unknown task ${orphan}: ¥12\\.34 paid by the publisher and frozen at Alipay`));
+    assert.deepEqual(line.split(/\s+/), [
+      item.notification.notifyId,
+      'task_freeze',
+      orphan,
+      'unknown_task',
+      new Date(item.receivedAtMs).toISOString().replace('.000Z', 'Z'),
+      '¥12.34',
+    ]);
+    assert.match(
+      human.stdout,
+      new RegExp(
+        `\\nMONEY: .*\\n  ${item.notification.notifyId}  task_freeze for unknown task ${orphan}: ¥12\\.34 paid by the publisher and frozen at Alipay`,
+      ),
+    );
 
-    oneLineError(await run('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave'), /--reason is required/);
-    const resolved = await runJson<{ notifyId: string; remaining: number }>('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave', '--reason', 'a test payment, refunded at Alipay');
+    oneLineError(
+      await run('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave'),
+      /--reason is required/,
+    );
+    const resolved = await runJson<{ notifyId: string; remaining: number }>(
+      'inbox',
+      'resolve',
+      item.notification.notifyId,
+      '--operator',
+      'dave',
+      '--reason',
+      'a test payment, refunded at Alipay',
+    );
     assert.deepEqual(resolved, { notifyId: item.notification.notifyId, remaining: items.length - 1 });
-    const { items: afterwards } = await untilJson<InboxPage>(['inbox'], stack.env, (p) => !p.items.some((i) => i.notification.notifyId === item.notification.notifyId));
-    assert.equal(afterwards.some((i) => i.notification.notifyId === item.notification.notifyId), false);
+    const { items: afterwards } = await untilJson<InboxPage>(
+      ['inbox'],
+      stack.env,
+      (p) => !p.items.some((i) => i.notification.notifyId === item.notification.notifyId),
+    );
+    assert.equal(
+      afterwards.some((i) => i.notification.notifyId === item.notification.notifyId),
+      false,
+    );
     assert.equal(afterwards.length, items.length - 1);
     if (afterwards.length === 0) assert.equal((await run('inbox')).stdout, 'the inbox is empty\n');
 
     // resolved once: a second resolve names the item and points at the list
-    oneLineError(await run('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave', '--reason', 'again'), new RegExp(`no open inbox item "${item.notification.notifyId}"`), /witkey inbox/);
+    oneLineError(
+      await run('inbox', 'resolve', item.notification.notifyId, '--operator', 'dave', '--reason', 'again'),
+      new RegExp(`no open inbox item "${item.notification.notifyId}"`),
+      /witkey inbox/,
+    );
   });
 
   test('inbox: --help, usage errors, one line and a hint', async () => {
     const help = await run('inbox', '--help');
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^witkey inbox \[--limit N\] \[--next TOKEN\] \[--json\]\nwitkey inbox resolve <notify_id> --operator NAME --reason TEXT/);
+    assert.match(
+      help.stdout,
+      /^witkey inbox \[--limit N\] \[--next TOKEN\] \[--json\]\nwitkey inbox resolve <notify_id> --operator NAME --reason TEXT/,
+    );
     assert.match((await run('--help')).stdout, /^ {2}inbox {2,}the operators' inbox/m);
     oneLineError(await run('inbox', 'purge'), /unknown sub-command "purge"/, /witkey inbox resolve <notify_id>/);
     oneLineError(await run('inbox', 'resolve'), /missing <notify_id>/, /"witkey inbox" lists/);
     oneLineError(await run('inbox', 'resolve', 'n1', 'n2'), /unexpected argument "n2"/, /usage: witkey inbox/);
     oneLineError(await run('inbox', 'resolve', 'nope', '--reason', 'x'), /--operator is required/);
     oneLineError(await run('inbox', '--operator', 'a'), /--operator and --reason go with "inbox resolve <notify_id>"/);
-    oneLineError(await run('inbox', 'resolve', `nope${suffix}`, '--operator', 'a', '--reason', 'b'), new RegExp(`no open inbox item "nope${suffix}"`), /witkey inbox/);
+    oneLineError(
+      await run('inbox', 'resolve', `nope${suffix}`, '--operator', 'a', '--reason', 'b'),
+      new RegExp(`no open inbox item "nope${suffix}"`),
+      /witkey inbox/,
+    );
   });
 });

@@ -40,10 +40,24 @@ describe('client: unknown, closed and terminated tasks', () => {
 
   test('a terminated task: TaskTerminatedError with the last recorded phase and amount, and the last state', async () => {
     const id = 'cl-term';
-    await stack.tasks.publish({ outerTaskId: id, title: 'terminated', taskType: 'DESIGN', publisherId: 'pub-t', publisherAlipayUserId: PUBLISHER, bountyFen: 5_000, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + 10 * DAY });
-    await stack.server.env.client.workflow.getHandle(taskWorkflowId(id)).terminate('an operator pressed the wrong button');
+    await stack.tasks.publish({
+      outerTaskId: id,
+      title: 'terminated',
+      taskType: 'DESIGN',
+      publisherId: 'pub-t',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 5_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + 10 * DAY,
+    });
+    await stack.server.env.client.workflow
+      .getHandle(taskWorkflowId(id))
+      .terminate('an operator pressed the wrong button');
     const nowMs = await stack.now();
-    for (const [name, call] of [...everyMethod(stack.tasks, id, nowMs), ['status', () => stack.tasks.status(id)] as [string, () => Promise<unknown>]]) {
+    for (const [name, call] of [
+      ...everyMethod(stack.tasks, id, nowMs),
+      ['status', () => stack.tasks.status(id)] as [string, () => Promise<unknown>],
+    ]) {
       await assert.rejects(call(), (err: unknown) => {
         assert.ok(err instanceof TaskTerminatedError, `${name}: ${String(err)}`);
         assert.equal(err.outerTaskId, id);
@@ -51,7 +65,11 @@ describe('client: unknown, closed and terminated tasks', () => {
         assert.deepEqual(err.lastRecorded, { phase: 'awaiting_payment', amountFen: 5_000, needsAttention: false });
         assert.equal(err.lastView?.phase, 'awaiting_payment', name);
         assert.equal(err.lastView?.spec.bountyFen, 5_000);
-        assert.match(err.message, /^task cl-term was terminated .*last recorded phase awaiting_payment.*money may still be frozen/, name);
+        assert.match(
+          err.message,
+          /^task cl-term was terminated .*last recorded phase awaiting_payment.*money may still be frozen/,
+          name,
+        );
         return true;
       });
     }
@@ -59,7 +77,16 @@ describe('client: unknown, closed and terminated tasks', () => {
 
   test('a closed task: TaskClosedError with its final phase from the result; status returns the final state', async () => {
     const id = 'cl-closed';
-    const published = await stack.tasks.publish({ outerTaskId: id, title: 'never paid', taskType: 'DESIGN', publisherId: 'pub-c', publisherAlipayUserId: PUBLISHER, bountyFen: 3_000, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + 10 * DAY });
+    const published = await stack.tasks.publish({
+      outerTaskId: id,
+      title: 'never paid',
+      taskType: 'DESIGN',
+      publisherId: 'pub-c',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 3_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + 10 * DAY,
+    });
     await stack.sandbox.openPage(published.cashierUrl);
     await stack.pass(2 * 3_600_000 + 5_000); // payment deadline: trade.query, trade.cancel
     await stack.pass(2 * 60_000); // the resend window after the cancellation: the task closes
@@ -70,7 +97,11 @@ describe('client: unknown, closed and terminated tasks', () => {
         assert.ok(err instanceof TaskClosedError, `${name}: ${String(err)}`);
         assert.equal(err.view?.phase, 'cancelled', name);
         assert.equal(err.source, 'result');
-        assert.match(err.message, /^task cl-closed is closed \(final phase cancelled, since \d{4}-[^)]+\): cannot /, name);
+        assert.match(
+          err.message,
+          /^task cl-closed is closed \(final phase cancelled, since \d{4}-[^)]+\): cannot /,
+          name,
+        );
         return true;
       });
     }
@@ -83,7 +114,11 @@ describe('client: unknown, closed and terminated tasks', () => {
       const id = 'cl-gone';
       const view = { outerTaskId: id, phase: 'settled' } as TaskView;
       await writeFile(auditFile(dir, id), JSON.stringify({ outerTaskId: id, view, processedNotifyIds: [] }));
-      const tasks = new WitkeyTasks(stack.server.env.client, { taskQueue: stack.taskQueue, feeRates: stack.sandbox.config.feeRates, auditDir: dir });
+      const tasks = new WitkeyTasks(stack.server.env.client, {
+        taskQueue: stack.taskQueue,
+        feeRates: stack.sandbox.config.feeRates,
+        auditDir: dir,
+      });
       const nowMs = await stack.now();
       for (const [name, call] of everyMethod(tasks, id, nowMs)) {
         await assert.rejects(call(), (err: unknown) => {
@@ -94,7 +129,10 @@ describe('client: unknown, closed and terminated tasks', () => {
         });
       }
       assert.equal((await tasks.status(id)).phase, 'settled');
-      for (const [name, call] of [...everyMethod(tasks, 'cl-never', nowMs), ['status', () => tasks.status('cl-never')] as [string, () => Promise<unknown>]]) {
+      for (const [name, call] of [
+        ...everyMethod(tasks, 'cl-never', nowMs),
+        ['status', () => tasks.status('cl-never')] as [string, () => Promise<unknown>],
+      ]) {
         await assert.rejects(call(), (err: unknown) => {
           assert.ok(err instanceof TaskNotFoundError, `${name}: ${String(err)}`);
           assert.equal(err.outerTaskId, 'cl-never');

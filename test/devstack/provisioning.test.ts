@@ -30,7 +30,11 @@ async function runStackCheck(server: StartedServer, sleepMs: number): Promise<St
     workflowBundle: await witkeyWorkflowBundle(),
   });
   return worker.runUntil(
-    server.env.client.workflow.execute<typeof stackCheck>('stackCheck', { taskQueue, workflowId: `stack-check-${taskQueue}`, args: [{ sleepMs }] }),
+    server.env.client.workflow.execute<typeof stackCheck>('stackCheck', {
+      taskQueue,
+      workflowId: `stack-check-${taskQueue}`,
+      args: [{ sleepMs }],
+    }),
   );
 }
 
@@ -44,7 +48,10 @@ describe('provisioning', () => {
   });
 
   test('a bad TEMPORAL_CLI_PATH is a clear error, not a silent fallback', async () => {
-    await assert.rejects(resolveTemporalCli(() => undefined, { ...process.env, TEMPORAL_CLI_PATH: '/nonexistent/temporal' }), /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/);
+    await assert.rejects(
+      resolveTemporalCli(() => undefined, { ...process.env, TEMPORAL_CLI_PATH: '/nonexistent/temporal' }),
+      /TEMPORAL_CLI_PATH=\/nonexistent\/temporal is not an executable/,
+    );
   });
 });
 
@@ -75,7 +82,10 @@ describe('dev server', () => {
 
   test('runs a real workflow that upserts every witkey search attribute', async () => {
     const result = await runStackCheck(server, 200);
-    assert.deepEqual(result.searchAttributes.filter((n) => n.startsWith('Witkey')), WITKEY_NAMES);
+    assert.deepEqual(
+      result.searchAttributes.filter((n) => n.startsWith('Witkey')),
+      WITKEY_NAMES,
+    );
     assert.ok(result.finishedAtMs - result.startedAtMs >= 200, 'the timer took its time');
   });
 });
@@ -88,7 +98,11 @@ describe('dev server state survives a restart', () => {
       const first = await devServer({ dbFilename });
       const workflowId = `survives-${process.pid}`;
       try {
-        await first.env.client.workflow.start('stackCheck', { taskQueue: 'nobody-polls', workflowId, args: [{ sleepMs: 0 }] });
+        await first.env.client.workflow.start('stackCheck', {
+          taskQueue: 'nobody-polls',
+          workflowId,
+          args: [{ sleepMs: 0 }],
+        });
       } finally {
         await first.env.teardown();
       }
@@ -98,7 +112,10 @@ describe('dev server state survives a restart', () => {
         assert.equal(desc.workflowId, workflowId);
         assert.equal(desc.status.name, 'RUNNING');
         const res = await second.env.connection.operatorService.listSearchAttributes({ namespace: second.namespace });
-        assert.ok(res.customAttributes?.WitkeyPhase !== undefined, 'search attributes still registered on the existing database');
+        assert.ok(
+          res.customAttributes?.WitkeyPhase !== undefined,
+          'search attributes still registered on the existing database',
+        );
       } finally {
         await second.env.teardown();
       }
@@ -120,7 +137,13 @@ describe('time-skipping server', () => {
 
   test('a 3-day timer completes in workflow time, with the search attributes registered', async () => {
     const result = await runStackCheck(server, 3 * DAY);
-    assert.ok(result.finishedAtMs - result.startedAtMs >= 3 * DAY, `workflow time advanced ${result.finishedAtMs - result.startedAtMs} ms`);
-    assert.deepEqual(result.searchAttributes.filter((n) => n.startsWith('Witkey')), WITKEY_NAMES);
+    assert.ok(
+      result.finishedAtMs - result.startedAtMs >= 3 * DAY,
+      `workflow time advanced ${result.finishedAtMs - result.startedAtMs} ms`,
+    );
+    assert.deepEqual(
+      result.searchAttributes.filter((n) => n.startsWith('Witkey')),
+      WITKEY_NAMES,
+    );
   });
 });

@@ -25,8 +25,14 @@ describe('witkey inbox: pages, money, resolve', () => {
 
   before(async () => {
     stack = await startCliStack();
-    for (const n of sent) assert.equal(await deliverNotification(stack.server.env.client, stack.env.WITKEY_TASK_QUEUE!, n), 'recorded_for_operator');
-    await untilJson<Page>(['inbox'], stack.env, (p) => sent.every((n) => p.items.some((i) => i.notification.notifyId === n.notifyId)));
+    for (const n of sent)
+      assert.equal(
+        await deliverNotification(stack.server.env.client, stack.env.WITKEY_TASK_QUEUE!, n),
+        'recorded_for_operator',
+      );
+    await untilJson<Page>(['inbox'], stack.env, (p) =>
+      sent.every((n) => p.items.some((i) => i.notification.notifyId === n.notifyId)),
+    );
   });
   after(async () => {
     await stack?.stop();
@@ -55,8 +61,16 @@ describe('witkey inbox: pages, money, resolve', () => {
     assert.ok(item, human.stdout);
     assert.deepEqual(row.slice(1, 4), ['task_freeze', item.event.outerTaskId, 'unknown_task']);
     assert.equal(row[5], `¥${(1_234 + sent.indexOf(item)) / 100}`);
-    assert.match(human.stdout, /\nMONEY: 2 items on this page \(¥\d+\.\d\d\) may still be frozen at Alipay with no open task to settle them:\n/);
-    assert.match(human.stdout, new RegExp(`\\n  ${row[0]}  task_freeze for unknown task ${item.event.outerTaskId}: ¥\\d+\\.\\d\\d paid by the publisher and frozen at Alipay`));
+    assert.match(
+      human.stdout,
+      /\nMONEY: 2 items on this page \(¥\d+\.\d\d\) may still be frozen at Alipay with no open task to settle them:\n/,
+    );
+    assert.match(
+      human.stdout,
+      new RegExp(
+        `\\n  ${row[0]}  task_freeze for unknown task ${item.event.outerTaskId}: ¥\\d+\\.\\d\\d paid by the publisher and frozen at Alipay`,
+      ),
+    );
     const more = /\nmore items: (witkey inbox --limit 2 --next (\S+))\n$/.exec(human.stdout);
     assert.ok(more, human.stdout);
     const second = await run(...more[1].split(' ').slice(1));
@@ -69,19 +83,44 @@ describe('witkey inbox: pages, money, resolve', () => {
 
   test('inbox resolve: with the per-item store; once; usage errors name the flag', async () => {
     const [a, b] = sent;
-    const human = await run('inbox', 'resolve', a.notifyId, '--operator', 'dave', '--reason', 'a test payment, refunded at Alipay');
+    const human = await run(
+      'inbox',
+      'resolve',
+      a.notifyId,
+      '--operator',
+      'dave',
+      '--reason',
+      'a test payment, refunded at Alipay',
+    );
     assert.equal(human.code, 0, human.stderr);
     assert.equal(human.stdout, `resolved ${a.notifyId} (4 items left in the inbox)\n`);
-    assert.deepEqual(await runJson('inbox', 'resolve', b.notifyId, '--operator', 'dave', '--reason', 'same'), { notifyId: b.notifyId, remaining: 3 });
-    const after = await untilJson<Page>(['inbox'], stack.env, (p) => !p.items.some((i) => i.notification.notifyId === a.notifyId || i.notification.notifyId === b.notifyId));
+    assert.deepEqual(await runJson('inbox', 'resolve', b.notifyId, '--operator', 'dave', '--reason', 'same'), {
+      notifyId: b.notifyId,
+      remaining: 3,
+    });
+    const after = await untilJson<Page>(
+      ['inbox'],
+      stack.env,
+      (p) => !p.items.some((i) => i.notification.notifyId === a.notifyId || i.notification.notifyId === b.notifyId),
+    );
     assert.equal(after.items.length, 3);
-    oneLineError(await run('inbox', 'resolve', a.notifyId, '--operator', 'dave', '--reason', 'again'), new RegExp(`no open inbox item "${a.notifyId}"`), /witkey inbox/);
+    oneLineError(
+      await run('inbox', 'resolve', a.notifyId, '--operator', 'dave', '--reason', 'again'),
+      new RegExp(`no open inbox item "${a.notifyId}"`),
+      /witkey inbox/,
+    );
     oneLineError(await run('inbox', '--limit', '0'), /--limit="0" must be a positive integer/);
     oneLineError(await run('inbox', '--limit', '1001'), /at most 1000 items per page/, /--next/);
     oneLineError(await run('inbox', '--next', 'not a token!'), /--next="not a token!" is not a page token/);
     oneLineError(await run('inbox', '--next', 'Z2FyYmFnZQ'), /--next: not a page token of this inbox/, /first page/);
-    oneLineError(await run('inbox', 'resolve', 'x', '--operator', 'a', '--reason', 'b', '--limit', '2'), /--limit and --next go with the list/);
+    oneLineError(
+      await run('inbox', 'resolve', 'x', '--operator', 'a', '--reason', 'b', '--limit', '2'),
+      /--limit and --next go with the list/,
+    );
     const help = await run('inbox', '--help');
-    assert.match(help.stdout, /^witkey inbox \[--limit N\] \[--next TOKEN\] \[--json\]\nwitkey inbox resolve <notify_id> --operator NAME --reason TEXT/);
+    assert.match(
+      help.stdout,
+      /^witkey inbox \[--limit N\] \[--next TOKEN\] \[--json\]\nwitkey inbox resolve <notify_id> --operator NAME --reason TEXT/,
+    );
   });
 });

@@ -16,16 +16,38 @@ export interface InboxHarness {
 }
 
 let fixtures: Promise<WorkflowBundleWithSourceMap> | undefined;
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => process.stderr.write(`${m}\n`),
+};
 
 /** A dev server (with `dynamicConfig`), or the time-skipping test server (no list queries, no counting). */
-export async function startInboxHarness(dynamicConfig: Record<string, string | number | boolean> = {}, opts: { timeSkipping?: boolean } = {}): Promise<InboxHarness> {
+export async function startInboxHarness(
+  dynamicConfig: Record<string, string | number | boolean> = {},
+  opts: { timeSkipping?: boolean } = {},
+): Promise<InboxHarness> {
   const server = opts.timeSkipping ? await timeSkippingServer() : await devServer({ dynamicConfig });
   const taskQueue = `inbox-${process.pid}-${Date.now()}`;
   const stops: (() => Promise<void>)[] = [];
   const worker = async (queue: string, which: 'witkey' | 'fixtures' = 'witkey') => {
-    const bundle = which === 'witkey' ? await witkeyWorkflowBundle() : await (fixtures ??= bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/workflows'), logger: quiet }));
-    const w = await Worker.create({ connection: server.env.nativeConnection, namespace: server.namespace, taskQueue: queue, workflowBundle: bundle, shutdownGraceTime: '100ms' });
+    const bundle =
+      which === 'witkey'
+        ? await witkeyWorkflowBundle()
+        : await (fixtures ??= bundleWorkflowCode({
+            workflowsPath: require.resolve('./fixtures/workflows'),
+            logger: quiet,
+          }));
+    const w = await Worker.create({
+      connection: server.env.nativeConnection,
+      namespace: server.namespace,
+      taskQueue: queue,
+      workflowBundle: bundle,
+      shutdownGraceTime: '100ms',
+    });
     const running = w.run();
     let stopped = false;
     const stop = async () => {
@@ -57,7 +79,15 @@ export function orphanFreeze(notifyId: string, outerTaskId: string, amountFen = 
     notifyId,
     notifyTime: Date.now(),
     via: 'notify',
-    event: { type: 'task_freeze', partner: '2088000000000001', outerTaskId, outerTaskFreezeNo: `F${outerTaskId}`, taskAmountFen: amountFen, paidTime: Date.now() - 60_000, alipayUserId: '2088100000000001' },
+    event: {
+      type: 'task_freeze',
+      partner: '2088000000000001',
+      outerTaskId,
+      outerTaskFreezeNo: `F${outerTaskId}`,
+      taskAmountFen: amountFen,
+      paidTime: Date.now() - 60_000,
+      alipayUserId: '2088100000000001',
+    },
   };
 }
 
@@ -87,7 +117,11 @@ export async function listAll(tasks: WitkeyTasks, limit: number): Promise<{ item
 }
 
 /** Runs `fn` over `xs`, `concurrency` at a time. */
-export async function pool<T, R>(xs: readonly T[], concurrency: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  xs: readonly T[],
+  concurrency: number,
+  fn: (x: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(xs.length);
   let next = 0;
   await Promise.all(

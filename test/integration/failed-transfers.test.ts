@@ -13,14 +13,25 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 const DAY = 86_400_000;
 const PUBLISHER = '2088100000000021';
-const W = ['2088300000000001', '2088300000000002', '2088300000000003', '2088300000000004', '2088300000000005', '2088300000000006'];
+const W = [
+  '2088300000000001',
+  '2088300000000002',
+  '2088300000000003',
+  '2088300000000004',
+  '2088300000000005',
+  '2088300000000006',
+];
 
 /** round_half_up(x * bp / 10000), written independently of alipay/core/fees (small amounts only). */
 const fee = (x: number, bp: number): number => Math.floor((x * bp * 2 + 10000) / 20000);
 
 function conserved(v: TaskView): void {
   const l = v.ledger;
-  assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen, JSON.stringify(l));
+  assert.equal(
+    l.bountyFrozenFen + l.valueAddedFeePaidFen,
+    l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen,
+    JSON.stringify(l),
+  );
 }
 
 describe('failed transfers through the sandbox (time-skipping)', () => {
@@ -48,7 +59,16 @@ describe('failed transfers through the sandbox (time-skipping)', () => {
   }
 
   async function publishAndPay(id: string, bountyFen: number, expiresInMs: number): Promise<void> {
-    const published = await stack.tasks.publish({ outerTaskId: id, title: `任务 ${id}`, taskType: 'DESIGN', publisherId: `pub-${id}`, publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + expiresInMs });
+    const published = await stack.tasks.publish({
+      outerTaskId: id,
+      title: `任务 ${id}`,
+      taskType: 'DESIGN',
+      publisherId: `pub-${id}`,
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + expiresInMs,
+    });
     await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER, followReturn: true });
     await stack.flush();
     const view = await stack.status(id);
@@ -66,7 +86,9 @@ describe('failed transfers through the sandbox (time-skipping)', () => {
     const id = 'fail-confirm';
     await publishAndPay(id, 10_000, 5 * DAY);
     stack.sandbox.injectFault({ target: 'winner', kind: 'accountAbnormal', stage: 'confirm', alipayUserId: W[0] });
-    const r1 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0], nickname: 'Broken', amountFen: 6_000 }] });
+    const r1 = await stack.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: W[0], nickname: 'Broken', amountFen: 6_000 }],
+    });
     await stack.sandbox.confirm(r1.confirmUrl, { followReturn: true });
     await stack.flush();
     let view = await stack.status(id);
@@ -77,7 +99,9 @@ describe('failed transfers through the sandbox (time-skipping)', () => {
     assert.deepEqual(await sandboxLedger(id), view.ledger);
 
     // the publisher selects another winner, who is paid
-    const r2 = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[1], nickname: 'Good', amountFen: 6_000 }] });
+    const r2 = await stack.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: W[1], nickname: 'Good', amountFen: 6_000 }],
+    });
     await stack.sandbox.confirm(r2.confirmUrl, { followReturn: true });
     await stack.flush();
     view = await stack.status(id);
@@ -127,14 +151,24 @@ describe('failed transfers through the sandbox (time-skipping)', () => {
     await stack.flush();
     assert.equal((await stack.status(id)).phase, 'announcement');
     // the second winner's account becomes abnormal during the announcement: the payout's assign_transfer is F
-    stack.sandbox.injectFault({ target: 'winner', kind: 'accountAbnormal', stage: 'payment', alipayUserId: W[3], errorCode: 'ACCOUNT_NOT_EXIST' });
+    stack.sandbox.injectFault({
+      target: 'winner',
+      kind: 'accountAbnormal',
+      stage: 'payment',
+      alipayUserId: W[3],
+      errorCode: 'ACCOUNT_NOT_EXIST',
+    });
     await stack.pass(2 * DAY + 60_000);
     let view = await stack.status(id);
     const [good, bad] = [transferOf(view, r.transferNos[0]), transferOf(view, r.transferNos[1])];
     assert.deepEqual([good.status, good.winnerPaid, good.commissionSettled], ['paid', true, true]);
     assert.deepEqual([bad.status, bad.errorCode, bad.winnerPaid], ['failed', 'ACCOUNT_NOT_EXIST', false]);
     assert.equal(view.availableFen, 5_000, 'the failed 3000 is free again');
-    assert.equal(stack.sandbox.notifications({ outerTaskId: id, notifyType: 'platform_profit_transfer' }).length, 1, 'no commission for the failed payout');
+    assert.equal(
+      stack.sandbox.notifications({ outerTaskId: id, notifyType: 'platform_profit_transfer' }).length,
+      1,
+      'no commission for the failed payout',
+    );
     assert.deepEqual(await sandboxLedger(id), view.ledger);
 
     await stack.pass(8 * DAY); // expired
@@ -185,7 +219,11 @@ describe('failed transfers through the sandbox (time-skipping)', () => {
     assert.equal(view.leftovers[0].status, 'done');
     const left = 10_000 - 2_000 - 1_000 - 1_500;
     assert.equal(view.availableFen, left, "the failure bidder's 3000 is free for a new plan");
-    assert.equal(stack.sandbox.notifications({ outerTaskId: id, notifyType: 'assign_transfer' }).length, 1, 'no assign for the failure bidder');
+    assert.equal(
+      stack.sandbox.notifications({ outerTaskId: id, notifyType: 'assign_transfer' }).length,
+      1,
+      'no assign for the failure bidder',
+    );
     assert.deepEqual(await sandboxLedger(id), view.ledger);
 
     const plan2 = await stack.tasks.planLeftover(id, { refundFen: left, platformFen: 0, winners: [] });
@@ -209,6 +247,9 @@ describe('failed transfers through the sandbox (time-skipping)', () => {
     assert.equal(result.view.needsAttention, false, JSON.stringify(result.view.attention));
     assert.deepEqual(await sandboxLedger(id), result.view.ledger, 'the sandbox and the workflow agree to the fen');
     view = result.view;
-    assert.deepEqual(view.leftovers.map((p) => p.status), ['done', 'done']);
+    assert.deepEqual(
+      view.leftovers.map((p) => p.status),
+      ['done', 'done'],
+    );
   });
 });

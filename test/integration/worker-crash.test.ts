@@ -22,15 +22,36 @@ describe('a worker crash during a payout (dev server + sandbox)', () => {
 
   test('the payout is retried by a new worker and paid once', async () => {
     const id = `crash-${process.pid}`;
-    const published = await stack.tasks.publish({ outerTaskId: id, title: id, taskType: 'DESIGN', publisherId: 'pub', publisherAlipayUserId: PUBLISHER, bountyFen: 10_000, valueAddedFeeFen: 0, expiresAtMs: Date.now() + 3_600_000 });
+    const published = await stack.tasks.publish({
+      outerTaskId: id,
+      title: id,
+      taskType: 'DESIGN',
+      publisherId: 'pub',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 10_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: Date.now() + 3_600_000,
+    });
     await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER });
     await stack.flush();
     const announceEndMs = Math.ceil((Date.now() + 3_000) / 1000) * 1000;
-    const r = await stack.tasks.selectWinners(id, { winners: [{ alipayUserId: W[0], nickname: 'a', amountFen: 3_000 }, { alipayUserId: W[1], nickname: 'b', amountFen: 2_000 }], announceEndMs });
+    const r = await stack.tasks.selectWinners(id, {
+      winners: [
+        { alipayUserId: W[0], nickname: 'a', amountFen: 3_000 },
+        { alipayUserId: W[1], nickname: 'b', amountFen: 2_000 },
+      ],
+      announceEndMs,
+    });
     await stack.sandbox.confirm(r.confirmUrl);
     await stack.flush();
     // the payout will wait 4 s at the gateway: the worker dies meanwhile, the gateway still pays
-    stack.sandbox.injectFault({ target: 'request', kind: 'delay', delayMs: 4_000, service: 'alipay.witkey.task.confirm.by.platform', match: { outer_task_id: id } });
+    stack.sandbox.injectFault({
+      target: 'request',
+      kind: 'delay',
+      delayMs: 4_000,
+      service: 'alipay.witkey.task.confirm.by.platform',
+      match: { outer_task_id: id },
+    });
     const paidAtGateway = (): number => stack.sandbox.journal(id).filter((p) => p.reason === 'winner_payment').length;
     const until = async (what: string, pred: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> => {
       const deadline = Date.now() + timeoutMs;

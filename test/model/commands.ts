@@ -15,7 +15,15 @@ import { businessNumber } from '../../alipay/core/business-numbers';
 import { GatewayRefusal, InjectedHttpFault, type FaultSpec } from '../../sandbox';
 import type { OperatorRequest, TaskView } from '../../workflows/messages';
 import { InvariantViolation, PUBLISHER, WINNERS, fmtMs, type Sequence } from './sequence';
-import { Inconclusive, PAYMENT_TIMEOUT_MS, RESEND_WINDOW_MS, StepTimeout, TEST_SERVER_REPLAY_ARTEFACT, withTimeout, type ModelStack } from './stack';
+import {
+  Inconclusive,
+  PAYMENT_TIMEOUT_MS,
+  RESEND_WINDOW_MS,
+  StepTimeout,
+  TEST_SERVER_REPLAY_ARTEFACT,
+  withTimeout,
+  type ModelStack,
+} from './stack';
 
 /** What fast-check's model holds: enough to decide which commands make sense (pages handed out, settled or not). */
 export interface Model {
@@ -42,17 +50,36 @@ export interface Model {
 }
 
 export function newModel(): Model {
-  return { rounds: 0, appends: 0, leftovers: 0, settled: false, cashierPaid: false, expired: false, closed: false, frozen: false, cancellable: 0, requestedRounds: 0, plannedLeftovers: 0, attention: false, blocked: false, held: 0 };
+  return {
+    rounds: 0,
+    appends: 0,
+    leftovers: 0,
+    settled: false,
+    cashierPaid: false,
+    expired: false,
+    closed: false,
+    frozen: false,
+    cancellable: 0,
+    requestedRounds: 0,
+    plannedLeftovers: 0,
+    attention: false,
+    blocked: false,
+    held: 0,
+  };
 }
 
 /** Transfers whose payout is held for an operator (the workflow marks them `payoutHeld`; older versions never do). */
 function heldTransfers(view: TaskView): string[] {
-  return view.transfers.filter((t) => (t as { payoutHeld?: boolean }).payoutHeld && t.status === 'waiting').map((t) => t.transferNo);
+  return view.transfers
+    .filter((t) => (t as { payoutHeld?: boolean }).payoutHeld && t.status === 'waiting')
+    .map((t) => t.transferNo);
 }
 
 /** Winners whose cancellation the workflow would take now: waiting, announcement not over. */
 function cancellable(view: TaskView, now: number): string[] {
-  return view.transfers.filter((t) => t.status === 'waiting' && (view.rounds.find((r) => r.round === t.round)?.announceEndMs ?? 0) > now).map((t) => t.transferNo);
+  return view.transfers
+    .filter((t) => t.status === 'waiting' && (view.rounds.find((r) => r.round === t.round)?.announceEndMs ?? 0) > now)
+    .map((t) => t.transferNo);
 }
 
 /** Brings the model's view of the world up to date after a step (which commands make sense next). */
@@ -97,13 +124,24 @@ function outcomeOf(err: unknown, what: string): string {
   if (err instanceof InjectedHttpFault) return `gateway HTTP ${err.status}`;
   if (err instanceof WorkflowNotFoundError) return 'task closed';
   const e = err as Error;
-  if (e?.name === 'TaskClosedError' || e?.name === 'TaskNotFoundError' || /already completed|workflow execution.*(closed|completed)|not found/i.test(e?.message ?? '')) return `task closed (${e.name})`;
-  if (err instanceof StepTimeout && /time jump/.test(err.message)) throw new InvariantViolation('harness', `${what}: the test server did not finish a time jump (${err.message})`);
+  if (
+    e?.name === 'TaskClosedError' ||
+    e?.name === 'TaskNotFoundError' ||
+    /already completed|workflow execution.*(closed|completed)|not found/i.test(e?.message ?? '')
+  )
+    return `task closed (${e.name})`;
+  if (err instanceof StepTimeout && /time jump/.test(err.message))
+    throw new InvariantViolation('harness', `${what}: the test server did not finish a time jump (${err.message})`);
   if (err instanceof StepTimeout) throw new InvariantViolation('update-hang', `${what}: ${err.message}`);
   if (TEST_SERVER_REPLAY_ARTEFACT.test(e?.message ?? '')) throw new Inconclusive(`${what}: ${e.message}`);
-  if (/TMPRL1100|[Nn]ondeterminism/.test(e?.message ?? '')) throw new InvariantViolation('workflow-failed', `${what}: ${e.message}`);
+  if (/TMPRL1100|[Nn]ondeterminism/.test(e?.message ?? ''))
+    throw new InvariantViolation('workflow-failed', `${what}: ${e.message}`);
   if (err instanceof InvariantViolation || err instanceof Inconclusive) throw err;
-  throw new InvariantViolation('harness', `${what}: unexpected ${e?.name ?? 'error'}: ${e?.message ?? String(err)}`, e?.stack);
+  throw new InvariantViolation(
+    'harness',
+    `${what}: unexpected ${e?.name ?? 'error'}: ${e?.message ?? String(err)}`,
+    e?.stack,
+  );
 }
 
 /**
@@ -168,7 +206,11 @@ class PayCashier extends Step {
     return !m.settled && !m.cashierPaid;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
-    const r = await withTimeout(s.ms.sandbox.pay(s.cashierUrl, { payerUserId: PUBLISHER, followReturn: this.followReturn }), STEP_TIMEOUT_MS, 'pay');
+    const r = await withTimeout(
+      s.ms.sandbox.pay(s.cashierUrl, { payerUserId: PUBLISHER, followReturn: this.followReturn }),
+      STEP_TIMEOUT_MS,
+      'pay',
+    );
     return `paid${r.alreadyDone ? ' (already done)' : ''}${r.dropped ? ' (reply dropped)' : ''}${r.followed ? ` return ${(r.followed as { status?: number }).status ?? ''}` : ''}`;
   }
 }
@@ -208,10 +250,23 @@ class SelectWinners extends Step {
     const total = Math.floor((available * this.sharePct) / 100);
     if (total < n) return `skipped: ${available} fen free`;
     const each = Math.floor(total / n);
-    const winners = this.winners.map((w, i) => ({ alipayUserId: winnerId(w), nickname: `w${w}`, amountFen: i === n - 1 ? total - each * (n - 1) : each }));
+    const winners = this.winners.map((w, i) => ({
+      alipayUserId: winnerId(w),
+      nickname: `w${w}`,
+      amountFen: i === n - 1 ? total - each * (n - 1) : each,
+    }));
     const announceEndMs = this.announceMs === undefined ? undefined : (await s.ms.now()) + this.announceMs;
-    const r = await withTimeout(s.ms.tasks.selectWinners(s.id, { winners, ...(announceEndMs !== undefined ? { announceEndMs } : {}) }), STEP_TIMEOUT_MS, 'selectWinners');
-    s.rounds.push({ round: r.round, confirmUrl: r.confirmUrl, transferNos: r.transferNos, ...(announceEndMs !== undefined ? { announceEndMs } : {}) });
+    const r = await withTimeout(
+      s.ms.tasks.selectWinners(s.id, { winners, ...(announceEndMs !== undefined ? { announceEndMs } : {}) }),
+      STEP_TIMEOUT_MS,
+      'selectWinners',
+    );
+    s.rounds.push({
+      round: r.round,
+      confirmUrl: r.confirmUrl,
+      transferNos: r.transferNos,
+      ...(announceEndMs !== undefined ? { announceEndMs } : {}),
+    });
     m.rounds = s.rounds.length;
     const line = `round ${r.round}: ${r.transferNos.length > 4 ? `${r.transferNos.length} transfers of ${each}` : r.transferNos.map((no, i) => `${no}=${winners[i].amountFen}`).join(', ')}`;
     if (!this.confirmAtOnce) return line;
@@ -244,7 +299,11 @@ class ConfirmRound extends Step {
     const open = s.rounds.filter((r) => statusOf(r.round) !== 'confirmed' && statusOf(r.round) !== 'payout_started');
     const pool = open.length ? open : s.rounds;
     const round = pool[this.index % pool.length];
-    const r = await withTimeout(s.ms.sandbox.confirm(round.confirmUrl, { followReturn: this.followReturn }), STEP_TIMEOUT_MS, 'confirm');
+    const r = await withTimeout(
+      s.ms.sandbox.confirm(round.confirmUrl, { followReturn: this.followReturn }),
+      STEP_TIMEOUT_MS,
+      'confirm',
+    );
     return `round ${round.round} confirmed${r.alreadyDone ? ' (already done)' : ''}${r.dropped ? ' (reply dropped)' : ''}`;
   }
 }
@@ -268,7 +327,11 @@ class Extend extends Step {
     const view = await viewOf(s);
     if (!view) return 'skipped: no task state';
     const r = await withTimeout(
-      s.ms.tasks.extend(s.id, { addBountyFen: this.addBountyFen, ...(this.addValueAddedFeeFen ? { addValueAddedFeeFen: this.addValueAddedFeeFen } : {}), newExpiresAtMs: view.spec.expiresAtMs + this.extendMs }),
+      s.ms.tasks.extend(s.id, {
+        addBountyFen: this.addBountyFen,
+        ...(this.addValueAddedFeeFen ? { addValueAddedFeeFen: this.addValueAddedFeeFen } : {}),
+        newExpiresAtMs: view.spec.expiresAtMs + this.extendMs,
+      }),
       STEP_TIMEOUT_MS,
       'extend',
     );
@@ -277,7 +340,11 @@ class Extend extends Step {
     const line = `amount.append ${r.append} (${r.freezeNo})`;
     if (!this.payAtOnce) return line;
     try {
-      const c = await withTimeout(s.ms.sandbox.pay(r.appendUrl, { payerUserId: PUBLISHER }), STEP_TIMEOUT_MS, 'pay append');
+      const c = await withTimeout(
+        s.ms.sandbox.pay(r.appendUrl, { payerUserId: PUBLISHER }),
+        STEP_TIMEOUT_MS,
+        'pay append',
+      );
       return `${line}; paid${c.dropped ? ' (reply dropped)' : ''}`;
     } catch (err) {
       return `${line}; pay: ${outcomeOf(err, 'pay append')}`;
@@ -300,7 +367,11 @@ class PayAppend extends Step {
   }
   async act(_m: Model, s: Sequence): Promise<string> {
     const a = s.appends[this.index % s.appends.length];
-    const r = await withTimeout(s.ms.sandbox.pay(a.appendUrl, { payerUserId: PUBLISHER, followReturn: this.followReturn }), STEP_TIMEOUT_MS, 'pay append');
+    const r = await withTimeout(
+      s.ms.sandbox.pay(a.appendUrl, { payerUserId: PUBLISHER, followReturn: this.followReturn }),
+      STEP_TIMEOUT_MS,
+      'pay append',
+    );
     return `amount.append ${a.append} paid${r.alreadyDone ? ' (already done)' : ''}${r.dropped ? ' (reply dropped)' : ''}`;
   }
 }
@@ -331,7 +402,13 @@ class CancelWinners extends Step {
     const nos = [...candidates.slice(start), ...candidates.slice(0, start)].slice(0, this.count);
     if (this.fault !== 'none') {
       const [kind, times] = this.fault.split(' x') as [RequestKind, string];
-      const f = s.ms.sandbox.injectFault({ target: 'request', kind, service: 'alipay.witkey.task.cancel.confirm.by.platform', match: { outer_task_id: s.id }, times: Number(times) });
+      const f = s.ms.sandbox.injectFault({
+        target: 'request',
+        kind,
+        service: 'alipay.witkey.task.cancel.confirm.by.platform',
+        match: { outer_task_id: s.id },
+        times: Number(times),
+      });
       s.faultIds.push(f.id);
     }
     try {
@@ -340,7 +417,11 @@ class CancelWinners extends Step {
       for (const f of r.failed) if (!s.cancels.has(f.transferNo)) s.cancels.set(f.transferNo, 'refused');
       return `cancelled [${r.cancelled.join(', ')}] refused [${r.failed.map((f) => `${f.transferNo}:${f.errorCode}`).join(', ')}]`;
     } catch (err) {
-      if (err instanceof TaskRequestError && /unknown/i.test(`${err.code} ${err.message}`) && !/validat|only a winner|is (paid|cancelled|failed|requested|abandoned|paying)|period is over/i.test(err.message)) {
+      if (
+        err instanceof TaskRequestError &&
+        /unknown/i.test(`${err.code} ${err.message}`) &&
+        !/validat|only a winner|is (paid|cancelled|failed|requested|abandoned|paying)|period is over/i.test(err.message)
+      ) {
         for (const no of nos) if (s.cancels.get(no) !== 'accepted') s.cancels.set(no, 'unknown');
         return `outcome unknown for [${nos.join(', ')}]: ${err.message.slice(0, 120)}`;
       }
@@ -374,11 +455,21 @@ class PlanLeftover extends Step {
     const n = this.winners.length;
     if (winnersTotal < n) winnersTotal = 0;
     const each = n ? Math.floor(winnersTotal / n) : 0;
-    const winners = winnersTotal ? this.winners.map((w, i) => ({ alipayUserId: winnerId(w), nickname: `l${w}`, amountFen: i === n - 1 ? winnersTotal - each * (n - 1) : each })) : [];
+    const winners = winnersTotal
+      ? this.winners.map((w, i) => ({
+          alipayUserId: winnerId(w),
+          nickname: `l${w}`,
+          amountFen: i === n - 1 ? winnersTotal - each * (n - 1) : each,
+        }))
+      : [];
     const rest = a - platformFen - winnersTotal;
     const refundFen = this.refundPct === 100 ? rest : Math.min(rest, Math.floor((a * this.refundPct) / 100));
     if (refundFen + platformFen + winnersTotal === 0) return 'skipped: the plan would move nothing';
-    const r = await withTimeout(s.ms.tasks.planLeftover(s.id, { refundFen, platformFen, winners }), STEP_TIMEOUT_MS, 'planLeftover');
+    const r = await withTimeout(
+      s.ms.tasks.planLeftover(s.id, { refundFen, platformFen, winners }),
+      STEP_TIMEOUT_MS,
+      'planLeftover',
+    );
     s.leftovers.push({ round: r.round, fields: r.adminPage.fields, transferNos: r.transferNos });
     m.leftovers = s.leftovers.length;
     const line = `plan ${r.round}: refund ${refundFen}, platform ${platformFen}, winners ${winners.map((w) => w.amountFen).join('+') || 0} of ${a}`;
@@ -407,7 +498,11 @@ class SubmitLeftover extends Step {
   }
   async act(_m: Model, s: Sequence): Promise<string> {
     const plan = s.leftovers[this.index % s.leftovers.length];
-    const r = await withTimeout(s.ms.sandbox.confirmLeftover(plan.fields, { followReturn: this.followReturn }), STEP_TIMEOUT_MS, 'confirmLeftover');
+    const r = await withTimeout(
+      s.ms.sandbox.confirmLeftover(plan.fields, { followReturn: this.followReturn }),
+      STEP_TIMEOUT_MS,
+      'confirmLeftover',
+    );
     return `plan ${plan.round} submitted${r.alreadyDone ? ' (already done)' : ''}${r.dropped ? ' (reply dropped)' : ''}`;
   }
 }
@@ -427,7 +522,12 @@ class Operator extends Step {
     super();
   }
   toString(): string {
-    const detail = this.action === 'withdraw_round' || this.action === 'withdraw_leftover' ? ` #${this.index}` : this.action === 'resolve_held_transfer' ? ` #${this.index} ${this.pay ? 'pay' : 'cancelled'}` : '';
+    const detail =
+      this.action === 'withdraw_round' || this.action === 'withdraw_leftover'
+        ? ` #${this.index}`
+        : this.action === 'resolve_held_transfer'
+          ? ` #${this.index} ${this.pay ? 'pay' : 'cancelled'}`
+          : '';
     return `Operator(${this.action}${detail})`;
   }
   override check(m: Readonly<Model>): boolean {
@@ -472,8 +572,17 @@ class Operator extends Step {
         const held = view ? heldTransfers(view) : [];
         if (!held.length) return 'skipped: no payout held';
         const transferNo = held[this.index % held.length];
-        request = { action: 'resolve_held_transfer', ...who, transferNo, outcome: this.pay ? 'pay' : 'cancelled' } as unknown as OperatorRequest;
-        const answer = await withTimeout(s.ms.tasks.operator(s.id, request), STEP_TIMEOUT_MS, `operator ${this.action}`);
+        request = {
+          action: 'resolve_held_transfer',
+          ...who,
+          transferNo,
+          outcome: this.pay ? 'pay' : 'cancelled',
+        } as unknown as OperatorRequest;
+        const answer = await withTimeout(
+          s.ms.tasks.operator(s.id, request),
+          STEP_TIMEOUT_MS,
+          `operator ${this.action}`,
+        );
         if (this.pay) s.operatorPaid.add(transferNo);
         return answer.operatorActions[answer.operatorActions.length - 1]?.outcome ?? 'done';
       }
@@ -516,7 +625,9 @@ class RequestFault extends Step {
   }
   async act(_m: Model, s: Sequence): Promise<string> {
     const openApi = this.service.startsWith('alipay.trade.');
-    const freezeNo = this.trade ? businessNumber(s.id, { kind: 'appendFreeze', index: this.trade }) : businessNumber(s.id, { kind: 'freeze' });
+    const freezeNo = this.trade
+      ? businessNumber(s.id, { kind: 'appendFreeze', index: this.trade })
+      : businessNumber(s.id, { kind: 'freeze' });
     const spec: FaultSpec = {
       target: 'request',
       kind: this.kind,
@@ -531,7 +642,15 @@ class RequestFault extends Step {
   }
 }
 
-const NOTIFY_TYPES = ['task_freeze', 'additional_profit_transfer', 'task_confirm', 'assign_transfer', 'platform_profit_transfer', 'left_amount_handle', 'refund_transfer'] as const;
+const NOTIFY_TYPES = [
+  'task_freeze',
+  'additional_profit_transfer',
+  'task_confirm',
+  'assign_transfer',
+  'platform_profit_transfer',
+  'left_amount_handle',
+  'refund_transfer',
+] as const;
 type NotifyKind = 'duplicate' | 'reorder' | 'delay' | 'drop' | 'badSignature' | 'gbk';
 
 class NotificationFault extends Step {
@@ -545,7 +664,12 @@ class NotificationFault extends Step {
     super();
   }
   toString(): string {
-    const extra = this.kind === 'delay' ? ` ${fmtMs(this.delayMs)}` : this.kind === 'duplicate' || this.kind === 'drop' || this.kind === 'badSignature' ? ` count ${this.count}` : '';
+    const extra =
+      this.kind === 'delay'
+        ? ` ${fmtMs(this.delayMs)}`
+        : this.kind === 'duplicate' || this.kind === 'drop' || this.kind === 'badSignature'
+          ? ` count ${this.count}`
+          : '';
     return `NotificationFault(${this.kind}${extra}, ${this.notifyType ?? 'any type'}, next ${this.times})`;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
@@ -555,7 +679,9 @@ class NotificationFault extends Step {
       outerTaskId: s.id,
       times: this.times,
       ...(this.notifyType ? { notifyType: this.notifyType } : {}),
-      ...(this.kind === 'duplicate' || this.kind === 'drop' || this.kind === 'badSignature' ? { count: this.count } : {}),
+      ...(this.kind === 'duplicate' || this.kind === 'drop' || this.kind === 'badSignature'
+        ? { count: this.count }
+        : {}),
       ...(this.kind === 'delay' ? { delayMs: this.delayMs } : {}),
     });
     s.faultIds.push(f.id);
@@ -574,7 +700,13 @@ class WinnerFault extends Step {
     return `WinnerFault(w${this.winner} abnormal at ${this.stage})`;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
-    const f = s.ms.sandbox.injectFault({ target: 'winner', kind: 'accountAbnormal', stage: this.stage, alipayUserId: winnerId(this.winner), outerTaskId: s.id });
+    const f = s.ms.sandbox.injectFault({
+      target: 'winner',
+      kind: 'accountAbnormal',
+      stage: this.stage,
+      alipayUserId: winnerId(this.winner),
+      outerTaskId: s.id,
+    });
     s.faultIds.push(f.id);
     return `fault ${f.id}`;
   }
@@ -604,20 +736,27 @@ class Pass extends Step {
     super();
   }
   toString(): string {
-    const off = this.anchor === 'now' ? fmtMs(this.offsetMs) : `${this.anchor}${this.offsetMs >= 0 ? '+' : ''}${fmtMs(this.offsetMs)}`;
+    const off =
+      this.anchor === 'now'
+        ? fmtMs(this.offsetMs)
+        : `${this.anchor}${this.offsetMs >= 0 ? '+' : ''}${fmtMs(this.offsetMs)}`;
     return `Pass(${off}${this.restartWorker ? ', worker killed on the way' : ''})`;
   }
   async act(_m: Model, s: Sequence): Promise<string> {
     const now = await s.ms.now();
     const view = this.anchor === 'now' ? undefined : await viewOf(s);
-    const next = (times: number[]): number | undefined => times.filter((t) => t > now).sort((a, b) => a - b)[0] ?? times.sort((a, b) => b - a)[0];
+    const next = (times: number[]): number | undefined =>
+      times.filter((t) => t > now).sort((a, b) => a - b)[0] ?? times.sort((a, b) => b - a)[0];
     let anchor: number | undefined;
     switch (this.anchor) {
       case 'now':
         anchor = now;
         break;
       case 'payment':
-        anchor = next([s.publishedAtMs + PAYMENT_TIMEOUT_MS, ...s.appends.map((a) => a.requestedAtMs + PAYMENT_TIMEOUT_MS)]);
+        anchor = next([
+          s.publishedAtMs + PAYMENT_TIMEOUT_MS,
+          ...s.appends.map((a) => a.requestedAtMs + PAYMENT_TIMEOUT_MS),
+        ]);
         break;
       case 'announce':
         anchor = next((view?.rounds ?? []).map((r) => r.announceEndMs ?? 0).filter((t) => t > 0));
@@ -633,7 +772,9 @@ class Pass extends Step {
         const answered = s.ms.sandbox
           .notifications({ outerTaskId: s.id })
           .flatMap((n) => n.attempts.filter((a) => a.success).map((a) => a.at));
-        anchor = Math.max(view?.spec.expiresAtMs ?? 0, view?.paidAtMs ?? 0, view?.manualSettlement?.atMs ?? 0, ...answered) + RESEND_WINDOW_MS;
+        anchor =
+          Math.max(view?.spec.expiresAtMs ?? 0, view?.paidAtMs ?? 0, view?.manualSettlement?.atMs ?? 0, ...answered) +
+          RESEND_WINDOW_MS;
         break;
       }
     }
@@ -720,31 +861,68 @@ class Check extends Step {
 const killWorker = fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 
 const winnerList = fc.oneof(
-  { weight: 5, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: WINNERS.length - 1 }), { minLength: 1, maxLength: 3 }) },
+  {
+    weight: 5,
+    arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: WINNERS.length - 1 }), { minLength: 1, maxLength: 3 }),
+  },
   // a big round (a task.confirm takes at most 15): several of them make a payout of more than one batch of 30
   { weight: 1, arbitrary: fc.integer({ min: 4, max: 15 }).map((n) => Array.from({ length: n }, (_, i) => i)) },
 );
 
 const passArbitrary: fc.Arbitrary<Pass> = fc
   .oneof(
-    fc.tuple(fc.constantFrom<Anchor>('now'), fc.oneof(fc.integer({ min: 1_000, max: 5 * MIN }), fc.integer({ min: 5 * MIN, max: 6 * HOUR }), fc.integer({ min: 6 * HOUR, max: 6 * DAY })), killWorker),
-    fc.tuple(fc.constantFrom<Anchor>('payment', 'announce', 'expiry', 'window', 'close'), fc.constantFrom(-MIN, -1_000, 0, 1_000, MIN, 30 * MIN), killWorker),
+    fc.tuple(
+      fc.constantFrom<Anchor>('now'),
+      fc.oneof(
+        fc.integer({ min: 1_000, max: 5 * MIN }),
+        fc.integer({ min: 5 * MIN, max: 6 * HOUR }),
+        fc.integer({ min: 6 * HOUR, max: 6 * DAY }),
+      ),
+      killWorker,
+    ),
+    fc.tuple(
+      fc.constantFrom<Anchor>('payment', 'announce', 'expiry', 'window', 'close'),
+      fc.constantFrom(-MIN, -1_000, 0, 1_000, MIN, 30 * MIN),
+      killWorker,
+    ),
   )
   .map(([a, o, r]) => new Pass(a, o, r));
 
 const operatorArbitrary: fc.Arbitrary<Operator> = fc
-  .tuple(fc.constantFrom<OperatorAction>('retry', 'acknowledge', 'settle_manually', 'cancel_unpaid', 'withdraw_round', 'withdraw_leftover', 'resolve_held_transfer'), fc.nat(5), fc.boolean())
+  .tuple(
+    fc.constantFrom<OperatorAction>(
+      'retry',
+      'acknowledge',
+      'settle_manually',
+      'cancel_unpaid',
+      'withdraw_round',
+      'withdraw_leftover',
+      'resolve_held_transfer',
+    ),
+    fc.nat(5),
+    fc.boolean(),
+  )
   .map(([a, i, pay]) => new Operator(a, i, pay));
 
 const requestFaultArbitrary: fc.Arbitrary<RequestFault> = fc
   .tuple(
     fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom('alipay.witkey.task.confirm.by.platform' as const, 'alipay.witkey.task.cancel.confirm.by.platform' as const) },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom(
+          'alipay.witkey.task.confirm.by.platform' as const,
+          'alipay.witkey.task.cancel.confirm.by.platform' as const,
+        ),
+      },
       { weight: 2, arbitrary: fc.constantFrom('alipay.trade.query' as const, 'alipay.trade.cancel' as const) },
       { weight: 1, arbitrary: fc.constantFrom(...SERVICES) },
     ),
     fc.constantFrom<RequestKind>('http5xx', 'systemError', 'drop', 'malformedXml', 'delay'),
-    fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 2, arbitrary: fc.constant(5) }, { weight: 1, arbitrary: fc.constant(6) }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) },
+      { weight: 2, arbitrary: fc.constant(5) },
+      { weight: 1, arbitrary: fc.constant(6) },
+    ),
     fc.constantFrom(0, 1, 2),
   )
   .map(([svc, k, t, trade]) => new RequestFault(svc, k, t, trade));
@@ -760,7 +938,10 @@ const notificationFaultArbitrary: fc.Arbitrary<NotificationFault> = fc
   .map(([k, t, c, d, n]) => new NotificationFault(k, t, c, d, n));
 
 const winnerFaultArbitrary: fc.Arbitrary<WinnerFault> = fc
-  .tuple(fc.integer({ min: 0, max: WINNERS.length - 1 }), fc.constantFrom<'confirm' | 'payment' | 'leftover'>('confirm', 'payment', 'leftover'))
+  .tuple(
+    fc.integer({ min: 0, max: WINNERS.length - 1 }),
+    fc.constantFrom<'confirm' | 'payment' | 'leftover'>('confirm', 'payment', 'leftover'),
+  )
   .map(([w, st]) => new WinnerFault(w, st));
 
 const cancelArbitrary = fc
@@ -769,7 +950,17 @@ const cancelArbitrary = fc
     fc.integer({ min: 1, max: 3 }),
     fc.oneof(
       { weight: 3, arbitrary: fc.constant<CancelFault>('none') },
-      { weight: 2, arbitrary: fc.constantFrom<CancelFault>('http5xx x5', 'http5xx x6', 'systemError x5', 'malformedXml x5', 'drop x1', 'drop x5') },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom<CancelFault>(
+          'http5xx x5',
+          'http5xx x6',
+          'systemError x5',
+          'malformedXml x5',
+          'drop x1',
+          'drop x5',
+        ),
+      },
     ),
   )
   .map(([i, n, f]) => new CancelWinners(i, n, f));
@@ -782,7 +973,12 @@ export const commandArbitrary: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.o
   {
     weight: 5,
     arbitrary: fc
-      .tuple(winnerList, fc.integer({ min: 1, max: 100 }), fc.option(fc.constantFrom(10 * MIN, HOUR, DAY, 3 * DAY, 8 * DAY, 40 * DAY), { nil: undefined, freq: 3 }), fc.boolean())
+      .tuple(
+        winnerList,
+        fc.integer({ min: 1, max: 100 }),
+        fc.option(fc.constantFrom(10 * MIN, HOUR, DAY, 3 * DAY, 8 * DAY, 40 * DAY), { nil: undefined, freq: 3 }),
+        fc.boolean(),
+      )
       .map(([w, share, announce, c]) => new SelectWinners(w, share, announce, c)),
   },
   { weight: 3, arbitrary: confirmArbitrary },
@@ -792,7 +988,10 @@ export const commandArbitrary: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.o
     arbitrary: fc
       .tuple(
         fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50_000 })),
-        fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }) }),
+        fc.oneof(
+          { weight: 1, arbitrary: fc.constant(0) },
+          { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }) },
+        ),
         fc.constantFrom(0, HOUR, DAY, 5 * DAY),
         fc.boolean(),
       )
@@ -821,7 +1020,18 @@ export const commandArbitrary: fc.Arbitrary<fc.AsyncCommand<Model, Real>> = fc.o
   {
     weight: 2,
     arbitrary: fc
-      .tuple(passArbitrary, fc.constantFrom(0, 40, 250), fc.oneof<fc.Arbitrary<Step>[]>(operatorArbitrary, cancelArbitrary, confirmArbitrary, submitArbitrary, fc.constant(new Deliver()), fc.constant(new RestartWorker())))
+      .tuple(
+        passArbitrary,
+        fc.constantFrom(0, 40, 250),
+        fc.oneof<fc.Arbitrary<Step>[]>(
+          operatorArbitrary,
+          cancelArbitrary,
+          confirmArbitrary,
+          submitArbitrary,
+          fc.constant(new Deliver()),
+          fc.constant(new RestartWorker()),
+        ),
+      )
       .map(([p, ms, inner]) => new During(p, ms, inner)),
   },
   { weight: 1, arbitrary: fc.constant(new RestartWorker()) },
@@ -835,7 +1045,15 @@ export const specArbitrary = fc.record({
   expiresInMs: fc.constantFrom(3 * DAY, DAY, 10 * DAY, HOUR, 30 * DAY),
   payAtOnce: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   /** Alipay's misbehaviour from the start: faults waiting for the first requests / notifications they match. */
-  faults: fc.array(fc.oneof<fc.Arbitrary<Step>[]>(requestFaultArbitrary, requestFaultArbitrary, notificationFaultArbitrary, winnerFaultArbitrary), { maxLength: 3 }),
+  faults: fc.array(
+    fc.oneof<fc.Arbitrary<Step>[]>(
+      requestFaultArbitrary,
+      requestFaultArbitrary,
+      notificationFaultArbitrary,
+      winnerFaultArbitrary,
+    ),
+    { maxLength: 3 },
+  ),
 });
 
 export type SequenceSetup = typeof specArbitrary extends fc.Arbitrary<infer T> ? T : never;

@@ -17,11 +17,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
-  const options = { ...optionsFromEnv(process.env, { log: (line) => process.stdout.write(`${line}\n`), runs: 20, maxCommands: 30 }), shouldStop: () => stopRequested };
-  process.stdout.write(`model run: ${options.path ? `replaying seed ${options.seed} path ${options.path}` : `${options.runs} sequences of up to ${options.maxCommands} commands`}${options.ignore.size ? `, ignoring ${[...options.ignore].join(', ')}` : ''}\n`);
+  const options = {
+    ...optionsFromEnv(process.env, { log: (line) => process.stdout.write(`${line}\n`), runs: 20, maxCommands: 30 }),
+    shouldStop: () => stopRequested,
+  };
+  process.stdout.write(
+    `model run: ${options.path ? `replaying seed ${options.seed} path ${options.path}` : `${options.runs} sequences of up to ${options.maxCommands} commands`}${options.ignore.size ? `, ignoring ${[...options.ignore].join(', ')}` : ''}\n`,
+  );
   const summary = await runModel(options);
   process.stdout.write(`${formatSummary(summary)}\n`);
-  if (process.env.WITKEY_MODEL_REPORT) writeFileSync(process.env.WITKEY_MODEL_REPORT, JSON.stringify({ ...summary, alsoSeen: Object.fromEntries(summary.alsoSeen) }, null, 2));
+  if (process.env.WITKEY_MODEL_REPORT)
+    writeFileSync(
+      process.env.WITKEY_MODEL_REPORT,
+      JSON.stringify({ ...summary, alsoSeen: Object.fromEntries(summary.alsoSeen) }, null, 2),
+    );
   process.exitCode = summary.failures.length ? 1 : 0;
 }
 

@@ -6,7 +6,15 @@
  * counts every failure instead of stopping at the first.
  */
 import fc from 'fast-check';
-import { commandArbitrary, describeSetup, injectSetupFaults, newModel, observe, specArbitrary, type SequenceSetup } from './commands';
+import {
+  commandArbitrary,
+  describeSetup,
+  injectSetupFaults,
+  newModel,
+  observe,
+  specArbitrary,
+  type SequenceSetup,
+} from './commands';
 import { INVARIANTS, InvariantViolation, PUBLISHER, Sequence, type InvariantName } from './sequence';
 import { Inconclusive, ModelStack, TEST_SERVER_REPLAY_ARTEFACT, withTimeout } from './stack';
 
@@ -89,7 +97,9 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     lateRejectionsLogged = true;
     // a promise of a step abandoned by a timeout may still reject later: logged, not fatal
     process.on('unhandledRejection', (err: unknown) => {
-      process.stderr.write(`model run: a late rejection of an abandoned step: ${(err as Error)?.message ?? String(err)}\n`);
+      process.stderr.write(
+        `model run: a late rejection of an abandoned step: ${(err as Error)?.message ?? String(err)}\n`,
+      );
     });
     // a call abandoned by a timeout, still retrying when its stack was replaced, fails in a gRPC timer: not fatal
     process.on('uncaughtException', (err: Error) => {
@@ -101,7 +111,16 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     });
   }
   const started = Date.now();
-  const summary: RunSummary = { sequences: 0, inconclusive: 0, shrinkRuns: 0, steps: 0, durationMs: 0, failures: [], alsoSeen: new Map(), seeds: [] };
+  const summary: RunSummary = {
+    sequences: 0,
+    inconclusive: 0,
+    shrinkRuns: 0,
+    steps: 0,
+    durationMs: 0,
+    failures: [],
+    alsoSeen: new Map(),
+    seeds: [],
+  };
   let ms: ModelStack | undefined;
   // per fc.check call: the invariant being shrunk, the budget left, the last failing run
   let target: InvariantName | undefined;
@@ -131,101 +150,132 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
     return ms;
   };
 
-  const property = fc.asyncProperty(specArbitrary, fc.commands([commandArbitrary], { maxCommands: o.maxCommands, size: 'max', ...(o.replayPath ? { replayPath: o.replayPath } : {}) }), async (spec, cmds) => {
-    if (target !== undefined) {
-      if (budget <= 0 || o.shouldStop?.()) return true; // the shrinking budget is spent: keep the smallest counterexample found so far
-      budget -= 1;
-      summary.shrinkRuns += 1;
-    } else {
-      if ((o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) || o.shouldStop?.()) {
-        timeUp = true;
-        return true;
+  const property = fc.asyncProperty(
+    specArbitrary,
+    fc.commands([commandArbitrary], {
+      maxCommands: o.maxCommands,
+      size: 'max',
+      ...(o.replayPath ? { replayPath: o.replayPath } : {}),
+    }),
+    async (spec, cmds) => {
+      if (target !== undefined) {
+        if (budget <= 0 || o.shouldStop?.()) return true; // the shrinking budget is spent: keep the smallest counterexample found so far
+        budget -= 1;
+        summary.shrinkRuns += 1;
+      } else {
+        if ((o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) || o.shouldStop?.()) {
+          timeUp = true;
+          return true;
+        }
+        summary.sequences += 1;
+        generated += 1;
       }
-      summary.sequences += 1;
-      generated += 1;
-    }
-    const stack = await ensureStack();
-    stack.aborted = false;
-    const watchdog = setTimeout(() => {
-      stack.aborted = true;
-    }, o.sequenceTimeoutMs);
-    const t0 = Date.now();
-    idCounter += 1;
-    const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore, o.strict);
-    try {
-      await seq.publish();
-      const model = newModel();
-      await injectSetupFaults(model, seq, spec);
-      if (spec.payAtOnce) {
-        const paid = await stack.sandbox.pay(seq.cashierUrl, { payerUserId: PUBLISHER }).then(
-          (r) => `paid${r.dropped ? ' (reply dropped)' : ''}`,
-          (err: unknown) => `not paid: ${(err as Error).name} ${(err as { code?: string }).code ?? (err as Error).message}`,
-        );
-        await stack.settle([seq.id]);
-        seq.note(`pay at once -> ${paid}; delivered`);
-      }
-      await observe(model, seq);
-      await fc.asyncModelRun(() => ({ model, real: { seq } }), cmds);
-      seq.note('-- finale: every deadline passes, the notifier drains');
-      await seq.finale();
-      await seq.checkFinal();
-      for (const x of seq.ignored) seen(x.label, x.violation);
-      if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, passes`);
-      if (o.verbose) for (const x of seq.ignored) seq.note(`${x.label}: ${x.violation.message}`);
-      if (o.verbose && target === undefined) o.log(`  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
-      return true;
-    } catch (err) {
-      let message = (err as Error)?.message ?? '';
-      const artefact = err instanceof Inconclusive || TEST_SERVER_REPLAY_ARTEFACT.test(message) ? message : (err instanceof InvariantViolation || stack.aborted) && (await stack.serverArtefact(seq.id));
-      if (artefact) {
-        // not the workflow's doing (stack.ts, Inconclusive): counted, never a failure, never shrunk
-        message = `${artefact}${artefact === message ? '' : ` (seen as: ${message})`}`;
-        stack.aborted = false;
-        poisoned = true;
-        if (target === undefined) summary.inconclusive += 1;
-        seq.note(`inconclusive: an artefact of the time-skipping server (${message.slice(0, 200)})`);
-        if (o.verbose) o.log(`  ? ${seq.id} inconclusive (${seq.steps} steps): ${message.slice(0, 200)}\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
-        return true;
-      }
-      const hung = stack.aborted || (err instanceof InvariantViolation && /watchdog/.test(err.message));
-      if (hung || /time jump/.test(message)) poisoned = true;
-      const v = hung
-        ? new InvariantViolation('update-hang', `${seq.id}: the sequence did not finish within ${o.sequenceTimeoutMs / 1000} s (${(err as Error)?.message})`)
-        : err instanceof InvariantViolation
-          ? err
-          : /TMPRL1100|[Nn]ondeterminism/.test((err as Error)?.message ?? '')
-            ? new InvariantViolation('workflow-failed', `${seq.id}: ${(err as Error).message}`)
-            : new InvariantViolation('harness', `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`, (err as Error)?.stack);
+      const stack = await ensureStack();
       stack.aborted = false;
-      for (const x of seq.ignored) seen(x.label, x.violation);
-      if (target !== undefined && v.invariant !== target) {
-        seen(`[${v.invariant}] while shrinking [${target}]`, v);
-        if (o.verbose) o.log(`    shrinking: ${seq.steps} steps, another invariant [${v.invariant}] ${v.message}\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
-        return true; // another invariant: counted, but this shrink stays on its own
+      const watchdog = setTimeout(() => {
+        stack.aborted = true;
+      }, o.sequenceTimeoutMs);
+      const t0 = Date.now();
+      idCounter += 1;
+      const seq = new Sequence(stack, `m${runTag}-${idCounter}`, spec, o.ignore, o.strict);
+      try {
+        await seq.publish();
+        const model = newModel();
+        await injectSetupFaults(model, seq, spec);
+        if (spec.payAtOnce) {
+          const paid = await stack.sandbox.pay(seq.cashierUrl, { payerUserId: PUBLISHER }).then(
+            (r) => `paid${r.dropped ? ' (reply dropped)' : ''}`,
+            (err: unknown) =>
+              `not paid: ${(err as Error).name} ${(err as { code?: string }).code ?? (err as Error).message}`,
+          );
+          await stack.settle([seq.id]);
+          seq.note(`pay at once -> ${paid}; delivered`);
+        }
+        await observe(model, seq);
+        await fc.asyncModelRun(() => ({ model, real: { seq } }), cmds);
+        seq.note('-- finale: every deadline passes, the notifier drains');
+        await seq.finale();
+        await seq.checkFinal();
+        for (const x of seq.ignored) seen(x.label, x.violation);
+        if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, passes`);
+        if (o.verbose) for (const x of seq.ignored) seq.note(`${x.label}: ${x.violation.message}`);
+        if (o.verbose && target === undefined)
+          o.log(
+            `  ✓ ${seq.id} (${seq.steps} steps, ${((Date.now() - t0) / 1000).toFixed(1)} s${target === undefined ? `; replay: ${optionsLine(o, currentSeed, String(generated - 1), undefined)}` : ''})\n${seq.log.map((l) => `      ${l}`).join('\n')}`,
+          );
+        return true;
+      } catch (err) {
+        let message = (err as Error)?.message ?? '';
+        const artefact =
+          err instanceof Inconclusive || TEST_SERVER_REPLAY_ARTEFACT.test(message)
+            ? message
+            : (err instanceof InvariantViolation || stack.aborted) && (await stack.serverArtefact(seq.id));
+        if (artefact) {
+          // not the workflow's doing (stack.ts, Inconclusive): counted, never a failure, never shrunk
+          message = `${artefact}${artefact === message ? '' : ` (seen as: ${message})`}`;
+          stack.aborted = false;
+          poisoned = true;
+          if (target === undefined) summary.inconclusive += 1;
+          seq.note(`inconclusive: an artefact of the time-skipping server (${message.slice(0, 200)})`);
+          if (o.verbose)
+            o.log(
+              `  ? ${seq.id} inconclusive (${seq.steps} steps): ${message.slice(0, 200)}\n${seq.log.map((l) => `      ${l}`).join('\n')}`,
+            );
+          return true;
+        }
+        const hung = stack.aborted || (err instanceof InvariantViolation && /watchdog/.test(err.message));
+        if (hung || /time jump/.test(message)) poisoned = true;
+        const v = hung
+          ? new InvariantViolation(
+              'update-hang',
+              `${seq.id}: the sequence did not finish within ${o.sequenceTimeoutMs / 1000} s (${(err as Error)?.message})`,
+            )
+          : err instanceof InvariantViolation
+            ? err
+            : /TMPRL1100|[Nn]ondeterminism/.test((err as Error)?.message ?? '')
+              ? new InvariantViolation('workflow-failed', `${seq.id}: ${(err as Error).message}`)
+              : new InvariantViolation(
+                  'harness',
+                  `${seq.id}: ${(err as Error)?.name}: ${(err as Error)?.message}`,
+                  (err as Error)?.stack,
+                );
+        stack.aborted = false;
+        for (const x of seq.ignored) seen(x.label, x.violation);
+        if (target !== undefined && v.invariant !== target) {
+          seen(`[${v.invariant}] while shrinking [${target}]`, v);
+          if (o.verbose)
+            o.log(
+              `    shrinking: ${seq.steps} steps, another invariant [${v.invariant}] ${v.message}\n${seq.log.map((l) => `      ${l}`).join('\n')}`,
+            );
+          return true; // another invariant: counted, but this shrink stays on its own
+        }
+        if (target !== undefined && o.verbose)
+          o.log(`    shrinking: ${seq.steps} steps, still failing\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
+        if (target === undefined) {
+          target = v.invariant;
+          budget = o.shrinkRuns;
+          o.log(`  ✗ [${v.invariant}] ${v.message.slice(0, 300)} — shrinking (up to ${o.shrinkRuns} runs)`);
+        }
+        await withTimeout(seq.noteState('state at the failure'), 30_000, 'state').catch(() => undefined);
+        if (o.dumpDir) {
+          const file = await withTimeout(stack.dumpHistory(seq.id, o.dumpDir), 30_000, 'history').catch(
+            (e: unknown) => `not written: ${(e as Error).message}`,
+          );
+          seq.note(`history: ${file}`);
+        }
+        last = { seq, violation: v, commands: seq.log.slice() };
+        throw v;
+      } finally {
+        clearTimeout(watchdog);
+        summary.steps += seq.steps;
+        await seq.cleanup();
+        // the task's later timers must not run into the next sequences (nor a stuck task stop server time)
+        await stack.terminate(seq.id, 'model test: sequence over');
       }
-      if (target !== undefined && o.verbose) o.log(`    shrinking: ${seq.steps} steps, still failing\n${seq.log.map((l) => `      ${l}`).join('\n')}`);
-      if (target === undefined) {
-        target = v.invariant;
-        budget = o.shrinkRuns;
-        o.log(`  ✗ [${v.invariant}] ${v.message.slice(0, 300)} — shrinking (up to ${o.shrinkRuns} runs)`);
-      }
-      await withTimeout(seq.noteState('state at the failure'), 30_000, 'state').catch(() => undefined);
-      if (o.dumpDir) {
-        const file = await withTimeout(stack.dumpHistory(seq.id, o.dumpDir), 30_000, 'history').catch((e: unknown) => `not written: ${(e as Error).message}`);
-        seq.note(`history: ${file}`);
-      }
-      last = { seq, violation: v, commands: seq.log.slice() };
-      throw v;
-    } finally {
-      clearTimeout(watchdog);
-      summary.steps += seq.steps;
-      await seq.cleanup();
-      // the task's later timers must not run into the next sequences (nor a stuck task stop server time)
-      await stack.terminate(seq.id, 'model test: sequence over');
-    }
-  });
+    },
+  );
 
-  let seed = o.seed ?? ((Date.now() ^ (process.pid << 8)) & 0x7fffffff);
+  let seed = o.seed ?? (Date.now() ^ (process.pid << 8)) & 0x7fffffff;
   let remaining = o.runs;
   try {
     while (remaining > 0 && !timeUp) {
@@ -265,8 +315,20 @@ export async function runModel(o: RunOptions): Promise<RunSummary> {
         summary.failures.push(report);
         o.log(formatFailure(report));
       } else if (details.failed) {
-        o.log(`fast-check failed without a recorded violation: ${(details.errorInstance as Error | undefined)?.message ?? ''}`);
-        summary.failures.push({ invariant: 'harness', message: (details.errorInstance as Error | undefined)?.message ?? 'unknown', seed: details.seed, path: details.counterexamplePath ?? '', replay: optionsLine(o, details.seed, details.counterexamplePath ?? '', undefined), spec: undefined, commands: [], log: [], shrinkRuns: 0 });
+        o.log(
+          `fast-check failed without a recorded violation: ${(details.errorInstance as Error | undefined)?.message ?? ''}`,
+        );
+        summary.failures.push({
+          invariant: 'harness',
+          message: (details.errorInstance as Error | undefined)?.message ?? 'unknown',
+          seed: details.seed,
+          path: details.counterexamplePath ?? '',
+          replay: optionsLine(o, details.seed, details.counterexamplePath ?? '', undefined),
+          spec: undefined,
+          commands: [],
+          log: [],
+          shrinkRuns: 0,
+        });
       }
       if (o.path || !details.failed) break;
       seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
@@ -301,17 +363,25 @@ export function formatSummary(s: RunSummary): string {
   return lines.join('\n');
 }
 
-export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<RunOptions> & { log: (line: string) => void }): RunOptions {
+export function optionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaults: Partial<RunOptions> & { log: (line: string) => void },
+): RunOptions {
   const int = (name: string, fallback: number): number => {
     const v = env[name];
     if (v === undefined || v === '') return fallback;
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || (n < 0 && name !== 'WITKEY_MODEL_SEED')) throw new Error(`${name}=${v}: a non-negative integer`);
+    if (!Number.isSafeInteger(n) || (n < 0 && name !== 'WITKEY_MODEL_SEED'))
+      throw new Error(`${name}=${v}: a non-negative integer`);
     return n;
   };
   const ignore = new Set<InvariantName>();
-  for (const name of (env.WITKEY_MODEL_IGNORE ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
-    if (!INVARIANTS.includes(name as InvariantName)) throw new Error(`WITKEY_MODEL_IGNORE: ${name} is not an invariant (${INVARIANTS.join(', ')})`);
+  for (const name of (env.WITKEY_MODEL_IGNORE ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    if (!INVARIANTS.includes(name as InvariantName))
+      throw new Error(`WITKEY_MODEL_IGNORE: ${name} is not an invariant (${INVARIANTS.join(', ')})`);
     ignore.add(name as InvariantName);
   }
   const seed = env.WITKEY_MODEL_SEED ? int('WITKEY_MODEL_SEED', 0) : defaults.seed;
@@ -325,7 +395,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, defaults: Partial<RunOpti
     ignore,
     shrinkRuns: int('WITKEY_MODEL_SHRINK_RUNS', defaults.shrinkRuns ?? 60),
     stackSequences: int('WITKEY_MODEL_STACK_SEQUENCES', defaults.stackSequences ?? 40),
-    ...(minutes !== undefined ? { timeLimitMs: minutes * 60_000 } : defaults.timeLimitMs !== undefined ? { timeLimitMs: defaults.timeLimitMs } : {}),
+    ...(minutes !== undefined
+      ? { timeLimitMs: minutes * 60_000 }
+      : defaults.timeLimitMs !== undefined
+        ? { timeLimitMs: defaults.timeLimitMs }
+        : {}),
     command: defaults.command ?? 'npm run test:model',
     verbose: env.WITKEY_MODEL_VERBOSE === '1',
     sequenceTimeoutMs: int('WITKEY_MODEL_SEQUENCE_TIMEOUT_S', 300) * 1000,

@@ -11,7 +11,14 @@ import { PAYMENT_TIMEOUT_MS, RESEND_WINDOW_MS, type ModelStack, type WorkflowFac
 
 export const PUBLISHER = '2088100000009901';
 /** Winners' Alipay ids; none is the publisher. */
-export const WINNERS = ['2088200000009901', '2088200000009902', '2088200000009903', '2088200000009904', '2088200000009905', '2088200000009906'];
+export const WINNERS = [
+  '2088200000009901',
+  '2088200000009902',
+  '2088200000009903',
+  '2088200000009904',
+  '2088200000009905',
+  '2088200000009906',
+];
 
 export type InvariantName =
   | 'conservation'
@@ -26,7 +33,19 @@ export type InvariantName =
   | 'update-hang'
   | 'harness';
 
-export const INVARIANTS: readonly InvariantName[] = ['conservation', 'sandbox-conservation', 'ledger', 'moved-after-settlement', 'cancelled-paid', 'notification-lost', 'stuck', 'frozen-hidden', 'workflow-failed', 'update-hang', 'harness'];
+export const INVARIANTS: readonly InvariantName[] = [
+  'conservation',
+  'sandbox-conservation',
+  'ledger',
+  'moved-after-settlement',
+  'cancelled-paid',
+  'notification-lost',
+  'stuck',
+  'frozen-hidden',
+  'workflow-failed',
+  'update-hang',
+  'harness',
+];
 
 export class InvariantViolation extends Error {
   override name = 'InvariantViolation';
@@ -99,14 +118,20 @@ export class Sequence {
     this.cashierUrl = r.cashierUrl;
     const view = await this.ms.view(this.id);
     this.freezeNo = view?.freezeNo ?? '';
-    this.note(`publish(bounty=${this.spec.bountyFen}, vaf=${this.spec.valueAddedFeeFen}, expires=+${fmtMs(this.spec.expiresInMs)}) -> ${r.phase}`);
+    this.note(
+      `publish(bounty=${this.spec.bountyFen}, vaf=${this.spec.valueAddedFeeFen}, expires=+${fmtMs(this.spec.expiresInMs)}) -> ${r.phase}`,
+    );
   }
 
   /** Raises a violation, or records it when its invariant is ignored in this run. */
   violation(invariant: InvariantName, message: string, details?: unknown): void {
     const v = new InvariantViolation(invariant, `${this.id}: ${message}`, details);
     const known = this.strict ? undefined : knownDefect(invariant, v.message);
-    const label = this.ignore.has(invariant) ? `[${invariant}] (ignored)` : known ? `[${invariant}] known: ${known.id}` : undefined;
+    const label = this.ignore.has(invariant)
+      ? `[${invariant}] (ignored)`
+      : known
+        ? `[${invariant}] known: ${known.id}`
+        : undefined;
     if (!label) throw v;
     if (!this.ignored.some((x) => x.label === label)) this.ignored.push({ label, violation: v });
   }
@@ -114,19 +139,25 @@ export class Sequence {
   /** One line with the task's state for the step log (diagnosis of a failure). */
   async noteState(label: string): Promise<void> {
     const facts = await this.ms.facts(this.id);
-    const view = facts && (facts.status === 'RUNNING' || facts.status === 'COMPLETED') ? await this.ms.view(this.id) : undefined;
+    const view =
+      facts && (facts.status === 'RUNNING' || facts.status === 'COMPLETED') ? await this.ms.view(this.id) : undefined;
     const theirs = await sandboxLedger(this.ms.sandbox, this.id);
     if (!view) {
       this.note(`${label}: workflow ${facts?.status ?? 'missing'}`);
       return;
     }
     const l = view.ledger;
-    const short = (x: LedgerFigures | undefined): string => (x ? `frozen ${x.bountyFrozenFen} vaf ${x.valueAddedFeePaidFen} winners ${x.winnersReceivedFen} platform ${x.platformReceivedFen} fees ${x.alipayFeesFen} refunded ${x.refundedFen} still ${x.stillFrozenFen}` : '-');
+    const short = (x: LedgerFigures | undefined): string =>
+      x
+        ? `frozen ${x.bountyFrozenFen} vaf ${x.valueAddedFeePaidFen} winners ${x.winnersReceivedFen} platform ${x.platformReceivedFen} fees ${x.alipayFeesFen} refunded ${x.refundedFen} still ${x.stillFrozenFen}`
+        : '-';
     this.note(
       `${label}: workflow ${facts?.status} ${view.phase} at ${iso(await this.ms.now())}; ledger ${short(l)}; sandbox ${short(theirs)}; transfers [${view.transfers.map((t) => `${t.transferNo.replace(this.id, '')}:${t.status}`).join(' ')}]; sandbox transfers [${this.ms.sandbox
         .transfers(this.id)
         .map((t) => `${t.outerTransferNo.replace(this.id, '')}:${t.status}`)
-        .join(' ')}]; rounds [${view.rounds.map((r) => `${r.round}:${r.status}`).join(' ')}]; leftovers [${view.leftovers.map((p) => `${p.round}:${p.status}`).join(' ')}]; attention [${view.attention.map((a) => `${a.code}${a.resolved ? '(resolved)' : ''}`).join(' ')}]; pending: ${view.pendingActions.join(' / ')}`,
+        .join(
+          ' ',
+        )}]; rounds [${view.rounds.map((r) => `${r.round}:${r.status}`).join(' ')}]; leftovers [${view.leftovers.map((p) => `${p.round}:${p.status}`).join(' ')}]; attention [${view.attention.map((a) => `${a.code}${a.resolved ? '(resolved)' : ''}`).join(' ')}]; pending: ${view.pendingActions.join(' / ')}`,
     );
   }
 
@@ -136,7 +167,8 @@ export class Sequence {
   async checkStep(): Promise<void> {
     const facts = await this.ms.facts(this.id);
     await this.checkWorkflowHealth(facts);
-    const view = facts && (facts.status === 'RUNNING' || facts.status === 'COMPLETED') ? await this.ms.view(this.id) : undefined;
+    const view =
+      facts && (facts.status === 'RUNNING' || facts.status === 'COMPLETED') ? await this.ms.view(this.id) : undefined;
     if (view) this.checkConservation(view);
     this.checkSandboxConservation();
     if (view) this.checkNothingMovedAfterSettlement(view);
@@ -183,13 +215,20 @@ export class Sequence {
     const inflow = l.bountyFrozenFen + l.valueAddedFeePaidFen;
     const outflow = l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen;
     const negative = Object.entries(l).filter(([, v]) => !Number.isSafeInteger(v) || v < 0);
-    if (inflow !== outflow || negative.length) this.violation('conservation', `workflow ledger: frozen + value-added fee ${inflow} != out ${outflow} ${JSON.stringify(l)}`, l);
-    if (view.availableFen < 0 || view.availableFen > l.stillFrozenFen) this.violation('conservation', `availableFen ${view.availableFen} outside 0..stillFrozen ${l.stillFrozenFen}`);
+    if (inflow !== outflow || negative.length)
+      this.violation(
+        'conservation',
+        `workflow ledger: frozen + value-added fee ${inflow} != out ${outflow} ${JSON.stringify(l)}`,
+        l,
+      );
+    if (view.availableFen < 0 || view.availableFen > l.stillFrozenFen)
+      this.violation('conservation', `availableFen ${view.availableFen} outside 0..stillFrozen ${l.stillFrozenFen}`);
   }
 
   private checkSandboxConservation(): void {
     const summary = this.ms.sandbox.ledger();
-    if (!summary.conserved || summary.violations.length) this.violation('sandbox-conservation', `sandbox ledger: ${summary.violations.join('; ')}`);
+    if (!summary.conserved || summary.violations.length)
+      this.violation('sandbox-conservation', `sandbox ledger: ${summary.violations.join('; ')}`);
   }
 
   private checkNothingMovedAfterSettlement(view: TaskView): void {
@@ -207,15 +246,26 @@ export class Sequence {
 
   private checkCancelledNotPaid(view: TaskView | undefined): void {
     if (this.cancels.size === 0) return;
-    const operatorChosePayout = (view?.operatorActions ?? []).some((a) => a.action === 'retry' && /CANCEL/.test(a.outcome));
+    const operatorChosePayout = (view?.operatorActions ?? []).some(
+      (a) => a.action === 'retry' && /CANCEL/.test(a.outcome),
+    );
     if (operatorChosePayout) return;
     const transfers = this.ms.sandbox.transfers(this.id);
-    const paidRefs = new Set(this.ms.sandbox.journal(this.id).filter((p) => p.reason === 'winner_payment').map((p) => p.ref));
+    const paidRefs = new Set(
+      this.ms.sandbox
+        .journal(this.id)
+        .filter((p) => p.reason === 'winner_payment')
+        .map((p) => p.ref),
+    );
     for (const [no, outcome] of this.cancels) {
       if (outcome === 'refused' || this.operatorPaid.has(no)) continue;
       const t = transfers.find((x) => x.outerTransferNo === no);
       if ((t && (t.status === 'S' || t.status === 'I')) || paidRefs.has(no)) {
-        this.violation('cancelled-paid', `transfer ${no}: its cancellation was ${outcome === 'accepted' ? 'accepted' : 'of unknown outcome'}, yet the winner was paid (sandbox status ${t?.status ?? '?'}), and no operator chose so`, { transfer: t, workflow: view?.transfers.find((x) => x.transferNo === no) });
+        this.violation(
+          'cancelled-paid',
+          `transfer ${no}: its cancellation was ${outcome === 'accepted' ? 'accepted' : 'of unknown outcome'}, yet the winner was paid (sandbox status ${t?.status ?? '?'}), and no operator chose so`,
+          { transfer: t, workflow: view?.transfers.find((x) => x.transferNo === no) },
+        );
       }
     }
   }
@@ -232,21 +282,30 @@ export class Sequence {
     if (!view || !theirs) return;
     const diff = ledgerDiff(view.ledger, theirs);
     if (!diff.length) return;
-    const explaining = view.attention.filter((a) => !BOOKS_UNAFFECTED.has(a.code)).map((a) => `${a.code}${a.resolved ? ' (resolved)' : ''}`);
+    const explaining = view.attention
+      .filter((a) => !BOOKS_UNAFFECTED.has(a.code))
+      .map((a) => `${a.code}${a.resolved ? ' (resolved)' : ''}`);
     const inbox = (await this.ms.inbox()).filter((i) => i.outerTaskId === this.id);
     const detail = `workflow ${view.phase}: ${diff.join(', ')}; attention [${view.attention.map((a) => a.code).join(', ')}]; inbox items ${inbox.length}`;
     if (view.manualSettlement || explaining.length || inbox.length) {
       this.note(`  ledgers differ, explained (${detail})`);
       return;
     }
-    this.violation('ledger', `ledgers differ with nothing telling an operator: ${detail}`, { workflow: view.ledger, sandbox: theirs, transfers: view.transfers, sandboxTransfers: this.ms.sandbox.transfers(this.id) });
+    this.violation('ledger', `ledgers differ with nothing telling an operator: ${detail}`, {
+      workflow: view.ledger,
+      sandbox: theirs,
+      transfers: view.transfers,
+      sandboxTransfers: this.ms.sandbox.transfers(this.id),
+    });
   }
 
   /** Every notification the webhook answered `success` is in the closed task's result or in the operators' inbox. */
   private async checkNotificationsKept(): Promise<void> {
     const result = await this.ms.result(this.id);
     if (!result) return;
-    const answered = this.ms.sandbox.notifications({ outerTaskId: this.id }).filter((n) => n.attempts.some((a) => a.success));
+    const answered = this.ms.sandbox
+      .notifications({ outerTaskId: this.id })
+      .filter((n) => n.attempts.some((a) => a.success));
     const processed = new Set(result.processedNotifyIds);
     let missing = answered.filter((n) => !processed.has(n.notifyId));
     // the inbox is read from the visibility store (eventually consistent): look a few times before concluding
@@ -273,12 +332,19 @@ export class Sequence {
     if (theirs.stillFrozenFen === 0 && committed === 0) return;
     const view = (await this.ms.result(this.id))?.view;
     if (view?.manualSettlement) {
-      if (view.manualSettlement.stillFrozenFen !== theirs.stillFrozenFen) this.note(`  settled by hand with ${view.manualSettlement.stillFrozenFen} fen recorded frozen; the sandbox holds ${theirs.stillFrozenFen}`);
+      if (view.manualSettlement.stillFrozenFen !== theirs.stillFrozenFen)
+        this.note(
+          `  settled by hand with ${view.manualSettlement.stillFrozenFen} fen recorded frozen; the sandbox holds ${theirs.stillFrozenFen}`,
+        );
       return;
     }
     const inbox = (await this.ms.inbox()).filter((i) => i.outerTaskId === this.id);
     if (inbox.length) return;
-    this.violation('frozen-hidden', `the workflow completed (${view?.phase ?? '?'}) while the sandbox still holds ${theirs.stillFrozenFen} fen frozen (${committed} committed to waiting winners), and no inbox item says so`, { sandbox: theirs, workflow: view?.ledger });
+    this.violation(
+      'frozen-hidden',
+      `the workflow completed (${view?.phase ?? '?'}) while the sandbox still holds ${theirs.stillFrozenFen} fen frozen (${committed} committed to waiting winners), and no inbox item says so`,
+      { sandbox: theirs, workflow: view?.ledger },
+    );
   }
 
   /** An open task at the end has a running activity or an unresolved attention item (every deadline has passed). */
@@ -307,13 +373,19 @@ export class Sequence {
       const now = await this.ms.now();
       if (facts?.status !== 'RUNNING' && pending.length === 0) return;
       const view = facts?.status === 'RUNNING' ? await this.ms.view(this.id) : undefined;
-      const deadlines = [this.publishedAtMs + PAYMENT_TIMEOUT_MS, ...this.appendDeadlines(view), view?.spec.expiresAtMs ?? 0, ...(view?.rounds ?? []).map((r) => r.announceEndMs ?? 0)];
+      const deadlines = [
+        this.publishedAtMs + PAYMENT_TIMEOUT_MS,
+        ...this.appendDeadlines(view),
+        view?.spec.expiresAtMs ?? 0,
+        ...(view?.rounds ?? []).map((r) => r.announceEndMs ?? 0),
+      ];
       const horizon = Math.max(...deadlines) + RESEND_WINDOW_MS + 3_600_000;
       const nextDue = Math.min(...pending.map((n) => n.dueAt ?? Number.POSITIVE_INFINITY));
       let step: number;
       if (Number.isFinite(nextDue)) step = Math.max(1_000, nextDue - now + 1_000);
       else if (now < horizon) step = horizon - now;
-      else if (i < 50 && view && view.ledger.stillFrozenFen === 0 && !view.needsAttention) step = RESEND_WINDOW_MS + 3_600_000;
+      else if (i < 50 && view && view.ledger.stillFrozenFen === 0 && !view.needsAttention)
+        step = RESEND_WINDOW_MS + 3_600_000;
       else return;
       await this.ms.sleep(step);
     }

@@ -159,7 +159,8 @@ export class ModelStack {
       if (Number(e.eventType) !== 9) continue;
       const a = e.workflowTaskFailedEventAttributes;
       const cause = Number(a?.cause ?? 0);
-      if (cause === 14 || cause === 24) out.push(`${cause === 24 ? 'non-determinism' : 'workflow code failed'}: ${a?.failure?.message ?? '?'}`);
+      if (cause === 14 || cause === 24)
+        out.push(`${cause === 24 ? 'non-determinism' : 'workflow code failed'}: ${a?.failure?.message ?? '?'}`);
     }
     return out;
   }
@@ -173,7 +174,8 @@ export class ModelStack {
   async sleep(ms: number): Promise<void> {
     if (ms <= 0) return;
     // one jump at a time (a jump and a nudge running together could leave the server waiting for both)
-    const run = (): Promise<void> => withTimeout(this.stack.server.env.sleep(Math.ceil(ms)), 60_000, `time jump of ${Math.ceil(ms)} ms`);
+    const run = (): Promise<void> =>
+      withTimeout(this.stack.server.env.sleep(Math.ceil(ms)), 60_000, `time jump of ${Math.ceil(ms)} ms`);
     const next = this.sleeping.then(run, run);
     this.sleeping = next.catch(() => undefined);
     await next;
@@ -192,7 +194,11 @@ export class ModelStack {
       this.checkAborted();
       const now = await this.now();
       const due = Math.min(
-        ...outerTaskIds.flatMap((id) => this.sandbox.notifications({ outerTaskId: id, status: 'pending' }).map((n) => n.dueAt ?? Number.POSITIVE_INFINITY)),
+        ...outerTaskIds.flatMap((id) =>
+          this.sandbox
+            .notifications({ outerTaskId: id, status: 'pending' })
+            .map((n) => n.dueAt ?? Number.POSITIVE_INFINITY),
+        ),
       );
       const next = Math.min(due, target);
       if (next > now) await this.sleep(next - now);
@@ -207,7 +213,10 @@ export class ModelStack {
    * pending, history length unchanged over two polls. An activity that stays pending (retry backoff, or an attempt abandoned by a killed
    * worker waiting for its timeout) is helped along with short time jumps, growing up to 10 minutes.
    */
-  async settle(outerTaskIds: string[], opts: { maxWallMs?: number; deliver?: boolean } = {}): Promise<{ quiet: boolean; nudgedMs: number }> {
+  async settle(
+    outerTaskIds: string[],
+    opts: { maxWallMs?: number; deliver?: boolean } = {},
+  ): Promise<{ quiet: boolean; nudgedMs: number }> {
     const deadline = Date.now() + (opts.maxWallMs ?? 45_000);
     let last = '';
     let quiet = 0;
@@ -253,7 +262,9 @@ export class ModelStack {
 
   /** Ends a task's workflow (after its sequence: its later timers must not run into the next sequences). */
   async terminate(outerTaskId: string, reason: string): Promise<void> {
-    await withTimeout(this.handle(outerTaskId).terminate(reason), 30_000, `terminate ${outerTaskId}`).catch(() => undefined);
+    await withTimeout(this.handle(outerTaskId).terminate(reason), 30_000, `terminate ${outerTaskId}`).catch(
+      () => undefined,
+    );
   }
 
   /**
@@ -274,7 +285,8 @@ export class ModelStack {
       if (Number(last?.eventType) !== 6) return undefined; // EVENT_TYPE_WORKFLOW_TASK_STARTED
       await delay(3_000);
       const again = await withTimeout(this.handle(outerTaskId).fetchHistory(), 15_000, 'history');
-      if ((again.events?.length ?? 0) === (first.events?.length ?? 0)) return `the test server keeps workflow task ${String(last?.eventId)} started and never completes or times it out`;
+      if ((again.events?.length ?? 0) === (first.events?.length ?? 0))
+        return `the test server keeps workflow task ${String(last?.eventId)} started and never completes or times it out`;
     } catch {
       return undefined;
     }
@@ -292,18 +304,27 @@ export class ModelStack {
    * `{ items, nextPageToken }` read from the visibility store: both are read here, every page.
    */
   async inbox(): Promise<InboxEntry[]> {
-    const tasks = this.stack.tasks as unknown as { inbox(options?: { limit?: number; pageToken?: string }): Promise<unknown> };
+    const tasks = this.stack.tasks as unknown as {
+      inbox(options?: { limit?: number; pageToken?: string }): Promise<unknown>;
+    };
     const out: InboxEntry[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < 100; page++) {
       const answer = await tasks.inbox(pageToken ? { limit: 1000, pageToken } : { limit: 1000 });
-      const items = (Array.isArray(answer) ? answer : ((answer as { items?: unknown[] }).items ?? [])) as Array<Record<string, unknown>>;
+      const items = (Array.isArray(answer) ? answer : ((answer as { items?: unknown[] }).items ?? [])) as Array<
+        Record<string, unknown>
+      >;
       for (const item of items) {
         const n = item.notification as { notifyId?: string; event?: { outerTaskId?: string } } | undefined;
         const task = item.task as { outerTaskId?: string } | undefined;
         const notifyId = n?.notifyId ?? (item.notifyId as string | undefined);
         if (!notifyId) continue;
-        out.push({ notifyId, outerTaskId: n?.event?.outerTaskId ?? task?.outerTaskId ?? (item.outerTaskId as string | undefined), reason: item.reason as string | undefined, resolved: item.resolution !== undefined });
+        out.push({
+          notifyId,
+          outerTaskId: n?.event?.outerTaskId ?? task?.outerTaskId ?? (item.outerTaskId as string | undefined),
+          reason: item.reason as string | undefined,
+          resolved: item.resolution !== undefined,
+        });
       }
       pageToken = Array.isArray(answer) ? undefined : (answer as { nextPageToken?: string }).nextPageToken;
       if (!pageToken) break;
@@ -341,7 +362,12 @@ export async function startModelTestStack(): Promise<ModelTestStack> {
   const port = await freePort();
   const webhookUrl = `http://127.0.0.1:${port}`;
   const settings = siteSettingsForSandbox(sandbox.publicConfig(), webhookUrl);
-  const webhook = buildWebhook({ client, taskQueue, inbound: settings.inbound, logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false });
+  const webhook = buildWebhook({
+    client,
+    taskQueue,
+    inbound: settings.inbound,
+    logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false,
+  });
   await webhook.listen({ host: '127.0.0.1', port });
   const auditDir = join(dataDir, 'audit');
   const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
@@ -357,7 +383,12 @@ export async function startModelTestStack(): Promise<ModelTestStack> {
     return { worker, running: worker.run() };
   };
   let current = await newWorker();
-  const tasks = new WitkeyTasks(client, { taskQueue, feeRates: sandbox.config.feeRates, auditDir, settings: { resendWindowMs: RESEND_WINDOW_MS } });
+  const tasks = new WitkeyTasks(client, {
+    taskQueue,
+    feeRates: sandbox.config.feeRates,
+    auditDir,
+    settings: { resendWindowMs: RESEND_WINDOW_MS },
+  });
   const flush = async (): Promise<number> => {
     let total = 0;
     for (let i = 0; i < 20; i++) {
@@ -380,7 +411,7 @@ export async function startModelTestStack(): Promise<ModelTestStack> {
     flush,
     async pass(ms) {
       await server.env.sleep(ms);
-      for (let quiet = 0; quiet < 2; ) {
+      for (let quiet = 0; quiet < 2;) {
         await delay(100);
         quiet = (await flush()) === 0 ? quiet + 1 : 0;
       }

@@ -81,7 +81,9 @@ export function loadCorpus(dir = CORPUS_DIR): { folders: CorpusFolder[]; problem
       problems.push(`${entry}/manifest.json: no histories list`);
       manifest.histories = [];
     }
-    const files = readdirSync(path).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort();
+    const files = readdirSync(path)
+      .filter((f) => f.endsWith('.json') && f !== 'manifest.json')
+      .sort();
     folders.push({ name: entry, dir: path, manifest, files });
   }
   return { folders, problems };
@@ -89,7 +91,9 @@ export function loadCorpus(dir = CORPUS_DIR): { folders: CorpusFolder[]; problem
 
 /** The folder recorded last (latest manifest date; the name breaks a tie). */
 export function newestFolder(folders: CorpusFolder[]): CorpusFolder | undefined {
-  return [...folders].sort((a, b) => Date.parse(a.manifest.date) - Date.parse(b.manifest.date) || (a.name < b.name ? -1 : 1)).at(-1);
+  return [...folders]
+    .sort((a, b) => Date.parse(a.manifest.date) - Date.parse(b.manifest.date) || (a.name < b.name ? -1 : 1))
+    .at(-1);
 }
 
 /** Files whose fingerprint differs between a manifest and today (when the manifest lists its files). */
@@ -98,7 +102,9 @@ export function changedFiles(manifest: CorpusManifest, today: WorkflowFingerprin
   const before = new Map(manifest.files.map((f) => [f.path, f.sha256]));
   const now = new Map(today.files.map((f) => [f.path, f.sha256]));
   const paths = [...new Set([...before.keys(), ...now.keys()])].sort();
-  return paths.filter((p) => before.get(p) !== now.get(p)).map((p) => (!before.has(p) ? `${p} (new)` : !now.has(p) ? `${p} (gone)` : p));
+  return paths
+    .filter((p) => before.get(p) !== now.get(p))
+    .map((p) => (!before.has(p) ? `${p} (new)` : !now.has(p) ? `${p} (gone)` : p));
 }
 
 /**

@@ -28,12 +28,16 @@ describe('replay corpus', () => {
   const { folders, problems } = loadCorpus();
 
   test('every version folder has a manifest and every history it lists', () => {
-    assert.ok(folders.some((f) => f.manifest.baseline), 'the release baseline folder (test/replay/histories/0.1.0) is missing');
+    assert.ok(
+      folders.some((f) => f.manifest.baseline),
+      'the release baseline folder (test/replay/histories/0.1.0) is missing',
+    );
     const missing: string[] = [...problems];
     for (const f of folders) {
       const present = new Set(f.files);
       const listed = new Set(f.manifest.histories);
-      for (const h of f.manifest.histories) if (!present.has(h)) missing.push(`${f.name}/${h}: listed in the manifest, not in the folder`);
+      for (const h of f.manifest.histories)
+        if (!present.has(h)) missing.push(`${f.name}/${h}: listed in the manifest, not in the folder`);
       for (const h of f.files) if (!listed.has(h)) missing.push(`${f.name}/${h}: not listed in the manifest`);
       if (f.files.length === 0) missing.push(`${f.name}/: no histories`);
     }
@@ -85,10 +89,15 @@ describe('replay corpus', () => {
     assert.ok(newest, 'no corpus folder');
     const names = recordedNames();
     assert.ok(names.size >= 10, `expected the tests' saveHistory calls, found ${names.size}`);
-    const twice = [...names].filter(([, files]) => files.length > 1).map(([name, files]) => `${name} (${files.join(', ')})`);
+    const twice = [...names]
+      .filter(([, files]) => files.length > 1)
+      .map(([name, files]) => `${name} (${files.join(', ')})`);
     if (twice.length) assert.fail(`history names recorded by more than one saveHistory call: ${twice.join('; ')}`);
     const stored = new Set(newest.manifest.histories);
     const absent = [...names.keys()].filter((name) => !stored.has(`${name}.json`)).sort();
-    if (absent.length) assert.fail(`the tests record histories that test/replay/histories/${newest.name} lacks (${absent.join(', ')}): run \`${RECORD}\` and commit the folder it prints`);
+    if (absent.length)
+      assert.fail(
+        `the tests record histories that test/replay/histories/${newest.name} lacks (${absent.join(', ')}): run \`${RECORD}\` and commit the folder it prints`,
+      );
   });
 });

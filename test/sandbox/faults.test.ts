@@ -12,7 +12,15 @@ import { loadPrivateKey, loadPublicKey } from '../../alipay/keys';
 import { buildTradeCancel, parseTradeCancelResponse } from '../../alipay/trade';
 import { formParse } from '../../alipay/form';
 import type { Sandbox, ManualClock } from '../../sandbox';
-import { DAY, MINUTE, T0, type PartnerClient, type Receiver, startSandboxFixture, type SandboxFixture } from './helpers';
+import {
+  DAY,
+  MINUTE,
+  T0,
+  type PartnerClient,
+  type Receiver,
+  startSandboxFixture,
+  type SandboxFixture,
+} from './helpers';
 
 describe('faults', () => {
   let s: Sandbox;
@@ -71,7 +79,12 @@ describe('faults', () => {
 
   test('drop: processed, connection closed without a reply; the retry gets the recorded outcome', async () => {
     const { id, no } = await taskWithDueTransfer();
-    s.injectFault({ target: 'request', kind: 'drop', service: 'alipay.witkey.task.confirm.by.platform', match: { outer_task_id: id } });
+    s.injectFault({
+      target: 'request',
+      kind: 'drop',
+      service: 'alipay.witkey.task.confirm.by.platform',
+      match: { outer_task_id: id },
+    });
     await assert.rejects(client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [no] }), 'GET'));
     assert.equal(s.transfers(id)[0].status, 'S', 'the payment happened');
     const retry = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [no] }), 'GET');
@@ -83,12 +96,20 @@ describe('faults', () => {
   test('http5xx and SYSTEM_ERROR: nothing processed', async () => {
     const { id, no } = await taskWithDueTransfer();
     const before = JSON.stringify(s.ledger());
-    s.injectFault({ target: 'request', kind: 'http5xx', service: 'alipay.witkey.task.confirm.by.platform', status: 502 });
+    s.injectFault({
+      target: 'request',
+      kind: 'http5xx',
+      service: 'alipay.witkey.task.confirm.by.platform',
+      status: 502,
+    });
     const r1 = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [no] }), 'GET');
     assert.equal(r1.status, 502);
     s.injectFault({ target: 'request', kind: 'systemError', service: 'alipay.witkey.task.confirm.by.platform' });
     const r2 = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [no] }), 'GET');
-    assert.throws(() => parseMapiReply(r2.body, 'utf-8', client.alipayVerifier), (e: unknown) => e instanceof GatewayError && e.gatewayCode === 'SYSTEM_ERROR' && e.errorClass === 'transient');
+    assert.throws(
+      () => parseMapiReply(r2.body, 'utf-8', client.alipayVerifier),
+      (e: unknown) => e instanceof GatewayError && e.gatewayCode === 'SYSTEM_ERROR' && e.errorClass === 'transient',
+    );
     assert.equal(JSON.stringify(s.ledger()), before);
     assert.equal(s.transfers(id)[0].status, 'W');
     const r3 = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [no] }), 'GET');
@@ -109,7 +130,12 @@ describe('faults', () => {
 
   test('page drop: paid, no return callback', async () => {
     clock.set(T0);
-    s.injectFault({ target: 'request', kind: 'drop', service: 'alipay.witkey.task.create', match: { outer_task_id: 'FP1' } });
+    s.injectFault({
+      target: 'request',
+      kind: 'drop',
+      service: 'alipay.witkey.task.create',
+      match: { outer_task_id: 'FP1' },
+    });
     const r = await s.pay(createUrl('FP1'));
     assert.equal(r.dropped, true);
     assert.equal(s.task('FP1')!.status, 'OPEN');
@@ -123,10 +149,16 @@ describe('faults', () => {
     clock.set(T0);
     await s.openPage(createUrl('FO1'));
     const k = s.config.keyFiles;
-    const api = { gatewayUrl: s.openApiUrl, appId: s.config.appId, privateKey: loadPrivateKey(readFileSync(k.appRsaPrivate, 'utf8')), alipayPublicKey: loadPublicKey(readFileSync(k.alipayRsaPublic, 'utf8')) };
+    const api = {
+      gatewayUrl: s.openApiUrl,
+      appId: s.config.appId,
+      privateKey: loadPrivateKey(readFileSync(k.appRsaPrivate, 'utf8')),
+      alipayPublicKey: loadPublicKey(readFileSync(k.alipayRsaPublic, 'utf8')),
+    };
     s.injectFault({ target: 'request', kind: 'systemError', service: 'alipay.trade.cancel' });
     const req = buildTradeCancel(api, { outTradeNo: 'FO1FZ' });
-    const send = async () => (await fetch(req.url, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body })).text();
+    const send = async () =>
+      (await fetch(req.url, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body })).text();
     assert.equal(parseTradeCancelResponse(await send(), api.alipayPublicKey).kind, 'retry');
     assert.equal(s.task('FO1')!.freezes[0].status, 'WAIT_BUYER_PAY');
     assert.equal(parseTradeCancelResponse(await send(), api.alipayPublicKey).kind, 'closed');
@@ -150,7 +182,10 @@ describe('faults', () => {
     m = mark();
     await s.pay(createUrl('FN2', 100));
     await s.flushNotifications();
-    assert.deepEqual(receiver.received.slice(m).map((r) => r.notification?.notifyType), ['additional_profit_transfer', 'task_freeze']);
+    assert.deepEqual(
+      receiver.received.slice(m).map((r) => r.notification?.notifyType),
+      ['additional_profit_transfer', 'task_freeze'],
+    );
 
     // delay: first attempt 5 minutes later
     s.injectFault({ target: 'notification', kind: 'delay', outerTaskId: 'FN3', delayMs: 5 * MINUTE });
@@ -202,10 +237,20 @@ describe('faults', () => {
 
   test('faults through the HTTP control API', async () => {
     clock.set(T0);
-    const post = (path: string, body: unknown) => fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${s.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const bad = await post('/sandbox/faults', { target: 'request', kind: 'explode' });
     assert.equal(bad.status, 400);
-    const created = await post('/sandbox/faults', { target: 'request', kind: 'systemError', service: 'alipay.witkey.task.create', times: 0 });
+    const created = await post('/sandbox/faults', {
+      target: 'request',
+      kind: 'systemError',
+      service: 'alipay.witkey.task.create',
+      times: 0,
+    });
     assert.equal(created.status, 201);
     const fault = (await created.json()) as { id: string };
     const list = (await (await fetch(`${s.url}/sandbox/faults`)).json()) as { faults: Array<{ id: string }> };

@@ -81,13 +81,22 @@ export function partnerClient(sandbox: Sandbox, signType: 'DSA' | 'RSA' | 'MD5' 
   const signer: MapiSigner =
     signType === 'MD5'
       ? { signType: 'MD5', md5Key: new Md5Key(readFileSync(k.partnerMd5Key, 'utf8').trim()) }
-      : { signType, privateKey: loadPrivateKey(readFileSync(signType === 'DSA' ? k.partnerDsaPrivate : k.partnerRsaPrivate, 'utf8')) };
+      : {
+          signType,
+          privateKey: loadPrivateKey(
+            readFileSync(signType === 'DSA' ? k.partnerDsaPrivate : k.partnerRsaPrivate, 'utf8'),
+          ),
+        };
   const alipayVerifier: MapiVerifier =
     signType === 'MD5'
       ? { signType: 'MD5', md5Key: new Md5Key(readFileSync(k.partnerMd5Key, 'utf8').trim()) }
-      : { signType, publicKey: loadPublicKey(readFileSync(signType === 'DSA' ? k.alipayDsaPublic : k.alipayRsaPublic, 'utf8')) };
+      : {
+          signType,
+          publicKey: loadPublicKey(readFileSync(signType === 'DSA' ? k.alipayDsaPublic : k.alipayRsaPublic, 'utf8')),
+        };
   const partner = sandbox.config.partnerId;
-  const sign = (req: MapiBusinessRequest, charset = 'utf-8', s: MapiSigner = signer) => signMapiRequest(req, { gatewayUrl: sandbox.gatewayUrl, partner, inputCharset: charset, signer: s });
+  const sign = (req: MapiBusinessRequest, charset = 'utf-8', s: MapiSigner = signer) =>
+    signMapiRequest(req, { gatewayUrl: sandbox.gatewayUrl, partner, inputCharset: charset, signer: s });
   return {
     partner,
     signer,
@@ -100,7 +109,11 @@ export function partnerClient(sandbox: Sandbox, signType: 'DSA' | 'RSA' | 'MD5' 
       const res =
         method === 'GET'
           ? await fetch(mapiGetUrl(signed, sandbox.gatewayUrl))
-          : await fetch(sandbox.gatewayUrl, { method: 'POST', headers: { 'content-type': mapiPostForm(signed).contentType }, body: mapiPostForm(signed).body });
+          : await fetch(sandbox.gatewayUrl, {
+              method: 'POST',
+              headers: { 'content-type': mapiPostForm(signed).contentType },
+              body: mapiPostForm(signed).body,
+            });
       return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
     },
   };
@@ -152,7 +165,11 @@ export async function startReceiver(sandbox: Sandbox, verifier: MapiVerifier, ch
       const declared = /charset=([A-Za-z0-9-]+)/.exec(contentType)?.[1] ?? charset;
       const rec: Omit<Received, 'answer'> = { raw, contentType };
       try {
-        rec.notification = verifyNotificationBody(raw, { verifier, charset: declared, partner: sandbox.config.partnerId });
+        rec.notification = verifyNotificationBody(raw, {
+          verifier,
+          charset: declared,
+          partner: sandbox.config.partnerId,
+        });
       } catch (err) {
         rec.error = (err as Error).message;
       }

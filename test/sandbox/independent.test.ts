@@ -33,7 +33,9 @@ function verifyWith(alg: 'sha1' | 'sha256', pubFile: string, data: Buffer | stri
   const sigFile = join(work, `sig-${Math.random().toString(36).slice(2)}`);
   writeFileSync(sigFile, Buffer.from(signatureB64, 'base64'));
   try {
-    return openssl(['dgst', `-${alg}`, '-verify', pubFile, '-signature', sigFile], data).toString().includes('Verified OK');
+    return openssl(['dgst', `-${alg}`, '-verify', pubFile, '-signature', sigFile], data)
+      .toString()
+      .includes('Verified OK');
   } catch {
     return false;
   } finally {
@@ -49,7 +51,10 @@ function gbk(text: string): Buffer {
 /** Percent-encode bytes (every non-alphanumeric byte). */
 function pct(bytes: Buffer): string {
   let out = '';
-  for (const b of bytes) out += /[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const b of bytes)
+    out += /[A-Za-z0-9]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 
@@ -80,7 +85,12 @@ describe('independent client (openssl + plain HTTP)', () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'witkey-sandbox-indep-'));
     clock = new ManualClock(T0);
-    s = await startSandbox({ dataDir: join(work, 'data'), clock, autoDeliver: false, feeRates: { commissionBp: 2000, alipayFeeBp: 50 } });
+    s = await startSandbox({
+      dataDir: join(work, 'data'),
+      clock,
+      autoDeliver: false,
+      feeRates: { commissionBp: 2000, alipayFeeBp: 50 },
+    });
     conf = JSON.parse(readFileSync(join(work, 'data', 'sandbox.json'), 'utf8')) as Conf;
     key = (name) => join(work, 'data', conf.keys[name]);
     notifyServer = createServer((req, res) => {
@@ -96,7 +106,9 @@ describe('independent client (openssl + plain HTTP)', () => {
           const [k, v = ''] = part.split('=');
           decoded[decodeURIComponent(k.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
         }
-        const verified = decoded.sign_type === 'DSA' && verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(decoded), 'utf8'), decoded.sign ?? '');
+        const verified =
+          decoded.sign_type === 'DSA' &&
+          verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(decoded), 'utf8'), decoded.sign ?? '');
         notifications.push({ raw, contentType, fields, verified });
         res.end(verified ? 'success' : 'fail');
       });
@@ -175,11 +187,17 @@ describe('independent client (openssl + plain HTTP)', () => {
     assert.equal(ret.task_amount, '100.00');
     assert.equal(ret.additional_profit_amount, '5.50');
     assert.match(ret.paid_time, /^\d{14}$/);
-    assert.ok(verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(ret), 'utf8'), ret.sign), 'return signature verifies');
+    assert.ok(
+      verifyWith('sha1', key('alipayDsaPublic'), Buffer.from(signingString(ret), 'utf8'), ret.sign),
+      'return signature verifies',
+    );
 
     await fetch(`${s.url}/sandbox/notifications/flush`, { method: 'POST' });
     assert.equal(notifications.length, 2);
-    assert.ok(notifications.every((n) => n.verified), 'notification signatures verify with openssl');
+    assert.ok(
+      notifications.every((n) => n.verified),
+      'notification signatures verify with openssl',
+    );
     assert.match(notifications[0].contentType, /application\/x-www-form-urlencoded/);
     const xml = notifications[0].fields.get('xml')!;
     assert.match(xml, /<outer_task_id>IND1<\/outer_task_id>/);
@@ -187,16 +205,27 @@ describe('independent client (openssl + plain HTTP)', () => {
 
     // notify_verify, unsigned GET
     const nid = notifications[0].fields.get('notify_id')!;
-    assert.equal(await (await fetch(`${s.gatewayUrl}?service=notify_verify&partner=${conf.partnerId}&notify_id=${nid}`)).text(), 'true');
-    assert.equal(await (await fetch(`${s.gatewayUrl}?service=notify_verify&partner=${conf.partnerId}&notify_id=forged`)).text(), 'false');
+    assert.equal(
+      await (await fetch(`${s.gatewayUrl}?service=notify_verify&partner=${conf.partnerId}&notify_id=${nid}`)).text(),
+      'true',
+    );
+    assert.equal(
+      await (await fetch(`${s.gatewayUrl}?service=notify_verify&partner=${conf.partnerId}&notify_id=forged`)).text(),
+      'false',
+    );
 
-    const ledger = (await (await fetch(`${s.url}/sandbox/ledger`)).json()) as { frozen: Record<string, number>; platform: Record<string, number> };
+    const ledger = (await (await fetch(`${s.url}/sandbox/ledger`)).json()) as {
+      frozen: Record<string, number>;
+      platform: Record<string, number>;
+    };
     assert.equal(ledger.frozen[`${conf.partnerId}:IND1`], 10000);
     assert.equal(ledger.platform[conf.partnerId], 550);
   });
 
   test('task.confirm (RSA-signed) via the control API, confirm.by.platform (MD5) by GET, XML reply verified', async () => {
-    const detail = ['IND1T1~*@^60.00~*@^2088000000000101~*@^张三', 'IND1T2~*@^30.00~*@^2088000000000102~*@^Li'].join('*@|$');
+    const detail = ['IND1T1~*@^60.00~*@^2088000000000101~*@^张三', 'IND1T2~*@^30.00~*@^2088000000000102~*@^Li'].join(
+      '*@|$',
+    );
     const q = signedQuery(
       {
         service: 'alipay.witkey.task.confirm',
@@ -210,28 +239,46 @@ describe('independent client (openssl + plain HTTP)', () => {
       },
       'RSA',
     );
-    const res = await fetch(`${s.url}/sandbox/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request: `${s.gatewayUrl}?${q}` }) });
+    const res = await fetch(`${s.url}/sandbox/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: `${s.gatewayUrl}?${q}` }),
+    });
     assert.equal(res.status, 200, await res.clone().text());
     const body = (await res.json()) as { returnUrl: string; returnFields: Record<string, string> };
     const fields = body.returnFields;
     assert.equal(fields.sign_type, 'RSA');
-    assert.ok(verifyWith('sha1', key('alipayRsaPublic'), Buffer.from(signingString(fields), 'utf8'), fields.sign), 'RSA return verifies');
+    assert.ok(
+      verifyWith('sha1', key('alipayRsaPublic'), Buffer.from(signingString(fields), 'utf8'), fields.sign),
+      'RSA return verifies',
+    );
     assert.match(fields.xml, /<transfer_status>W<\/transfer_status>/);
 
     clock.set(T0 + 86_400_000);
-    const cq = signedQuery({ service: 'alipay.witkey.task.confirm.by.platform', outer_task_id: 'IND1', transfer_detail: 'IND1T1~*@^IND1T2' }, 'MD5');
+    const cq = signedQuery(
+      { service: 'alipay.witkey.task.confirm.by.platform', outer_task_id: 'IND1', transfer_detail: 'IND1T1~*@^IND1T2' },
+      'MD5',
+    );
     const reply = Buffer.from(await (await fetch(`${s.gatewayUrl}?${cq}`)).arrayBuffer());
     const text = reply.toString('utf8');
     assert.match(text, /<is_success>T<\/is_success>/);
     const start = reply.indexOf('<response>');
     const end = reply.indexOf('</response>') + '</response>'.length;
     const sign = /<sign>([^<]+)<\/sign>/.exec(text)![1];
-    const expected = md5Hex(Buffer.concat([reply.subarray(start, end), Buffer.from(readFileSync(key('partnerMd5Key'), 'utf8').trim())]));
+    const expected = md5Hex(
+      Buffer.concat([reply.subarray(start, end), Buffer.from(readFileSync(key('partnerMd5Key'), 'utf8').trim())]),
+    );
     assert.equal(sign, expected, 'MD5 reply signature');
     assert.match(text, /<outer_task_id>IND1<\/outer_task_id>/);
 
     // 20 % commission, 0.5 % Alipay fee, computed here: 6000 -> c 1200, f 6; 3000 -> c 600, f 3
-    const ledger = (await (await fetch(`${s.url}/sandbox/ledger`)).json()) as { winners: Record<string, number>; platform: Record<string, number>; alipayFees: number; frozen: Record<string, number>; conserved: boolean };
+    const ledger = (await (await fetch(`${s.url}/sandbox/ledger`)).json()) as {
+      winners: Record<string, number>;
+      platform: Record<string, number>;
+      alipayFees: number;
+      frozen: Record<string, number>;
+      conserved: boolean;
+    };
     assert.equal(ledger.winners['2088000000000101'], 4800);
     assert.equal(ledger.winners['2088000000000102'], 2400);
     assert.equal(ledger.platform[conf.partnerId], 550 + 1194 + 597);
@@ -255,7 +302,16 @@ describe('independent client (openssl + plain HTTP)', () => {
       task_expired_time: compact(T0 + 5 * 86_400_000),
       outer_account_id: 'bob',
     });
-    assert.equal((await fetch(`${s.url}/sandbox/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request: create }) })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${s.url}/sandbox/pay`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ request: create }),
+        })
+      ).status,
+      200,
+    );
     const task = (await (await fetch(`${s.url}/sandbox/tasks/IND2`)).json()) as { publisherUserId: string };
     const confirm = signedQuery({
       service: 'alipay.witkey.task.confirm',
@@ -267,7 +323,16 @@ describe('independent client (openssl + plain HTTP)', () => {
       return_url: 'http://127.0.0.1:9/r',
       notify_url: notifyUrl,
     });
-    assert.equal((await fetch(`${s.url}/sandbox/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request: confirm }) })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${s.url}/sandbox/confirm`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ request: confirm }),
+        })
+      ).status,
+      200,
+    );
 
     // GBK: the signing string's bytes are GBK; values are percent-encoded GBK bytes.
     const params: Record<string, string> = {
@@ -281,12 +346,22 @@ describe('independent client (openssl + plain HTTP)', () => {
     const body = Object.entries({ ...params, sign, sign_type: 'DSA' })
       .map(([k, v]) => `${k}=${pct(gbk(v))}`)
       .join('&');
-    const res = await fetch(s.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' }, body });
+    const res = await fetch(s.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' },
+      body,
+    });
     const reply = Buffer.from(await res.arrayBuffer());
     verifyReply(reply);
     const text = reply.toString('latin1');
-    assert.match(text, /<success_list><transfer_detail><outer_transfer_no>IND2T1<\/outer_transfer_no><transfer_status>C<\/transfer_status><\/transfer_detail><\/success_list>/);
-    assert.match(text, /<failure_list><transfer_detail><outer_transfer_no>IND9T9<\/outer_transfer_no><error_code>WITKEY_TRANSFER_NOT_EXIST<\/error_code>/);
+    assert.match(
+      text,
+      /<success_list><transfer_detail><outer_transfer_no>IND2T1<\/outer_transfer_no><transfer_status>C<\/transfer_status><\/transfer_detail><\/success_list>/,
+    );
+    assert.match(
+      text,
+      /<failure_list><transfer_detail><outer_transfer_no>IND9T9<\/outer_transfer_no><error_code>WITKEY_TRANSFER_NOT_EXIST<\/error_code>/,
+    );
   });
 
   test('OpenAPI trade.query signed with openssl (RSA2), response verified over the raw *_response text', async () => {
@@ -305,7 +380,13 @@ describe('independent client (openssl + plain HTTP)', () => {
     const body = Object.entries({ ...params, sign })
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       .join('&');
-    const text = await (await fetch(s.openApiUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })).text();
+    const text = await (
+      await fetch(s.openApiUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      })
+    ).text();
     const marker = '"alipay_trade_query_response":';
     const start = text.indexOf(marker) + marker.length;
     let depth = 0;
@@ -319,28 +400,58 @@ describe('independent client (openssl + plain HTTP)', () => {
     }
     const raw = text.slice(start, end);
     const signature = (JSON.parse(text) as { sign: string }).sign;
-    assert.ok(verifyWith('sha256', key('alipayRsaPublic'), Buffer.from(raw, 'utf8'), signature), 'RSA2 response verifies');
+    assert.ok(
+      verifyWith('sha256', key('alipayRsaPublic'), Buffer.from(raw, 'utf8'), signature),
+      'RSA2 response verifies',
+    );
     const r = JSON.parse(raw) as Record<string, string>;
     assert.equal(r.code, '10000');
     assert.equal(r.trade_status, 'TRADE_SUCCESS');
     assert.equal(r.total_amount, '105.50');
 
     // A bad signature is refused.
-    const forged = body.replace(/sign=[^&]+/, `sign=${encodeURIComponent(signWith('sha256', key('appRsaPrivate'), 'other'))}`);
-    const refused = JSON.parse(await (await fetch(s.openApiUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged })).text()) as Record<string, Record<string, string>>;
-    assert.equal(refused.alipay_trade_query_response?.sub_code ?? refused.error_response?.sub_code, 'isv.invalid-signature');
+    const forged = body.replace(
+      /sign=[^&]+/,
+      `sign=${encodeURIComponent(signWith('sha256', key('appRsaPrivate'), 'other'))}`,
+    );
+    const refused = JSON.parse(
+      await (
+        await fetch(s.openApiUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: forged,
+        })
+      ).text(),
+    ) as Record<string, Record<string, string>>;
+    assert.equal(
+      refused.alipay_trade_query_response?.sub_code ?? refused.error_response?.sub_code,
+      'isv.invalid-signature',
+    );
   });
 
   test('requests signed with the wrong key, for another partner or for an unknown service are refused', async () => {
     const before = await (await fetch(`${s.url}/sandbox/ledger`)).text();
-    const good = signedQuery({ service: 'alipay.witkey.task.confirm.by.platform', outer_task_id: 'IND1', transfer_detail: 'IND1T1' });
+    const good = signedQuery({
+      service: 'alipay.witkey.task.confirm.by.platform',
+      outer_task_id: 'IND1',
+      transfer_detail: 'IND1T1',
+    });
     const tampered = good.replace('outer_task_id=IND1', 'outer_task_id=IND2');
-    const code = async (q: string) => /<error>([A-Z_]+)<\/error>/.exec(await (await fetch(`${s.gatewayUrl}?${q}`)).text())?.[1];
+    const code = async (q: string) =>
+      /<error>([A-Z_]+)<\/error>/.exec(await (await fetch(`${s.gatewayUrl}?${q}`)).text())?.[1];
     assert.equal(await code(tampered), 'ILLEGAL_SIGN');
     assert.equal(await code(good.replace(conf.partnerId, '2088999999999999')), 'ILLEGAL_PARTNER');
-    assert.equal(await code(signedQuery({ service: 'alipay.witkey.task.nothing', outer_task_id: 'IND1' })), 'ILLEGAL_SERVICE');
+    assert.equal(
+      await code(signedQuery({ service: 'alipay.witkey.task.nothing', outer_task_id: 'IND1' })),
+      'ILLEGAL_SERVICE',
+    );
     assert.equal(await code(good.replace('sign_type=DSA', 'sign_type=dsa')), 'ILLEGAL_SIGN_TYPE');
-    assert.equal(await code(signedQuery({ service: 'alipay.witkey.task.confirm.by.platform', outer_task_id: 'IND1', transfer_detail: '' })), 'ILLEGAL_ARGUMENT');
+    assert.equal(
+      await code(
+        signedQuery({ service: 'alipay.witkey.task.confirm.by.platform', outer_task_id: 'IND1', transfer_detail: '' }),
+      ),
+      'ILLEGAL_ARGUMENT',
+    );
     assert.equal(await (await fetch(`${s.url}/sandbox/ledger`)).text(), before, 'ledger unchanged');
   });
 });

@@ -14,7 +14,12 @@ import {
 } from '../../alipay/core/services';
 import { parseMapiReply, readCancelConfirmResponse } from '../../alipay/mapi-reply';
 import { verifyReturnCallback } from '../../alipay/notify';
-import { buildTradeCancel, buildTradeQuery, parseTradeCancelResponse, parseTradeQueryResponse } from '../../alipay/trade';
+import {
+  buildTradeCancel,
+  buildTradeQuery,
+  parseTradeCancelResponse,
+  parseTradeQueryResponse,
+} from '../../alipay/trade';
 import { loadPrivateKey, loadPublicKey } from '../../alipay/keys';
 import { readFileSync } from 'node:fs';
 import type { Sandbox } from '../../sandbox';
@@ -53,7 +58,11 @@ function assertLedger(s: Sandbox, outerTaskId: string, publisherId: string, e: E
   const publishers = Object.values(l.publishers).reduce((a, b) => a + b, 0);
   const frozenTotal = Object.values(l.frozen).reduce((a, b) => a + b, 0);
   const platformTotal = Object.values(l.platform).reduce((a, b) => a + b, 0);
-  assert.equal(-l.external, winnersTotal + publishers + frozenTotal + platformTotal + l.alipayFees, 'nothing created or lost');
+  assert.equal(
+    -l.external,
+    winnersTotal + publishers + frozenTotal + platformTotal + l.alipayFees,
+    'nothing created or lost',
+  );
 }
 
 describe('sandbox lifecycles', () => {
@@ -89,7 +98,12 @@ describe('sandbox lifecycles', () => {
   const flushTypes = async (): Promise<string[]> => {
     const before = receiver.received.length;
     await s.flushNotifications();
-    return receiver.received.slice(before).map((r) => `${r.notification?.notifyType ?? `REFUSED:${r.error}`}${r.notification?.notifySubType ? `/${r.notification.notifySubType}` : ''}`);
+    return receiver.received
+      .slice(before)
+      .map(
+        (r) =>
+          `${r.notification?.notifyType ?? `REFUSED:${r.error}`}${r.notification?.notifySubType ? `/${r.notification.notifySubType}` : ''}`,
+      );
   };
 
   test('announcement path: freeze, confirm with announcement, cancel one winner, pay after the end, leftover', async () => {
@@ -97,17 +111,35 @@ describe('sandbox lifecycles', () => {
     const external = 10000 + 500;
     const pay = await s.pay(createUrl(id, 10000, 500, T0 + 7 * DAY));
     assert.equal(pay.returnMethod, 'GET');
-    const ret = verifyReturnCallback('alipay.witkey.task.create', pay.returnUrl.slice(pay.returnUrl.indexOf('?') + 1), { verifier: client.alipayVerifier, charset: 'utf-8', partner: client.partner });
+    const ret = verifyReturnCallback('alipay.witkey.task.create', pay.returnUrl.slice(pay.returnUrl.indexOf('?') + 1), {
+      verifier: client.alipayVerifier,
+      charset: 'utf-8',
+      partner: client.partner,
+    });
     assert.equal(ret.isSuccess, true);
     const publisher = s.task(id)!.publisherUserId!;
     assert.match(publisher, /^2088[0-9]{12}$/);
-    assertLedger(s, id, publisher, { frozen: 10000, platform: 500, fees: 0, publisher: 0, winners: {}, external: -external });
+    assertLedger(s, id, publisher, {
+      frozen: 10000,
+      platform: 500,
+      fees: 0,
+      publisher: 0,
+      winners: {},
+      external: -external,
+    });
     assert.deepEqual(await flushTypes(), ['task_freeze', 'additional_profit_transfer']);
 
     // Paying again is idempotent (seed 003): same return, nothing moves, no new notification.
     const again = await s.pay(createUrl(id, 10000, 500, T0 + 7 * DAY));
     assert.equal(again.alreadyDone, true);
-    assertLedger(s, id, publisher, { frozen: 10000, platform: 500, fees: 0, publisher: 0, winners: {}, external: -external });
+    assertLedger(s, id, publisher, {
+      frozen: 10000,
+      platform: 500,
+      fees: 0,
+      publisher: 0,
+      winners: {},
+      external: -external,
+    });
     assert.deepEqual(await flushTypes(), []);
 
     const confirmReq = buildTaskConfirm({
@@ -124,8 +156,18 @@ describe('sandbox lifecycles', () => {
     });
     const confirmed = await s.confirm(client.url(confirmReq));
     assert.equal(confirmed.event.type, 'task_confirm');
-    assert.deepEqual(s.transfers(id).map((x) => x.status), ['W', 'W']);
-    assertLedger(s, id, publisher, { frozen: 10000, platform: 500, fees: 0, publisher: 0, winners: {}, external: -external });
+    assert.deepEqual(
+      s.transfers(id).map((x) => x.status),
+      ['W', 'W'],
+    );
+    assertLedger(s, id, publisher, {
+      frozen: 10000,
+      platform: 500,
+      fees: 0,
+      publisher: 0,
+      winners: {},
+      external: -external,
+    });
     assert.deepEqual(await flushTypes(), ['task_confirm']);
     // Confirming the same request again replays the outcome.
     const replay = await s.confirm(client.url(confirmReq));
@@ -133,18 +175,41 @@ describe('sandbox lifecycles', () => {
     assert.equal(s.transfers(id).length, 2);
 
     // Cancel the second winner during the announcement.
-    const cancel = await client.call(buildCancelConfirmByPlatform({ outerTaskId: id, transferNos: [`${id}T2`, 'NOPE'] }), 'POST');
+    const cancel = await client.call(
+      buildCancelConfirmByPlatform({ outerTaskId: id, transferNos: [`${id}T2`, 'NOPE'] }),
+      'POST',
+    );
     const cancelReply = readCancelConfirmResponse(parseMapiReply(cancel.body, 'utf-8', client.alipayVerifier).response);
     assert.deepEqual(cancelReply.succeeded, [{ outerTransferNo: `${id}T2`, transferStatus: 'C' }]);
-    assert.deepEqual(cancelReply.failed.map((f) => [f.outerTransferNo, f.errorCode]), [['NOPE', 'WITKEY_TRANSFER_NOT_EXIST']]);
+    assert.deepEqual(
+      cancelReply.failed.map((f) => [f.outerTransferNo, f.errorCode]),
+      [['NOPE', 'WITKEY_TRANSFER_NOT_EXIST']],
+    );
     assert.equal(s.task(id)!.committedFen, 6000);
-    assertLedger(s, id, publisher, { frozen: 10000, platform: 500, fees: 0, publisher: 0, winners: {}, external: -external });
+    assertLedger(s, id, publisher, {
+      frozen: 10000,
+      platform: 500,
+      fees: 0,
+      publisher: 0,
+      winners: {},
+      external: -external,
+    });
     assert.deepEqual(await flushTypes(), [], 'cancel sends no notification');
 
     // Paying before the announcement end is refused.
     const early = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [`${id}T1`] }), 'GET');
-    assert.throws(() => parseMapiReply(early.body, 'utf-8', client.alipayVerifier), (e: unknown) => e instanceof GatewayError && e.gatewayCode === 'WITKEY_NOT_ALLOW');
-    assertLedger(s, id, publisher, { frozen: 10000, platform: 500, fees: 0, publisher: 0, winners: {}, external: -external });
+    assert.throws(
+      () => parseMapiReply(early.body, 'utf-8', client.alipayVerifier),
+      (e: unknown) => e instanceof GatewayError && e.gatewayCode === 'WITKEY_NOT_ALLOW',
+    );
+    assertLedger(s, id, publisher, {
+      frozen: 10000,
+      platform: 500,
+      fees: 0,
+      publisher: 0,
+      winners: {},
+      external: -external,
+    });
 
     clock.set(T0 + 2 * DAY + 1000);
     const paid = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [`${id}T1`] }), 'GET');
@@ -153,14 +218,31 @@ describe('sandbox lifecycles', () => {
     const f1 = fee(c1, 100);
     let platform = 500 + c1 - f1;
     let fees = f1;
-    assertLedger(s, id, publisher, { frozen: 4000, platform, fees, publisher: 0, winners: { [WINNER_A]: 6000 - c1, [WINNER_B]: 0 }, external: -external });
-    assert.deepEqual(await flushTypes(), ['assign_transfer/ASSIGN_FOR_ANNOUNCE_PAYMENT', 'platform_profit_transfer/PLATFORM_PROFIT_BY_ANNOUNCE_PAYMENT']);
+    assertLedger(s, id, publisher, {
+      frozen: 4000,
+      platform,
+      fees,
+      publisher: 0,
+      winners: { [WINNER_A]: 6000 - c1, [WINNER_B]: 0 },
+      external: -external,
+    });
+    assert.deepEqual(await flushTypes(), [
+      'assign_transfer/ASSIGN_FOR_ANNOUNCE_PAYMENT',
+      'platform_profit_transfer/PLATFORM_PROFIT_BY_ANNOUNCE_PAYMENT',
+    ]);
     const assign = receiver.verified().find((n) => n.event.type === 'assign_transfer')!;
     assert.equal(assign.event.type === 'assign_transfer' && assign.event.winnerAmountFen, 6000 - c1);
     // The same confirm.by.platform again: the recorded outcome, no second payment.
     const paidAgain = await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [`${id}T1`] }), 'GET');
     parseMapiReply(paidAgain.body, 'utf-8', client.alipayVerifier);
-    assertLedger(s, id, publisher, { frozen: 4000, platform, fees, publisher: 0, winners: { [WINNER_A]: 6000 - c1 }, external: -external });
+    assertLedger(s, id, publisher, {
+      frozen: 4000,
+      platform,
+      fees,
+      publisher: 0,
+      winners: { [WINNER_A]: 6000 - c1 },
+      external: -external,
+    });
 
     // Leftover before the deadline: refused.
     const leftoverReq = buildLeftAmountHandle({
@@ -182,7 +264,14 @@ describe('sandbox lifecycles', () => {
     const fShare = fee(500, 100);
     platform += c3 - f3 + 500 - fShare;
     fees += f3 + fShare;
-    assertLedger(s, id, publisher, { frozen: 0, platform, fees, publisher: 3000, winners: { [WINNER_A]: 6000 - c1, [WINNER_C]: 500 - c3 }, external: -external });
+    assertLedger(s, id, publisher, {
+      frozen: 0,
+      platform,
+      fees,
+      publisher: 3000,
+      winners: { [WINNER_A]: 6000 - c1, [WINNER_C]: 500 - c3 },
+      external: -external,
+    });
     assert.deepEqual(await flushTypes(), [
       'left_amount_handle',
       'refund_transfer',
@@ -193,7 +282,14 @@ describe('sandbox lifecycles', () => {
     // The same leftover request again: replayed, nothing moves.
     const leftAgain = await s.confirmLeftover(client.form(leftoverReq));
     assert.equal(leftAgain.alreadyDone, true);
-    assertLedger(s, id, publisher, { frozen: 0, platform, fees, publisher: 3000, winners: { [WINNER_A]: 6000 - c1, [WINNER_C]: 500 - c3 }, external: -external });
+    assertLedger(s, id, publisher, {
+      frozen: 0,
+      platform,
+      fees,
+      publisher: 3000,
+      winners: { [WINNER_A]: 6000 - c1, [WINNER_C]: 500 - c3 },
+      external: -external,
+    });
   });
 
   test('immediate path: task.confirm without announcement pays at once; amount.append adds bounty', async () => {
@@ -209,12 +305,27 @@ describe('sandbox lifecycles', () => {
 
     const append = await s.confirm(
       client.url(
-        buildAmountAppend({ outerTaskId: id, outerTaskFreezeNo: `${id}AF1`, taskAmountFen: 5000, taskExpiredTime: T0 + 5 * DAY, outerAccountId: `pub-${id}`, returnUrl: 'http://127.0.0.1:9/r', notifyUrl: receiver.url }),
+        buildAmountAppend({
+          outerTaskId: id,
+          outerTaskFreezeNo: `${id}AF1`,
+          taskAmountFen: 5000,
+          taskExpiredTime: T0 + 5 * DAY,
+          outerAccountId: `pub-${id}`,
+          returnUrl: 'http://127.0.0.1:9/r',
+          notifyUrl: receiver.url,
+        }),
       ),
     );
     assert.equal(append.event.type, 'task_freeze');
     assert.equal(s.task(id)!.expiresAt, T0 + 5 * DAY);
-    assertLedger(s, id, publisher, { frozen: 25000, platform: platform0, fees: fees0, publisher: 0, winners: {}, external: external0 - 5000 });
+    assertLedger(s, id, publisher, {
+      frozen: 25000,
+      platform: platform0,
+      fees: fees0,
+      publisher: 0,
+      winners: {},
+      external: external0 - 5000,
+    });
     assert.deepEqual(await flushTypes(), ['task_freeze']);
 
     const r = await s.confirm(
@@ -233,11 +344,28 @@ describe('sandbox lifecycles', () => {
     const c = fee(12345, 1000);
     const f = fee(c, 100);
     const winnerB0 = base.winners[WINNER_B] ?? 0;
-    assertLedger(s, id, publisher, { frozen: 25000 - 12345, platform: platform0 + c - f, fees: fees0 + f, publisher: 0, winners: { [WINNER_B]: winnerB0 + 12345 - c }, external: external0 - 5000 });
-    assert.deepEqual(await flushTypes(), ['task_confirm', 'assign_transfer/ASSIGN_FOR_IMMEDIATE_PAYMENT', 'platform_profit_transfer/PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT']);
-    const profit = receiver.verified().filter((n) => n.event.type === 'platform_profit_transfer').pop()!;
+    assertLedger(s, id, publisher, {
+      frozen: 25000 - 12345,
+      platform: platform0 + c - f,
+      fees: fees0 + f,
+      publisher: 0,
+      winners: { [WINNER_B]: winnerB0 + 12345 - c },
+      external: external0 - 5000,
+    });
+    assert.deepEqual(await flushTypes(), [
+      'task_confirm',
+      'assign_transfer/ASSIGN_FOR_IMMEDIATE_PAYMENT',
+      'platform_profit_transfer/PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT',
+    ]);
+    const profit = receiver
+      .verified()
+      .filter((n) => n.event.type === 'platform_profit_transfer')
+      .pop()!;
     assert.ok(profit.event.type === 'platform_profit_transfer');
-    assert.deepEqual([profit.event.profitAmountFen, profit.event.alipayFeeFen, profit.event.platformAmountFen], [c, f, c - f]);
+    assert.deepEqual(
+      [profit.event.profitAmountFen, profit.event.alipayFeeFen, profit.event.platformAmountFen],
+      [c, f, c - f],
+    );
 
     // Refusals leave the ledger as it was.
     const before = JSON.stringify(s.ledger());
@@ -291,7 +419,13 @@ describe('sandbox lifecycles', () => {
       ),
     );
     clock.set(T0 + 1 * DAY + HOUR);
-    const req = buildLeftAmountHandle({ outerTaskId: id, outerAccountId: 'admin', refund: { serialNo: `${id}RF1`, amountFen: 600 }, notifyUrl: receiver.url, returnUrl: 'http://127.0.0.1:9/r' });
+    const req = buildLeftAmountHandle({
+      outerTaskId: id,
+      outerAccountId: 'admin',
+      refund: { serialNo: `${id}RF1`, amountFen: 600 },
+      notifyUrl: receiver.url,
+      returnUrl: 'http://127.0.0.1:9/r',
+    });
     await assert.rejects(s.confirmLeftover(client.form(req)), { code: 'NOT_DONE_OF_TRANSFER_FOUND' });
     clock.set(T0 + 2 * DAY);
     await client.call(buildConfirmByPlatform({ outerTaskId: id, transferNos: [`${id}T1`] }), 'GET');
@@ -316,8 +450,14 @@ describe('sandbox lifecycles', () => {
       return res.text();
     };
     // Never seen: not found; cancel has no action.
-    assert.deepEqual(parseTradeQueryResponse(await send(buildTradeQuery(api, { outTradeNo: 'NOSUCHFZ' })), api.alipayPublicKey), { kind: 'not_found' });
-    assert.equal(parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'NOSUCHFZ' })), api.alipayPublicKey).kind, 'no_action');
+    assert.deepEqual(
+      parseTradeQueryResponse(await send(buildTradeQuery(api, { outTradeNo: 'NOSUCHFZ' })), api.alipayPublicKey),
+      { kind: 'not_found' },
+    );
+    assert.equal(
+      parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'NOSUCHFZ' })), api.alipayPublicKey).kind,
+      'no_action',
+    );
 
     // Opened, never paid: WAIT_BUYER_PAY, cancel closes; paying afterwards is refused.
     const unpaid = createUrl('TU1', 5000, 100, T0 + DAY);
@@ -325,8 +465,15 @@ describe('sandbox lifecycles', () => {
     const q1 = parseTradeQueryResponse(await send(buildTradeQuery(api, { outTradeNo: 'TU1FZ' })), api.alipayPublicKey);
     assert.equal(q1.kind === 'found' && q1.tradeStatus, 'WAIT_BUYER_PAY');
     const before = JSON.stringify(s.ledger());
-    assert.equal(parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'TU1FZ' })), api.alipayPublicKey).kind, 'closed');
-    assert.equal(parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'TU1FZ' })), api.alipayPublicKey).kind, 'closed', 'repeat');
+    assert.equal(
+      parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'TU1FZ' })), api.alipayPublicKey).kind,
+      'closed',
+    );
+    assert.equal(
+      parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'TU1FZ' })), api.alipayPublicKey).kind,
+      'closed',
+      'repeat',
+    );
     assert.equal(JSON.stringify(s.ledger()), before);
     await assert.rejects(s.pay(unpaid), { code: 'WITKEY_NOT_ALLOW' });
 
@@ -337,7 +484,10 @@ describe('sandbox lifecycles', () => {
     const q2 = parseTradeQueryResponse(await send(buildTradeQuery(api, { outTradeNo: 'TP1FZ' })), api.alipayPublicKey);
     assert.deepEqual(q2.kind === 'found' && [q2.tradeStatus, q2.totalAmountFen], ['TRADE_SUCCESS', 7300]);
     const l0 = s.ledger();
-    assert.equal(parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'TP1FZ' })), api.alipayPublicKey).kind, 'refunded');
+    assert.equal(
+      parseTradeCancelResponse(await send(buildTradeCancel(api, { outTradeNo: 'TP1FZ' })), api.alipayPublicKey).kind,
+      'refunded',
+    );
     const l1 = s.ledger();
     assert.deepEqual(l1.violations, []);
     assert.equal(l1.publishers[publisher], (l0.publishers[publisher] ?? 0) + 7300);

@@ -5,7 +5,16 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTaskCreate } from '../../alipay/core/services';
 import { ManualClock, RESEND_INTERVALS_MS, startSandbox } from '../../sandbox';
-import { MINUTE, DAY, T0, partnerClient, removeTempDirs, seededDataDir, startReceiver, startTestSandbox } from './helpers';
+import {
+  MINUTE,
+  DAY,
+  T0,
+  partnerClient,
+  removeTempDirs,
+  seededDataDir,
+  startReceiver,
+  startTestSandbox,
+} from './helpers';
 
 function createReq(id: string, notifyUrl: string, expiresAt = T0 + DAY) {
   return buildTaskCreate({
@@ -42,12 +51,29 @@ describe('notifier', () => {
         assert.equal((await s.flushNotifications()).length, 1, `resend ${i + 1} is due`);
       }
       assert.equal(receiver.received.length, 4);
-      assert.deepEqual(receiver.received.map((r) => r.answer), ['fail', 'fail', 'fail', 'success']);
-      assert.ok(receiver.verified().every((n) => n.notifyId === id), 'the same notify_id on every resend');
+      assert.deepEqual(
+        receiver.received.map((r) => r.answer),
+        ['fail', 'fail', 'fail', 'success'],
+      );
+      assert.ok(
+        receiver.verified().every((n) => n.notifyId === id),
+        'the same notify_id on every resend',
+      );
       const rec = s.notification(id)!;
       assert.equal(rec.status, 'delivered');
-      assert.deepEqual(rec.attempts.map((a) => [a.kind, a.answer, a.success]), [['sent', 'fail', false], ['sent', 'fail', false], ['sent', 'fail', false], ['sent', 'success', true]]);
-      assert.deepEqual(rec.attempts.map((a) => a.at - T0), [0, 2 * MINUTE, 12 * MINUTE, 22 * MINUTE]);
+      assert.deepEqual(
+        rec.attempts.map((a) => [a.kind, a.answer, a.success]),
+        [
+          ['sent', 'fail', false],
+          ['sent', 'fail', false],
+          ['sent', 'fail', false],
+          ['sent', 'success', true],
+        ],
+      );
+      assert.deepEqual(
+        rec.attempts.map((a) => a.at - T0),
+        [0, 2 * MINUTE, 12 * MINUTE, 22 * MINUTE],
+      );
       clock.advance(2 * DAY);
       assert.deepEqual(await s.flushNotifications(), [], 'nothing after success');
       assert.equal(receiver.received.length, 4);
@@ -71,14 +97,17 @@ describe('notifier', () => {
       await s.pay(client.url(createReq('NS1', never.url, now + DAY)));
       await s.pay(client.url(createReq('NS2', third.url, now + DAY)));
       const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && s.notifications({ status: 'pending' }).length > 0) await new Promise((r) => setTimeout(r, 20));
+      while (Date.now() < deadline && s.notifications({ status: 'pending' }).length > 0)
+        await new Promise((r) => setTimeout(r, 20));
       const [n1] = s.notifications({ outerTaskId: 'NS1' });
       const [n2] = s.notifications({ outerTaskId: 'NS2' });
       assert.equal(n1.status, 'exhausted');
       assert.equal(n1.attempts.length, 8);
       assert.equal(never.received.length, 8);
       const gaps = n1.attempts.slice(1).map((a, i) => a.at - n1.attempts[i].at);
-      gaps.forEach((g, i) => assert.ok(g >= Math.round(RESEND_INTERVALS_MS[i] / 100_000), `gap ${i} ${g} ms respects the scaled schedule`));
+      gaps.forEach((g, i) =>
+        assert.ok(g >= Math.round(RESEND_INTERVALS_MS[i] / 100_000), `gap ${i} ${g} ms respects the scaled schedule`),
+      );
       assert.equal(n2.status, 'delivered');
       assert.equal(third.received.length, 3);
       assert.equal(s.config.timeFactor, 100_000);
@@ -111,7 +140,10 @@ describe('notifier', () => {
       await s2.flushNotifications();
       const [n] = s2.notifications({ outerTaskId: 'NR1' });
       assert.equal(n.status, 'delivered');
-      assert.deepEqual(n.attempts.map((a) => a.answer), ['fail', 'success']);
+      assert.deepEqual(
+        n.attempts.map((a) => a.answer),
+        ['fail', 'success'],
+      );
       assert.equal(receiver.received.length, 2);
     } finally {
       await s2.stop();

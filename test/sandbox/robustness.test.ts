@@ -45,26 +45,66 @@ describe('bad requests', () => {
   });
   /** Sign arbitrary business params (bypassing the builders' checks) so the gateway's own checks are tested. */
   const rawSigned = (service: string, params: Record<string, string | undefined>, charset = 'utf-8') =>
-    mapiGetUrl(signMapiRequest({ service, params }, { gatewayUrl: s.gatewayUrl, partner: client.partner, inputCharset: charset, signer: client.signer }), s.gatewayUrl);
+    mapiGetUrl(
+      signMapiRequest(
+        { service, params },
+        { gatewayUrl: s.gatewayUrl, partner: client.partner, inputCharset: charset, signer: client.signer },
+      ),
+      s.gatewayUrl,
+    );
 
   test('malformed transport is refused with a code', async () => {
     const before = snapshot();
-    assert.equal(await errorOf(await fetch(`${s.gatewayUrl}?service=alipay.witkey.task.confirm.by.platform&a=%ZZ`)), 'ILLEGAL_ARGUMENT');
+    assert.equal(
+      await errorOf(await fetch(`${s.gatewayUrl}?service=alipay.witkey.task.confirm.by.platform&a=%ZZ`)),
+      'ILLEGAL_ARGUMENT',
+    );
     assert.equal(await errorOf(await fetch(`${s.gatewayUrl}?service=x&service=y`)), 'ILLEGAL_ARGUMENT');
     assert.equal(await errorOf(await fetch(`${s.gatewayUrl}?_input_charset=latin1&service=x`)), 'ILLEGAL_CHARSET');
-    assert.equal(await errorOf(await fetch(`${s.gatewayUrl}?service=alipay.witkey.task.confirm.by.platform&partner=${client.partner}&_input_charset=utf-8&sign_type=DSA`)), 'ILLEGAL_SIGN');
+    assert.equal(
+      await errorOf(
+        await fetch(
+          `${s.gatewayUrl}?service=alipay.witkey.task.confirm.by.platform&partner=${client.partner}&_input_charset=utf-8&sign_type=DSA`,
+        ),
+      ),
+      'ILLEGAL_SIGN',
+    );
     assert.equal(await errorOf(await fetch(s.gatewayUrl)), 'ILLEGAL_CHARSET');
-    const raw8 = await fetch(s.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from([0x61, 0x3d, 0xe4, 0xb8, 0xad]) });
+    const raw8 = await fetch(s.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from([0x61, 0x3d, 0xe4, 0xb8, 0xad]),
+    });
     assert.ok(['ILLEGAL_ARGUMENT', 'ILLEGAL_CHARSET'].includes((await errorOf(raw8))!));
-    const big = await fetch(s.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `a=${'x'.repeat(200_000)}` });
+    const big = await fetch(s.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `a=${'x'.repeat(200_000)}`,
+    });
     assert.equal(big.status, 413);
-    const wrongType = await fetch(s.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<x/>' });
+    const wrongType = await fetch(s.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: '<x/>',
+    });
     assert.equal(wrongType.status, 415);
-    const badJson = await fetch(`${s.url}/sandbox/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request":' });
+    const badJson = await fetch(`${s.url}/sandbox/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"request":',
+    });
     assert.equal(badJson.status, 400);
-    const badShape = await fetch(`${s.url}/sandbox/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request: 5, extra: true }) });
+    const badShape = await fetch(`${s.url}/sandbox/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: 5, extra: true }),
+    });
     assert.equal(badShape.status, 400);
-    const notPage = await fetch(`${s.url}/sandbox/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request: 'service=alipay.witkey.task.confirm.by.platform' }) });
+    const notPage = await fetch(`${s.url}/sandbox/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: 'service=alipay.witkey.task.confirm.by.platform' }),
+    });
     assert.equal(notPage.status, 422);
     assert.equal(snapshot(), before);
   });
@@ -79,13 +119,36 @@ describe('bad requests', () => {
         return (err as { code: string }).code;
       }
     };
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ task_amount: '-1' }))), 'ILLEGAL_ARGUMENT');
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ task_amount: '1e3' }))), 'ILLEGAL_ARGUMENT');
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ task_amount: '1.001' }))), 'ILLEGAL_ARGUMENT');
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ task_expired_time: '20301301000000' }))), 'ILLEGAL_ARGUMENT');
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ task_expired_time: '20200101000000' }))), 'ILLEGAL_ARGUMENT', 'in the past');
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ additional_profit_amount: '1.00' }))), 'ILLEGAL_ARGUMENT', 'fee without number');
-    assert.equal(await code(rawSigned('alipay.witkey.task.create', createParams({ outer_task_freeze_no: 'x'.repeat(31) }))), 'ILLEGAL_ARGUMENT');
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ task_amount: '-1' }))),
+      'ILLEGAL_ARGUMENT',
+    );
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ task_amount: '1e3' }))),
+      'ILLEGAL_ARGUMENT',
+    );
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ task_amount: '1.001' }))),
+      'ILLEGAL_ARGUMENT',
+    );
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ task_expired_time: '20301301000000' }))),
+      'ILLEGAL_ARGUMENT',
+    );
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ task_expired_time: '20200101000000' }))),
+      'ILLEGAL_ARGUMENT',
+      'in the past',
+    );
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ additional_profit_amount: '1.00' }))),
+      'ILLEGAL_ARGUMENT',
+      'fee without number',
+    );
+    assert.equal(
+      await code(rawSigned('alipay.witkey.task.create', createParams({ outer_task_freeze_no: 'x'.repeat(31) }))),
+      'ILLEGAL_ARGUMENT',
+    );
     const inject = rawSigned('alipay.witkey.task.confirm', {
       outer_task_id: 'B1',
       outer_account_id: 'p',
@@ -108,17 +171,65 @@ describe('bad requests', () => {
   });
 
   test('used business numbers: same request = same outcome, other data = WITKEY_DATA_NOT_MATCH', async () => {
-    const url = client.url(buildTaskCreate({ outerTaskId: 'B2', outerTaskFreezeNo: 'B2FZ', taskAmountFen: 500, returnUrl: 'http://127.0.0.1:9/r', notifyUrl: 'http://127.0.0.1:9/n', taskType: 'T', taskTitle: 't', taskExpiredTime: T0 + DAY, outerAccountId: 'p2' }));
+    const url = client.url(
+      buildTaskCreate({
+        outerTaskId: 'B2',
+        outerTaskFreezeNo: 'B2FZ',
+        taskAmountFen: 500,
+        returnUrl: 'http://127.0.0.1:9/r',
+        notifyUrl: 'http://127.0.0.1:9/n',
+        taskType: 'T',
+        taskTitle: 't',
+        taskExpiredTime: T0 + DAY,
+        outerAccountId: 'p2',
+      }),
+    );
     const first = await s.pay(url);
     const second = await s.pay(url);
     assert.equal(second.alreadyDone, true);
     assert.equal(second.returnFields.paid_time, first.returnFields.paid_time);
     const before = snapshot();
-    const other = client.url(buildTaskCreate({ outerTaskId: 'B2', outerTaskFreezeNo: 'B2FZ', taskAmountFen: 900, returnUrl: 'http://127.0.0.1:9/r', notifyUrl: 'http://127.0.0.1:9/n', taskType: 'T', taskTitle: 't', taskExpiredTime: T0 + DAY, outerAccountId: 'p2' }));
+    const other = client.url(
+      buildTaskCreate({
+        outerTaskId: 'B2',
+        outerTaskFreezeNo: 'B2FZ',
+        taskAmountFen: 900,
+        returnUrl: 'http://127.0.0.1:9/r',
+        notifyUrl: 'http://127.0.0.1:9/n',
+        taskType: 'T',
+        taskTitle: 't',
+        taskExpiredTime: T0 + DAY,
+        outerAccountId: 'p2',
+      }),
+    );
     await assert.rejects(s.pay(other), { code: 'WITKEY_DATA_NOT_MATCH' });
-    const otherNo = client.url(buildTaskCreate({ outerTaskId: 'B2', outerTaskFreezeNo: 'B2FZ2', taskAmountFen: 500, returnUrl: 'http://127.0.0.1:9/r', notifyUrl: 'http://127.0.0.1:9/n', taskType: 'T', taskTitle: 't', taskExpiredTime: T0 + DAY, outerAccountId: 'p2' }));
+    const otherNo = client.url(
+      buildTaskCreate({
+        outerTaskId: 'B2',
+        outerTaskFreezeNo: 'B2FZ2',
+        taskAmountFen: 500,
+        returnUrl: 'http://127.0.0.1:9/r',
+        notifyUrl: 'http://127.0.0.1:9/n',
+        taskType: 'T',
+        taskTitle: 't',
+        taskExpiredTime: T0 + DAY,
+        outerAccountId: 'p2',
+      }),
+    );
     await assert.rejects(s.pay(otherNo), { code: 'WITKEY_TASK_EXIST_ERROR' });
-    const stolenNo = client.url(buildTaskCreate({ outerTaskId: 'B3', outerTaskFreezeNo: 'B2FZ', taskAmountFen: 500, returnUrl: 'http://127.0.0.1:9/r', notifyUrl: 'http://127.0.0.1:9/n', taskType: 'T', taskTitle: 't', taskExpiredTime: T0 + DAY, outerAccountId: 'p3' }));
+    const stolenNo = client.url(
+      buildTaskCreate({
+        outerTaskId: 'B3',
+        outerTaskFreezeNo: 'B2FZ',
+        taskAmountFen: 500,
+        returnUrl: 'http://127.0.0.1:9/r',
+        notifyUrl: 'http://127.0.0.1:9/n',
+        taskType: 'T',
+        taskTitle: 't',
+        taskExpiredTime: T0 + DAY,
+        outerAccountId: 'p3',
+      }),
+    );
     await assert.rejects(s.pay(stolenNo), { code: 'WITKEY_DATA_NOT_MATCH' });
     assert.equal(snapshot(), before);
   });
@@ -128,7 +239,19 @@ describe('bad requests', () => {
     const disk = readFileSync(join(dataDir, 'state.json'), 'utf8');
     s.setConservationCheck(() => ['injected violation']);
     try {
-      const url = client.url(buildTaskCreate({ outerTaskId: 'B9', outerTaskFreezeNo: 'B9FZ', taskAmountFen: 500, returnUrl: 'http://127.0.0.1:9/r', notifyUrl: 'http://127.0.0.1:9/n', taskType: 'T', taskTitle: 't', taskExpiredTime: T0 + DAY, outerAccountId: 'p9' }));
+      const url = client.url(
+        buildTaskCreate({
+          outerTaskId: 'B9',
+          outerTaskFreezeNo: 'B9FZ',
+          taskAmountFen: 500,
+          returnUrl: 'http://127.0.0.1:9/r',
+          notifyUrl: 'http://127.0.0.1:9/n',
+          taskType: 'T',
+          taskTitle: 't',
+          taskExpiredTime: T0 + DAY,
+          outerAccountId: 'p9',
+        }),
+      );
       await assert.rejects(s.pay(url), { code: 'SYSTEM_ERROR' });
     } finally {
       s.setConservationCheck(undefined);
@@ -143,7 +266,11 @@ describe('bad requests', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 300 }), fc.boolean(), async (text, post) => {
         const res = post
-          ? await fetch(s.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: text })
+          ? await fetch(s.gatewayUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: text,
+            })
           : await fetch(`${s.gatewayUrl}?${encodeURI(text).replace(/#/g, '%23')}`);
         assert.ok(res.status < 500, `status ${res.status}`);
         await res.arrayBuffer();
@@ -151,11 +278,30 @@ describe('bad requests', () => {
       { numRuns: 150 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('service', 'partner', '_input_charset', 'sign', 'sign_type', 'outer_task_id', 'transfer_detail', 'cancel_transfer_detail'), fc.string({ maxLength: 40 })), async (params) => {
-        const res = await fetch(s.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
-        assert.ok(res.status < 500);
-        await res.arrayBuffer();
-      }),
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.constantFrom(
+            'service',
+            'partner',
+            '_input_charset',
+            'sign',
+            'sign_type',
+            'outer_task_id',
+            'transfer_detail',
+            'cancel_transfer_detail',
+          ),
+          fc.string({ maxLength: 40 }),
+        ),
+        async (params) => {
+          const res = await fetch(s.gatewayUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(params).toString(),
+          });
+          assert.ok(res.status < 500);
+          await res.arrayBuffer();
+        },
+      ),
       { numRuns: 150 },
     );
     assert.equal(snapshot(), before);

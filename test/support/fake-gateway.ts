@@ -30,11 +30,17 @@ export class FakeGateway {
     return {
       createTaskPage: async ({ freezeNo }) => {
         this.pages.push(`create:${freezeNo}`);
-        return { url: `https://gateway.test/gateway.do?service=alipay.witkey.task.create&outer_task_freeze_no=${freezeNo}&n=${this.pages.length}`, requestHash: 'h' };
+        return {
+          url: `https://gateway.test/gateway.do?service=alipay.witkey.task.create&outer_task_freeze_no=${freezeNo}&n=${this.pages.length}`,
+          requestHash: 'h',
+        };
       },
       createConfirmPage: async ({ transfers }) => {
         this.pages.push(`confirm:${transfers.map((t) => t.transferNo).join(',')}`);
-        return { url: `https://gateway.test/confirm?${transfers.map((t) => t.transferNo).join(',')}`, requestHash: 'h' };
+        return {
+          url: `https://gateway.test/confirm?${transfers.map((t) => t.transferNo).join(',')}`,
+          requestHash: 'h',
+        };
       },
       createAppendPage: async ({ freezeNo }) => {
         this.pages.push(`append:${freezeNo}`);
@@ -43,14 +49,24 @@ export class FakeGateway {
       confirmByPlatform: async ({ transferNos }) => {
         this.payoutCalls += 1;
         if (this.payoutGate) await this.payoutGate;
-        if (this.payoutFailure) throw ApplicationFailure.nonRetryable(`confirm.by.platform: gateway refused: ILLEGAL_PARTNER`, this.payoutFailure);
+        if (this.payoutFailure)
+          throw ApplicationFailure.nonRetryable(
+            `confirm.by.platform: gateway refused: ILLEGAL_PARTNER`,
+            this.payoutFailure,
+          );
         this.payouts.push(transferNos);
         return { requestHash: 'h', alreadyDone: false };
       },
       cancelConfirmByPlatform: async ({ transferNos }) => {
         this.cancelCalls += 1;
-        if (this.cancelBehaviour === 'unknown') throw new Error('cancel.confirm.by.platform: socket hang up (outcome unknown)');
-        if (this.cancelBehaviour === 'refuse') return { cancelled: [], failed: transferNos.map((transferNo) => ({ transferNo, errorCode: 'WITKEY_NOT_ALLOW' })), requestHash: 'h' };
+        if (this.cancelBehaviour === 'unknown')
+          throw new Error('cancel.confirm.by.platform: socket hang up (outcome unknown)');
+        if (this.cancelBehaviour === 'refuse')
+          return {
+            cancelled: [],
+            failed: transferNos.map((transferNo) => ({ transferNo, errorCode: 'WITKEY_NOT_ALLOW' })),
+            requestHash: 'h',
+          };
         this.cancels.push(transferNos);
         return { cancelled: transferNos, failed: [], requestHash: 'h' };
       },
@@ -68,7 +84,14 @@ export class FakeGateway {
         this.audits.push(outerTaskId);
         return { path: `memory:${outerTaskId}` };
       },
-      createLeftoverPage: async () => ({ page: { action: 'https://gateway.test/gateway.do', method: 'POST', fields: { service: 'alipay.witkey.task.left.amount.handle' } }, requestHash: 'h' }),
+      createLeftoverPage: async () => ({
+        page: {
+          action: 'https://gateway.test/gateway.do',
+          method: 'POST',
+          fields: { service: 'alipay.witkey.task.left.amount.handle' },
+        },
+        requestHash: 'h',
+      }),
     };
   }
 }

@@ -47,7 +47,9 @@ export function recordingDir(): { dir: string; explicit: boolean } {
 
 export function checkHistoryName(name: string): void {
   if (!NAME.test(name) || /\d{10,}/.test(name)) {
-    throw new Error(`history name "${name}": use a fixed name of lowercase words, digits, '-' and '.' (no pid, time or random part), e.g. "announcement-path"`);
+    throw new Error(
+      `history name "${name}": use a fixed name of lowercase words, digits, '-' and '.' (no pid, time or random part), e.g. "announcement-path"`,
+    );
   }
 }
 
@@ -61,13 +63,20 @@ export async function saveHistory(client: Client, outerTaskId: string, name: str
     // in a recording run every name must be unique across all test files (they share the folder)
     await writeFile(file, historyToJSON(history), { flag: explicit ? 'wx' : 'w' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`history name "${name}" is recorded twice in ${dir}: every saveHistory needs its own name`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new Error(`history name "${name}" is recorded twice in ${dir}: every saveHistory needs its own name`);
     throw err;
   }
   try {
-    await Worker.runReplayHistory({ workflowBundle: await witkeyWorkflowBundle(), replayName: `fresh-${name}` }, history, workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: await witkeyWorkflowBundle(), replayName: `fresh-${name}` },
+      history,
+      workflowId,
+    );
   } catch (err) {
     keepTempDir = true;
-    throw new Error(`the history "${name}" this test just recorded does not replay with the workflow code that recorded it (kept as ${file}): ${(err as Error).message}`);
+    throw new Error(
+      `the history "${name}" this test just recorded does not replay with the workflow code that recorded it (kept as ${file}): ${(err as Error).message}`,
+    );
   }
 }

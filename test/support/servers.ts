@@ -2,7 +2,12 @@
  * Test harness: one Temporal server per test file, started through the SDK from the user cache on free
  * loopback ports, stopped afterwards. Two concurrent runs on one machine never share a server.
  */
-import { startDevServer, startTimeSkippingServer, type DevServerOptions, type StartedServer } from '../../devstack/servers';
+import {
+  startDevServer,
+  startTimeSkippingServer,
+  type DevServerOptions,
+  type StartedServer,
+} from '../../devstack/servers';
 
 const quiet = (message: string): void => {
   if (process.env.WITKEY_TEST_VERBOSE) process.stderr.write(`[devstack] ${message}\n`);

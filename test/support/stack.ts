@@ -45,7 +45,9 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(opts: { timeSkipping?: boolean; resendWindowMs?: number } = {}): Promise<TestStack> {
+export async function startTestStack(
+  opts: { timeSkipping?: boolean; resendWindowMs?: number } = {},
+): Promise<TestStack> {
   const timeSkipping = opts.timeSkipping ?? true;
   const server = timeSkipping ? await timeSkippingServer() : await devServer();
   const dataDir = await mkdtemp(join(tmpdir(), 'witkey-stack-'));
@@ -55,7 +57,12 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
   const port = await freePort();
   const webhookUrl = `http://127.0.0.1:${port}`;
   const settings = siteSettingsForSandbox(sandbox.publicConfig(), webhookUrl);
-  const webhook = buildWebhook({ client: server.env.client, taskQueue, inbound: settings.inbound, logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false });
+  const webhook = buildWebhook({
+    client: server.env.client,
+    taskQueue,
+    inbound: settings.inbound,
+    logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false,
+  });
   await webhook.listen({ host: '127.0.0.1', port });
   const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
     const worker = await Worker.create({
@@ -70,7 +77,12 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     return { worker, running: worker.run() };
   };
   let current = await newWorker();
-  const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: sandbox.config.feeRates, auditDir: join(dataDir, 'audit'), settings: { resendWindowMs: opts.resendWindowMs ?? 86_400_000 } });
+  const tasks = new WitkeyTasks(server.env.client, {
+    taskQueue,
+    feeRates: sandbox.config.feeRates,
+    auditDir: join(dataDir, 'audit'),
+    settings: { resendWindowMs: opts.resendWindowMs ?? 86_400_000 },
+  });
 
   const flush = async (): Promise<number> => {
     let total = 0;
@@ -95,7 +107,7 @@ export async function startTestStack(opts: { timeSkipping?: boolean; resendWindo
     async pass(ms) {
       await server.env.sleep(ms);
       // timers that fired start workflow tasks and activities a moment later: deliver until two quiet rounds
-      for (let quiet = 0; quiet < 2; ) {
+      for (let quiet = 0; quiet < 2;) {
         await new Promise((r) => setTimeout(r, 100));
         quiet = (await flush()) === 0 ? quiet + 1 : 0;
       }

@@ -35,16 +35,33 @@ export interface WorkflowHarness {
   stop(): Promise<void>;
 }
 
-export async function startWorkflowHarness(server: StartedServer, settings: Partial<TaskSettings> = {}): Promise<WorkflowHarness> {
+export async function startWorkflowHarness(
+  server: StartedServer,
+  settings: Partial<TaskSettings> = {},
+): Promise<WorkflowHarness> {
   const gateway = new FakeGateway();
   const taskQueue = `harness-${process.pid}-${Date.now()}`;
-  const worker = await Worker.create({ connection: server.env.nativeConnection, namespace: server.namespace, taskQueue, workflowBundle: await witkeyWorkflowBundle(), activities: gateway.activities() });
+  const worker = await Worker.create({
+    connection: server.env.nativeConnection,
+    namespace: server.namespace,
+    taskQueue,
+    workflowBundle: await witkeyWorkflowBundle(),
+    activities: gateway.activities(),
+  });
   const running = worker.run();
-  const tasks = new WitkeyTasks(server.env.client, { taskQueue, feeRates: RATES, settings: { resendWindowMs: 86_400_000, ...settings } });
+  const tasks = new WitkeyTasks(server.env.client, {
+    taskQueue,
+    feeRates: RATES,
+    settings: { resendWindowMs: 86_400_000, ...settings },
+  });
   let seq = 0;
   const now = (): Promise<number> => server.env.currentTimeMs();
   const notify = async (outerTaskId: string, event: object, notifyId = `n-${process.pid}-${++seq}`): Promise<void> => {
-    const n: TaskNotification = { notifyId, via: 'notify', event: { ...event, partner: PARTNER, outerTaskId } as NotifyEvent };
+    const n: TaskNotification = {
+      notifyId,
+      via: 'notify',
+      event: { ...event, partner: PARTNER, outerTaskId } as NotifyEvent,
+    };
     await server.env.client.workflow.getHandle(taskWorkflowId(outerTaskId)).signal(notificationSignal, n);
   };
   return {
@@ -54,16 +71,56 @@ export async function startWorkflowHarness(server: StartedServer, settings: Part
     now,
     notify,
     async publishAndPay(id, bountyFen, valueAddedFeeFen, expiresInMs) {
-      const res = await tasks.publish({ outerTaskId: id, title: `task ${id}`, taskType: 'DESIGN', publisherId: 'pub-1', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen, expiresAtMs: (await now()) + expiresInMs });
+      const res = await tasks.publish({
+        outerTaskId: id,
+        title: `task ${id}`,
+        taskType: 'DESIGN',
+        publisherId: 'pub-1',
+        publisherAlipayUserId: PUBLISHER,
+        bountyFen,
+        valueAddedFeeFen,
+        expiresAtMs: (await now()) + expiresInMs,
+      });
       assert.match(res.cashierUrl, /outer_task_freeze_no=/);
       assert.equal(res.phase, 'awaiting_payment');
-      await notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: bountyFen, paidTime: await now() });
-      if (valueAddedFeeFen) await notify(id, { type: 'additional_profit_transfer', additionalProfitTransferNo: businessNumber(id, { kind: 'additionalProfit' }), amountFen: valueAddedFeeFen, status: 'S', transferTime: await now() });
+      await notify(id, {
+        type: 'task_freeze',
+        outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }),
+        taskAmountFen: bountyFen,
+        paidTime: await now(),
+      });
+      if (valueAddedFeeFen)
+        await notify(id, {
+          type: 'additional_profit_transfer',
+          additionalProfitTransferNo: businessNumber(id, { kind: 'additionalProfit' }),
+          amountFen: valueAddedFeeFen,
+          status: 'S',
+          transferTime: await now(),
+        });
     },
     async payTransfer(id, transferNo, grossFen, subType) {
       const split = splitWinnerTransfer(grossFen, RATES);
-      const assign = { type: 'assign_transfer', subType: `ASSIGN_FOR_${subType}_PAYMENT`, outerTransferNo: transferNo, alipayUserId: WINNERS[0], amountFen: grossFen, commissionFen: split.commissionFen, winnerAmountFen: split.winnerFen, status: 'S', transferTime: await now() };
-      const profit = { type: 'platform_profit_transfer', subType: `PLATFORM_PROFIT_BY_${subType}_PAYMENT`, outerTransferNo: transferNo, profitAmountFen: split.commissionFen, alipayFeeFen: split.alipayFeeFen, platformAmountFen: split.platformFen, status: 'S', transferTime: await now() };
+      const assign = {
+        type: 'assign_transfer',
+        subType: `ASSIGN_FOR_${subType}_PAYMENT`,
+        outerTransferNo: transferNo,
+        alipayUserId: WINNERS[0],
+        amountFen: grossFen,
+        commissionFen: split.commissionFen,
+        winnerAmountFen: split.winnerFen,
+        status: 'S',
+        transferTime: await now(),
+      };
+      const profit = {
+        type: 'platform_profit_transfer',
+        subType: `PLATFORM_PROFIT_BY_${subType}_PAYMENT`,
+        outerTransferNo: transferNo,
+        profitAmountFen: split.commissionFen,
+        alipayFeeFen: split.alipayFeeFen,
+        platformAmountFen: split.platformFen,
+        status: 'S',
+        transferTime: await now(),
+      };
       for (let i = 0; i < 3; i++) await notify(id, profit, `profit-${transferNo}`);
       for (let i = 0; i < 3; i++) await notify(id, assign, `assign-${transferNo}`);
     },
@@ -78,5 +135,8 @@ export async function startWorkflowHarness(server: StartedServer, settings: Part
 
 export function conserved(result: TaskResult): void {
   const l = result.view.ledger;
-  assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen);
+  assert.equal(
+    l.bountyFrozenFen + l.valueAddedFeePaidFen,
+    l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen,
+  );
 }

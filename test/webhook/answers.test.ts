@@ -11,7 +11,16 @@ import { buildWebhook } from '../../client/webhook/server';
 import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
 import { freePort } from '../../devstack/ports';
 import { startTestStack, type TestStack } from '../support/stack';
-import { alipaySigner, forgerSigner, historyLength, inboxItems, post, rawBody, signalledNotifyIds, signedBody } from './helpers';
+import {
+  alipaySigner,
+  forgerSigner,
+  historyLength,
+  inboxItems,
+  post,
+  rawBody,
+  signalledNotifyIds,
+  signedBody,
+} from './helpers';
 
 const PUBLISHER = '2088100000000021';
 const WINNER = '2088200000000021';
@@ -29,12 +38,34 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ti
 describe('webhook answers (time-skipping server, sandbox keys)', () => {
   let stack: TestStack;
   let notifyUrl: string;
-  const freezeEvent = async (id: string, amountFen: number, overrides: Partial<TaskFreezeEvent> = {}): Promise<TaskFreezeEvent> => {
+  const freezeEvent = async (
+    id: string,
+    amountFen: number,
+    overrides: Partial<TaskFreezeEvent> = {},
+  ): Promise<TaskFreezeEvent> => {
     const view = await stack.status(id);
-    return { type: 'task_freeze', partner: stack.sandbox.config.partnerId, outerTaskId: id, outerTaskFreezeNo: view.freezeNo, taskAmountFen: amountFen, paidTime: Math.floor((await stack.now()) / 1000) * 1000, alipayUserId: PUBLISHER, ...overrides };
+    return {
+      type: 'task_freeze',
+      partner: stack.sandbox.config.partnerId,
+      outerTaskId: id,
+      outerTaskFreezeNo: view.freezeNo,
+      taskAmountFen: amountFen,
+      paidTime: Math.floor((await stack.now()) / 1000) * 1000,
+      alipayUserId: PUBLISHER,
+      ...overrides,
+    };
   };
   const publish = async (id: string, bountyFen: number, expiresInMs = 30 * 24 * HOUR) =>
-    stack.tasks.publish({ outerTaskId: id, title: `webhook ${id}`, taskType: 'DESIGN', publisherId: `pub-${id}`, publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + expiresInMs });
+    stack.tasks.publish({
+      outerTaskId: id,
+      title: `webhook ${id}`,
+      taskType: 'DESIGN',
+      publisherId: `pub-${id}`,
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + expiresInMs,
+    });
 
   before(async () => {
     stack = await startTestStack({ resendWindowMs: 10 * 60_000 });
@@ -63,9 +94,19 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     await publish('wh-dup', 5_000);
     const { body } = signedBody('nv-dup-1', await freezeEvent('wh-dup', 5_000), alipaySigner(stack.sandbox));
     const answers = [await post(notifyUrl, body), await post(notifyUrl, body), await post(notifyUrl, body)];
-    assert.deepEqual(answers, [0, 1, 2].map(() => ({ status: 200, text: 'success' })));
+    assert.deepEqual(
+      answers,
+      [0, 1, 2].map(() => ({ status: 200, text: 'success' })),
+    );
     // a signal that arrives while a workflow task runs is buffered (durable) and enters the history when that task ends
-    assert.deepEqual(await eventually(() => signalledNotifyIds(stack.server.env.client, 'wh-dup'), (ids) => ids.length === 3), ['nv-dup-1', 'nv-dup-1', 'nv-dup-1'], 'delivered every time');
+    assert.deepEqual(
+      await eventually(
+        () => signalledNotifyIds(stack.server.env.client, 'wh-dup'),
+        (ids) => ids.length === 3,
+      ),
+      ['nv-dup-1', 'nv-dup-1', 'nv-dup-1'],
+      'delivered every time',
+    );
     const view = await stack.status('wh-dup');
     assert.equal(view.ledger.bountyFrozenFen, 5_000, 'frozen once, not three times');
     assert.equal(view.notificationsProcessed, 1);
@@ -78,10 +119,17 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     before(async () => {
       await publish('wh-refused', 7_000);
       event = await freezeEvent('wh-refused', 7_000);
-      before0 = { history: await historyLength(stack.server.env.client, 'wh-refused'), inbox: (await inboxItems(stack.server.env.client)).length };
+      before0 = {
+        history: await historyLength(stack.server.env.client, 'wh-refused'),
+        inbox: (await inboxItems(stack.server.env.client)).length,
+      };
     });
     const unchanged = async (): Promise<void> => {
-      assert.equal(await historyLength(stack.server.env.client, 'wh-refused'), before0.history, 'no event added to the task');
+      assert.equal(
+        await historyLength(stack.server.env.client, 'wh-refused'),
+        before0.history,
+        'no event added to the task',
+      );
       const view = await stack.status('wh-refused');
       assert.equal(view.phase, 'awaiting_payment');
       assert.equal(view.ledger.bountyFrozenFen, 0);
@@ -89,7 +137,7 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
       assert.equal((await inboxItems(stack.server.env.client)).length, before0.inbox, 'nothing recorded in the inbox');
     };
 
-    test('forged signature (signed with a key that is not Alipay\'s)', async () => {
+    test("forged signature (signed with a key that is not Alipay's)", async () => {
       const { body } = signedBody('nv-forged', event, forgerSigner());
       assert.deepEqual(await post(notifyUrl, body), { status: 400, text: 'fail' });
       await unchanged();
@@ -98,7 +146,10 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     test('tampered field (amount changed after signing)', async () => {
       const { fields } = signedBody('nv-tampered', event, alipaySigner(stack.sandbox));
       assert.match(fields.xml, /<task_amount>70\.00<\/task_amount>/);
-      const tampered = rawBody({ ...fields, xml: fields.xml.replace('<task_amount>70.00</task_amount>', '<task_amount>7000.00</task_amount>') });
+      const tampered = rawBody({
+        ...fields,
+        xml: fields.xml.replace('<task_amount>70.00</task_amount>', '<task_amount>7000.00</task_amount>'),
+      });
       assert.deepEqual(await post(notifyUrl, tampered), { status: 400, text: 'fail' });
       const renamed = rawBody({ ...fields, notify_id: 'nv-tampered-2' });
       assert.deepEqual(await post(notifyUrl, renamed), { status: 400, text: 'fail' }, 'the notify_id is signed too');
@@ -117,7 +168,16 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
         ['not a form', 'this is %%% not a form'],
         ['empty body', ''],
         ['no signature', rawBody({ ...fields, sign: '' })],
-        ['no xml', rawBody({ notify_id: fields.notify_id, notify_time: fields.notify_time, notify_type: fields.notify_type, sign: fields.sign, sign_type: fields.sign_type })],
+        [
+          'no xml',
+          rawBody({
+            notify_id: fields.notify_id,
+            notify_time: fields.notify_time,
+            notify_type: fields.notify_type,
+            sign: fields.sign,
+            sign_type: fields.sign_type,
+          }),
+        ],
         ['xml not well formed', rawBody({ ...fields, xml: '<alipay><response>' })],
         ['unknown notify_type', rawBody({ ...fields, notify_type: 'trade_status_sync' })],
         ['sub-type not allowed for the type', rawBody({ ...fields, notify_sub_type: 'ASSIGN_FOR_ANNOUNCE_PAYMENT' })],
@@ -135,7 +195,17 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
 
     test('notify_verify: a correctly signed notification the gateway did not issue is refused (403)', async () => {
       const settings = siteSettingsForSandbox(stack.sandbox.publicConfig(), stack.webhookUrl);
-      const app = buildWebhook({ client: stack.server.env.client, taskQueue: stack.taskQueue, inbound: settings.inbound, notifyVerify: { gatewayUrl: stack.sandbox.gatewayUrl, partner: stack.sandbox.config.partnerId, timeoutMs: 5_000 }, logger: false });
+      const app = buildWebhook({
+        client: stack.server.env.client,
+        taskQueue: stack.taskQueue,
+        inbound: settings.inbound,
+        notifyVerify: {
+          gatewayUrl: stack.sandbox.gatewayUrl,
+          partner: stack.sandbox.config.partnerId,
+          timeoutMs: 5_000,
+        },
+        logger: false,
+      });
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       try {
         const { body } = signedBody('nv-not-issued', event, alipaySigner(stack.sandbox));
@@ -154,21 +224,39 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     assert.deepEqual(await signalledNotifyIds(stack.server.env.client, 'wh-mismatch'), ['nv-mismatch']);
     const view = await stack.status('wh-mismatch');
     assert.equal(view.needsAttention, true);
-    assert.deepEqual(view.attention.map((a) => a.code), ['AMOUNT_MISMATCH']);
+    assert.deepEqual(
+      view.attention.map((a) => a.code),
+      ['AMOUNT_MISMATCH'],
+    );
     assert.match(view.attention[0].message, /10001/);
     assert.equal(view.phase, 'awaiting_payment');
     assert.equal(view.ledger.bountyFrozenFen, 0);
   });
 
   test('unknown task: recorded in the operators\' inbox, answered "success"', async () => {
-    const { body } = signedBody('nv-orphan', { type: 'task_freeze', partner: stack.sandbox.config.partnerId, outerTaskId: 'wh-never-published', outerTaskFreezeNo: 'whneverF', taskAmountFen: 100, paidTime: Math.floor((await stack.now()) / 1000) * 1000 }, alipaySigner(stack.sandbox));
+    const { body } = signedBody(
+      'nv-orphan',
+      {
+        type: 'task_freeze',
+        partner: stack.sandbox.config.partnerId,
+        outerTaskId: 'wh-never-published',
+        outerTaskFreezeNo: 'whneverF',
+        taskAmountFen: 100,
+        paidTime: Math.floor((await stack.now()) / 1000) * 1000,
+      },
+      alipaySigner(stack.sandbox),
+    );
     assert.deepEqual(await post(notifyUrl, body), { status: 200, text: 'success' });
     const items = (await inboxItems(stack.server.env.client)).filter((i) => i.notification.notifyId === 'nv-orphan');
     assert.equal(items.length, 1);
     assert.equal(items[0].reason, 'unknown_task');
     assert.equal(items[0].notification.event.outerTaskId, 'wh-never-published');
     assert.deepEqual(await post(notifyUrl, body), { status: 200, text: 'success' }, 'its resend too');
-    assert.equal((await inboxItems(stack.server.env.client)).filter((i) => i.notification.notifyId === 'nv-orphan').length, 1, 'recorded once');
+    assert.equal(
+      (await inboxItems(stack.server.env.client)).filter((i) => i.notification.notifyId === 'nv-orphan').length,
+      1,
+      'recorded once',
+    );
   });
 
   test('return pages: GET task.create (paid page, freeze delivered), POST left.amount.handle (pending page), forged return refused', async () => {
@@ -200,7 +288,11 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     assert.equal(res.status, 200);
     assert.match(res.text, /data-result="pending"/);
     const view = await stack.status('wh-return');
-    assert.equal(view.leftovers[0].status, 'accepted', 'the left_amount_handle result was delivered by the return page');
+    assert.equal(
+      view.leftovers[0].status,
+      'accepted',
+      'the left_amount_handle result was delivered by the return page',
+    );
     assert.equal(view.notificationsProcessed, 3, 'freeze return + freeze notify + leftover return');
   });
 
@@ -208,7 +300,9 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     const published = await publish('wh-late', 4_000, HOUR);
     await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER });
     await stack.flush();
-    const r = await stack.tasks.selectWinners('wh-late', { winners: [{ alipayUserId: WINNER, nickname: 'Quick', amountFen: 4_000 }] });
+    const r = await stack.tasks.selectWinners('wh-late', {
+      winners: [{ alipayUserId: WINNER, nickname: 'Quick', amountFen: 4_000 }],
+    });
     await stack.sandbox.confirm(r.confirmUrl);
     await stack.flush();
     await stack.pass(HOUR + 11 * 60_000); // expiry, then the resend window: the task closes
@@ -220,7 +314,11 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     const inboxBefore = await inboxItems(stack.server.env.client);
     const duplicate = signedBody(processed[0], await freezeEventClosed(), alipaySigner(stack.sandbox));
     assert.deepEqual(await post(notifyUrl, duplicate.body), { status: 200, text: 'success' });
-    assert.equal((await inboxItems(stack.server.env.client)).length, inboxBefore.length, 'a duplicate of the record is not an inbox item');
+    assert.equal(
+      (await inboxItems(stack.server.env.client)).length,
+      inboxBefore.length,
+      'a duplicate of the record is not an inbox item',
+    );
 
     const late = signedBody('nv-late-new', await freezeEventClosed(), alipaySigner(stack.sandbox));
     assert.deepEqual(await post(notifyUrl, late.body), { status: 200, text: 'success' });
@@ -228,10 +326,21 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     assert.equal(items.length, 1);
     assert.equal(items[0].reason, 'task_closed');
     assert.deepEqual(items[0].task, { status: 'COMPLETED', phase: 'settled' });
-    assert.deepEqual({ amountFen: items[0].money?.amountFen, frozen: items[0].money?.mayBeFrozenAtAlipay }, { amountFen: 4_000, frozen: true }, 'money, not noise');
+    assert.deepEqual(
+      { amountFen: items[0].money?.amountFen, frozen: items[0].money?.mayBeFrozenAtAlipay },
+      { amountFen: 4_000, frozen: true },
+      'money, not noise',
+    );
 
     async function freezeEventClosed(): Promise<TaskFreezeEvent> {
-      return { type: 'task_freeze', partner: stack.sandbox.config.partnerId, outerTaskId: 'wh-late', outerTaskFreezeNo: result.view.freezeNo, taskAmountFen: 4_000, paidTime: Math.floor((await stack.now()) / 1000) * 1000 };
+      return {
+        type: 'task_freeze',
+        partner: stack.sandbox.config.partnerId,
+        outerTaskId: 'wh-late',
+        outerTaskFreezeNo: result.view.freezeNo,
+        taskAmountFen: 4_000,
+        paidTime: Math.floor((await stack.now()) / 1000) * 1000,
+      };
     }
   });
 
@@ -246,7 +355,14 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
     const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
     const client = new Client({ connection });
     const settings = siteSettingsForSandbox(stack.sandbox.publicConfig(), stack.webhookUrl);
-    const app = buildWebhook({ client, taskQueue: stack.taskQueue, inbound: settings.inbound, logger: false, workerPolling: async () => true, deliveryDeadlineMs: 1_000 });
+    const app = buildWebhook({
+      client,
+      taskQueue: stack.taskQueue,
+      inbound: settings.inbound,
+      logger: false,
+      workerPolling: async () => true,
+      deliveryDeadlineMs: 1_000,
+    });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       // the deadline bounds the answer (no timing assertion here: the 503 itself shows the deadline fired)
@@ -255,12 +371,24 @@ describe('webhook answers (time-skipping server, sandbox keys)', () => {
       const health = await fetch(`${url}/healthz`);
       assert.equal(health.status, 503);
       assert.deepEqual(await health.json(), { status: 'unhealthy', checks: { temporal: false, workerPolling: true } });
-      const back = buildReturnCallback('alipay.witkey.task.create', `${url}/alipay/return`, { isSuccess: true, event: await freezeEvent('wh-valid', 12_345) }, alipaySigner(stack.sandbox), 'utf-8');
+      const back = buildReturnCallback(
+        'alipay.witkey.task.create',
+        `${url}/alipay/return`,
+        { isSuccess: true, event: await freezeEvent('wh-valid', 12_345) },
+        alipaySigner(stack.sandbox),
+        'utf-8',
+      );
       const page = await fetch(back.url);
       assert.equal(page.status, 503);
       assert.match(await page.text(), /data-result="pending"/);
       // a forged one is still refused at the door (400), before Temporal is asked
-      assert.deepEqual(await post(`${url}/alipay/notify`, signedBody('nv-down-forged', await freezeEvent('wh-valid', 1), forgerSigner()).body), { status: 400, text: 'fail' });
+      assert.deepEqual(
+        await post(
+          `${url}/alipay/notify`,
+          signedBody('nv-down-forged', await freezeEvent('wh-valid', 1), forgerSigner()).body,
+        ),
+        { status: 400, text: 'fail' },
+      );
     } finally {
       await app.close();
       await connection.close();

@@ -14,10 +14,20 @@ export function alipaySigner(sandbox: Sandbox): MapiSigner {
 
 /** A DSA key that is not Alipay's (the fixtures' test key): a forger's signature. */
 export function forgerSigner(): MapiSigner {
-  return { signType: 'DSA', privateKey: loadPrivateKey(readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'alipay', 'dsa-private-pkcs8.pem')), 'dsa') };
+  return {
+    signType: 'DSA',
+    privateKey: loadPrivateKey(
+      readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'alipay', 'dsa-private-pkcs8.pem')),
+      'dsa',
+    ),
+  };
 }
 
-export function signedBody(notifyId: string, event: NotifyEvent, signer: MapiSigner): { fields: Record<string, string>; body: string } {
+export function signedBody(
+  notifyId: string,
+  event: NotifyEvent,
+  signer: MapiSigner,
+): { fields: Record<string, string>; body: string } {
   const built = buildNotification({ notifyId, event }, signer, 'utf-8');
   return { fields: { ...built.fields }, body: built.body };
 }
@@ -32,7 +42,11 @@ export interface Answer {
   text: string;
 }
 
-export async function post(url: string, body: string | Buffer, contentType = 'application/x-www-form-urlencoded; charset=utf-8'): Promise<Answer> {
+export async function post(
+  url: string,
+  body: string | Buffer,
+  contentType = 'application/x-www-form-urlencoded; charset=utf-8',
+): Promise<Answer> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
   return { status: res.status, text: await res.text() };
 }

@@ -43,9 +43,24 @@ describe('webhook: refused pages and returns with more signed fields', () => {
 
   test('is_success=F for a task: the task gets pageRefused (and an attention item); the browser is told why', async () => {
     const id = 'wr-refused';
-    await stack.tasks.publish({ outerTaskId: id, title: 'refused page', taskType: 'DESIGN', publisherId: 'pub-r', publisherAlipayUserId: PUBLISHER, bountyFen: 10_000, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + 30 * 24 * HOUR });
+    await stack.tasks.publish({
+      outerTaskId: id,
+      title: 'refused page',
+      taskType: 'DESIGN',
+      publisherId: 'pub-r',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 10_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + 30 * 24 * HOUR,
+    });
     const returnUrl = `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.confirm`;
-    const back = buildReturnCallback('alipay.witkey.task.confirm', returnUrl, { isSuccess: false, errorCode: 'WITKEY_NOT_ALLOW', outerTaskId: id }, alipaySigner(stack.sandbox), 'utf-8');
+    const back = buildReturnCallback(
+      'alipay.witkey.task.confirm',
+      returnUrl,
+      { isSuccess: false, errorCode: 'WITKEY_NOT_ALLOW', outerTaskId: id },
+      alipaySigner(stack.sandbox),
+      'utf-8',
+    );
     const before = Date.now();
     const page = await get(back.url);
     assert.equal(page.status, 200, page.text);
@@ -54,23 +69,50 @@ describe('webhook: refused pages and returns with more signed fields', () => {
     const refusals = await refusalsOf(stack, id);
     assert.equal(refusals.length, 1);
     const { atMs, ...rest } = refusals[0];
-    assert.deepEqual(rest, { outerTaskId: id, service: 'alipay.witkey.task.confirm', errorCode: 'WITKEY_NOT_ALLOW', references: [] });
+    assert.deepEqual(rest, {
+      outerTaskId: id,
+      service: 'alipay.witkey.task.confirm',
+      errorCode: 'WITKEY_NOT_ALLOW',
+      references: [],
+    });
     assert.ok(atMs !== undefined && atMs >= before - 1000 && atMs <= Date.now());
     const view = await stack.status(id);
-    assert.deepEqual(view.attention.filter((a) => !a.resolved).map((a) => a.code), ['PAGE_REFUSED']);
+    assert.deepEqual(
+      view.attention.filter((a) => !a.resolved).map((a) => a.code),
+      ['PAGE_REFUSED'],
+    );
     // the browser's reload: the same refusal again, recorded once
     assert.equal((await get(back.url)).status, 200);
   });
 
   test('is_success=F for an unknown task, or without outer_task_id: logged, a clear page, no error', async () => {
     const returnUrl = `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.left.amount.handle`;
-    const unknown = buildReturnCallback('alipay.witkey.task.left.amount.handle', returnUrl, { isSuccess: false, errorCode: 'WITKEY_TASK_NOT_EXIST', outerTaskId: 'wr-nobody' }, alipaySigner(stack.sandbox), 'utf-8');
-    const res = await fetch(unknown.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: formSerialize(unknown.fields, 'utf-8') });
+    const unknown = buildReturnCallback(
+      'alipay.witkey.task.left.amount.handle',
+      returnUrl,
+      { isSuccess: false, errorCode: 'WITKEY_TASK_NOT_EXIST', outerTaskId: 'wr-nobody' },
+      alipaySigner(stack.sandbox),
+      'utf-8',
+    );
+    const res = await fetch(unknown.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: formSerialize(unknown.fields, 'utf-8'),
+    });
     const text = await res.text();
     assert.equal(res.status, 200, text);
-    assert.match(text, /Alipay refused this step \(alipay\.witkey\.task\.left\.amount\.handle\): WITKEY_TASK_NOT_EXIST\./);
+    assert.match(
+      text,
+      /Alipay refused this step \(alipay\.witkey\.task\.left\.amount\.handle\): WITKEY_TASK_NOT_EXIST\./,
+    );
     assert.match(text, /no open task wr-nobody/);
-    const anonymous = buildReturnCallback('alipay.witkey.task.confirm', `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.confirm`, { isSuccess: false, errorCode: 'SYSTEM_ERROR' }, alipaySigner(stack.sandbox), 'utf-8');
+    const anonymous = buildReturnCallback(
+      'alipay.witkey.task.confirm',
+      `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.confirm`,
+      { isSuccess: false, errorCode: 'SYSTEM_ERROR' },
+      alipaySigner(stack.sandbox),
+      'utf-8',
+    );
     const page = await get(anonymous.url);
     assert.equal(page.status, 200);
     assert.match(page.text, /Alipay refused this step \(alipay\.witkey\.task\.confirm\): SYSTEM_ERROR\./);
@@ -78,8 +120,23 @@ describe('webhook: refused pages and returns with more signed fields', () => {
 
   test('a forged refusal is refused and reaches no task', async () => {
     const id = 'wr-forged';
-    await stack.tasks.publish({ outerTaskId: id, title: 'forged', taskType: 'DESIGN', publisherId: 'pub-f', publisherAlipayUserId: PUBLISHER, bountyFen: 10_000, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + 30 * 24 * HOUR });
-    const forged = buildReturnCallback('alipay.witkey.task.confirm', `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.confirm`, { isSuccess: false, errorCode: 'WITKEY_NOT_ALLOW', outerTaskId: id }, forgerSigner(), 'utf-8');
+    await stack.tasks.publish({
+      outerTaskId: id,
+      title: 'forged',
+      taskType: 'DESIGN',
+      publisherId: 'pub-f',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 10_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + 30 * 24 * HOUR,
+    });
+    const forged = buildReturnCallback(
+      'alipay.witkey.task.confirm',
+      `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.confirm`,
+      { isSuccess: false, errorCode: 'WITKEY_NOT_ALLOW', outerTaskId: id },
+      forgerSigner(),
+      'utf-8',
+    );
     const page = await get(forged.url);
     assert.equal(page.status, 400);
     assert.match(page.text, /data-result="refused"/);
@@ -88,14 +145,38 @@ describe('webhook: refused pages and returns with more signed fields', () => {
 
   test('a genuine return page with one more signed field is accepted and delivered; tampered, refused', async () => {
     const id = 'wr-extra';
-    const published = await stack.tasks.publish({ outerTaskId: id, title: 'extra field', taskType: 'DESIGN', publisherId: 'pub-e', publisherAlipayUserId: PUBLISHER, bountyFen: 7_000, valueAddedFeeFen: 0, expiresAtMs: (await stack.now()) + 30 * 24 * HOUR });
+    const published = await stack.tasks.publish({
+      outerTaskId: id,
+      title: 'extra field',
+      taskType: 'DESIGN',
+      publisherId: 'pub-e',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 7_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await stack.now()) + 30 * 24 * HOUR,
+    });
     assert.ok(published.cashierUrl);
     const view = await stack.status(id);
-    const fields: Record<string, string> = { is_success: 'T', outer_task_id: id, outer_task_freeze_no: view.freezeNo, task_amount: '70.00', paid_time: '20300101120000', buyer_email: 'pub@example.com' };
-    const signedFields = { ...fields, sign: signMapiParams(fields, alipaySigner(stack.sandbox), 'utf-8'), sign_type: 'DSA' };
-    const tampered = await get(`${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.create&${formSerialize({ ...signedFields, buyer_email: 'x@example.com' }, 'utf-8')}`);
+    const fields: Record<string, string> = {
+      is_success: 'T',
+      outer_task_id: id,
+      outer_task_freeze_no: view.freezeNo,
+      task_amount: '70.00',
+      paid_time: '20300101120000',
+      buyer_email: 'pub@example.com',
+    };
+    const signedFields = {
+      ...fields,
+      sign: signMapiParams(fields, alipaySigner(stack.sandbox), 'utf-8'),
+      sign_type: 'DSA',
+    };
+    const tampered = await get(
+      `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.create&${formSerialize({ ...signedFields, buyer_email: 'x@example.com' }, 'utf-8')}`,
+    );
     assert.equal(tampered.status, 400);
-    const page = await get(`${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.create&${formSerialize(signedFields, 'utf-8')}`);
+    const page = await get(
+      `${stack.webhookUrl}/alipay/return?service=alipay.witkey.task.create&${formSerialize(signedFields, 'utf-8')}`,
+    );
     assert.equal(page.status, 200, page.text);
     assert.match(page.text, /data-result="paid"/);
     const after = await stack.status(id);

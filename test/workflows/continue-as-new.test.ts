@@ -26,14 +26,26 @@ describe('continue-as-new (dev server, small history limit)', () => {
   test('a request repeated after continue-as-new (same request id) returns the first result and earmarks nothing twice', async () => {
     const id = `can-req-${process.pid}`;
     await h.publishAndPay(id, 9_000, 0, 60_000);
-    const selection = { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 4_000 }], announceEndMs: Math.ceil((Date.now() + 50_000) / 1000) * 1000 };
+    const selection = {
+      winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 4_000 }],
+      announceEndMs: Math.ceil((Date.now() + 50_000) / 1000) * 1000,
+    };
     const first = await h.tasks.selectWinners(id, selection, 'site-request-1');
     const extension = { addBountyFen: 1_000, newExpiresAtMs: Math.ceil((Date.now() + 120_000) / 1000) * 1000 };
     const firstAppend = await h.tasks.extend(id, extension, 'site-request-2');
     const handle = server.env.client.workflow.getHandle(taskWorkflowId(id));
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 120 && (await handle.describe()).runId === firstRun; i++) {
-      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
+      await h.notify(
+        id,
+        {
+          type: 'task_freeze',
+          outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }),
+          taskAmountFen: 9_000,
+          paidTime: Date.now(),
+        },
+        `dup-${i}`,
+      );
       if (i >= 40) await new Promise((r) => setTimeout(r, 100)); // the suggestion is acted on at the next workflow task
     }
     assert.notEqual((await handle.describe()).runId, firstRun, 'the task continued as new');
@@ -46,7 +58,9 @@ describe('continue-as-new (dev server, small history limit)', () => {
     assert.equal(view.spec.expiresAtMs < extension.newExpiresAtMs, true);
     const other = await h.tasks.selectWinners(id, selection, 'site-request-3');
     assert.equal(other.round, 2, 'a new request id is a new round');
-    await h.tasks.operator(id, { action: 'settle_manually', operator: 'ops', reason: 'test cleanup' }).catch(() => undefined);
+    await h.tasks
+      .operator(id, { action: 'settle_manually', operator: 'ops', reason: 'test cleanup' })
+      .catch(() => undefined);
     await handle.terminate('test done');
   });
 
@@ -56,8 +70,26 @@ describe('continue-as-new (dev server, small history limit)', () => {
     const firstRun = (await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe()).runId;
     // 60 notifications with distinct notify_ids that repeat the freeze (each applies nothing) and 60 resends of one
     for (let i = 0; i < 60; i++) {
-      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, `dup-${i}`);
-      await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }), taskAmountFen: 9_000, paidTime: Date.now() }, 'resent-one');
+      await h.notify(
+        id,
+        {
+          type: 'task_freeze',
+          outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }),
+          taskAmountFen: 9_000,
+          paidTime: Date.now(),
+        },
+        `dup-${i}`,
+      );
+      await h.notify(
+        id,
+        {
+          type: 'task_freeze',
+          outerTaskFreezeNo: businessNumber(id, { kind: 'freeze' }),
+          taskAmountFen: 9_000,
+          paidTime: Date.now(),
+        },
+        'resent-one',
+      );
     }
     const view = await h.tasks.status(id);
     assert.equal(view.notificationsProcessed, 2 + 60 + 1, 'freeze + fee + 60 distinct + 1 resent id');
@@ -73,8 +105,19 @@ describe('continue-as-new (dev server, small history limit)', () => {
     // finish the task in the new run: expiry, refund of everything
     while ((await h.tasks.status(id)).phase !== 'expired') await new Promise((r) => setTimeout(r, 200));
     const plan = await h.tasks.planLeftover(id, { refundFen: 9_000, platformFen: 0, winners: [] });
-    await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 9_000 }, successBidders: [], failureBidders: [] });
-    await h.notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo, amountFen: 9_000, status: 'S', transferTime: Date.now() });
+    await h.notify(id, {
+      type: 'left_amount_handle',
+      refund: { serialNo: plan.refundSerialNo, amountFen: 9_000 },
+      successBidders: [],
+      failureBidders: [],
+    });
+    await h.notify(id, {
+      type: 'refund_transfer',
+      outerTransferNo: plan.refundSerialNo,
+      amountFen: 9_000,
+      status: 'S',
+      transferTime: Date.now(),
+    });
     const result = await h.result(id);
     conserved(result);
     assert.equal(result.view.phase, 'settled');

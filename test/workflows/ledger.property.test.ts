@@ -18,7 +18,11 @@ const PUBLISHER = '2088000000000001';
 function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
   return (numerator * 2n + denominator) / (denominator * 2n);
 }
-function refSplit(gross: number, commissionBp: number, feeBp: number): { winner: number; commission: number; fee: number; platform: number } {
+function refSplit(
+  gross: number,
+  commissionBp: number,
+  feeBp: number,
+): { winner: number; commission: number; fee: number; platform: number } {
   const c = roundHalfUp(BigInt(gross) * BigInt(commissionBp), 10_000n);
   const f = roundHalfUp(c * BigInt(feeBp), 10_000n);
   return { winner: Number(BigInt(gross) - c), commission: Number(c), fee: Number(f), platform: Number(c - f) };
@@ -70,7 +74,10 @@ function expectFigures(state: TaskState, ref: Reference): void {
   assert.equal(ledger.availableFen(state), ref.available, 'available');
   // the five buckets add up (computed here, not by the ledger)
   const l = state.ledger;
-  assert.equal(l.bountyFrozenFen + l.valueAddedFeePaidFen, l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen);
+  assert.equal(
+    l.bountyFrozenFen + l.valueAddedFeePaidFen,
+    l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen,
+  );
 }
 
 function refused(state: TaskState, fn: () => unknown, code?: string): void {
@@ -100,14 +107,27 @@ type Op =
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.constant<Op>({ op: 'freeze' }),
   fc.constant<Op>({ op: 'vaf' }),
-  fc.record({ op: fc.constant('select' as const), amounts: fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 4 }), announce: fc.boolean() }),
-  fc.record({ op: fc.constant('confirm' as const), pick: fc.nat(), fail: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }) }),
+  fc.record({
+    op: fc.constant('select' as const),
+    amounts: fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 4 }),
+    announce: fc.boolean(),
+  }),
+  fc.record({
+    op: fc.constant('confirm' as const),
+    pick: fc.nat(),
+    fail: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  }),
   fc.record({ op: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 24 * 12 }) }),
   fc.constant<Op>({ op: 'payout' }),
   fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }),
   fc.record({ op: fc.constant('assign' as const), pick: fc.nat(), ok: fc.boolean() }),
   fc.record({ op: fc.constant('profit' as const), pick: fc.nat() }),
-  fc.record({ op: fc.constant('leftover' as const), refundPct: fc.integer({ min: 0, max: 100 }), platformPct: fc.integer({ min: 0, max: 100 }), winners: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({
+    op: fc.constant('leftover' as const),
+    refundPct: fc.integer({ min: 0, max: 100 }),
+    platformPct: fc.integer({ min: 0, max: 100 }),
+    winners: fc.integer({ min: 0, max: 2 }),
+  }),
   fc.record({ op: fc.constant('handled' as const), failFirst: fc.boolean() }),
   fc.record({ op: fc.constant('refund' as const), ok: fc.boolean() }),
   fc.constant<Op>({ op: 'platformShare' }),
@@ -147,7 +167,11 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
   let now = T0;
   let winnerSeq = 2;
   const winner = (): string => `2088${String(winnerSeq++).padStart(12, '0')}`;
-  const byStatus = (status: string): string[] => Object.values(state.transfers).filter((t) => t.status === status).map((t) => t.transferNo).sort();
+  const byStatus = (status: string): string[] =>
+    Object.values(state.transfers)
+      .filter((t) => t.status === status)
+      .map((t) => t.transferNo)
+      .sort();
 
   for (const o of ops) {
     switch (o.op) {
@@ -161,7 +185,11 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
       }
       case 'vaf': {
         if (spec.valueAddedFeeFen === 0) break;
-        const outcome = ledger.applyValueAddedFee(state, { transferNo: state.valueAddedFeeTransferNo!, amountFen: spec.valueAddedFeeFen }, now);
+        const outcome = ledger.applyValueAddedFee(
+          state,
+          { transferNo: state.valueAddedFeeTransferNo!, amountFen: spec.valueAddedFeeFen },
+          now,
+        );
         if (ref.vaf === 0) {
           assert.equal(outcome, 'applied');
           ref.vaf = spec.valueAddedFeeFen;
@@ -170,7 +198,10 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         break;
       }
       case 'select': {
-        const input = { winners: o.amounts.map((amountFen) => ({ alipayUserId: winner(), nickname: 'w', amountFen })), announceEndMs: o.announce ? now + 3 * DAY : undefined };
+        const input = {
+          winners: o.amounts.map((amountFen) => ({ alipayUserId: winner(), nickname: 'w', amountFen })),
+          announceEndMs: o.announce ? now + 3 * DAY : undefined,
+        };
         const total = o.amounts.reduce((a, b) => a + b, 0);
         const allowed = ref.frozenIn > 0 && now < spec.expiresAtMs && total <= ref.available;
         if (!allowed) {
@@ -180,7 +211,14 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         const round = ledger.selectWinners(state, input, now);
         round.transferNos.forEach((no, i) => {
           const s = refSplit(o.amounts[i], rates.commissionBp, rates.alipayFeeBp);
-          ref.transfers.set(no, { gross: o.amounts[i], winnerDue: s.winner, commissionDue: s.commission, live: true, leftover: false, confirmed: false });
+          ref.transfers.set(no, {
+            gross: o.amounts[i],
+            winnerDue: s.winner,
+            commissionDue: s.commission,
+            live: true,
+            leftover: false,
+            confirmed: false,
+          });
         });
         break;
       }
@@ -191,7 +229,11 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         const transfers = round.transferNos.map((no, i) => {
           const t = state.transfers[no];
           const fail = o.fail[i % 4];
-          return { transferNo: no, status: fail ? ('F' as const) : round.announceEndMs === undefined ? ('I' as const) : ('W' as const), amountFen: t.grossFen };
+          return {
+            transferNo: no,
+            status: fail ? ('F' as const) : round.announceEndMs === undefined ? ('I' as const) : ('W' as const),
+            amountFen: t.grossFen,
+          };
         });
         assert.equal(ledger.applyTaskConfirm(state, { transfers }, now), 'applied');
         for (const c of transfers) {
@@ -205,7 +247,8 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         now += o.hours * 3_600_000;
         ledger.expire(state, now);
         // at expiry, winners the publisher never confirmed are abandoned (not the admin's leftover transfers)
-        if (now >= spec.expiresAtMs) for (const t of ref.transfers.values()) if (!t.leftover && !t.confirmed) t.live = false;
+        if (now >= spec.expiresAtMs)
+          for (const t of ref.transfers.values()) if (!t.leftover && !t.confirmed) t.live = false;
         break;
       }
       case 'payout': {
@@ -231,31 +274,55 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         break;
       }
       case 'assign': {
-        const candidates = Object.values(state.transfers).filter((t) => t.status === 'paying' && !t.winnerPaid && !t.commissionSettled);
+        const candidates = Object.values(state.transfers).filter(
+          (t) => t.status === 'paying' && !t.winnerPaid && !t.commissionSettled,
+        );
         const t = pick(candidates, o.pick);
         if (!t) break;
         const r = ref.transfers.get(t.transferNo)!;
         const expected = refSplit(r.gross, rates.commissionBp, rates.alipayFeeBp).winner;
         // a wrong amount is flagged and applies nothing
         const flaggedBefore = state.attention.length;
-        assert.equal(ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected + 1, success: true }, now), 'attention');
+        assert.equal(
+          ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected + 1, success: true }, now),
+          'attention',
+        );
         assert.equal(state.attention.length, flaggedBefore + 1);
         if (o.ok) {
-          assert.equal(ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected, success: true }, now), 'applied');
+          assert.equal(
+            ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected, success: true }, now),
+            'applied',
+          );
           ref.winners += expected;
           r.winnerDue = 0;
-          assert.equal(ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected, success: true }, now), 'duplicate');
+          assert.equal(
+            ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected, success: true }, now),
+            'duplicate',
+          );
         } else {
-          assert.equal(ledger.applyAssign(state, { transferNo: t.transferNo, winnerFen: expected, success: false, errorCode: 'X' }, now), 'applied');
+          assert.equal(
+            ledger.applyAssign(
+              state,
+              { transferNo: t.transferNo, winnerFen: expected, success: false, errorCode: 'X' },
+              now,
+            ),
+            'applied',
+          );
           r.live = false;
         }
         break;
       }
       case 'profit': {
-        const t = pick(Object.values(state.transfers).filter((x) => x.status === 'paid' && !x.commissionSettled), o.pick);
+        const t = pick(
+          Object.values(state.transfers).filter((x) => x.status === 'paid' && !x.commissionSettled),
+          o.pick,
+        );
         if (!t) break;
         const s = refSplit(ref.transfers.get(t.transferNo)!.gross, rates.commissionBp, rates.alipayFeeBp);
-        assert.equal(ledger.applyPlatformProfit(state, { transferNo: t.transferNo, platformFen: s.platform }, now), 'applied');
+        assert.equal(
+          ledger.applyPlatformProfit(state, { transferNo: t.transferNo, platformFen: s.platform }, now),
+          'applied',
+        );
         ref.platform += s.platform;
         ref.fees += s.fee;
         ref.transfers.get(t.transferNo)!.commissionDue = 0;
@@ -266,12 +333,22 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         const refundFen = Math.floor((avail * o.refundPct) / 200);
         const platformFen = Math.floor(((avail - refundFen) * o.platformPct) / 200);
         const rest = avail - refundFen - platformFen;
-        const winners = o.winners > 0 && rest >= o.winners ? Array.from({ length: o.winners }, (_, i) => ({ alipayUserId: winner(), nickname: 'late', amountFen: i === 0 ? rest - (o.winners - 1) : 1 })) : [];
+        const winners =
+          o.winners > 0 && rest >= o.winners
+            ? Array.from({ length: o.winners }, (_, i) => ({
+                alipayUserId: winner(),
+                nickname: 'late',
+                amountFen: i === 0 ? rest - (o.winners - 1) : 1,
+              }))
+            : [];
         const input = { refundFen, platformFen, winners };
-        const inFlight = [...ref.transfers.values()].some((t) => t.live && t.confirmed && (t.winnerDue > 0 || t.commissionDue > 0));
+        const inFlight = [...ref.transfers.values()].some(
+          (t) => t.live && t.confirmed && (t.winnerDue > 0 || t.commissionDue > 0),
+        );
         const openPlan = state.leftovers.some((p) => p.status === 'planned');
         const moves = refundFen + platformFen + winners.reduce((a, w) => a + w.amountFen, 0);
-        const allowed = ref.frozenIn > 0 && now >= spec.expiresAtMs && !inFlight && !openPlan && moves > 0 && moves <= avail;
+        const allowed =
+          ref.frozenIn > 0 && now >= spec.expiresAtMs && !inFlight && !openPlan && moves > 0 && moves <= avail;
         if (!allowed) {
           refused(state, () => ledger.planLeftover(state, input, now));
           break;
@@ -280,11 +357,23 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         if (plan.refund) ref.parts.set(plan.refund.serialNo, { amount: refundFen, live: true });
         if (plan.platform) {
           const fee = Number(roundHalfUp(BigInt(platformFen) * BigInt(rates.alipayFeeBp), 10_000n));
-          ref.parts.set(plan.platform.serialNo, { amount: platformFen, live: true, fee, platformNet: platformFen - fee });
+          ref.parts.set(plan.platform.serialNo, {
+            amount: platformFen,
+            live: true,
+            fee,
+            platformNet: platformFen - fee,
+          });
         }
         plan.transferNos.forEach((no, i) => {
           const s = refSplit(winners[i].amountFen, rates.commissionBp, rates.alipayFeeBp);
-          ref.transfers.set(no, { gross: winners[i].amountFen, winnerDue: s.winner, commissionDue: s.commission, live: true, leftover: true, confirmed: false });
+          ref.transfers.set(no, {
+            gross: winners[i].amountFen,
+            winnerDue: s.winner,
+            commissionDue: s.commission,
+            live: true,
+            leftover: true,
+            confirmed: false,
+          });
         });
         break;
       }
@@ -309,7 +398,10 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         const plan = state.leftovers.find((p) => p.refund?.status === 'accepted');
         if (!plan) break;
         const part = ref.parts.get(plan.refund!.serialNo)!;
-        assert.equal(ledger.applyRefund(state, { serialNo: plan.refund!.serialNo, amountFen: part.amount, success: o.ok }, now), 'applied');
+        assert.equal(
+          ledger.applyRefund(state, { serialNo: plan.refund!.serialNo, amountFen: part.amount, success: o.ok }, now),
+          'applied',
+        );
         if (o.ok) ref.refunded += part.amount;
         part.live = false;
         break;
@@ -318,7 +410,14 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
         const plan = state.leftovers.find((p) => p.platform?.status === 'accepted');
         if (!plan) break;
         const part = ref.parts.get(plan.platform!.serialNo)!;
-        assert.equal(ledger.applyPlatformProfit(state, { transferNo: plan.platform!.serialNo, platformFen: part.platformNet! }, now), 'applied');
+        assert.equal(
+          ledger.applyPlatformProfit(
+            state,
+            { transferNo: plan.platform!.serialNo, platformFen: part.platformNet! },
+            now,
+          ),
+          'applied',
+        );
         ref.platform += part.platformNet!;
         ref.fees += part.fee!;
         part.live = false;
@@ -338,19 +437,42 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
 }
 
 function smallSpec(outerTaskId: string, bountyFen: number, feeRates: TaskSpec['feeRates']): TaskSpec {
-  return { outerTaskId, title: 't', taskType: 'X', publisherId: 'p', publisherAlipayUserId: PUBLISHER, bountyFen, valueAddedFeeFen: 0, expiresAtMs: T0 + DAY, feeRates };
+  return {
+    outerTaskId,
+    title: 't',
+    taskType: 'X',
+    publisherId: 'p',
+    publisherAlipayUserId: PUBLISHER,
+    bountyFen,
+    valueAddedFeeFen: 0,
+    expiresAtMs: T0 + DAY,
+    feeRates,
+  };
 }
 
 describe('task ledger (property-based, against a reference model)', () => {
   test('any sequence of allowed operations conserves money; forbidden ones change nothing', () => {
     fc.assert(
-      fc.property(specArb, fc.boolean(), fc.array(opArb, { minLength: 5, maxLength: 120, size: 'large' }), (spec, paidFirst, ops) => {
-        run(spec, paidFirst ? [{ op: 'freeze' }, ...ops] : ops);
-      }),
+      fc.property(
+        specArb,
+        fc.boolean(),
+        fc.array(opArb, { minLength: 5, maxLength: 120, size: 'large' }),
+        (spec, paidFirst, ops) => {
+          run(spec, paidFirst ? [{ op: 'freeze' }, ...ops] : ops);
+        },
+      ),
       { numRuns: 400 },
     );
     // the runs reached the interesting places, not just the start
-    for (const key of ['select:open', 'confirm:announcement', 'assign:payout', 'cancel:open', 'leftover:leftover', 'refund:leftover', 'handled:leftover']) {
+    for (const key of [
+      'select:open',
+      'confirm:announcement',
+      'assign:payout',
+      'cancel:open',
+      'leftover:leftover',
+      'refund:leftover',
+      'handled:leftover',
+    ]) {
       assert.ok((coverage[key] ?? 0) > 0, `no run reached ${key}: ${JSON.stringify(coverage)}`);
     }
   });
@@ -390,7 +512,11 @@ describe('task ledger (property-based, against a reference model)', () => {
   test('the split of a transfer matches the notes: commission, winner, Alipay fee, platform', () => {
     const state = ledger.newTaskState(smallSpec('t', 100_000, { commissionBp: 1_000, alipayFeeBp: 150 }));
     ledger.applyFreeze(state, { freezeNo: state.freezeNo, amountFen: 100_000 }, T0);
-    const round = ledger.selectWinners(state, { winners: [{ alipayUserId: '2088000000000009', nickname: 'a', amountFen: 12_345 }] }, T0);
+    const round = ledger.selectWinners(
+      state,
+      { winners: [{ alipayUserId: '2088000000000009', nickname: 'a', amountFen: 12_345 }] },
+      T0,
+    );
     const t = state.transfers[round.transferNos[0]];
     // c = round_half_up(12345 × 0.10) = 1235 (1234.5 rounds up); f = round_half_up(1235 × 0.015) = 19 (18.525)
     assert.deepEqual([t.commissionFen, t.winnerFen, t.alipayFeeFen, t.platformFen], [1235, 11_110, 19, 1216]);
@@ -399,6 +525,10 @@ describe('task ledger (property-based, against a reference model)', () => {
   test('a winner equal to the publisher is refused', () => {
     const state = ledger.newTaskState(smallSpec('t2', 1_000, { commissionBp: 0, alipayFeeBp: 0 }));
     ledger.applyFreeze(state, { freezeNo: state.freezeNo, amountFen: 1_000 }, T0);
-    refused(state, () => ledger.selectWinners(state, { winners: [{ alipayUserId: PUBLISHER, nickname: 'me', amountFen: 10 }] }, T0), 'BIDDER_EQUALS_TASK_CREATOR_ERROR');
+    refused(
+      state,
+      () => ledger.selectWinners(state, { winners: [{ alipayUserId: PUBLISHER, nickname: 'me', amountFen: 10 }] }, T0),
+      'BIDDER_EQUALS_TASK_CREATOR_ERROR',
+    );
   });
 });

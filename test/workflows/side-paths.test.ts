@@ -31,8 +31,14 @@ describe('bounty task side paths (time-skipping)', () => {
   test('a payout refused for configuration needs attention; after the fix an operator retries and it pays once', async () => {
     const id = 'blocked-1';
     await h.publishAndPay(id, 10_000, 0, 20 * DAY);
-    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 6_000 }], announceEndMs: (await h.now()) + 3 * DAY });
-    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 6_000, alipayUserId: WINNERS[0], status: 'W' }] });
+    const r = await h.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 6_000 }],
+      announceEndMs: (await h.now()) + 3 * DAY,
+    });
+    await h.notify(id, {
+      type: 'task_confirm',
+      transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 6_000, alipayUserId: WINNERS[0], status: 'W' }],
+    });
     h.gateway.payoutFailure = GATEWAY_FAILURE.configuration;
     await server.env.sleep(3 * DAY + 1_000);
     let view = await h.tasks.status(id);
@@ -42,7 +48,10 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(view.transfers[0].status, 'waiting', 'nothing moved');
     const desc = await server.env.client.workflow.getHandle(taskWorkflowId(id)).describe();
     assert.equal(desc.searchAttributes.WitkeyNeedsAttention?.[0], true);
-    await assert.rejects(h.tasks.operator(id, { action: 'retry', operator: '', reason: 'x' }), (e: unknown) => e instanceof TaskRequestError && /operator/.test(e.message));
+    await assert.rejects(
+      h.tasks.operator(id, { action: 'retry', operator: '', reason: 'x' }),
+      (e: unknown) => e instanceof TaskRequestError && /operator/.test(e.message),
+    );
 
     h.gateway.payoutFailure = undefined; // the partner id was fixed
     const before = h.gateway.payouts.length;
@@ -52,24 +61,49 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(h.gateway.payouts.length, before + 1, 'paid out exactly once');
     assert.equal(view.transfers[0].status, 'paying');
     assert.equal(view.needsAttention, false);
-    assert.deepEqual(view.operatorActions.map((a) => [a.action, a.operator, a.reason]), [['retry', 'ops-alice', 'partner id corrected in config']]);
+    assert.deepEqual(
+      view.operatorActions.map((a) => [a.action, a.operator, a.reason]),
+      [['retry', 'ops-alice', 'partner id corrected in config']],
+    );
     await h.saveHistory(id, 'payout-blocked-retry');
   });
 
   test('a transfer reported failed (F) frees its amount; the publisher picks another winner', async () => {
     const id = 'failed-1';
     await h.publishAndPay(id, 10_000, 0, 20 * DAY);
-    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 7_000 }] });
-    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 7_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    const r = await h.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 7_000 }],
+    });
+    await h.notify(id, {
+      type: 'task_confirm',
+      transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 7_000, alipayUserId: WINNERS[0], status: 'I' }],
+    });
     const split = splitWinnerTransfer(7_000, RATES);
-    await h.notify(id, { type: 'assign_transfer', subType: 'ASSIGN_FOR_IMMEDIATE_PAYMENT', outerTransferNo: r.transferNos[0], alipayUserId: WINNERS[0], amountFen: 7_000, commissionFen: split.commissionFen, winnerAmountFen: split.winnerFen, status: 'F', errorCode: 'ACCOUNT_NOT_EXIST', transferTime: await h.now() });
+    await h.notify(id, {
+      type: 'assign_transfer',
+      subType: 'ASSIGN_FOR_IMMEDIATE_PAYMENT',
+      outerTransferNo: r.transferNos[0],
+      alipayUserId: WINNERS[0],
+      amountFen: 7_000,
+      commissionFen: split.commissionFen,
+      winnerAmountFen: split.winnerFen,
+      status: 'F',
+      errorCode: 'ACCOUNT_NOT_EXIST',
+      transferTime: await h.now(),
+    });
     let view = await h.tasks.status(id);
     assert.equal(view.transfers[0].status, 'failed');
     assert.equal(view.transfers[0].errorCode, 'ACCOUNT_NOT_EXIST');
     assert.equal(view.availableFen, 10_000, 'the failed amount is free again');
     assert.equal(view.ledger.winnersReceivedFen, 0);
-    const r2 = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[1], nickname: 'b', amountFen: 7_000 }] });
-    assert.notEqual(r2.transferNos[0], r.transferNos[0], 'a new transfer number: never a second payment under the old one');
+    const r2 = await h.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNERS[1], nickname: 'b', amountFen: 7_000 }],
+    });
+    assert.notEqual(
+      r2.transferNos[0],
+      r.transferNos[0],
+      'a new transfer number: never a second payment under the old one',
+    );
     view = await h.tasks.status(id);
     assert.equal(view.availableFen, 3_000);
     await h.saveHistory(id, 'transfer-failed-replanned');
@@ -83,8 +117,19 @@ describe('bounty task side paths (time-skipping)', () => {
     const ext = await h.tasks.extend(id, { addBountyFen: 4_000, addValueAddedFeeFen: 100, newExpiresAtMs: newExpiry });
     assert.equal(ext.freezeNo, `${id}AF1`);
     await assert.rejects(h.tasks.extend(id, { addBountyFen: 1, newExpiresAtMs: newExpiry }), /still waiting/);
-    await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: ext.freezeNo, taskAmountFen: 4_000, paidTime: await h.now() });
-    await h.notify(id, { type: 'additional_profit_transfer', additionalProfitTransferNo: `${id}AA1`, amountFen: 100, status: 'S', transferTime: await h.now() });
+    await h.notify(id, {
+      type: 'task_freeze',
+      outerTaskFreezeNo: ext.freezeNo,
+      taskAmountFen: 4_000,
+      paidTime: await h.now(),
+    });
+    await h.notify(id, {
+      type: 'additional_profit_transfer',
+      additionalProfitTransferNo: `${id}AA1`,
+      amountFen: 100,
+      status: 'S',
+      transferTime: await h.now(),
+    });
     let view = await h.tasks.status(id);
     assert.equal(view.ledger.bountyFrozenFen, 14_000);
     assert.equal(view.ledger.valueAddedFeePaidFen, 100);
@@ -109,24 +154,61 @@ describe('bounty task side paths (time-skipping)', () => {
     await h.publishAndPay(id, 2_500, 0, 2 * DAY);
     await server.env.sleep(2 * DAY + 1_000);
     const plan = await h.tasks.planLeftover(id, { refundFen: 2_500, platformFen: 0, winners: [] });
-    await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 2_500 }, successBidders: [], failureBidders: [] }, `lah-${id}`);
-    await h.notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo, amountFen: 2_500, status: 'S', transferTime: await h.now() }, `rf-${id}`);
+    await h.notify(
+      id,
+      {
+        type: 'left_amount_handle',
+        refund: { serialNo: plan.refundSerialNo, amountFen: 2_500 },
+        successBidders: [],
+        failureBidders: [],
+      },
+      `lah-${id}`,
+    );
+    await h.notify(
+      id,
+      {
+        type: 'refund_transfer',
+        outerTransferNo: plan.refundSerialNo,
+        amountFen: 2_500,
+        status: 'S',
+        transferTime: await h.now(),
+      },
+      `rf-${id}`,
+    );
     const result = await h.result(id);
     conserved(result);
     assert.equal(result.view.ledger.refundedFen, 2_500);
-    assert.ok(result.processedNotifyIds.includes(`rf-${id}`), 'the record of the closed task lists every notification it processed');
+    assert.ok(
+      result.processedNotifyIds.includes(`rf-${id}`),
+      'the record of the closed task lists every notification it processed',
+    );
     await h.saveHistory(id, 'nobody-won');
   });
 
   test('an operator settles a stuck task manually: recorded with who and why, and the task closes', async () => {
     const id = 'manual-1';
     await h.publishAndPay(id, 3_000, 0, 20 * DAY);
-    await h.notify(id, { type: 'task_freeze', outerTaskFreezeNo: `${id}FZ`, taskAmountFen: 1, paidTime: await h.now() }); // a bad amount: attention
-    await assert.rejects(h.tasks.operator(id, { action: 'settle_manually', operator: 'ops-bob', reason: '' }), /reason/);
-    const view = await h.tasks.operator(id, { action: 'settle_manually', operator: 'ops-bob', reason: 'refunded by bank transfer, ticket 42' });
+    await h.notify(id, {
+      type: 'task_freeze',
+      outerTaskFreezeNo: `${id}FZ`,
+      taskAmountFen: 1,
+      paidTime: await h.now(),
+    }); // a bad amount: attention
+    await assert.rejects(
+      h.tasks.operator(id, { action: 'settle_manually', operator: 'ops-bob', reason: '' }),
+      /reason/,
+    );
+    const view = await h.tasks.operator(id, {
+      action: 'settle_manually',
+      operator: 'ops-bob',
+      reason: 'refunded by bank transfer, ticket 42',
+    });
     assert.equal(view.phase, 'settled');
     assert.equal(view.needsAttention, false);
-    assert.deepEqual(view.operatorActions[0].outcome, 'settled manually with 3000 fen still frozen in the system\'s books');
+    assert.deepEqual(
+      view.operatorActions[0].outcome,
+      "settled manually with 3000 fen still frozen in the system's books",
+    );
     const result = await h.result(id);
     assert.equal(result.view.operatorActions.length, 1);
     await h.saveHistory(id, 'manual-settlement');
@@ -135,13 +217,18 @@ describe('bounty task side paths (time-skipping)', () => {
   test('notifications that overtake the step they follow are kept and applied after it; none is lost', async () => {
     const id = 'overtake-1';
     await h.publishAndPay(id, 20_000, 0, 3 * DAY);
-    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 8_000 }] });
+    const r = await h.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 8_000 }],
+    });
     await h.payTransfer(id, r.transferNos[0], 8_000, 'IMMEDIATE'); // assign + profit before task_confirm
     let view = await h.tasks.status(id);
     assert.equal(view.transfers[0].status, 'requested');
     assert.equal(view.ledger.winnersReceivedFen, 0, 'not applied yet');
     assert.equal(view.needsAttention, false, 'not an error: kept for later');
-    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 8_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    await h.notify(id, {
+      type: 'task_confirm',
+      transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 8_000, alipayUserId: WINNERS[0], status: 'I' }],
+    });
     view = await h.tasks.status(id);
     const split = splitWinnerTransfer(8_000, RATES);
     assert.equal(view.transfers[0].status, 'paid');
@@ -152,12 +239,36 @@ describe('bounty task side paths (time-skipping)', () => {
     await server.env.sleep(3 * DAY + 1_000);
     const plan = await h.tasks.planLeftover(id, { refundFen: 10_000, platformFen: 2_000, winners: [] });
     const share = 2_000 - Math.round((2_000 * RATES.alipayFeeBp) / 10_000);
-    await h.notify(id, { type: 'refund_transfer', outerTransferNo: plan.refundSerialNo, amountFen: 10_000, status: 'S', transferTime: await h.now() });
-    await h.notify(id, { type: 'platform_profit_transfer', subType: 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT', outerTransferNo: plan.platformSerialNo, profitAmountFen: 2_000, alipayFeeFen: 2_000 - share, platformAmountFen: share, status: 'S', transferTime: await h.now() });
-    await h.notify(id, { type: 'left_amount_handle', refund: { serialNo: plan.refundSerialNo, amountFen: 10_000 }, platform: { serialNo: plan.platformSerialNo, amountFen: 2_000 }, successBidders: [], failureBidders: [] });
+    await h.notify(id, {
+      type: 'refund_transfer',
+      outerTransferNo: plan.refundSerialNo,
+      amountFen: 10_000,
+      status: 'S',
+      transferTime: await h.now(),
+    });
+    await h.notify(id, {
+      type: 'platform_profit_transfer',
+      subType: 'PLATFORM_PROFIT_BY_IMMEDIATE_PAYMENT',
+      outerTransferNo: plan.platformSerialNo,
+      profitAmountFen: 2_000,
+      alipayFeeFen: 2_000 - share,
+      platformAmountFen: share,
+      status: 'S',
+      transferTime: await h.now(),
+    });
+    await h.notify(id, {
+      type: 'left_amount_handle',
+      refund: { serialNo: plan.refundSerialNo, amountFen: 10_000 },
+      platform: { serialNo: plan.platformSerialNo, amountFen: 2_000 },
+      successBidders: [],
+      failureBidders: [],
+    });
     view = await h.tasks.status(id);
     assert.equal(view.availableFen, 0, 'nothing earmarked twice');
-    assert.deepEqual(view.leftovers.map((p) => [p.status, p.refund?.status, p.platform?.status]), [['done', 'done', 'done']]);
+    assert.deepEqual(
+      view.leftovers.map((p) => [p.status, p.refund?.status, p.platform?.status]),
+      [['done', 'done', 'done']],
+    );
     const result = await h.result(id);
     conserved(result);
     assert.equal(result.view.ledger.stillFrozenFen, 0);
@@ -168,10 +279,18 @@ describe('bounty task side paths (time-skipping)', () => {
   test('a confirmation made before expiry but notified after it is applied; the leftover waits for it', async () => {
     const id = 'lateconfirm-1';
     await h.publishAndPay(id, 6_000, 0, 2 * DAY);
-    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }] });
+    const r = await h.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }],
+    });
     await server.env.sleep(2 * DAY + 1_000); // expired, the confirmation still on its way
-    await assert.rejects(h.tasks.planLeftover(id, { refundFen: 5_000, platformFen: 0, winners: [] }), /may still be confirmed/);
-    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 1_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    await assert.rejects(
+      h.tasks.planLeftover(id, { refundFen: 5_000, platformFen: 0, winners: [] }),
+      /may still be confirmed/,
+    );
+    await h.notify(id, {
+      type: 'task_confirm',
+      transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 1_000, alipayUserId: WINNERS[0], status: 'I' }],
+    });
     const view = await h.tasks.status(id);
     assert.equal(view.transfers[0].status, 'paying');
     assert.equal(view.needsAttention, false);
@@ -192,13 +311,21 @@ describe('bounty task side paths (time-skipping)', () => {
   test("a payment whose notifications never come within Alipay's resend window is flagged for an operator", async () => {
     const id = 'overdue-1';
     await h.publishAndPay(id, 4_000, 0, 10 * DAY);
-    const r = await h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }] });
-    await h.notify(id, { type: 'task_confirm', transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 1_000, alipayUserId: WINNERS[0], status: 'I' }] });
+    const r = await h.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }],
+    });
+    await h.notify(id, {
+      type: 'task_confirm',
+      transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 1_000, alipayUserId: WINNERS[0], status: 'I' }],
+    });
     assert.equal((await h.tasks.status(id)).needsAttention, false);
     await server.env.sleep(DAY + 1_000); // the harness's resend window is one day
     const view = await h.tasks.status(id);
     assert.equal(view.needsAttention, true);
-    assert.deepEqual(view.attention.map((a) => a.code), ['NOTIFICATION_OVERDUE']);
+    assert.deepEqual(
+      view.attention.map((a) => a.code),
+      ['NOTIFICATION_OVERDUE'],
+    );
     assert.equal(view.transfers[0].status, 'paying', 'nothing assumed: the money stays where the ledger knows it is');
     await h.saveHistory(id, 'notification-overdue');
   });
@@ -207,8 +334,20 @@ describe('bounty task side paths (time-skipping)', () => {
     const id = 'cancel-unpaid-1';
     h.gateway.tradeQuery = { kind: 'found', tradeStatus: 'WAIT_BUYER_PAY' };
     h.gateway.tradeCancel = { kind: 'closed' };
-    await h.tasks.publish({ outerTaskId: id, title: id, taskType: 'DESIGN', publisherId: 'pub-1', bountyFen: 2_000, valueAddedFeeFen: 0, expiresAtMs: (await h.now()) + 10 * DAY });
-    const view = await h.tasks.operator(id, { action: 'cancel_unpaid', operator: 'ops-dan', reason: 'publisher withdrew the task' });
+    await h.tasks.publish({
+      outerTaskId: id,
+      title: id,
+      taskType: 'DESIGN',
+      publisherId: 'pub-1',
+      bountyFen: 2_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: (await h.now()) + 10 * DAY,
+    });
+    const view = await h.tasks.operator(id, {
+      action: 'cancel_unpaid',
+      operator: 'ops-dan',
+      reason: 'publisher withdrew the task',
+    });
     assert.equal(view.operatorActions[0].action, 'cancel_unpaid');
     let after = await h.tasks.status(id);
     for (let i = 0; i < 50 && after.phase !== 'cancelled'; i++) {
@@ -220,6 +359,9 @@ describe('bounty task side paths (time-skipping)', () => {
     assert.equal(after.ledger.bountyFrozenFen + after.ledger.refundedFen, 0, 'nothing charged');
     // a paid task cannot be cancelled this way
     await h.publishAndPay('cancel-unpaid-2', 2_000, 0, 10 * DAY);
-    await assert.rejects(h.tasks.operator('cancel-unpaid-2', { action: 'cancel_unpaid', operator: 'ops-dan', reason: 'x' }), /only an unpaid task/);
+    await assert.rejects(
+      h.tasks.operator('cancel-unpaid-2', { action: 'cancel_unpaid', operator: 'ops-dan', reason: 'x' }),
+      /only an unpaid task/,
+    );
   });
 });

@@ -90,7 +90,13 @@ export interface Round {
 export interface LeftoverPlan {
   round: number;
   refund?: { serialNo: string; amountFen: number; status: 'planned' | 'accepted' | 'done' | 'failed' };
-  platform?: { serialNo: string; shareFen: number; alipayFeeFen: number; platformFen: number; status: 'planned' | 'accepted' | 'done' | 'failed' };
+  platform?: {
+    serialNo: string;
+    shareFen: number;
+    alipayFeeFen: number;
+    platformFen: number;
+    status: 'planned' | 'accepted' | 'done' | 'failed';
+  };
   transferNos: string[];
   /** planned (page handed to the admin) → accepted (left_amount_handle) → done; withdrawn if the page could not be built. */
   status: 'planned' | 'accepted' | 'done' | 'withdrawn';
@@ -152,7 +158,16 @@ export interface AttentionItem {
   resolved?: boolean;
 }
 
-export type Phase = 'awaiting_payment' | 'open' | 'announcement' | 'payout' | 'expired' | 'leftover' | 'closing' | 'settled' | 'cancelled';
+export type Phase =
+  | 'awaiting_payment'
+  | 'open'
+  | 'announcement'
+  | 'payout'
+  | 'expired'
+  | 'leftover'
+  | 'closing'
+  | 'settled'
+  | 'cancelled';
 
 export interface TaskState {
   spec: TaskSpec;

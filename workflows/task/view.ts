@@ -34,7 +34,8 @@ function pendingActions(state: TaskState, nowMs: number): string[] {
   if (state.cancelled || state.settledAtMs !== undefined) return out;
   if (!state.paid) return ['waiting for the publisher to pay the bounty at the cashier (task_freeze)'];
   for (const r of state.rounds) {
-    if (r.status === 'requested') out.push(`waiting for the publisher to confirm the winners of round ${r.round} (task_confirm)`);
+    if (r.status === 'requested')
+      out.push(`waiting for the publisher to confirm the winners of round ${r.round} (task_confirm)`);
   }
   const inFlight = transfersInFlight(state).filter((t) => t.status !== 'requested');
   const waiting = inFlight.filter((t) => t.status === 'waiting');
@@ -42,17 +43,32 @@ function pendingActions(state: TaskState, nowMs: number): string[] {
   const moving = inFlight.filter((t) => t.status !== 'waiting');
   if (moving.length) out.push(`${moving.length} transfer(s) being paid (assign / platform profit notifications)`);
   for (const p of state.leftovers) {
-    if (p.status === 'planned') out.push(`waiting for the admin to confirm leftover plan ${p.round} (left.amount.handle)`);
+    if (p.status === 'planned')
+      out.push(`waiting for the admin to confirm leftover plan ${p.round} (left.amount.handle)`);
     if (p.status === 'accepted') out.push(`leftover plan ${p.round} accepted; waiting for its transfers`);
   }
-  if (nowMs >= state.spec.expiresAtMs && availableFen(state) > 0 && !state.leftovers.some((p) => p.status === 'planned')) {
+  if (
+    nowMs >= state.spec.expiresAtMs &&
+    availableFen(state) > 0 &&
+    !state.leftovers.some((p) => p.status === 'planned')
+  ) {
     out.push(`${availableFen(state)} fen left after expiry: plan the leftover (refund / platform / other winners)`);
   }
   if (moneyAtRest(state, nowMs)) out.push('all money moved; staying open through the notification resend window');
   return out;
 }
 
-const SPEC_FIELDS: (keyof TaskSpec)[] = ['outerTaskId', 'title', 'taskType', 'publisherId', 'publisherName', 'publisherAlipayUserId', 'bountyFen', 'valueAddedFeeFen', 'expiresAtMs'];
+const SPEC_FIELDS: (keyof TaskSpec)[] = [
+  'outerTaskId',
+  'title',
+  'taskType',
+  'publisherId',
+  'publisherName',
+  'publisherAlipayUserId',
+  'bountyFen',
+  'valueAddedFeeFen',
+  'expiresAtMs',
+];
 
 /** Names the first difference between the recorded spec and a repeated publish, or undefined when equal. */
 export function describeSpecDifference(recorded: TaskSpec, offered: TaskSpec): string | undefined {
@@ -60,10 +76,12 @@ export function describeSpecDifference(recorded: TaskSpec, offered: TaskSpec): s
   for (const field of SPEC_FIELDS) {
     // The publisher's Alipay id may be learnt from the freeze notification after publishing.
     if (field === 'publisherAlipayUserId' && offered[field] === undefined) continue;
-    if (recorded[field] !== offered[field]) return `${field} is ${JSON.stringify(recorded[field])}, not ${JSON.stringify(offered[field])}`;
+    if (recorded[field] !== offered[field])
+      return `${field} is ${JSON.stringify(recorded[field])}, not ${JSON.stringify(offered[field])}`;
   }
   for (const k of ['commissionBp', 'alipayFeeBp'] as const) {
-    if (recorded.feeRates[k] !== offered.feeRates?.[k]) return `feeRates.${k} is ${recorded.feeRates[k]}, not ${String(offered.feeRates?.[k])}`;
+    if (recorded.feeRates[k] !== offered.feeRates?.[k])
+      return `feeRates.${k} is ${recorded.feeRates[k]}, not ${String(offered.feeRates?.[k])}`;
   }
   return undefined;
 }
