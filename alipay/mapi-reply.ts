@@ -4,7 +4,7 @@
 //   success: <alipay><is_success>T</is_success><request>echo</request><response>...</response>
 //            <sign>...</sign><sign_type>DSA</sign_type></alipay>
 //
-// Decision (SPEC-NOTES): the signature covers the bytes from `<response>` through `</response>` inclusive, exactly
+// Decision (docs/PROTOCOL.md): the signature covers the bytes from `<response>` through `</response>` inclusive, exactly
 // as received (in the request charset, tags included, no re-serialisation). `signedResponseBytes` is the ONE
 // function that encodes this choice.
 

@@ -1,14 +1,14 @@
 // Async notifications and return_url callbacks of the legacy gateway, both sides.
 //
-// Notification (decision, SPEC-NOTES): form POST, application/x-www-form-urlencoded in the request charset, fields
+// Notification (decision, docs/PROTOCOL.md §6): form POST, application/x-www-form-urlencoded in the request charset, fields
 //   notify_id, notify_time (yyyy-MM-dd HH:mm:ss China time), notify_type, notify_sub_type (only for
 //   assign_transfer / platform_profit_transfer), xml (<alipay><response>...</response></alipay>), sign_type, sign.
 // The signature covers every field but sign and sign_type (the MAPI signing string). The site answers exactly
 // "success" after durably recording it. The xml element layout of every notify_type is in docs/PROTOCOL.md and
 // in EVENT_CODECS below (one place).
 //
-// Return callbacks: task.create / amount.append return flat parameters by GET (seed 003); task.confirm (GET) and
-// left.amount.handle (POST, seed 002) return `xml` with the same payload as their notification.
+// Return callbacks: task.create / amount.append return flat parameters by GET (Alipay's task.create document); task.confirm (GET) and
+// left.amount.handle (POST, Alipay's left.amount.handle document) return `xml` with the same payload as their notification.
 
 import { InboundRejectedError, MalformedReplyError, SignatureError, AlipayError } from './core/errors';
 import {
@@ -472,7 +472,7 @@ export function verifyNotificationBody(rawBody: string | Uint8Array, opts: Inbou
 
 // ---------------------------------------------------------------------------------------------- return_url callbacks
 
-/** Flat return parameters of task.create / amount.append (seed 003 table). */
+/** Flat return parameters of task.create / amount.append (Alipay's task.create document table). */
 function freezeReturnParams(e: TaskFreezeEvent): Record<string, string | undefined> {
   return {
     outer_task_id: e.outerTaskId,

@@ -1,5 +1,5 @@
-// Typed alipay.trade.query and alipay.trade.cancel (the unknown-outcome path of the freeze payment, seed 004).
-// Decision (SPEC-NOTES): the freeze payment is addressed with out_trade_no = outer_task_freeze_no.
+// Typed alipay.trade.query and alipay.trade.cancel (the unknown-outcome path of the freeze payment, Alipay's trade.query document).
+// Decision (docs/PROTOCOL.md): the freeze payment is addressed with out_trade_no = outer_task_freeze_no.
 // Flow (activities/workflow): query a few times; cancel if no clear result; repeat the cancel while retry_flag is
 // Y; hand to an operator if still unresolved.
 
@@ -137,7 +137,7 @@ export function parseTradeCancelResponse(
   return { kind: 'failed', code: r.code, ...sub, errorClass: classifyOpenApiCode(r.code, r.subCode).errorClass };
 }
 
-// ---- gateway side: response bodies of the emulated table (SPEC-NOTES)
+// ---- gateway side: response bodies of the emulated table (docs/PROTOCOL.md)
 
 export function tradeCancelResponseBody(
   result:

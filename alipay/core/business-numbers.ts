@@ -1,4 +1,4 @@
-// Business numbers (SPEC-NOTES "Business numbers"): every number the product sends is derived deterministically
+// Business numbers (docs/PROTOCOL.md §1.3): every number the product sends is derived deterministically
 // from the task and the step, so a retry sends the same number. Pure.
 //
 //   number = {short task key}{step code}

@@ -1,4 +1,4 @@
-// Detail lists (SPEC-NOTES "Detail lists"): the ONE separator table and the codec. Pure.
+// Detail lists (docs/PROTOCOL.md §3.2): the ONE separator table and the codec. Pure.
 //
 // Values containing any separator of the table (or of an override), or control characters, are rejected before
 // signing: otherwise a nickname could inject a transfer record.

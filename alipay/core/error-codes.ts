@@ -1,4 +1,4 @@
-// The ONE error-code classification table (SPEC-NOTES "Error codes" and "OpenAPI"). Pure.
+// The ONE error-code classification table (docs/PROTOCOL.md §8 and §9). Pure.
 // A gateway that behaves differently is accommodated by changing a line here, not the workflow.
 
 import type { ErrorClass } from './errors';
@@ -15,7 +15,7 @@ export const MAPI_ERROR_CLASSES: Readonly<Record<string, ErrorClass>> = {
   WITKEY_TASK_EXIST_ERROR: 'already-done',
   WITKEY_RECHARGE_EXIST_ERROR: 'already-done',
   WITKEY_TRANSFER_ALREADY_EXIST: 'already-done',
-  TRANSFER_NO_ALREADY_EXIST: 'already-done', // seed 000's spelling, treated like WITKEY_TRANSFER_ALREADY_EXIST
+  TRANSFER_NO_ALREADY_EXIST: 'already-done', // the cancel document's spelling, treated like WITKEY_TRANSFER_ALREADY_EXIST
   WITKEY_OUTER_TRANSFER_REPEAT: 'already-done',
   WITKEY_OUTER_TRANSFER_ALREADY_PAID: 'already-done',
   WITKEY_DATA_NOT_MATCH: 'already-done', // same number, different data: the "needs attention" branch of already-done

@@ -4,7 +4,7 @@
 // material or signatures; they may contain field names and short, non-secret values.
 
 /**
- * What the caller does with a failure (SPEC-NOTES "Error codes"):
+ * What the caller does with a failure (docs/PROTOCOL.md §8):
  * - transient: retry with the SAME business numbers (outcome of the call is unknown or nothing happened);
  * - state: retry later, the precondition will become true;
  * - already-done: success only if the recorded request for that business number is the same operation;

@@ -36,7 +36,7 @@ export function isNotifyType(v: string): v is NotifyType {
 /** The only answer that stops resends; send it only after the event is durably recorded. */
 export const NOTIFY_ACK = 'success';
 
-/** Resend delays after the first attempt (SPEC-NOTES): 2m, 10m, 10m, 1h, 2h, 6h, 15h — about 24h22m in total. */
+/** Resend delays after the first attempt (docs/PROTOCOL.md): 2m, 10m, 10m, 1h, 2h, 6h, 15h — about 24h22m in total. */
 export const NOTIFY_RESEND_DELAYS_MS: readonly number[] = [2, 10, 10, 60, 120, 360, 900].map((m) => m * 60_000);
 
 /** S = done, F = failed (final transfer notifications). */

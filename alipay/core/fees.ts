@@ -1,4 +1,4 @@
-// Fee rules (SPEC-NOTES "Fees"), in one module. Pure, integer fen only, rates in basis points from configuration.
+// Fee rules (docs/PROTOCOL.md §6.1), in one module. Pure, integer fen only, rates in basis points from configuration.
 //
 //   commission  c = round_half_up(gross × commission_bp / 10000)   per winner transfer
 //   winner gets gross − c; Alipay's fee f = round_half_up(c × alipay_fee_bp / 10000); platform gets c − f

@@ -1,6 +1,6 @@
 // Field checks shared by the request builders and the detail codec. Pure.
 //
-// Decision (one place): the seeds' String(N) is counted in characters (Unicode code points), not bytes.
+// Decision (one place): the documents' String(N) is counted in characters (Unicode code points), not bytes.
 
 import { FieldError } from './errors';
 

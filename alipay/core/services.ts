@@ -39,7 +39,7 @@ export interface ServiceDescriptor {
   readonly notifies: readonly string[];
 }
 
-/** How each service travels (seeds 000-003; task.confirm and amount.append are page interfaces by decision). */
+/** How each service travels (Alipay's witkey documents; task.confirm and amount.append are page interfaces by decision). */
 export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = {
   'alipay.witkey.task.create': {
     kind: 'page',

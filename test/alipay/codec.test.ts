@@ -25,7 +25,7 @@ import {
 import { AlipayError, DetailCodecError, FieldError } from '../../alipay/core/errors';
 import { MAX_FEN } from '../../alipay/core/money';
 
-test('the separator table is the SPEC-NOTES table', () => {
+test('the separator table is the documented table (docs/PROTOCOL.md §3.2)', () => {
   assert.deepEqual(DETAIL_SEPARATORS, {
     'confirm.by.platform/transfer_detail': { list: '~*@^' },
     'cancel.confirm.by.platform/cancel_transfer_detail': { list: '~@^&' },
@@ -53,7 +53,7 @@ test('the separator table is the SPEC-NOTES table', () => {
     encodeSerialAmount('left.amount.handle/refund_detail', { serialNo: '20111221_0012_03', amountFen: 2010 }),
     '20111221_0012_03~*@^20.10',
   );
-  // Seed 002's sample amounts "20.1" and "15" decode.
+  // Alipay's left.amount.handle document's sample amounts "20.1" and "15" decode.
   assert.deepEqual(decodeSerialAmount('left.amount.handle/refund_detail', '20111221_0012_03~*@^20.1'), {
     serialNo: '20111221_0012_03',
     amountFen: 2010,

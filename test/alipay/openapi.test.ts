@@ -24,7 +24,7 @@ const config = () => ({
   alipayPublicKey: keys.rsaPublic(),
 });
 
-// seed 004: the response sample, verbatim (its signature is Alipay's, over text we can locate but not verify).
+// Alipay's trade.query document: the response sample, verbatim (its signature is Alipay's, over text we can locate but not verify).
 const SEED_CANCEL_RESPONSE =
   '{"alipay_trade_cancel_response":{"code":"10000","msg":"Success","action":"close","out_trade_no":"sao201881610515614521","retry_flag":"N","trade_no":"2019032622001494891000009752"},"sign":"Ofs6d6BgfDAurk9li1FGBmqEZfCQrTiobx6/61ws6POInXaRckOCIyyUiS7r87GIZzwI0z+k1eqpfV1ymbHSpSViO2/r4yTptsQOVvLhQ/KGEdi4k8BJm3OH8Sd2t/VJdaQ2mKJjycPqaovSIzma6ZjhhglawZ9r8/RvviwTT0he3Q7yjE1OJK+0qZ2O7Df/QnNTUnQPxSW6QTG9vJsfMEeFSa763f7xdMSRv+rO/qUYUgrfZ41g/fAdbHvMMphv89fSJRJ1zNRhXeagFwVD8+9pJlIvq02E5YULiMGqvYT2h1YCm+bH4QWhnF1cJb+Cj+uj9LaF/A4xjZLeQ2uYLw=="}';
 
@@ -80,7 +80,7 @@ test('request: common params, sign_type signed, openssl verifies the signature',
   assert.equal(verifyOpenApiRequest(certReq.body, () => keys.rsaPublic()).params.alipay_root_cert_sn, 'b');
 });
 
-test('seed 004 response: the signed region is the raw *_response text; a foreign signature is refused', () => {
+test('the trade.query document: response: the signed region is the raw *_response text; a foreign signature is refused', () => {
   assert.equal(responseKey('alipay.trade.cancel'), 'alipay_trade_cancel_response');
   assert.throws(
     () => parseOpenApiResponse(SEED_CANCEL_RESPONSE, 'alipay.trade.cancel', keys.rsaPublic()),

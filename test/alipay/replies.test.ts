@@ -21,7 +21,7 @@ import type { MapiVerifier } from '../../alipay/sign';
 
 const dsaVerifier = (): MapiVerifier => ({ signType: 'DSA', publicKey: keys.dsaPublic() });
 
-// seed 000 section 4.2, verbatim (not well formed: </outer_transfer_n>, "< transfer_status >", unclosed
+// Alipay's cancel document section 4.2, verbatim (not well formed: </outer_transfer_n>, "< transfer_status >", unclosed
 // <transfer_detail>, "</ failure_list >", "..." placeholders).
 const SEED_CANCEL_REPLY = `<alipay>
 <is_success>T</is_success>
@@ -59,7 +59,7 @@ const SEED_CANCEL_REPLY = `<alipay>
 <sign_type>DSA</sign_type>
 </alipay>`;
 
-// seed 001 section 4.2, verbatim (well formed apart from the "..." request placeholder, which is text).
+// Alipay's confirm.by.platform document section 4.2, verbatim (well formed apart from the "..." request placeholder, which is text).
 const SEED_CONFIRM_REPLY = `<alipay>
   <is_success>T</is_success>
   <request>
@@ -75,7 +75,7 @@ const SEED_CONFIRM_REPLY = `<alipay>
   <sign_type>DSA</sign_type>
 </alipay>`;
 
-// seeds 000 and 001 section 4.2, the failure shape.
+// the cancel and confirm.by.platform documents, section 4.2, the failure shape.
 const SEED_FAILURE = `<alipay>
 <is_success>F</is_success>
 <error>ILLEGAL_SIGN</error>
@@ -105,7 +105,7 @@ function resignWithOpenssl(xml: string, charset: 'utf-8' | 'gbk' = 'utf-8'): Buf
   });
 }
 
-test('seed 000 cancel reply (repaired, re-signed by openssl) parses into success_list / failure_list', () => {
+test('the cancel document: reply (repaired, re-signed by openssl) parses into success_list / failure_list', () => {
   const body = resignWithOpenssl(fixSeedXml(SEED_CANCEL_REPLY));
   const reply = parseCancelConfirmReply(body, 'utf-8', dsaVerifier());
   assert.equal(reply.outerTaskId, 't201109233425223322');
@@ -119,7 +119,7 @@ test('seed 000 cancel reply (repaired, re-signed by openssl) parses into success
   ]);
 });
 
-test('seed 001 confirm.by.platform reply (re-signed by openssl) parses', () => {
+test('the confirm.by.platform document: reply (re-signed by openssl) parses', () => {
   const body = resignWithOpenssl(fixSeedXml(SEED_CONFIRM_REPLY));
   assert.deepEqual(parseConfirmByPlatformReply(body, 'utf-8', dsaVerifier()), { outerTaskId: 'wf301111010000977' });
 });
@@ -145,14 +145,14 @@ test('seed failure shape -> GatewayError classified by the table', () => {
   assert.equal(cls('SOMETHING_NEW'), 'input');
 });
 
-test('the unrepaired seed text is malformed: transient, outcome unknown, never success', () => {
+test('the unrepaired documented text is malformed: transient, outcome unknown, never success', () => {
   for (const xml of [SEED_CANCEL_REPLY]) {
     assert.throws(
       () => parseMapiReply(xml, 'utf-8', dsaVerifier()),
       (e: unknown) => e instanceof MalformedReplyError && e.errorClass === 'transient' && e.outcomeUnknown,
     );
   }
-  // seed 001 is well formed but carries a placeholder signature: refused, outcome unknown.
+  // Alipay's confirm.by.platform document is well formed but carries a placeholder signature: refused, outcome unknown.
   assert.throws(
     () => parseMapiReply(SEED_CONFIRM_REPLY, 'utf-8', dsaVerifier()),
     (e: unknown) => e instanceof SignatureError && e.outcomeUnknown,

@@ -1,12 +1,12 @@
-// The seeds' two URL-encoded request samples reproduce byte for byte (minus the signature).
+// Alipay's two URL-encoded request samples reproduce byte for byte (minus the signature).
 //
 // How a "request string" is compared: the seed samples list the parameters in Java HashMap order (meaningless),
 // so the library's serialiser is given the seed's key order and must then produce the identical string once the
 // `sign=...` pair (a DSA signature, random per signing and made with Alipay's test key) is removed from both. The
 // multiset of encoded `key=value` pairs is compared too, which is order-free.
-// Known conversion damage in seed 003, repaired in the literal below and nowhere else:
+// Known conversion damage in Alipay's task.create document, repaired in the literal below and nowhere else:
 //   - "¬ify_url" is "&notify_url" after an HTML-entity mangling of "&not";
-//   - "input_charset=UTF-8" lost its leading underscore (seed 001's sample and both tables say `_input_charset`).
+//   - "input_charset=UTF-8" lost its leading underscore (the confirm.by.platform sample and both tables say `_input_charset`).
 // The charset spelling "UTF-8" (upper case) is what the samples send; the client config sends it as given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,11 +21,11 @@ import { parseCompactTime } from '../../alipay/core/times';
 import { mapiGetUrl, mapiRequestString, signMapiRequest, verifyMapiRequest } from '../../alipay/mapi-request';
 import type { MapiVerifier } from '../../alipay/sign';
 
-// seed 003_d0faedefc1140b56.txt, section 3.3 (repaired as described above)
+// Alipay's task.create document, section 3.3 (repaired as described above)
 const SEED_TASK_CREATE =
   'outer_task_id=time84011110310001&additional_profit_transfer_no=time9011080618&outer_account_name=%E7%93%9C%E5%A8%83%E5%AD%90&sign_type=DSA&notify_url=http%3A%2F%2Fcommunityweb.d88.alipay.net%2Fwitkey%2FwitkeyNotify.htm%3FappType%3DFREEZE_SUCCESS&task_amount=100.00&task_type=SJ_0001&additional_profit_amount=202.00&task_expired_time=20111213121212&return_url=http%3A%2F%2Fwww.douban.com&sign=MC0CFAJh90wz74GD7ULpm%2FnK53ynC29IAhUArQcg%2B7NNjwpLR1%2Ba98dD14MdvLA%3D&_input_charset=UTF-8&outer_account_id=douban_seller&outer_task_freeze_no=time840110732012&service=alipay.witkey.task.create&task_title=%E4%B8%8D%E5%81%9A%E5%A5%BD%E4%BA%8Btime&partner=2088101012352995';
 
-// seed 001_55c00f03b21f400e.txt, section 3.3 (verbatim)
+// Alipay's confirm.by.platform document, section 3.3 (verbatim)
 const SEED_CONFIRM_BY_PLATFORM =
   'outer_task_id=wf301111010000977&sign_type=DSA&transfer_detail=89944ID1%7E*%40%5E89943ID1&sign=MC0CFFQFoHCAUIdWmydAbK8nZZYkQDtcAhUAyqkhQUYnDSIH9iyLm5H%2FRsGNBs%3D&_input_charset=UTF-8&service=alipay.witkey.task.confirm.by.platform&partner=2088101012352995';
 
@@ -48,7 +48,7 @@ const config = (partner: string) => ({
 });
 const verifierFor = (): MapiVerifier => ({ signType: 'DSA', publicKey: keys.dsaPublic() });
 
-test('seed 003 task.create request string reproduces byte for byte (minus sign)', () => {
+test('the task.create document: request string reproduces byte for byte (minus sign)', () => {
   const business = buildTaskCreate({
     outerTaskId: 'time84011110310001',
     outerTaskFreezeNo: 'time840110732012',
@@ -79,7 +79,7 @@ test('seed 003 task.create request string reproduces byte for byte (minus sign)'
   assert.deepEqual(typed.request, readWitkeyRequest(business.service, business.params).request);
 });
 
-test('seed 001 confirm.by.platform request string reproduces byte for byte (minus sign)', () => {
+test('the confirm.by.platform document: request string reproduces byte for byte (minus sign)', () => {
   const business = buildConfirmByPlatform({ outerTaskId: 'wf301111010000977', transferNos: ['89944ID1', '89943ID1'] });
   const signed = signMapiRequest(business, config('2088101012352995'));
   const ours = mapiRequestString(signed, keyOrder(SEED_CONFIRM_BY_PLATFORM));
@@ -92,7 +92,7 @@ test('seed 001 confirm.by.platform request string reproduces byte for byte (minu
   });
 });
 
-test('seed 000 cancel POST content: the cancel_transfer_detail pair reproduces', () => {
+test('the cancel document: POST content: the cancel_transfer_detail pair reproduces', () => {
   const business = buildCancelConfirmByPlatform({ outerTaskId: '201103323321', transferNos: ['001ID', '002ID'] });
   const signed = signMapiRequest(business, config('2088101115793868'));
   const pairs = mapiRequestString(signed).split('&');
