@@ -384,8 +384,9 @@ export class Sequence {
       let step: number;
       if (Number.isFinite(nextDue)) step = Math.max(1_000, nextDue - now + 1_000);
       else if (now < horizon) step = horizon - now;
-      else if (i < 50 && view && view.ledger.stillFrozenFen === 0 && !view.needsAttention)
-        step = RESEND_WINDOW_MS + 3_600_000;
+      // past the horizon, an open task may still wait on its own reminders (a leftover plan made late is flagged
+      // one resend window after it was made): keep going a window at a time until it closes or asks an operator
+      else if (i < 50 && view && !view.needsAttention) step = RESEND_WINDOW_MS + 3_600_000;
       else return;
       await this.ms.sleep(step);
     }
