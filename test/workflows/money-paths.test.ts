@@ -612,13 +612,11 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
       taskAmountFen: 30_000,
       paidTime: await h.now(),
     };
-    await server.env.client.workflow
-      .getHandle(taskWorkflowId(id))
-      .signal('notification', {
-        notifyId: `return:task_freeze:${businessNumber(id, { kind: 'freeze' })}`,
-        via: 'return',
-        event: { ...freeze, partner: '2088000000000000', outerTaskId: id },
-      });
+    await server.env.client.workflow.getHandle(taskWorkflowId(id)).signal('notification', {
+      notifyId: `return:task_freeze:${businessNumber(id, { kind: 'freeze' })}`,
+      via: 'return',
+      event: { ...freeze, partner: '2088000000000000', outerTaskId: id },
+    });
     await h.notify(id, { ...freeze, alipayUserId: PUBLISHER });
     const view = await h.tasks.status(id);
     assert.equal(view.spec.publisherAlipayUserId, PUBLISHER);
