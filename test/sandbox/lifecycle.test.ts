@@ -129,7 +129,7 @@ describe('sandbox lifecycles', () => {
     });
     assert.deepEqual(await flushTypes(), ['task_freeze', 'additional_profit_transfer']);
 
-    // Paying again is idempotent (seed 003): same return, nothing moves, no new notification.
+    // Paying again is idempotent (docs/PROTOCOL.md §3.1): same return, nothing moves, no new notification.
     const again = await s.pay(createUrl(id, 10000, 500, T0 + 7 * DAY));
     assert.equal(again.alreadyDone, true);
     assertLedger(s, id, publisher, {

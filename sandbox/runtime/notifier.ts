@@ -1,0 +1,151 @@
+// The notifier: POSTs every queued notification to its notify_url (form-encoded in the request's charset, signed),
+// and resends on 2m, 10m, 10m, 1h, 2h, 6h, 15h (divided by the time factor) until the answer body is exactly
+// `success`. Every attempt and its answer is recorded in the persisted state, so a restarted sandbox resumes the
+// pending resends. Delivery runs on `flush()` (due by the sandbox clock) and, with autoDeliver, on a poll loop.
+
+import { resendDelayMs } from './clock';
+import { postBody } from './http-post';
+import type { AttemptRecord, NotificationRecord } from './notification-records';
+import type { StateStore } from './state-store';
+
+export interface EncodedNotification {
+  body: Buffer;
+  contentType: string;
+}
+
+export interface NotifierOptions {
+  store: StateStore;
+  /** The sandbox clock (offset included). */
+  now: () => Promise<number>;
+  timeFactor: number;
+  /** Render the signed body of an attempt. */
+  encode: (n: NotificationRecord, opts: { now: number; badSignature: boolean; charset: string }) => EncodedNotification;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export const SUCCESS_ANSWER = 'success';
+
+export class Notifier {
+  readonly #o: NotifierOptions;
+  #chain: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(options: NotifierOptions) {
+    this.#o = options;
+  }
+
+  /** Deliver every notification due by the sandbox clock (one attempt each); resolves with the attempts made. */
+  flush(): Promise<AttemptRecord[]> {
+    const run = (): Promise<AttemptRecord[]> => this.#flushOnce();
+    const next = this.#chain.then(run, run);
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Poll for due notifications every `pollMs` until stop(). */
+  startAutoDelivery(pollMs: number): void {
+    const tick = (): void => {
+      if (this.#stopped) return;
+      this.flush()
+        .catch((err: unknown) => this.#o.log?.(`notifier: ${(err as Error).message}`))
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(tick, pollMs).unref();
+        });
+    };
+    this.#timer = setTimeout(tick, 0).unref();
+  }
+
+  /** Stop the loop and wait for a delivery in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#chain.catch(() => undefined);
+  }
+
+  /** The due notifications in delivery order (reorder fault: the flagged ones of the batch reversed in place). */
+  dueNow(now: number): NotificationRecord[] {
+    const due = this.#o.store.read((s) =>
+      Object.values(s.notifications)
+        .filter((n) => n.status === 'pending' && n.dueAt !== undefined && n.dueAt <= now)
+        .sort((a, b) => a.dueAt! - b.dueAt! || a.seq - b.seq)
+        .map((n) => structuredClone(n)),
+    );
+    const flagged = due.map((n, i) => (n.faults.reorder ? i : -1)).filter((i) => i >= 0);
+    const reversed = flagged.map((i) => due[i]).reverse();
+    flagged.forEach((pos, k) => {
+      due[pos] = reversed[k]!;
+    });
+    return due;
+  }
+
+  async #flushOnce(): Promise<AttemptRecord[]> {
+    const now = await this.#o.now();
+    const due = this.dueNow(now);
+    const made: AttemptRecord[] = [];
+    for (const n of due) {
+      if (this.#stopped && made.length > 0) break;
+      made.push(...(await this.#attempt(n, now)));
+    }
+    return made;
+  }
+
+  async #attempt(n: NotificationRecord, now: number): Promise<AttemptRecord[]> {
+    const timeoutMs = this.#o.timeoutMs ?? 15_000;
+    const attempts: AttemptRecord[] = [];
+    const base = n.attempts.length;
+    const sentSoFar = n.attempts.filter((a) => a.kind === 'sent').length;
+    const droppedSoFar = n.attempts.filter((a) => a.kind === 'dropped').length;
+    const charset = n.faults.gbk ? 'gbk' : n.charset;
+    let success = false;
+    if (droppedSoFar < (n.faults.dropAttempts ?? 0)) {
+      attempts.push({ n: base + 1, at: now, wallAt: Date.now(), kind: 'dropped', success: false });
+    } else {
+      const badSignature = sentSoFar < (n.faults.badSignatureAttempts ?? 0);
+      const copies = 1 + (base === 0 || sentSoFar === 0 ? (n.faults.duplicate ?? 0) : 0);
+      for (let i = 0; i < copies; i++) {
+        const encoded = this.#o.encode(n, { now, badSignature, charset });
+        const r = await postBody(n.url, encoded.body, encoded.contentType, timeoutMs);
+        const ok = r.body === SUCCESS_ANSWER;
+        success ||= ok;
+        attempts.push({
+          n: base + attempts.length + 1,
+          at: now,
+          wallAt: Date.now(),
+          kind: i === 0 ? 'sent' : 'duplicate',
+          ...(r.status !== undefined ? { httpStatus: r.status } : {}),
+          ...(r.body !== undefined ? { answer: r.body.slice(0, 500) } : {}),
+          ...(r.error ? { error: r.error } : {}),
+          success: ok,
+          ...(badSignature ? { badSignature } : {}),
+          charset,
+        });
+      }
+    }
+    await this.#o.store.mutate((s) => {
+      const rec = s.notifications[n.notifyId];
+      if (!rec) return;
+      rec.attempts.push(...attempts);
+      if (success) {
+        rec.status = 'delivered';
+        rec.deliveredAt = now;
+        delete rec.dueAt;
+        return;
+      }
+      const delay = resendDelayMs(rec.resends, this.#o.timeFactor);
+      if (delay === undefined) {
+        rec.status = 'exhausted';
+        delete rec.dueAt;
+      } else {
+        rec.resends += 1;
+        rec.dueAt = now + delay;
+      }
+    });
+    const last = attempts[attempts.length - 1];
+    this.#o.log?.(
+      `notify ${n.notifyType}${n.notifySubType ? `/${n.notifySubType}` : ''} ${n.notifyId} -> ${last?.kind} ${last?.httpStatus ?? last?.error ?? ''} ${success ? 'success' : 'not acknowledged'}`,
+    );
+    return attempts;
+  }
+}
