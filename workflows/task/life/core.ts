@@ -1,7 +1,7 @@
 /**
- * What every step of a task's life and every message handler works with: the task's state, workflow time, and
- * the three ways the state moves on — `changed` (wakes the life), `block` (a step waits for an operator) and the
- * search attributes the workflow list shows.
+ * What every step of a task's life and every message handler works with: the task's state, workflow time,
+ * `changed` (the state moved on: the life wakes), `block` (a step waits for an operator), what the workflow list
+ * shows of the task, and the results of requests kept for their retries.
  */
 import { currentUpdateInfo, log, patched, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { TaskView } from '../../messages';

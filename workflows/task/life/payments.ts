@@ -1,7 +1,7 @@
 /**
- * Freeze payments that did not come as expected (docs/PROTOCOL.md, the freeze and its payment timeout): a freeze
- * (task.create) or an amount.append unpaid by its deadline is resolved with Alipay (alipay.trade.query first,
- * alipay.trade.cancel only without a clear answer); a payment that came after the task was cancelled is given back.
+ * Freeze payments that did not come as expected: a freeze (task.create) or an amount.append unpaid by its deadline
+ * is resolved with Alipay (alipay.trade.query first, alipay.trade.cancel only without a clear answer: docs/PROTOCOL.md
+ * section 9, OpenAPI); a payment that came after the task was cancelled is given back.
  */
 import { log } from '@temporalio/workflow';
 import type { TaskActivities } from '../../../activities/types';
