@@ -1,0 +1,30 @@
+/**
+ * The patch ids of the bounty task workflow (docs/VERSIONING.md): each names one change of workflow logic, and the
+ * code keeps both branches behind `patched(id)` until no running task can still need the old one.
+ */
+/** Due transfers of all rounds share confirm.by.platform calls (it was one call per round). */
+export const PAYOUT_BATCHES_ACROSS_ROUNDS = 'payout-batches-across-rounds';
+/** The audit record written when a task closes (tasks closed before it have none). */
+export const AUDIT_RECORD = 'audit-record';
+/** Money in flight whose notifications do not come within Alipay's resend window is flagged for an operator. */
+export const OVERDUE_NOTIFICATIONS = 'overdue-notifications';
+/** WitkeyAmountFen is upserted whenever the frozen bounty changes (amount.append), not only with the phase. */
+export const SEARCH_ATTRIBUTE_AMOUNT = 'search-attribute-amount';
+/** A message that arrives while the task closes (its audit record is written) keeps the task open and is acted on. */
+export const CLOSE_RECHECKS_MESSAGES = 'close-rechecks-messages';
+/** A manual settlement made while a payout is under way stops the batches not yet sent. */
+export const SETTLEMENT_STOPS_PAYOUT = 'settlement-stops-payout';
+/** A cancellation with an unknown outcome is repeated at once (with backoff), and held for an operator if still unknown. */
+export const CANCEL_UNKNOWN_REPEATED = 'cancel-unknown-repeated';
+/** Results of selectWinners / planLeftover / extend are kept by request id in the carried state. */
+export const REQUESTS_CARRIED = 'requests-carried';
+/** cancel_unpaid on a task whose payment step is blocked resolves the freeze now (it used to do nothing). */
+export const CANCEL_UNPAID_UNBLOCKS = 'cancel-unpaid-unblocks';
+/** Leftover plans never submitted, and frozen money with no plan after expiry, are flagged for an operator. */
+export const LEFTOVER_WAITS = 'leftover-waits';
+/** A bounty frozen after a manual settlement of an unpaid task is flagged (it kept the task from closing with it hidden). */
+export const PAID_AFTER_SETTLEMENT_FLAGGED = 'paid-after-settlement-flagged';
+/** `acknowledge` leaves money items open (MONEY_ATTENTION): only their own action resolves them. */
+export const MONEY_ATTENTION_STANDS = 'money-attention-stands';
+/** An open task with no timer, no activity and nothing for an operator asks an operator (never sits unseen). */
+export const NOTHING_SCHEDULED = 'nothing-scheduled-flagged';
