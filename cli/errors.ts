@@ -7,8 +7,7 @@ import { ServiceError } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 import { ProvisioningError } from '../devstack/executable';
 import { TaskClosedError, TaskNotFoundError, TaskRequestError, TaskTerminatedError } from '../client/tasks';
-import { UsageError } from './args';
-import { ConfigError } from './config';
+import { ConfigError, UsageError } from './input-errors';
 import { TemporalUnreachableError } from './temporal';
 
 /** Where a refused field comes from on the command line. */

@@ -1,7 +1,8 @@
 /** `witkey inbox`: the operators' inbox (verified notifications no open task took), a page at a time; `inbox resolve` closes an item. */
 import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { TaskRequestError, type InboxItem } from '../../client/tasks';
-import { parseLimit, required, str, UsageError, type Values } from '../args';
+import { parseLimit, required, str, type Values } from '../args';
+import { UsageError } from '../input-errors';
 import type { CommandSpec } from '../command';
 import { iso, json, out, yuan } from '../format';
 import { say } from '../output';

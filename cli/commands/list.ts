@@ -1,5 +1,6 @@
 /** `witkey list`: tasks, newest first, optionally of one phase. */
-import { parseLimit, str, UsageError, type Values } from '../args';
+import { parseLimit, str, type Values } from '../args';
+import { UsageError } from '../input-errors';
 import type { CommandSpec } from '../command';
 import { json, out } from '../format';
 import { withSession } from '../runtime';
