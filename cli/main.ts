@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { normalizeArgv, type Values } from './args';
 import type { CommandSpec } from './command';
 import { explain } from './errors';
-import { fail } from './output';
+import { exitQuietlyWhenStdoutCloses, fail } from './output';
 import { attentionCommand } from './commands/attention';
 import { cancelWinnerCommand } from './commands/cancel-winner';
 import { demoCommand } from './commands/demo';
@@ -60,6 +60,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyWhenStdoutCloses();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);
