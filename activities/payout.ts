@@ -13,7 +13,7 @@ import { toActivityFailure } from './failures';
 import { sendMapiRequest } from './gateway-http';
 import type { TaskActivities } from './types';
 
-/** The answers of confirm.by.platform that mean "this payout was already made" (SPEC-NOTES: the already-done codes). */
+/** The answers of confirm.by.platform that mean "this payout was already made" (docs/PROTOCOL.md, "8. Error codes"). */
 export const PAYOUT_ALREADY_DONE_CODES: ReadonlySet<string> = new Set([
   'WITKEY_OUTER_TRANSFER_ALREADY_PAID',
   'WITKEY_OUTER_TRANSFER_REPEAT',
@@ -45,8 +45,7 @@ export function payoutActivities(
         // "already paid" for these transfer numbers: the request is built from the task and the numbers alone, so it
         // is the one sent before, and the payout happened.
         // Other "already" codes (WITKEY_DATA_NOT_MATCH: a different request under a used number) go to an operator.
-        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode))
-          return { alreadyDone: true };
+        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode)) return { alreadyDone: true };
         throw toActivityFailure(err, 'confirm.by.platform');
       }
     },

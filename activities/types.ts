@@ -42,15 +42,9 @@ export interface TaskActivities {
     newExpiresAtMs: number;
   }) => Promise<{ url: string }>;
   /** confirm.by.platform: pay out transfers whose announcement is over (at most 30). */
-  confirmByPlatform: (input: {
-    outerTaskId: string;
-    transferNos: string[];
-  }) => Promise<{ alreadyDone: boolean }>;
+  confirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<{ alreadyDone: boolean }>;
   /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */
-  cancelConfirmByPlatform: (input: {
-    outerTaskId: string;
-    transferNos: string[];
-  }) => Promise<CancelWinnersResult>;
+  cancelConfirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<CancelWinnersResult>;
   /** alipay.trade.query on the freeze payment (out_trade_no = outer_task_freeze_no). */
   queryFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeQuery>;
   /** alipay.trade.cancel on the freeze payment; retried by the retry policy while retry_flag is Y. */
@@ -78,7 +72,7 @@ export type FreezeTradeQuery =
 export type FreezeTradeCancel =
   { kind: 'closed' } | { kind: 'refunded' } | { kind: 'no_action' } | { kind: 'failed'; code: string };
 
-/** Failure types the activities throw (ApplicationFailure.type), from the error classes of the notes. */
+/** Failure types the activities throw (ApplicationFailure.type): the error classes of docs/PROTOCOL.md, "8. Error codes". */
 export const GATEWAY_FAILURE = {
   /** SYSTEM_ERROR, timeouts, 5xx, unreadable replies: retried with the same business numbers. */
   transient: 'GatewayTransientError',
