@@ -1,5 +1,5 @@
 /**
- * The unknown-outcome path of the freeze payment (seed 004, SPEC-NOTES): alipay.trade.query, then
+ * The unknown-outcome path of the freeze payment (docs/PROTOCOL.md, "9. OpenAPI"): alipay.trade.query, then
  * alipay.trade.cancel only when the query gives no clear result. The freeze is addressed with
  * out_trade_no = outer_task_freeze_no. Retrying (retry_flag Y, code 20000, SYSTEM_ERROR) is the activity retry
  * policy's job: those answers are thrown as retryable failures.

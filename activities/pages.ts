@@ -14,7 +14,6 @@ import {
 import type { AdminPage } from '../workflows/messages';
 import type { GatewayConfig } from './config';
 import { toActivityFailure } from './failures';
-import { requestHash } from './request-hash';
 import type { TaskActivities } from './types';
 
 /** The return_url of a page service: the webhook reads `service` from it to verify the callback (unsigned site parameter). */
@@ -51,7 +50,7 @@ export function pageActivities(
           outerAccountName: spec.publisherName,
           outerAccountId: spec.publisherId,
         });
-        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
+        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl) };
       } catch (err) {
         throw toActivityFailure(err, 'task.create page');
       }
@@ -73,7 +72,7 @@ export function pageActivities(
           returnUrl: returnUrlFor(config, 'alipay.witkey.task.confirm'),
           notifyUrl: config.notifyUrl,
         });
-        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
+        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl) };
       } catch (err) {
         throw toActivityFailure(err, 'task.confirm page');
       }
@@ -100,7 +99,7 @@ export function pageActivities(
           returnUrl: returnUrlFor(config, 'alipay.witkey.task.amount.append'),
           notifyUrl: config.notifyUrl,
         });
-        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl), requestHash: requestHash(request) };
+        return { url: mapiGetUrl(sign(config, request), config.gatewayUrl) };
       } catch (err) {
         throw toActivityFailure(err, 'amount.append page');
       }
@@ -124,7 +123,7 @@ export function pageActivities(
         });
         const signed = sign(config, request);
         const page: AdminPage = { action: config.gatewayUrl, method: 'POST', fields: { ...signed.params } };
-        return { page, requestHash: requestHash(request) };
+        return { page };
       } catch (err) {
         throw toActivityFailure(err, 'left.amount.handle page');
       }

@@ -8,14 +8,12 @@ import {
   signMapiRequest,
   type MapiBusinessRequest,
 } from '../alipay';
-import { ApplicationFailure } from '@temporalio/common';
 import type { GatewayConfig } from './config';
 import { toActivityFailure } from './failures';
 import { sendMapiRequest } from './gateway-http';
-import { requestHash } from './request-hash';
-import { GATEWAY_FAILURE, type TaskActivities } from './types';
+import type { TaskActivities } from './types';
 
-/** The answers of confirm.by.platform that mean "this payout was already made" (SPEC-NOTES: the already-done codes). */
+/** The answers of confirm.by.platform that mean "this payout was already made" (docs/PROTOCOL.md, "8. Error codes"). */
 export const PAYOUT_ALREADY_DONE_CODES: ReadonlySet<string> = new Set([
   'WITKEY_OUTER_TRANSFER_ALREADY_PAID',
   'WITKEY_OUTER_TRANSFER_REPEAT',
@@ -35,26 +33,19 @@ export function payoutActivities(
   config: GatewayConfig,
 ): Pick<TaskActivities, 'confirmByPlatform' | 'cancelConfirmByPlatform'> {
   return {
-    async confirmByPlatform({ outerTaskId, transferNos, priorRequestHash }) {
+    async confirmByPlatform({ outerTaskId, transferNos }) {
       const request = buildConfirmByPlatform({ outerTaskId, transferNos });
-      const hash = requestHash(request);
-      if (priorRequestHash && priorRequestHash !== hash) {
-        throw ApplicationFailure.nonRetryable(
-          `confirm.by.platform: the payout of ${transferNos.join(', ')} was recorded with a different request`,
-          GATEWAY_FAILURE.mismatch,
-        );
-      }
       try {
         const body = await call(config, request);
         const reply = parseConfirmByPlatformReply(body, config.inputCharset, config.verifier);
         if (reply.outerTaskId !== outerTaskId)
           throw new GatewayError('WITKEY_DATA_NOT_MATCH', 'input', true, `reply names task ${reply.outerTaskId}`);
-        return { requestHash: hash, alreadyDone: false };
+        return { alreadyDone: false };
       } catch (err) {
-        // "already paid" for these numbers, sent with this very request (same numbers, same hash): the payout happened.
+        // "already paid" for these transfer numbers: the request is built from the task and the numbers alone, so it
+        // is the one sent before, and the payout happened.
         // Other "already" codes (WITKEY_DATA_NOT_MATCH: a different request under a used number) go to an operator.
-        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode))
-          return { requestHash: hash, alreadyDone: true };
+        if (err instanceof GatewayError && PAYOUT_ALREADY_DONE_CODES.has(err.gatewayCode)) return { alreadyDone: true };
         throw toActivityFailure(err, 'confirm.by.platform');
       }
     },
@@ -67,7 +58,7 @@ export function payoutActivities(
         const cancelled = reply.succeeded.map((s) => s.outerTransferNo);
         // every failure is reported as is: an "already" code here may mean already paid, so it is not a cancellation
         const failed = reply.failed.map((f) => ({ transferNo: f.outerTransferNo, errorCode: f.errorCode }));
-        return { cancelled, failed, requestHash: requestHash(request) };
+        return { cancelled, failed };
       } catch (err) {
         throw toActivityFailure(err, 'cancel.confirm.by.platform');
       }

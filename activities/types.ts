@@ -2,9 +2,9 @@
  * The activities of a bounty task, as types only: the workflow imports this module by type (proxyActivities),
  * the worker wires the implementations (activities/index.ts). One activity per gateway operation.
  *
- * Idempotency: every business number is derived from the task and the step (alipay/core/business-numbers), so a
- * retry sends the same request; each activity returns a hash of the business content it sent, which the workflow
- * records per business number, and an "already done" answer counts as success only for the same request.
+ * Idempotency: every business number is derived from the task and the step (alipay/core/business-numbers), and
+ * every request is built from the task and those numbers alone, so a retry sends the same request; an "already
+ * done" answer counts as success only where the code says the very operation was done (PAYOUT_ALREADY_DONE_CODES).
  */
 import type { AdminPage, CancelWinnersResult, TaskResult } from '../workflows/messages';
 import type { TaskSpec } from '../workflows/task/types';
@@ -22,7 +22,7 @@ export interface TaskActivities {
     spec: TaskSpec;
     freezeNo: string;
     valueAddedFeeTransferNo?: string;
-  }) => Promise<{ url: string; requestHash: string }>;
+  }) => Promise<{ url: string }>;
   /** task.confirm: the signed page on which the publisher confirms a round of winners. */
   createConfirmPage: (input: {
     outerTaskId: string;
@@ -30,7 +30,7 @@ export interface TaskActivities {
     publisherAlipayUserId: string;
     transfers: PageTransfer[];
     announceEndMs?: number;
-  }) => Promise<{ url: string; requestHash: string }>;
+  }) => Promise<{ url: string }>;
   /** amount.append: the signed page on which the publisher adds bounty and/or extends the deadline. */
   createAppendPage: (input: {
     outerTaskId: string;
@@ -40,18 +40,11 @@ export interface TaskActivities {
     addValueAddedFeeFen: number;
     valueAddedFeeTransferNo?: string;
     newExpiresAtMs: number;
-  }) => Promise<{ url: string; requestHash: string }>;
+  }) => Promise<{ url: string }>;
   /** confirm.by.platform: pay out transfers whose announcement is over (at most 30). */
-  confirmByPlatform: (input: {
-    outerTaskId: string;
-    transferNos: string[];
-    priorRequestHash?: string;
-  }) => Promise<{ requestHash: string; alreadyDone: boolean }>;
+  confirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<{ alreadyDone: boolean }>;
   /** cancel.confirm.by.platform: cancel winners during their announcement (at most 50). */
-  cancelConfirmByPlatform: (input: {
-    outerTaskId: string;
-    transferNos: string[];
-  }) => Promise<CancelWinnersResult & { requestHash: string }>;
+  cancelConfirmByPlatform: (input: { outerTaskId: string; transferNos: string[] }) => Promise<CancelWinnersResult>;
   /** alipay.trade.query on the freeze payment (out_trade_no = outer_task_freeze_no). */
   queryFreezeTrade: (input: { freezeNo: string }) => Promise<FreezeTradeQuery>;
   /** alipay.trade.cancel on the freeze payment; retried by the retry policy while retry_flag is Y. */
@@ -64,7 +57,7 @@ export interface TaskActivities {
     refund?: { serialNo: string; amountFen: number };
     platform?: { serialNo: string; amountFen: number };
     transfers: PageTransfer[];
-  }) => Promise<{ page: AdminPage; requestHash: string }>;
+  }) => Promise<{ page: AdminPage }>;
 }
 
 export type FreezeTradeQuery =
@@ -79,7 +72,7 @@ export type FreezeTradeQuery =
 export type FreezeTradeCancel =
   { kind: 'closed' } | { kind: 'refunded' } | { kind: 'no_action' } | { kind: 'failed'; code: string };
 
-/** Failure types the activities throw (ApplicationFailure.type), from the error classes of the notes. */
+/** Failure types the activities throw (ApplicationFailure.type): the error classes of docs/PROTOCOL.md, "8. Error codes". */
 export const GATEWAY_FAILURE = {
   /** SYSTEM_ERROR, timeouts, 5xx, unreadable replies: retried with the same business numbers. */
   transient: 'GatewayTransientError',
@@ -89,6 +82,6 @@ export const GATEWAY_FAILURE = {
   configuration: 'GatewayConfigurationError',
   /** The request itself is wrong: not retried; an operator decides. */
   input: 'GatewayInputError',
-  /** "already done" for a business number whose recorded request differs: not retried. */
+  /** An "already done" answer that does not prove this very operation was done (WITKEY_DATA_NOT_MATCH...): not retried. */
   mismatch: 'GatewayRequestMismatchError',
 } as const;

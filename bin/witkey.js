@@ -6,7 +6,9 @@ const { join } = require('node:path');
 const entry = join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!existsSync(entry)) {
   process.stderr.write(
-    'witkey: the project is not built yet.\nhint: run "npm ci && npm run build" in ' + join(__dirname, '..') + '\n',
+    'witkey: the project is not built yet.\nhint: run "npm install && npm run build" in ' +
+      join(__dirname, '..') +
+      '\n',
   );
   process.exit(1);
 }

@@ -1,22 +1,13 @@
 /**
- * Parsing of command-line values, one parser per kind: amounts in yuan (exactly, to integer fen, by the protocol
- * library's parseYuan), times (China time unless an offset is given; relative "+30d"), winner records
- * "2088...:nickname:amount", limits, and the argv normalisation that lets negative values reach these parsers.
+ * The command line's own values: reading flags, amounts in yuan (exactly, to integer fen, by the protocol
+ * library's parseYuan), winner records "2088...:nickname:amount", counts and limits, and the argv normalisation
+ * that lets negative values reach the parsers. Durations, booleans, ports and times are parsed in cli/parse.ts.
  * A bad value is a UsageError that names the flag; main prints it as one line with a hint.
  */
 import { MoneyError } from '../alipay/core/errors';
 import { parseYuan } from '../alipay/core/money';
 import type { WinnerInput } from '../workflows/task/ledger';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
+import { UsageError } from './input-errors';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -58,80 +49,6 @@ export function yuanToFen(flag: string, raw: string, opts: { positive?: boolean 
 }
 
 const AMOUNT_HINT = 'amounts are yuan with at most 2 decimals, e.g. 100 or 100.50';
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** China time (UTC+8, no daylight saving): the protocol's time zone, and the CLI's for times without an offset. */
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
-const TIME_HINT =
-  'give a date (2030-01-31: the end of that day, China time), a date and time (2030-01-31T18:00, China time unless it ends in Z or an offset like +08:00), or a time from now (+30d, +2h, +15m, +90s, +1w)';
-
-export interface TimeOptions {
-  /** What a bare date (2030-01-31) means: the end of that day (deadlines; default) or its start, China time. */
-  bareDate?: 'end-of-day' | 'start-of-day';
-  nowMs?: number;
-}
-
-/**
- * The one time parser of the CLI:
- * - a time from now: "+30d", "30d", "+2h", "+15m", "+90s", "+1w" (relative to now; a negative one is refused);
- * - a date and time without an offset, "2030-01-31T18:00[:00[.000]]" (or with a space): China time (UTC+8), as in
- *   the protocol, whatever the machine's time zone;
- * - the same with "Z" or an offset ("+08:00", "-0500"): taken as given;
- * - a bare date "2030-01-31": the end (23:59:59) of that day in China time, or its start (00:00:00) with
- *   bareDate 'start-of-day'.
- */
-export function parseTime(flag: string, raw: string, opts: TimeOptions = {}): number {
-  const text = raw.trim();
-  const nowMs = opts.nowMs ?? Date.now();
-  const rel = /^\+?(\d{1,9})(s|m|h|d|w)$/.exec(text);
-  if (rel) return nowMs + Number(rel[1]) * UNITS[rel[2]];
-  if (/^-\d{1,9}(s|m|h|d|w)$/.test(text))
-    throw new UsageError(
-      `${flag}: ${text} is in the past; a time from now is positive (e.g. +${text.slice(1)})`,
-      TIME_HINT,
-    );
-  const bad = (): never => {
-    throw new UsageError(`${flag}=${JSON.stringify(raw)} is not a time`, TIME_HINT);
-  };
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
-    text,
-  );
-  if (!m) return bad();
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (
-    month < 1 ||
-    month > 12 ||
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day
-  )
-    return bad();
-  if (m[4] === undefined) {
-    const wallMs =
-      opts.bareDate === 'start-of-day' ? Date.UTC(year, month - 1, day) : Date.UTC(year, month - 1, day, 23, 59, 59);
-    return wallMs - CHINA_OFFSET_MS;
-  }
-  const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
-  if (hour > 23 || minute > 59 || second > 59) return bad();
-  const millis = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
-  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const zone = m[8];
-  if (zone === undefined) return wallMs - CHINA_OFFSET_MS;
-  if (zone === 'Z') return wallMs;
-  const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-  const [zh, zm] = [Number(z[2]), Number(z[3])];
-  if (zh > 14 || zm > 59) return bad();
-  return wallMs - (z[1] === '-' ? -1 : 1) * (zh * 3_600_000 + zm * 60_000);
-}
-
-/** A time argument as a stable key (request ids): a time from now as written ("+7d"), an absolute time as ms. */
-export function timeKey(flag: string, raw: string): string {
-  const rel = /^\+?(\d{1,9})(s|m|h|d|w)$/.exec(raw.trim());
-  return rel ? `+${Number(rel[1])}${rel[2]}` : String(Math.ceil(parseTime(flag, raw) / 1000) * 1000);
-}
 
 /**
  * node's parseArgs reads "--bounty -5" as two options and calls the value "ambiguous": join such a value, a

@@ -3,11 +3,9 @@
  * Every bad value gets its own clear message naming the variable or flag.
  */
 import { resolve } from 'node:path';
+import { ConfigError } from './input-errors';
+import { parsePort } from './parse';
 import { loadTemporalSecurity, type TemporalSecurity } from './temporal';
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export interface StackConfig {
   /** An existing Temporal server (host:port); when set, `up` starts no server. */
@@ -34,14 +32,6 @@ export const STACK_DEFAULTS = {
   ip: '127.0.0.1',
   dataDir: resolve(PROJECT_ROOT, '.data'),
 } as const;
-
-export function parsePort(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,5}$/.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a port number (1-65535).`);
-  const port = Number(raw);
-  if (port < 1 || port > 65535) throw new ConfigError(`${name}=${raw} is out of range (1-65535).`);
-  return port;
-}
 
 function parseAddress(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -97,13 +87,13 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, flags: StackFlags = {}):
     taskQueue: parseName('WITKEY_TASK_QUEUE', env.WITKEY_TASK_QUEUE, STACK_DEFAULTS.taskQueue),
     security: loadTemporalSecurity(env),
     temporalPort:
-      flags.port !== undefined
-        ? parsePort('--port', flags.port, 0)
-        : parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT, STACK_DEFAULTS.temporalPort),
+      parsePort('--port', flags.port) ??
+      parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT) ??
+      STACK_DEFAULTS.temporalPort,
     uiPort:
-      flags['ui-port'] !== undefined
-        ? parsePort('--ui-port', flags['ui-port'], 0)
-        : parsePort('WITKEY_UI_PORT', env.WITKEY_UI_PORT, STACK_DEFAULTS.uiPort),
+      parsePort('--ui-port', flags['ui-port']) ??
+      parsePort('WITKEY_UI_PORT', env.WITKEY_UI_PORT) ??
+      STACK_DEFAULTS.uiPort,
     ip: STACK_DEFAULTS.ip,
     dataDir: resolve(flags['data-dir'] ?? env.WITKEY_DATA_DIR ?? STACK_DEFAULTS.dataDir),
   };

@@ -3,12 +3,11 @@
  * closed tasks, configuration, Temporal unreachable or refusing the credentials. Anything else is one line too; the
  * stack trace is printed only with WITKEY_DEBUG set.
  */
-import { ServiceError } from '@temporalio/client';
-import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
+import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { NamespaceNotFoundError, TemporalFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { ProvisioningError } from '../devstack/executable';
 import { TaskClosedError, TaskNotFoundError, TaskRequestError, TaskTerminatedError } from '../client/tasks';
-import { UsageError } from './args';
-import { ConfigError } from './config';
+import { ConfigError, UsageError } from './input-errors';
 import { TemporalUnreachableError } from './temporal';
 
 /** Where a refused field comes from on the command line. */
@@ -38,7 +37,29 @@ function grpcCode(err: unknown): number | undefined {
   return typeof cause?.code === 'number' ? cause.code : undefined;
 }
 
-const firstLine = (text: string): string => text.split('\n')[0];
+/** Internal class names a message may start with ("TaskRuleError: ...", "ApplicationFailure: ..."): not for people. */
+const CLASS_PREFIX = /^(?:[A-Z][a-z0-9]+)+(?:Error|Failure|Exception):\s*/;
+
+/** The first line of a message, without the class names of the code that threw it. */
+function firstLine(text: string): string {
+  let line = text.split('\n')[0];
+  while (CLASS_PREFIX.test(line)) line = line.replace(CLASS_PREFIX, '');
+  return line;
+}
+
+/**
+ * Codes a person can look up (Alipay's and the task's: ILLEGAL_ARGUMENT, WITKEY_NOT_ALLOW) are shown; a failure type
+ * that is a class name (TaskRuleError, ApplicationFailure, Error) says nothing to an operator and is left out.
+ */
+const isPlainCode = (code: string): boolean => /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/.test(code);
+
+/** What went wrong, for an error Temporal wrapped ("Workflow Update failed"): the cause's words when it has some. */
+function messageOf(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause;
+  if (err instanceof TemporalFailure || err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError)
+    if (cause instanceof Error && cause.message) return messageOf(cause);
+  return err instanceof Error ? firstLine(err.message) : firstLine(String(err));
+}
 
 export function explain(err: unknown, command: string, taskId?: string): { message: string; hint?: string } {
   const status = taskId ? `"witkey status ${taskId}" shows the task` : undefined;
@@ -49,7 +70,7 @@ export function explain(err: unknown, command: string, taskId?: string): { messa
     const root = err.field?.split(/[.[]/)[0];
     const flag = root ? FIELD_FLAGS[root] : undefined;
     return {
-      message: `refused (${err.code}): ${firstLine(err.message)}`,
+      message: `refused${isPlainCode(err.code) ? ` (${err.code})` : ''}: ${firstLine(err.message)}`,
       hint: flag ? `check ${flag}; run "witkey ${command} --help"` : (status ?? `run "witkey ${command} --help"`),
     };
   }
@@ -69,7 +90,7 @@ export function explain(err: unknown, command: string, taskId?: string): { messa
   if (err instanceof WorkflowNotFoundError) {
     const id = err.workflowId?.replace(/^witkey-task-/, '') || taskId;
     return {
-      message: `no task "${id}" in this namespace`,
+      message: id ? `no task "${id}" in this namespace` : 'no such task in this namespace',
       hint: '"witkey list" shows the tasks; check TEMPORAL_NAMESPACE and TEMPORAL_ADDRESS',
     };
   }
@@ -92,6 +113,5 @@ export function explain(err: unknown, command: string, taskId?: string): { messa
     }
     return { message: `Temporal: ${message}`, hint: 'set WITKEY_DEBUG=1 for details' };
   }
-  const message = err instanceof Error ? firstLine(err.message) : String(err);
-  return { message, hint: 'set WITKEY_DEBUG=1 for details' };
+  return { message: messageOf(err), hint: 'set WITKEY_DEBUG=1 for details' };
 }

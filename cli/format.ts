@@ -3,6 +3,7 @@ import { formatYuan } from '../alipay/core/money';
 import type { TaskTerminatedError } from '../client/tasks';
 import type { AdminPage, TaskView } from '../workflows/messages';
 import type { LedgerFigures } from '../workflows/task/types';
+import { textTable } from './text-table';
 
 export const yuan = (fen: number): string => `¥${formatYuan(fen)}`;
 export const iso = (ms: number | undefined): string =>
@@ -26,18 +27,6 @@ export const LEDGER_LINES: [keyof LedgerFigures, string][] = [
   ['stillFrozenFen', 'still frozen'],
 ];
 
-function table(rows: string[][], indent = '  '): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map(
-    (r) =>
-      indent +
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd(),
-  );
-}
-
 export function statusText(v: TaskView): string {
   const s = v.spec;
   const lines = [
@@ -49,15 +38,15 @@ export function statusText(v: TaskView): string {
     ...lifeLines(v),
     `  available    ${yuan(v.availableFen)} (frozen, not yet given to a winner)`,
     '  ledger:',
-    ...table(
+    ...textTable(
       LEDGER_LINES.map(([k, label]) => [label, formatYuan(v.ledger[k]), `${v.ledger[k]} fen`]),
-      '    ',
+      { indent: '    ' },
     ),
   ];
   if (v.transfers.length) {
     lines.push('  transfers:');
     lines.push(
-      ...table(
+      ...textTable(
         [
           ['no', 'winner', 'nickname', 'gross', 'status', 'path', 'round'],
           ...v.transfers.map((t) => [
@@ -70,7 +59,7 @@ export function statusText(v: TaskView): string {
             String(t.round),
           ]),
         ],
-        '    ',
+        { indent: '    ' },
       ),
     );
   }

@@ -7,10 +7,7 @@ import { parseArgs } from 'node:util';
 import { normalizeArgv, type Values } from './args';
 import type { CommandSpec } from './command';
 import { explain } from './errors';
-import { fail } from './output';
-import { provision, provisionHelp } from './commands/provision';
-import { sandbox, sandboxHelp } from './commands/sandbox';
-import { up, upHelp } from './commands/up';
+import { exitQuietlyWhenStdoutCloses, fail } from './output';
 import { attentionCommand } from './commands/attention';
 import { cancelWinnerCommand } from './commands/cancel-winner';
 import { demoCommand } from './commands/demo';
@@ -18,42 +15,22 @@ import { extendCommand } from './commands/extend';
 import { inboxCommand } from './commands/inbox';
 import { leftoverCommand } from './commands/leftover';
 import { listCommand } from './commands/list';
+import { provisionCommand } from './commands/provision';
 import { publishCommand } from './commands/publish';
 import { resumeCommand } from './commands/resume';
+import { sandboxCommand } from './commands/sandbox';
 import { statusCommand } from './commands/status';
+import { upCommand } from './commands/up';
 import { webhookCommand } from './commands/webhook';
 import { winnersCommand } from './commands/winners';
 import { workerCommand } from './commands/worker';
 
+/** Every command, in the order "witkey --help" lists them; each file under commands/ exports one CommandSpec. */
 export const commands: Record<string, CommandSpec> = {
-  up: {
-    summary: 'the embedded stack (dev server + Web UI, sandbox, worker, webhook), the demo scenario, then serve',
-    help: upHelp,
-    options: {
-      port: { type: 'string' },
-      'ui-port': { type: 'string' },
-      'data-dir': { type: 'string' },
-      exit: { type: 'boolean' },
-      'no-demo': { type: 'boolean' },
-    },
-    run: (v) => up(v),
-  },
+  up: upCommand,
   worker: workerCommand,
   webhook: webhookCommand,
-  sandbox: {
-    summary: 'run the local Alipay gateway emulator alone',
-    help: sandboxHelp,
-    options: {
-      'data-dir': { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'time-factor': { type: 'string' },
-      'commission-bp': { type: 'string' },
-      'alipay-fee-bp': { type: 'string' },
-      'manual-delivery': { type: 'boolean' },
-    },
-    run: (v) => sandbox(v as Record<string, string | boolean | undefined>),
-  },
+  sandbox: sandboxCommand,
   publish: publishCommand,
   winners: winnersCommand,
   'cancel-winner': cancelWinnerCommand,
@@ -65,12 +42,7 @@ export const commands: Record<string, CommandSpec> = {
   status: statusCommand,
   list: listCommand,
   demo: demoCommand,
-  provision: {
-    summary: 'find or build the Temporal CLI and the time-skipping test server into the user cache',
-    help: provisionHelp,
-    options: {},
-    run: () => provision(),
-  },
+  provision: provisionCommand,
 };
 
 function usage(): string {
@@ -88,6 +60,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyWhenStdoutCloses();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);

@@ -9,6 +9,17 @@ export function fail(message: string, hint?: string): never {
   process.exit(1);
 }
 
+/**
+ * `witkey list | head -1`: the reader has what it wanted and closed the pipe; the rest of the output has nowhere to
+ * go. Stop quietly, as the classic tools do, instead of crashing with an EPIPE stack trace.
+ */
+export function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 /** Resolves on the first SIGINT or SIGTERM (a second one exits at once). */
 export function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -5,7 +5,8 @@
  * identical round takes the command's "new" flag (a fresh id) or an id of the caller's own (--request-id).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { str, UsageError, type Values } from './args';
+import { str, type Values } from './args';
+import { UsageError } from './input-errors';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 

@@ -19,7 +19,8 @@ import { PARTNER_ID_PATTERN } from '../alipay/core/fields';
 import type { FeeRates } from '../alipay/core/fees';
 import type { GatewayConfig } from '../activities/config';
 import type { SiteAlipaySettings } from './sandbox-gateway';
-import { ConfigError, parsePort } from './config';
+import { ConfigError } from './input-errors';
+import { parseBasisPoints, parseBoolean, parseDuration, parsePort } from './parse';
 
 export interface SiteConfig {
   httpPort: number;
@@ -89,10 +90,8 @@ export function loadProtocol(env: NodeJS.ProcessEnv): MapiProtocol {
     throw new ConfigError(
       `ALIPAY_INPUT_CHARSET=${JSON.stringify(env.ALIPAY_INPUT_CHARSET)} must be utf-8, gbk or gb2312.`,
     );
-  const notifyVerifyRaw = (env.ALIPAY_NOTIFY_VERIFY || 'true').toLowerCase();
-  if (!['true', 'false', '1', '0'].includes(notifyVerifyRaw))
-    throw new ConfigError(`ALIPAY_NOTIFY_VERIFY=${JSON.stringify(env.ALIPAY_NOTIFY_VERIFY)} must be true or false.`);
-  return { signType, charset, notifyVerify: notifyVerifyRaw === 'true' || notifyVerifyRaw === '1' };
+  const notifyVerify = parseBoolean('ALIPAY_NOTIFY_VERIFY', env.ALIPAY_NOTIFY_VERIFY) ?? true;
+  return { signType, charset, notifyVerify };
 }
 
 export const SITE_DEFAULTS = {
@@ -102,25 +101,6 @@ export const SITE_DEFAULTS = {
   paymentTimeoutMs: 2 * 3_600_000,
   feeRates: { commissionBp: 1000, alipayFeeBp: 100 },
 } as const;
-
-/** "90s", "15m", "2h", "1d" or plain milliseconds. */
-export function parseDuration(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(raw.trim());
-  if (!m)
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a duration (e.g. 90s, 15m, 2h, 1d, or milliseconds).`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
-  const ms = Number(m[1]) * unit;
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new ConfigError(`${name}=${raw} must be positive.`);
-  return ms;
-}
-
-function parseBp(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 10_000)
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} must be basis points, an integer 0..10000 (1000 = 10%).`);
-  return Number(raw);
-}
 
 function parseUrl(name: string, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -232,22 +212,22 @@ function openApiConfig(env: NodeJS.ProcessEnv): OpenApiClientConfig | undefined 
 }
 
 export function loadSiteConfig(env: NodeJS.ProcessEnv): SiteConfig {
-  const httpPort = parsePort('WITKEY_HTTP_PORT', env.WITKEY_HTTP_PORT, SITE_DEFAULTS.httpPort);
+  const httpPort = parsePort('WITKEY_HTTP_PORT', env.WITKEY_HTTP_PORT) ?? SITE_DEFAULTS.httpPort;
   const publicUrl = parseUrl('WITKEY_PUBLIC_URL', env.WITKEY_PUBLIC_URL) ?? `http://127.0.0.1:${httpPort}`;
   const config: SiteConfig = {
     httpPort,
     httpHost: parseHost('WITKEY_HTTP_HOST', env.WITKEY_HTTP_HOST) ?? SITE_DEFAULTS.httpHost,
     publicUrl,
-    paymentTimeoutMs: parseDuration(
-      'WITKEY_PAYMENT_TIMEOUT',
-      env.WITKEY_PAYMENT_TIMEOUT,
+    paymentTimeoutMs:
+      parseDuration('WITKEY_PAYMENT_TIMEOUT', env.WITKEY_PAYMENT_TIMEOUT, { bareMilliseconds: true }) ??
       SITE_DEFAULTS.paymentTimeoutMs,
-    ),
     feeRates: {
-      commissionBp: parseBp('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP, SITE_DEFAULTS.feeRates.commissionBp),
-      alipayFeeBp: parseBp('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP, SITE_DEFAULTS.feeRates.alipayFeeBp),
+      commissionBp:
+        parseBasisPoints('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP) ?? SITE_DEFAULTS.feeRates.commissionBp,
+      alipayFeeBp:
+        parseBasisPoints('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP) ?? SITE_DEFAULTS.feeRates.alipayFeeBp,
     },
-    sandboxPort: parsePort('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT, SITE_DEFAULTS.sandboxPort),
+    sandboxPort: parsePort('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT) ?? SITE_DEFAULTS.sandboxPort,
     ...(env.WITKEY_AUDIT_DIR ? { auditDir: resolve(env.WITKEY_AUDIT_DIR) } : {}),
     protocol: loadProtocol(env),
   };

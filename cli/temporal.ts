@@ -16,7 +16,8 @@ import { readFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError } from './config';
+import { ConfigError } from './input-errors';
+import { parseBoolean } from './parse';
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 
@@ -38,14 +39,6 @@ function pemFile(name: string, path: string | undefined): Buffer | undefined {
   return pem;
 }
 
-function parseBool(name: string, raw: string | undefined): boolean | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const v = raw.toLowerCase();
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  throw new ConfigError(`${name}=${JSON.stringify(raw)} must be true or false.`);
-}
-
 /** TLS and API key from the environment; every variable is checked here and nowhere else. */
 export function loadTemporalSecurity(env: NodeJS.ProcessEnv): TemporalSecurity {
   const crt = pemFile('TEMPORAL_TLS_CERT', env.TEMPORAL_TLS_CERT);
@@ -65,7 +58,7 @@ export function loadTemporalSecurity(env: NodeJS.ProcessEnv): TemporalSecurity {
   const apiKey = env.TEMPORAL_API_KEY || undefined;
   if (apiKey !== undefined && /[\s]/.test(apiKey))
     throw new ConfigError('TEMPORAL_API_KEY contains white space (check the file or variable it came from).');
-  const tlsFlag = parseBool('TEMPORAL_TLS', env.TEMPORAL_TLS);
+  const tlsFlag = parseBoolean('TEMPORAL_TLS', env.TEMPORAL_TLS);
   const wantsTls = Boolean(crt || ca || serverName);
   if (tlsFlag === false && wantsTls)
     throw new ConfigError(

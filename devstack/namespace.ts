@@ -4,12 +4,12 @@
  * server) and the retention period (raised above the dev server's 1-day default so finished tasks stay visible).
  */
 import type { Connection } from '@temporalio/client';
-import Long from 'long';
 import type { SearchAttributeType } from '@temporalio/common';
 import {
   encodeSearchAttributeIndexedValueType,
   type SearchAttributeKey,
 } from '@temporalio/common/lib/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
 import { WITKEY_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -59,7 +59,7 @@ export async function ensureRetention(
   if (current >= days) return current;
   await connection.workflowService.updateNamespace({
     namespace,
-    config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(days * 86_400) } },
+    config: { workflowExecutionRetentionTtl: msToTs(days * 86_400_000) },
   });
   return days;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Runs the compiled test files with Node's built-in test runner. Usage: node scripts/run-tests.js [dir-or-file ...]
-// (default: every dist/test/**/*.test.js). Extra suites (chaos, benchmarks) have their own npm scripts.
+// (default: every dist/test/**/*.test.js). The model test and the benchmark have their own npm scripts (test:model, bench).
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
 const { join, resolve } = require('node:path');

@@ -3,6 +3,7 @@
  * Configuration arrives as plain typed objects; nothing here reads process.env.
  */
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TaskActivities } from '../activities';
 
 export interface WorkerSettings {
   namespace: string;
@@ -29,7 +30,8 @@ const quietBundlerLogger = {
 export async function createWitkeyWorker(
   connection: NativeConnection,
   settings: WorkerSettings,
-  activities: object = {},
+  /** The bounty task's activities, wired with their configuration (activities/index.ts, createActivities). */
+  activities: TaskActivities,
 ): Promise<Worker> {
   return Worker.create({
     connection,

@@ -1,5 +1,7 @@
 /** `witkey extend`: add bounty and/or move the deadline (amount.append); prints the page the publisher confirms. */
-import { parseTime, required, str, timeKey, UsageError, yuanToFen, type Values } from '../args';
+import { required, str, yuanToFen, type Values } from '../args';
+import { UsageError } from '../input-errors';
+import { parseTime, timeKey } from '../parse';
 import type { CommandSpec } from '../command';
 import { iso, json, out, yuan } from '../format';
 import { say } from '../output';

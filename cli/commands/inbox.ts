@@ -1,11 +1,13 @@
 /** `witkey inbox`: the operators' inbox (verified notifications no open task took), a page at a time; `inbox resolve` closes an item. */
 import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { TaskRequestError, type InboxItem } from '../../client/tasks';
-import { parseLimit, required, str, UsageError, type Values } from '../args';
+import { parseLimit, required, str, type Values } from '../args';
+import { UsageError } from '../input-errors';
 import type { CommandSpec } from '../command';
 import { iso, json, out, yuan } from '../format';
 import { say } from '../output';
 import { withSession } from '../runtime';
+import { textTable } from '../text-table';
 
 const USAGE =
   'usage: witkey inbox [--limit N] [--next TOKEN] [--json] | witkey inbox resolve <notify_id> --operator NAME --reason TEXT';
@@ -113,8 +115,7 @@ async function list(v: Values): Promise<void> {
         i.money ? yuan(i.money.amountFen) : '-',
       ]),
     ];
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    for (const r of rows) out(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+    for (const line of textTable(rows)) out(line);
     const money = items.filter((i) => i.money?.mayBeFrozenAtAlipay);
     if (money.length > 0) {
       const total = money.reduce((a, i) => a + (i.money?.amountFen ?? 0), 0);

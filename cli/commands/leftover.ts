@@ -1,7 +1,8 @@
 /** `witkey leftover`: plan the leftover of an expired task (left.amount.handle): refund / platform share / winners. */
 import { writeFile } from 'node:fs/promises';
 import { encodeText, mapiAutoSubmitForm, normalizeCharset } from '../../alipay';
-import { list, str, UsageError, parseWinner, yuanToFen, type Values } from '../args';
+import { list, str, parseWinner, yuanToFen, type Values } from '../args';
+import { UsageError } from '../input-errors';
 import type { CommandSpec } from '../command';
 import { json, out, yuan } from '../format';
 import { say } from '../output';

@@ -1,8 +1,10 @@
 /** `witkey list`: tasks, newest first, optionally of one phase. */
-import { parseLimit, str, UsageError, type Values } from '../args';
+import { parseLimit, str, type Values } from '../args';
+import { UsageError } from '../input-errors';
 import type { CommandSpec } from '../command';
 import { json, out } from '../format';
 import { withSession } from '../runtime';
+import { textTable } from '../text-table';
 import type { Phase } from '../../workflows/task/types';
 import { formatYuan } from '../../alipay/core/money';
 
@@ -46,13 +48,6 @@ async function listTasks(v: Values): Promise<void> {
       ['task', 'phase', 'bounty', 'attention', 'workflow'],
       ...rows.map((r) => [r.outerTaskId, r.phase, formatYuan(r.amountFen), r.needsAttention ? 'YES' : '', r.status]),
     ];
-    const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-    for (const r of table)
-      out(
-        r
-          .map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-          .join('  ')
-          .trimEnd(),
-      );
+    for (const line of textTable(table, { rightAligned: [2] })) out(line);
   });
 }

@@ -1,5 +1,7 @@
 /** `witkey publish`: publish a bounty task and print the cashier URL the publisher pays at. */
-import { parseTime, required, str, UsageError, yuanToFen, type Values } from '../args';
+import { required, str, yuanToFen, type Values } from '../args';
+import { UsageError } from '../input-errors';
+import { parseTime } from '../parse';
 import type { CommandSpec } from '../command';
 import { iso, json, out, yuan } from '../format';
 import { say } from '../output';

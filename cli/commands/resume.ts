@@ -1,5 +1,6 @@
 /** `witkey resume`: an operator's action on a task: retry, acknowledge, settle manually, cancel unpaid, withdraw a page. */
-import { parseCount, required, str, UsageError, type Values } from '../args';
+import { parseCount, required, str, type Values } from '../args';
+import { UsageError } from '../input-errors';
 import type { CommandSpec } from '../command';
 import { json, out, statusText } from '../format';
 import { say } from '../output';

@@ -1,11 +1,16 @@
 /** `witkey sandbox`: run the local Alipay gateway emulator as its own process until Ctrl-C. */
 import { join, resolve } from 'node:path';
 import { startSandbox } from '../../sandbox';
-import { UsageError } from '../args';
+import { str, type Values } from '../args';
+import type { CommandSpec } from '../command';
 import { STACK_DEFAULTS } from '../config';
+import { UsageError } from '../input-errors';
+import { parseBasisPoints, parsePort } from '../parse';
 import { say, waitForStopSignal } from '../output';
 
-export const sandboxHelp = `witkey sandbox [--data-dir DIR] [--host H] [--port N] [--time-factor F] [--commission-bp N] [--alipay-fee-bp N] [--manual-delivery]
+export const sandboxCommand: CommandSpec = {
+  summary: 'run the local Alipay gateway emulator alone',
+  help: `witkey sandbox [--data-dir DIR] [--host H] [--port N] [--time-factor F] [--commission-bp N] [--alipay-fee-bp N] [--manual-delivery]
 
 Runs the local Alipay gateway emulator (legacy gateway.do, OpenAPI, cashier and admin pages, notifier with
 resends, fault injection, control and inspection API under /sandbox/). On first start in an empty data folder
@@ -20,42 +25,43 @@ notification resends. See docs/SANDBOX.md.
   --commission-bp N    platform commission in basis points (default env WITKEY_COMMISSION_BP, else sandbox.json,
                        else 1000): the same rate as the site's, so that both ledgers agree
   --alipay-fee-bp N    Alipay's fee in basis points (default env WITKEY_ALIPAY_FEE_BP, else sandbox.json, else 100)
-  --manual-delivery    do not deliver notifications on a timer (only POST /sandbox/notifications/flush)`;
+  --manual-delivery    do not deliver notifications on a timer (only POST /sandbox/notifications/flush)`,
+  options: {
+    'data-dir': { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'time-factor': { type: 'string' },
+    'commission-bp': { type: 'string' },
+    'alipay-fee-bp': { type: 'string' },
+    'manual-delivery': { type: 'boolean' },
+  },
+  run: (v) => sandbox(v),
+};
 
-function intFlag(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new UsageError(`${name}=${JSON.stringify(value)} must be an integer in ${min}..${max}`);
-  return n;
-}
-
-export async function sandbox(flags: Record<string, string | boolean | undefined>): Promise<void> {
+async function sandbox(flags: Values): Promise<void> {
   const env = process.env;
   const dataDir = resolve(
-    typeof flags['data-dir'] === 'string'
-      ? flags['data-dir']
-      : env.WITKEY_SANDBOX_DIR || join(env.WITKEY_DATA_DIR || STACK_DEFAULTS.dataDir, 'sandbox'),
+    str(flags, 'data-dir') ??
+      (env.WITKEY_SANDBOX_DIR || join(env.WITKEY_DATA_DIR || STACK_DEFAULTS.dataDir, 'sandbox')),
   );
-  const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
+  const host = str(flags, 'host') ?? '127.0.0.1';
   const port =
-    (flags.port !== undefined
-      ? intFlag('--port', flags.port, 0, 65535)
-      : intFlag('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT || undefined, 0, 65535)) ?? 8290;
+    parsePort('--port', str(flags, 'port'), { anyFree: true }) ??
+    parsePort('WITKEY_SANDBOX_PORT', env.WITKEY_SANDBOX_PORT, { anyFree: true }) ??
+    8290;
+  const timeFactorRaw = str(flags, 'time-factor');
   let timeFactor: number | undefined;
-  if (flags['time-factor'] !== undefined) {
-    timeFactor = typeof flags['time-factor'] === 'string' ? Number(flags['time-factor']) : NaN;
-    if (!Number.isFinite(timeFactor) || timeFactor <= 0)
-      throw new UsageError(`--time-factor=${JSON.stringify(flags['time-factor'])} must be a positive number`);
+  if (timeFactorRaw !== undefined) {
+    timeFactor = Number(timeFactorRaw);
+    if (timeFactorRaw.trim() === '' || !Number.isFinite(timeFactor) || timeFactor <= 0)
+      throw new UsageError(`--time-factor=${JSON.stringify(timeFactorRaw)} must be a positive number`);
   }
   const commissionBp =
-    flags['commission-bp'] !== undefined
-      ? intFlag('--commission-bp', flags['commission-bp'], 0, 10000)
-      : intFlag('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP || undefined, 0, 10000);
+    parseBasisPoints('--commission-bp', str(flags, 'commission-bp')) ??
+    parseBasisPoints('WITKEY_COMMISSION_BP', env.WITKEY_COMMISSION_BP);
   const alipayFeeBp =
-    flags['alipay-fee-bp'] !== undefined
-      ? intFlag('--alipay-fee-bp', flags['alipay-fee-bp'], 0, 10000)
-      : intFlag('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP || undefined, 0, 10000);
+    parseBasisPoints('--alipay-fee-bp', str(flags, 'alipay-fee-bp')) ??
+    parseBasisPoints('WITKEY_ALIPAY_FEE_BP', env.WITKEY_ALIPAY_FEE_BP);
   const feeRates = {
     ...(commissionBp !== undefined ? { commissionBp } : {}),
     ...(alipayFeeBp !== undefined ? { alipayFeeBp } : {}),

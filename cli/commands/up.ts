@@ -2,13 +2,17 @@
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdir } from 'node:fs/promises';
+import { str, type Values } from '../args';
+import type { CommandSpec } from '../command';
 import { loadStackConfig, refuseUnusedByEmbeddedStack, type StackFlags } from '../config';
 import { DEMO_TIMES, runScenario } from '../demo/scenario';
 import { loadSiteConfig } from '../site-config';
 import { startStack } from '../stack';
 import { say, waitForStopSignal } from '../output';
 
-export const upHelp = `witkey up [--port N] [--ui-port N] [--data-dir DIR] [--no-demo] [--exit]
+export const upCommand: CommandSpec = {
+  summary: 'the embedded stack (dev server + Web UI, sandbox, worker, webhook), the demo scenario, then serve',
+  help: `witkey up [--port N] [--ui-port N] [--data-dir DIR] [--no-demo] [--exit]
 
 Brings up the embedded stack: the Temporal dev server (SQLite persistence under the data folder, Web UI on
 --ui-port), the witkey search attributes and namespace retention, the Alipay sandbox (unless ALIPAY_GATEWAY_URL
@@ -27,15 +31,25 @@ embedded server by WITKEY_TEMPORAL_PORT when TEMPORAL_ADDRESS is unset). Setting
 TEMPORAL_TLS* / TEMPORAL_API_KEY without TEMPORAL_ADDRESS, WITKEY_SANDBOX_URL (it starts its own sandbox).
 
 Other settings (webhook port and host, Alipay keys, fee rates...) come from the environment: see README,
-"Configuration".`;
+"Configuration".`,
+  options: {
+    port: { type: 'string' },
+    'ui-port': { type: 'string' },
+    'data-dir': { type: 'string' },
+    exit: { type: 'boolean' },
+    'no-demo': { type: 'boolean' },
+  },
+  run: (v) => up(v),
+};
 
-export async function up(flags: StackFlags & { exit?: boolean; 'no-demo'?: boolean }): Promise<void> {
+async function up(v: Values): Promise<void> {
+  const flags: StackFlags = { port: str(v, 'port'), 'ui-port': str(v, 'ui-port'), 'data-dir': str(v, 'data-dir') };
   const config = loadStackConfig(process.env, flags);
   // workflow and worker logs would bury the scenario's lines: warnings only, unless WITKEY_DEBUG is set
   Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'INFO' : 'WARN') });
   const site = loadSiteConfig(process.env);
   refuseUnusedByEmbeddedStack(process.env, config, !site.alipay);
-  const demo = !flags['no-demo'];
+  const demo = !v['no-demo'];
   if (demo && site.alipay)
     throw new Error('the demo scenario runs against the sandbox only; unset ALIPAY_GATEWAY_URL or pass --no-demo');
   const t0 = Date.now();
@@ -69,7 +83,7 @@ export async function up(flags: StackFlags & { exit?: boolean; 'no-demo'?: boole
           : 'scenario complete, BUT THE LEDGERS DIFFER (see the table)',
       );
     }
-    if (flags.exit) return;
+    if (v.exit) return;
     if (stack.uiUrl) say(`look at the tasks: ${stack.uiUrl}/namespaces/${stack.namespace}/workflows`);
     say('serving; press Ctrl-C to stop');
     await waitForStopSignal();

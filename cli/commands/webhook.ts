@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { buildWebhook } from '../../client/webhook/server';
 import { str, type Values } from '../args';
 import type { CommandSpec } from '../command';
-import { ConfigError } from '../config';
+import { ConfigError } from '../input-errors';
 import { say, waitForStopSignal } from '../output';
 import { alipaySettings, loadSettings, sandboxUrlOf, workerPolls } from '../runtime';
 import { parseHost } from '../site-config';

@@ -1,5 +1,7 @@
 /** `witkey winners`: select a round of winners (task.confirm); prints the page the publisher confirms. */
-import { list, parseTime, parseWinner, str, timeKey, UsageError, type Values } from '../args';
+import { list, parseWinner, str, type Values } from '../args';
+import { UsageError } from '../input-errors';
+import { parseTime, timeKey } from '../parse';
 import type { CommandSpec } from '../command';
 import { iso, json, out, yuan } from '../format';
 import { say } from '../output';

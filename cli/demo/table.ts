@@ -1,6 +1,7 @@
 /** The final ledger table of the demo: sandbox and workflow side by side, in yuan (exact, from integer fen). */
 import { formatYuan } from '../../alipay/core/money';
 import type { LedgerFigures } from '../../workflows/task/types';
+import { textTable } from '../text-table';
 
 export const LEDGER_COLUMNS: [keyof LedgerFigures, string][] = [
   ['bountyFrozenFen', 'frozen'],
@@ -33,8 +34,5 @@ export function ledgerTable(rows: LedgerRow[]): string {
     ]);
     if (r.sandbox) lines.push(['', '', 'sandbox', ...LEDGER_COLUMNS.map(([k]) => formatYuan(r.sandbox![k])), '']);
   }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  return lines
-    .map((l) => l.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
-    .join('\n');
+  return textTable(lines, { rightAligned: header.map((_, i) => i).filter((i) => i >= 3) }).join('\n');
 }

@@ -1,9 +1,9 @@
 /**
  * Delivering a verified notification to its task, durably: the call returns only after Temporal accepted the
  * signal (it is in the workflow's history), so answering `success` afterwards never loses an event.
- * Late and orphan notifications follow the rules of the notes: a closed task whose record contains the notify_id
- * is a duplicate; anything else is recorded in the operators' inbox, one workflow per notify_id
- * (workflows/inbox-item.ts), and the call returns once that workflow's start is recorded.
+ * Late and orphan notifications (docs/OPERATIONS.md, "Notifications: durable, deduplicated, never dropped"): a
+ * closed task whose record contains the notify_id is a duplicate; anything else is recorded in the operators' inbox,
+ * one workflow per notify_id (workflows/inbox-item.ts), and the call returns once that workflow's start is recorded.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {

@@ -180,7 +180,7 @@ describe('witkey commands against a running stack', () => {
     const after = await status(A, (x) => x.transfers[1].status === 'cancelled');
     assert.equal(after.availableFen, 80_050 - 30_000, 'the cancelled amount is free again');
 
-    oneLineError(await run('cancel-winner', A, r.transferNos[1]), /^witkey: refused \(/, /witkey status/);
+    oneLineError(await run('cancel-winner', A, r.transferNos[1]), /^witkey: refused: /, /witkey status/);
 
     const listed = await untilJson<{ outerTaskId: string; phase: string; amountFen: number }[]>(
       ['list', '--phase', 'announcement'],
@@ -357,7 +357,7 @@ describe('witkey commands against a running stack', () => {
       new RegExp(`no task "nope${suffix}"|not found`),
     );
     oneLineError(await run('winners', A, '--winner', `${W1}:Tom`), /not ALIPAY_ID:NICKNAME:AMOUNT/);
-    oneLineError(await run('winners', A, '--winner', `${W1}:Tom:99999`), /refused \(/);
+    oneLineError(await run('winners', A, '--winner', `${W1}:Tom:99999`), /^witkey: refused: /);
     oneLineError(await run('status'), /missing <outer_task_id>/, /usage: witkey status/);
     oneLineError(await run('list', '--phase', 'sleeping'), /--phase "sleeping" is not a phase/, /awaiting_payment/);
     oneLineError(

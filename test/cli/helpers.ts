@@ -200,6 +200,11 @@ export function oneLineError(r: Run, message: RegExp, hint?: RegExp): void {
   assert.match(lines[0], message);
   assert.match(lines[1], /^hint: /);
   if (hint) assert.match(lines[1], hint);
+  assert.doesNotMatch(
+    lines.join('\n'),
+    /\b[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:Error|Failure)\b/,
+    'no class name of the code',
+  );
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }
 

@@ -206,7 +206,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     await untilJson<AttentionRow[]>(['attention'], stack.env, (rows) => !rows.some((x) => x.outerTaskId === RETRY));
     oneLineError(
       await run('resume', RETRY, '--retry', '--operator', 'bob', '--reason', 'again'),
-      /refused \(.*\): retry: no step is waiting for a retry/,
+      /^witkey: refused: retry: no step is waiting for a retry/,
       new RegExp(`witkey status ${RETRY}`),
     );
   });
@@ -255,7 +255,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     assert.equal(listed.find((x) => x.outerTaskId === SETTLE)!.phase, 'settled');
     oneLineError(
       await run('resume', SETTLE, '--settle-manually', '--operator', 'carol', '--reason', 'twice'),
-      /refused \(.*\): settle_manually: the task is already settled/,
+      /^witkey: refused: settle_manually: the task is already settled/,
     );
   });
 

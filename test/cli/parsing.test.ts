@@ -8,7 +8,9 @@ process.env.TZ = 'America/New_York';
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalizeArgv, parseTime, UsageError, yuanToFen } from '../../cli/args';
+import { normalizeArgv, yuanToFen } from '../../cli/args';
+import { ConfigError, UsageError } from '../../cli/input-errors';
+import { parseBasisPoints, parseBoolean, parseDuration, parsePort, parseTime, timeKey } from '../../cli/parse';
 import { cleanEnv, oneLineError, witkey } from './helpers';
 
 const NOW = Date.UTC(2029, 5, 1, 0, 0, 0);
@@ -65,6 +67,141 @@ describe('parseTime: one time parser for every command', () => {
       () => parseTime('--expires', 'tomorrow', { nowMs: NOW }),
       (e: Error) => e instanceof UsageError && /--expires="tomorrow" is not a time/.test(e.message),
     );
+  });
+});
+
+/** The error a parser throws, with its class and message. */
+function refused(fn: () => unknown, kind: typeof UsageError | typeof ConfigError, message: RegExp): void {
+  assert.throws(fn, (e: Error) => {
+    assert.ok(e instanceof kind, `${e.name}: ${e.message}`);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('parseDuration: one duration parser for flags and variables', () => {
+  test('a number and a unit; with bareMilliseconds a bare number is milliseconds', () => {
+    assert.equal(parseDuration('--wait', '90s'), 90_000);
+    assert.equal(parseDuration('--wait', '15m'), 900_000);
+    assert.equal(parseDuration('--wait', '2h'), 7_200_000);
+    assert.equal(parseDuration('--wait', '1d'), 86_400_000);
+    assert.equal(parseDuration('--wait', '1w'), 7 * 86_400_000);
+    assert.equal(parseDuration('--wait', '500ms'), 500);
+    assert.equal(parseDuration('WITKEY_PAYMENT_TIMEOUT', '90000', { bareMilliseconds: true }), 90_000);
+  });
+
+  test('white space around the value is ignored; empty or missing is "not given"', () => {
+    assert.equal(parseDuration('WITKEY_PAYMENT_TIMEOUT', '  2h \n'), 7_200_000);
+    assert.equal(parseDuration('WITKEY_PAYMENT_TIMEOUT', ''), undefined);
+    assert.equal(parseDuration('WITKEY_PAYMENT_TIMEOUT', '   '), undefined);
+    assert.equal(parseDuration('WITKEY_PAYMENT_TIMEOUT', undefined), undefined);
+  });
+
+  test('refused: zero, negative, huge, no unit, unknown unit, inner white space; flags vs variables', () => {
+    refused(
+      () => parseDuration('WITKEY_PAYMENT_TIMEOUT', '0', { bareMilliseconds: true }),
+      ConfigError,
+      /="0" must be more than 0/,
+    );
+    refused(() => parseDuration('--wait', '0s'), UsageError, /^--wait="0s" must be more than 0$/);
+    refused(() => parseDuration('--wait', '-5m'), UsageError, /^--wait="-5m" is negative$/);
+    refused(
+      () => parseDuration('WITKEY_PAYMENT_TIMEOUT', '99999999999999999999d'),
+      ConfigError,
+      /is too long \(at most 100 years\)/,
+    );
+    refused(() => parseDuration('--wait', '101y'), UsageError, /^--wait="101y" is not a duration$/);
+    refused(() => parseDuration('--wait', '90'), UsageError, /^--wait="90" is not a duration$/);
+    refused(() => parseDuration('--wait', '1 h'), UsageError, /is not a duration/);
+    refused(() => parseDuration('--wait', '1.5h'), UsageError, /is not a duration/);
+    refused(
+      () => parseDuration('WITKEY_PAYMENT_TIMEOUT', 'soon', { bareMilliseconds: true }),
+      ConfigError,
+      /^WITKEY_PAYMENT_TIMEOUT="soon" is not a duration; .*or milliseconds\.$/,
+    );
+  });
+});
+
+describe('parseBoolean: one boolean parser', () => {
+  test('true / false, 1 / 0, yes / no, any case, white space ignored', () => {
+    for (const t of ['true', 'TRUE', '1', 'yes', ' Yes ']) assert.equal(parseBoolean('TEMPORAL_TLS', t), true, t);
+    for (const f of ['false', 'False', '0', 'no', 'NO\t']) assert.equal(parseBoolean('TEMPORAL_TLS', f), false, f);
+    assert.equal(parseBoolean('TEMPORAL_TLS', ''), undefined);
+    assert.equal(parseBoolean('TEMPORAL_TLS', undefined), undefined);
+  });
+
+  test('refused: anything else, naming the variable or flag', () => {
+    refused(
+      () => parseBoolean('ALIPAY_NOTIFY_VERIFY', 'maybe'),
+      ConfigError,
+      /^ALIPAY_NOTIFY_VERIFY="maybe" must be true or false/,
+    );
+    refused(() => parseBoolean('ALIPAY_NOTIFY_VERIFY', '2'), ConfigError, /must be true or false/);
+    refused(() => parseBoolean('ALIPAY_NOTIFY_VERIFY', '-1'), ConfigError, /must be true or false/);
+    refused(() => parseBoolean('--verify', 'y'), UsageError, /^--verify="y" must be true or false/);
+  });
+});
+
+describe('parsePort: one port parser', () => {
+  test('1-65535; 0 only where it means "any free port"; white space ignored', () => {
+    assert.equal(parsePort('WITKEY_HTTP_PORT', '8280'), 8280);
+    assert.equal(parsePort('WITKEY_HTTP_PORT', '1'), 1);
+    assert.equal(parsePort('WITKEY_HTTP_PORT', '65535'), 65535);
+    assert.equal(parsePort('WITKEY_HTTP_PORT', ' 8280 '), 8280);
+    assert.equal(parsePort('--port', '0', { anyFree: true }), 0);
+    assert.equal(parsePort('WITKEY_HTTP_PORT', ''), undefined);
+    assert.equal(parsePort('WITKEY_HTTP_PORT', undefined), undefined);
+  });
+
+  test('refused: 0, negative, too large, huge, not a number', () => {
+    refused(
+      () => parsePort('WITKEY_HTTP_PORT', '0'),
+      ConfigError,
+      /^WITKEY_HTTP_PORT=0 is out of range \(1-65535\)\.$/,
+    );
+    refused(() => parsePort('--port', '65536'), UsageError, /^--port=65536 is out of range \(1-65535\)$/);
+    refused(
+      () => parsePort('--port', '65536', { anyFree: true }),
+      UsageError,
+      /out of range \(0-65535, 0 = any free port\)/,
+    );
+    refused(() => parsePort('--port', '-1'), UsageError, /^--port="-1" is not a port number/);
+    refused(() => parsePort('--port', '99999999999999999999'), UsageError, /is not a port number/);
+    refused(
+      () => parsePort('WITKEY_UI_PORT', 'http'),
+      ConfigError,
+      /^WITKEY_UI_PORT="http" is not a port number \(1-65535\)\.$/,
+    );
+    refused(() => parsePort('WITKEY_UI_PORT', '80 80'), ConfigError, /is not a port number/);
+    refused(() => parsePort('WITKEY_UI_PORT', '8e3'), ConfigError, /is not a port number/);
+  });
+});
+
+describe('parseBasisPoints', () => {
+  test('0..10000, nothing else', () => {
+    assert.equal(parseBasisPoints('WITKEY_COMMISSION_BP', '0'), 0);
+    assert.equal(parseBasisPoints('WITKEY_COMMISSION_BP', ' 1000 '), 1000);
+    assert.equal(parseBasisPoints('WITKEY_COMMISSION_BP', '10000'), 10000);
+    refused(() => parseBasisPoints('WITKEY_COMMISSION_BP', '10001'), ConfigError, /must be basis points/);
+    refused(() => parseBasisPoints('--commission-bp', '-1'), UsageError, /^--commission-bp="-1" must be basis points/);
+    refused(() => parseBasisPoints('--commission-bp', '10.5'), UsageError, /must be basis points/);
+  });
+});
+
+describe('parseTime: edges', () => {
+  test('a time from now is a duration after now; white space ignored', () => {
+    assert.equal(parseTime('--expires', '  +30d  ', { nowMs: NOW }), NOW + 30 * 86_400_000);
+    assert.equal(parseTime('--expires', '+90s', { nowMs: NOW }), NOW + 90_000);
+    assert.equal(timeKey('--expires', ' +007d'), '+7d');
+    assert.equal(timeKey('--expires', '2030-01-31T18:00:00Z'), String(Date.UTC(2030, 0, 31, 18)));
+  });
+
+  test('refused: zero, huge, no unit, an impossible offset', () => {
+    refused(() => parseTime('--expires', '+0d', { nowMs: NOW }), UsageError, /^--expires="0d" must be more than 0$/);
+    refused(() => parseTime('--expires', '+99999999999d', { nowMs: NOW }), UsageError, /is too long/);
+    refused(() => parseTime('--expires', '30', { nowMs: NOW }), UsageError, /^--expires="30" is not a time$/);
+    refused(() => parseTime('--expires', '2030-01-31T18:00+15:00', { nowMs: NOW }), UsageError, /is not a time/);
+    refused(() => parseTime('--expires', '', { nowMs: NOW }), UsageError, /^--expires="" is not a time$/);
   });
 });
 

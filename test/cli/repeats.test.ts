@@ -131,7 +131,7 @@ describe('repeated commands return the same round; withdrawals', () => {
       ['withdraw_round', 'alice', 'the publisher picked other winners'],
     ]);
     const again = await run('resume', A, '--withdraw-round', '2', '--operator', 'alice', '--reason', 'twice');
-    oneLineError(again, /refused \(.*\): withdraw_round: round 2 is abandoned/);
+    oneLineError(again, /^witkey: refused: withdraw_round: round 2 is abandoned/);
     oneLineError(
       await run('resume', A, '--withdraw-round', '-1', '--operator', 'a', '--reason', 'b'),
       /^witkey: --withdraw-round: must be a round number \(1, 2, \.\.\.\), got -1$/,
