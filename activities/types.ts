@@ -72,16 +72,5 @@ export type FreezeTradeQuery =
 export type FreezeTradeCancel =
   { kind: 'closed' } | { kind: 'refunded' } | { kind: 'no_action' } | { kind: 'failed'; code: string };
 
-/** Failure types the activities throw (ApplicationFailure.type): the error classes of docs/PROTOCOL.md, "8. Error codes". */
-export const GATEWAY_FAILURE = {
-  /** SYSTEM_ERROR, timeouts, 5xx, unreadable replies: retried with the same business numbers. */
-  transient: 'GatewayTransientError',
-  /** NOT_DONE_OF_TRANSFER_FOUND and the like: retried later. */
-  state: 'GatewayStateError',
-  /** ILLEGAL_SIGN, ILLEGAL_PARTNER, HAS_NO_PRIVILEGE...: not retried; an operator must fix the configuration. */
-  configuration: 'GatewayConfigurationError',
-  /** The request itself is wrong: not retried; an operator decides. */
-  input: 'GatewayInputError',
-  /** An "already done" answer that does not prove this very operation was done (WITKEY_DATA_NOT_MATCH...): not retried. */
-  mismatch: 'GatewayRequestMismatchError',
-} as const;
+/** Failure types the activities throw: defined where the workflow's retry policies can read them too. */
+export { GATEWAY_FAILURE } from '../workflows/gateway-failures';

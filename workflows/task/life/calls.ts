@@ -1,6 +1,10 @@
 /** The activities a bounty task calls, each group with the timeouts and retries its kind of work needs. */
 import { proxyActivities } from '@temporalio/workflow';
 import type { TaskActivities } from '../../../activities/types';
+import { GATEWAY_FAILURE } from '../../gateway-failures';
+
+/** Failures no retry can mend: a wrong request or configuration waits for an operator. */
+const NOT_RETRIED = [GATEWAY_FAILURE.input, GATEWAY_FAILURE.configuration];
 
 /** Building signed pages is local work: short timeouts, a few retries. */
 export const pages = proxyActivities<
@@ -10,7 +14,7 @@ export const pages = proxyActivities<
   retry: {
     initialInterval: '1 second',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'],
+    nonRetryableErrorTypes: NOT_RETRIED,
   },
 });
 
@@ -22,7 +26,7 @@ export const trades = proxyActivities<Pick<TaskActivities, 'queryFreezeTrade' | 
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'],
+    nonRetryableErrorTypes: NOT_RETRIED,
   },
 });
 
@@ -43,7 +47,7 @@ export const cancels = proxyActivities<Pick<TaskActivities, 'cancelConfirmByPlat
     backoffCoefficient: 2,
     maximumInterval: '10 seconds',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError'],
+    nonRetryableErrorTypes: NOT_RETRIED,
   },
 });
 
@@ -54,7 +58,7 @@ export const gateway = proxyActivities<Pick<TaskActivities, 'confirmByPlatform' 
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
     maximumInterval: '10 minutes',
-    nonRetryableErrorTypes: ['GatewayInputError', 'GatewayConfigurationError', 'GatewayRequestMismatchError'],
+    nonRetryableErrorTypes: [...NOT_RETRIED, GATEWAY_FAILURE.mismatch],
   },
 });
 
