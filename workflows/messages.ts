@@ -43,8 +43,15 @@ export function returnNotifyId(event: NotifyEvent): string {
       return `return:task_freeze:${event.outerTaskFreezeNo}`;
     case 'task_confirm':
       return `return:task_confirm:${event.transfers.map((t) => t.outerTransferNo).join(',')}`;
-    case 'left_amount_handle':
-      return `return:left_amount_handle:${[event.refund?.serialNo, event.platform?.serialNo, ...event.successBidders.map((b) => b.outerTransferNo), ...event.failureBidders.map((b) => b.outerTransferNo)].filter(Boolean).join(',')}`;
+    case 'left_amount_handle': {
+      const references = [
+        event.refund?.serialNo,
+        event.platform?.serialNo,
+        ...event.successBidders.map((b) => b.outerTransferNo),
+        ...event.failureBidders.map((b) => b.outerTransferNo),
+      ];
+      return `return:left_amount_handle:${references.filter(Boolean).join(',')}`;
+    }
     default:
       return `return:${event.type}:${event.outerTaskId}`;
   }
@@ -168,7 +175,7 @@ export interface Round {
   withdrawn?: { operator: string; atMs: number };
 }
 
-/** planned (page handed to the admin) → accepted (left_amount_handle) → done; withdrawn if it was never submitted. */
+/** planned (page handed to the admin) → accepted (left_amount_handle) → done; withdrawn if never submitted. */
 export type LeftoverPlanStatus = 'planned' | 'accepted' | 'done' | 'withdrawn';
 
 /** A part of a leftover plan (the refund, the platform share): planned → accepted → done or failed. */

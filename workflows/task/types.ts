@@ -87,7 +87,7 @@ export interface TaskState {
   appends: Append[];
   /** A step waiting for an operator's retry (the task keeps taking notifications meanwhile). */
   blocked?: BlockedStep;
-  /** Notifications that report a later step than the task has seen yet (reordered); applied again after every change. */
+  /** Notifications reporting a later step than the task has seen yet (reordered); applied again after every change. */
   deferred: TaskNotification[];
   /** Winners whose cancellation had an unknown outcome: the cancel is repeated at once, with backoff, until known. */
   cancelUnknown: string[];
@@ -95,7 +95,10 @@ export interface TaskState {
   cancelRetry?: { attempts: number; nextAtMs: number };
   /** Whether the task's own value-added fee is in the books (undefined in states from before this field). */
   valueAddedFeeBooked?: boolean;
-  /** Results of selectWinners / planLeftover / extend by request (update) id: a repeat returns the same result, also after continue-as-new. */
+  /**
+   * Results of selectWinners / planLeftover / extend by request (update) id: a repeat returns the same result, also
+   * after continue-as-new.
+   */
   requests?: Record<string, unknown>;
   /** When an expired task with money left and no leftover plan was flagged for an operator. */
   leftoverFlaggedAtMs?: number;

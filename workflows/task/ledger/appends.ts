@@ -117,7 +117,8 @@ export function resolveAppend(
         flag(
           s,
           'AMOUNT_MISMATCH',
-          `trade.query reports ${totalFen} fen for amount.append ${n}, expected ${a.addBountyFen + a.addValueAddedFeeFen}`,
+          `trade.query reports ${totalFen} fen for amount.append ${n}, ` +
+            `expected ${a.addBountyFen + a.addValueAddedFeeFen}`,
           nowMs,
           { totalFen },
         ),

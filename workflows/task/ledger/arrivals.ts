@@ -22,7 +22,8 @@ export function applyAssign(
     const t = s.transfers[ev.transferNo];
     if (!t) return flag(s, 'UNKNOWN_TRANSFER', `assign_transfer for ${ev.transferNo}, unknown to the task`, nowMs, ev);
     if (t.winnerPaid) return 'duplicate';
-    if (t.status === 'requested' || t.status === 'waiting') return 'not_yet'; // its task_confirm / payout / left_amount_handle is still on the way
+    // its task_confirm / payout / left_amount_handle is still on the way
+    if (t.status === 'requested' || t.status === 'waiting') return 'not_yet';
     if (t.status !== 'paying')
       return flag(s, 'STATUS_MISMATCH', `assign_transfer for ${ev.transferNo}, which is ${t.status}`, nowMs, ev);
     if (!ev.success) {
@@ -47,7 +48,9 @@ export function applyAssign(
       return flag(
         s,
         'AMOUNT_MISMATCH',
-        `assign_transfer pays ${ev.winnerFen} fen to ${ev.transferNo} (gross ${ev.grossFen ?? '?'}, commission ${ev.commissionFen ?? '?'}), expected ${t.winnerFen} (gross ${t.grossFen}, commission ${t.commissionFen})`,
+        `assign_transfer pays ${ev.winnerFen} fen to ${ev.transferNo} ` +
+          `(gross ${ev.grossFen ?? '?'}, commission ${ev.commissionFen ?? '?'}), ` +
+          `expected ${t.winnerFen} (gross ${t.grossFen}, commission ${t.commissionFen})`,
         nowMs,
         ev,
       );
@@ -102,7 +105,9 @@ function applyCommission(s: TaskState, t: Transfer, ev: PlatformProfit, nowMs: n
     return flag(
       s,
       'AMOUNT_MISMATCH',
-      `platform profit of ${ev.platformFen} fen on ${ev.transferNo} (commission ${ev.profitFen ?? '?'}, fee ${ev.alipayFeeFen ?? '?'}), expected ${t.platformFen} (commission ${t.commissionFen}, fee ${t.alipayFeeFen})`,
+      `platform profit of ${ev.platformFen} fen on ${ev.transferNo} ` +
+        `(commission ${ev.profitFen ?? '?'}, fee ${ev.alipayFeeFen ?? '?'}), ` +
+        `expected ${t.platformFen} (commission ${t.commissionFen}, fee ${t.alipayFeeFen})`,
       nowMs,
       ev,
     );

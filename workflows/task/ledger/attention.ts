@@ -25,7 +25,10 @@ export const MONEY_ATTENTION: Readonly<Record<string, string>> = {
   NOTHING_SCHEDULED: 'settle_manually',
 };
 
-/** Attention items that a later event answers are resolved by it (e.g. a leftover plan answers LEFTOVER_NOT_PLANNED). */
+/**
+ * Attention items that a later event answers are resolved by it (e.g. a leftover plan answers
+ * LEFTOVER_NOT_PLANNED).
+ */
 export function resolveAttention(state: TaskState, code: string): void {
   for (const a of state.attention) if (a.code === code && !a.resolved) a.resolved = true;
 }

@@ -37,7 +37,8 @@ export function flagOverdue(state: TaskState, windowMs: number, nowMs: number): 
         flag(
           s,
           'NOTIFICATION_OVERDUE',
-          `transfer ${id} is still ${t.status}${t.winnerPaid ? ' (commission not settled)' : ''}: its notifications did not arrive within Alipay's resend window`,
+          `transfer ${id} is still ${t.status}${t.winnerPaid ? ' (commission not settled)' : ''}: ` +
+            `its notifications did not arrive within Alipay's resend window`,
           nowMs,
           { transferNo: id },
         );
@@ -93,7 +94,8 @@ export function flagLeftoverWaits(state: TaskState, windowMs: number, nowMs: num
         flag(
           s,
           'LEFTOVER_NOT_PLANNED',
-          `the task expired with ${availableFen(s)} fen still frozen at Alipay and no leftover plan: plan the leftover (refund / platform / other winners)`,
+          `the task expired with ${availableFen(s)} fen still frozen at Alipay and no leftover plan: ` +
+            `plan the leftover (refund / platform / other winners)`,
           nowMs,
         );
       } else {
@@ -103,7 +105,8 @@ export function flagLeftoverWaits(state: TaskState, windowMs: number, nowMs: num
         flag(
           s,
           'LEFTOVER_UNCONFIRMED',
-          `leftover plan ${round}: the admin page was not submitted; submit it (witkey status re-prints it) or withdraw the plan`,
+          `leftover plan ${round}: the admin page was not submitted; ` +
+            `submit it (witkey status re-prints it) or withdraw the plan`,
           nowMs,
           { round },
         );

@@ -13,7 +13,10 @@ export function applyFreeze(
   state: TaskState,
   ev: { freezeNo: string; amountFen: number; payerAlipayUserId?: string; paidAtMs?: number },
   nowMs: number,
-  /** flagAfterSettlement: false only for histories from before the rule (a payment after a settlement was booked silently). */
+  /**
+   * flagAfterSettlement: false only for histories from before the rule (a payment after a settlement was booked
+   * silently).
+   */
   rules: { flagAfterSettlement?: boolean } = {},
 ): Outcome {
   const append = state.appends.find((a) => a.freezeNo === ev.freezeNo);
@@ -41,7 +44,8 @@ export function applyFreeze(
       return flag(
         s,
         'PAID_AFTER_SETTLEMENT',
-        `the bounty (${ev.amountFen} fen) was frozen after the task was settled manually: it is frozen at Alipay; settle it again or resolve it`,
+        `the bounty (${ev.amountFen} fen) was frozen after the task was settled manually: ` +
+          `it is frozen at Alipay; settle it again or resolve it`,
         nowMs,
         ev,
       );

@@ -91,7 +91,9 @@ export function validateWinners(state: TaskState, winners: readonly WinnerInput[
       // rounding the commission half up would leave the winner nothing: such a transfer is refused, never sent
       throw new TaskRuleError(
         'ILLEGAL_ARGUMENT',
-        `${at}.amountFen: ${w.amountFen} fen is too small: after the commission (${state.spec.feeRates.commissionBp / 100}%, rounded half up) the winner would receive 0 fen`,
+        `${at}.amountFen: ${w.amountFen} fen is too small: ` +
+          `after the commission (${state.spec.feeRates.commissionBp / 100}%, rounded half up) ` +
+          `the winner would receive 0 fen`,
       );
     }
     total += w.amountFen;

@@ -18,7 +18,9 @@ export function checkConservation(state: TaskState): void {
   const outflow = l.winnersReceivedFen + l.platformReceivedFen + l.alipayFeesFen + l.refundedFen + l.stillFrozenFen;
   if (inflow !== outflow) {
     throw new ConservationError(
-      `frozen ${l.bountyFrozenFen} + value-added fee ${l.valueAddedFeePaidFen} != winners ${l.winnersReceivedFen} + platform ${l.platformReceivedFen} + Alipay fees ${l.alipayFeesFen} + refunded ${l.refundedFen} + still frozen ${l.stillFrozenFen}`,
+      `frozen ${l.bountyFrozenFen} + value-added fee ${l.valueAddedFeePaidFen} != ` +
+        `winners ${l.winnersReceivedFen} + platform ${l.platformReceivedFen} + ` +
+        `Alipay fees ${l.alipayFeesFen} + refunded ${l.refundedFen} + still frozen ${l.stillFrozenFen}`,
     );
   }
   const available = availableFen(state);

@@ -30,13 +30,15 @@ export function checkPlanLeftover(state: TaskState, input: LeftoverInput, nowMs:
   if (unconfirmed.length)
     throw new TaskRuleError(
       'NOT_DONE_OF_TRANSFER_FOUND',
-      `leftover: round(s) ${unconfirmed.map((r) => r.round).join(', ')} may still be confirmed by the publisher (their notification can arrive until the resend window after expiry has passed); wait`,
+      `leftover: round(s) ${unconfirmed.map((r) => r.round).join(', ')} may still be confirmed by the publisher ` +
+        `(their notification can arrive until the resend window after expiry has passed); wait`,
     );
   const inFlight = transfersInFlight(state).filter((t) => t.status !== 'requested');
   if (inFlight.length)
     throw new TaskRuleError(
       'NOT_DONE_OF_TRANSFER_FOUND',
-      `leftover: ${inFlight.length} transfer(s) still in flight (${inFlight.map((t) => t.transferNo).join(', ')}); wait for them`,
+      `leftover: ${inFlight.length} transfer(s) still in flight ` +
+        `(${inFlight.map((t) => t.transferNo).join(', ')}); wait for them`,
     );
   if (!isFen(input.refundFen))
     throw new TaskRuleError('ILLEGAL_ARGUMENT', 'refundFen: a non-negative integer number of fen');

@@ -115,7 +115,8 @@ export function holdPayout(state: TaskState, transferNo: string, why: string, no
     flag(
       s,
       'PAYOUT_HELD',
-      `transfer ${transferNo} (${t.grossFen} fen to ${t.winnerNickname}) is held: ${why}. Check with Alipay, then resolve it (pay, or record it cancelled)`,
+      `transfer ${transferNo} (${t.grossFen} fen to ${t.winnerNickname}) is held: ${why}. ` +
+        `Check with Alipay, then resolve it (pay, or record it cancelled)`,
       nowMs,
       { transferNo },
     );
