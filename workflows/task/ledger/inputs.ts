@@ -5,11 +5,11 @@ import { checkDetailValue } from '../../../alipay/core/detail';
 import { PARTNER_ID_PATTERN } from '../../../alipay/core/fields';
 import { MAX_FEN } from '../../../alipay/core/money';
 import type { WinnerInput } from '../../messages';
-import type { TaskSpec, TaskState } from '../types';
+import type { TaskTerms, TaskState } from '../types';
 import { TaskRuleError } from './errors';
 import { availableFen } from './money';
 
-/** Limits of one call (from the seeds and the notes). */
+/** Limits of one call: the most records each detail list may carry (DETAIL_LIMITS of alipay/core/services.ts). */
 export const LIMITS = {
   winnersPerRound: DETAIL_LIMITS['task.confirm/transfer_detail'].maxRecords,
   payoutBatch: DETAIL_LIMITS['confirm.by.platform/transfer_detail'].maxRecords,
@@ -26,7 +26,8 @@ export function isFen(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_FEN;
 }
 
-export function validateSpec(spec: TaskSpec): TaskSpec {
+/** Checks the terms the site publishes (the publish update validator, and a new task). */
+export function validateSpec(spec: TaskTerms): TaskTerms {
   const bad = (field: string, why: string): never => {
     throw new TaskRuleError('ILLEGAL_ARGUMENT', `${field}: ${why}`);
   };

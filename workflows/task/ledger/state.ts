@@ -1,6 +1,6 @@
 /** A new task's state: the terms checked, the business numbers of task.create, empty books. */
 import { businessNumber } from '../../../alipay/core/business-numbers';
-import type { LedgerFigures, TaskSpec, TaskState } from '../types';
+import type { LedgerFigures, TaskTerms, TaskState } from '../types';
 import { validateSpec } from './inputs';
 
 const EMPTY_LEDGER: LedgerFigures = {
@@ -13,7 +13,7 @@ const EMPTY_LEDGER: LedgerFigures = {
   stillFrozenFen: 0,
 };
 
-export function newTaskState(spec: TaskSpec): TaskState {
+export function newTaskState(spec: TaskTerms): TaskState {
   validateSpec(spec);
   return {
     spec,

@@ -1,7 +1,8 @@
 /**
  * The status graphs of a task: from each status, the statuses one transition may leave it in (staying put is always
  * allowed; `start` is where a new record begins). transition() refuses any other move, like a broken invariant.
- * A move listed with a reason in brackets is two steps in one transition (e.g. reinstated and confirmed).
+ * Some moves are two steps made in one transition (a withdrawn round reinstated and confirmed by one notification);
+ * the comments say which.
  */
 import type {
   AppendStatus,
@@ -84,8 +85,8 @@ export const PHASE_GRAPH: StatusGraph<Phase> = {
     payout: ['open', 'announcement', 'expired', 'leftover', 'closing'],
     expired: ['open', 'announcement', 'payout', 'leftover', 'closing', 'cancelled'],
     leftover: ['open', 'announcement', 'payout', 'expired', 'closing'],
-    closing: ['cancelled'],
-    settled: ['cancelled'],
+    closing: ['cancelled'], // the freeze trade found refunded (cancelBeforePayment)
+    settled: ['cancelled'], // the same, for a task an operator settled by hand meanwhile
     cancelled: [],
   },
 };
