@@ -1,13 +1,16 @@
 /**
- * Every message of the bounty task workflow, in one module shared by the client, the webhook and the workflow.
+ * Every message of the bounty task workflow, in one module shared by the client, the webhook and the workflow:
+ * each message with the types of its input and its result.
  * - updates: actions that need validation and an answer (a validator refuses bad input before it enters history);
  * - signals: Alipay's notifications, each with its notify_id (deduplicated inside the workflow);
- * - query: the full state.
+ * - query: the full state, built from the task's records (terms, transfers, rounds, leftover plans, ledger).
+ *
+ * A leaf: it imports no other module of the workflow, so the ledger and the task's state build on it, never the
+ * other way round.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { NotifyEvent } from '../alipay/core/events';
-import type { LeftoverInput, SelectWinnersInput } from './task/ledger';
-import type { AttentionItem, LedgerFigures, LeftoverPlan, Phase, Round, TaskSpec, Transfer } from './task/types';
+import type { FeeRates } from '../alipay/core/fees';
 
 /** The workflow id of a task: one workflow per outer_task_id. */
 export function taskWorkflowId(outerTaskId: string): string {
@@ -40,8 +43,15 @@ export function returnNotifyId(event: NotifyEvent): string {
       return `return:task_freeze:${event.outerTaskFreezeNo}`;
     case 'task_confirm':
       return `return:task_confirm:${event.transfers.map((t) => t.outerTransferNo).join(',')}`;
-    case 'left_amount_handle':
-      return `return:left_amount_handle:${[event.refund?.serialNo, event.platform?.serialNo, ...event.successBidders.map((b) => b.outerTransferNo), ...event.failureBidders.map((b) => b.outerTransferNo)].filter(Boolean).join(',')}`;
+    case 'left_amount_handle': {
+      const references = [
+        event.refund?.serialNo,
+        event.platform?.serialNo,
+        ...event.successBidders.map((b) => b.outerTransferNo),
+        ...event.failureBidders.map((b) => b.outerTransferNo),
+      ];
+      return `return:left_amount_handle:${references.filter(Boolean).join(',')}`;
+    }
     default:
       return `return:${event.type}:${event.outerTaskId}`;
   }
@@ -70,6 +80,165 @@ export function returnRefusalId(r: PageRefusal): string {
 
 export const pageRefusedSignal = defineSignal<[PageRefusal]>('pageRefused');
 
+// ------------------------------------------------------------------------------------------ the task's records
+
+/**
+ * The terms of the task: what the site published, kept current. Two fields move after publishing (the rest is
+ * fixed): the deadline, moved later by each amount.append that is paid, and the publisher's Alipay id, learnt from
+ * the freeze notification when the site did not give it.
+ */
+export interface TaskTerms {
+  /** The site's task id (outer_task_id); the workflow id is derived from it. */
+  readonly outerTaskId: string;
+  readonly title: string;
+  /** task_type (different types are charged differently by Alipay). */
+  readonly taskType: string;
+  /** The publisher on the site (outer_account_id) and, optionally, their nickname and Alipay 2088 id. */
+  readonly publisherId: string;
+  readonly publisherName?: string;
+  publisherAlipayUserId?: string;
+  /** The bounty to freeze (task_amount); an amount.append adds to the frozen bounty through its own record. */
+  readonly bountyFen: number;
+  /** The value-added fee paid on top of the bounty, whole to the platform (additional_profit_amount); 0 for none. */
+  readonly valueAddedFeeFen: number;
+  /** task_expired_time. */
+  expiresAtMs: number;
+  /** Fee rates in force when the task was published (the sandbox and the reports use the same rules). */
+  readonly feeRates: FeeRates;
+}
+
+/**
+ * A winner transfer (outer_transfer_no), from selection to its end.
+ * - requested: in a task.confirm page handed to the publisher; amount earmarked
+ * - waiting: confirmed with an announcement period (W); amount earmarked until payout
+ * - paying: payout accepted (confirm.by.platform, or I immediately); the money moves on notifications
+ * - paid: the winner's share arrived (assign_transfer); the commission follows with platform_profit_transfer
+ * - failed: Alipay reported F, or the winner's account failed; the amount is free again
+ * - cancelled: cancelled during the announcement (cancel.confirm.by.platform); the amount is free again
+ * - abandoned: the publisher never confirmed the page before the task expired; the amount is free again
+ */
+export type TransferStatus = 'requested' | 'waiting' | 'paying' | 'paid' | 'failed' | 'cancelled' | 'abandoned';
+
+/** How a transfer is paid: after an announcement period, immediately, or from the leftover. */
+export type TransferPath = 'announce' | 'immediate' | 'leftover';
+
+export interface Transfer {
+  transferNo: string;
+  /** Selection round (1-based) or leftover round for path 'leftover'. */
+  round: number;
+  path: TransferPath;
+  winnerAlipayUserId: string;
+  winnerNickname: string;
+  /** The amount in transfer_detail: what leaves the frozen bounty for this winner. */
+  grossFen: number;
+  /** Our computation of the split of grossFen (commission, the winner's share, Alipay's fee, the platform's share). */
+  commissionFen: number;
+  winnerFen: number;
+  alipayFeeFen: number;
+  platformFen: number;
+  status: TransferStatus;
+  /**
+   * The payout is held for an operator: the winner's cancellation had an unknown outcome that could not be resolved
+   * before the announcement ended (operator action resolve_held_transfer pays it or records it cancelled).
+   */
+  payoutHeld?: boolean;
+  /** Set when the winner's share arrived / the commission arrived (notifications). */
+  winnerPaid: boolean;
+  commissionSettled: boolean;
+  /** Alipay's error code, when it refused or failed the transfer. */
+  errorCode?: string;
+  /** When the money started moving (paying): its notifications are overdue after the resend window. */
+  payingSinceMs?: number;
+  /** Whether an overdue notification was flagged for an operator. */
+  overdueFlagged?: boolean;
+}
+
+/**
+ * A round of winner selection through task.confirm: requested (page handed to the publisher) → confirmed
+ * (task_confirm) → payout_started (an announced round whose payout was accepted); abandoned when the publisher
+ * never confirmed it before the deadline, or an operator withdrew it. An immediate round stays confirmed.
+ */
+export type RoundStatus = 'requested' | 'confirmed' | 'payout_started' | 'abandoned';
+
+/** A round of winner selection through task.confirm. */
+export interface Round {
+  round: number;
+  /** End of this round's announcement period; undefined = immediate payment. */
+  announceEndMs?: number;
+  transferNos: string[];
+  /** The allowed moves are in task/ledger/status-graphs.ts. */
+  status: RoundStatus;
+  /** The signed task.confirm page of the round (re-printable until the publisher confirms it). */
+  confirmUrl?: string;
+  requestedAtMs?: number;
+  /** Who withdrew an unconfirmed round, and when (operator action withdraw_round). */
+  withdrawn?: { operator: string; atMs: number };
+}
+
+/** planned (page handed to the admin) → accepted (left_amount_handle) → done; withdrawn if never submitted. */
+export type LeftoverPlanStatus = 'planned' | 'accepted' | 'done' | 'withdrawn';
+
+/** A part of a leftover plan (the refund, the platform share): planned → accepted → done or failed. */
+export type LeftoverPartStatus = 'planned' | 'accepted' | 'done' | 'failed';
+
+/** A leftover split (left.amount.handle), planned by the platform's admin after expiry. */
+export interface LeftoverPlan {
+  round: number;
+  refund?: { serialNo: string; amountFen: number; status: LeftoverPartStatus };
+  platform?: {
+    serialNo: string;
+    shareFen: number;
+    alipayFeeFen: number;
+    platformFen: number;
+    status: LeftoverPartStatus;
+  };
+  transferNos: string[];
+  /** The allowed moves are in task/ledger/status-graphs.ts. */
+  status: LeftoverPlanStatus;
+  acceptedAtMs?: number;
+  overdueFlagged?: boolean;
+  /** The admin's left.amount.handle form (re-printable until it is submitted). */
+  adminPage?: AdminPage;
+  plannedAtMs?: number;
+  /** Whether an unsubmitted page was flagged for an operator. */
+  unconfirmedFlagged?: boolean;
+}
+
+/** The five buckets of the conservation invariant, plus what came in. */
+export interface LedgerFigures {
+  /** Bounty frozen by Alipay for this task so far (task_freeze and amount.append). */
+  bountyFrozenFen: number;
+  /** Value-added fee paid to the platform (additional_profit_transfer). */
+  valueAddedFeePaidFen: number;
+  winnersReceivedFen: number;
+  /** Commissions net of Alipay's fee, leftover platform shares net of Alipay's fee, value-added fees. */
+  platformReceivedFen: number;
+  alipayFeesFen: number;
+  refundedFen: number;
+  stillFrozenFen: number;
+}
+
+export interface AttentionItem {
+  /** Stable machine code: AMOUNT_MISMATCH, UNKNOWN_TRANSFER, GATEWAY_CONFIGURATION, ... */
+  code: string;
+  message: string;
+  /** The evidence: the notification or the gateway answer, as received (no secrets). */
+  evidence?: unknown;
+  atMs: number;
+  resolved?: boolean;
+}
+
+export type Phase =
+  | 'awaiting_payment'
+  | 'open'
+  | 'announcement'
+  | 'payout'
+  | 'expired'
+  | 'leftover'
+  | 'closing'
+  | 'settled'
+  | 'cancelled';
+
 // ------------------------------------------------------------------------------------------ updates
 
 export interface PublishResult {
@@ -80,7 +249,20 @@ export interface PublishResult {
 }
 
 /** Publish (with update-with-start): returns the cashier URL; the spec must equal the one the task was started with. */
-export const publishUpdate = defineUpdate<PublishResult, [TaskSpec]>('publish');
+export const publishUpdate = defineUpdate<PublishResult, [TaskTerms]>('publish');
+
+export interface WinnerInput {
+  /** The winner's Alipay user id (2088…, 16 digits). */
+  alipayUserId: string;
+  nickname: string;
+  amountFen: number;
+}
+
+export interface SelectWinnersInput {
+  winners: WinnerInput[];
+  /** End of the announcement period (ms); omitted = pay immediately. */
+  announceEndMs?: number;
+}
 
 export interface SelectWinnersResult {
   round: number;
@@ -91,18 +273,30 @@ export interface SelectWinnersResult {
 
 export const selectWinnersUpdate = defineUpdate<SelectWinnersResult, [SelectWinnersInput]>('selectWinners');
 
+/** Winners to cancel during their announcement period (by transfer number). */
+export interface CancelWinnersInput {
+  transferNos: string[];
+}
+
 export interface CancelWinnersResult {
   cancelled: string[];
   failed: { transferNo: string; errorCode: string }[];
 }
 
-export const cancelWinnersUpdate = defineUpdate<CancelWinnersResult, [{ transferNos: string[] }]>('cancelWinners');
+export const cancelWinnersUpdate = defineUpdate<CancelWinnersResult, [CancelWinnersInput]>('cancelWinners');
 
 /** The admin's left.amount.handle page: a form POSTed by the admin's browser (the page interface is POST). */
 export interface AdminPage {
   action: string;
   method: 'POST';
   fields: Record<string, string>;
+}
+
+/** A leftover split: a refund to the publisher, a share to the platform, and/or other winners. */
+export interface LeftoverInput {
+  refundFen: number;
+  platformFen: number;
+  winners: WinnerInput[];
 }
 
 export interface PlanLeftoverResult {
@@ -181,7 +375,7 @@ export const operatorUpdate = defineUpdate<TaskView, [OperatorRequest]>('operato
 export interface TaskView {
   outerTaskId: string;
   phase: Phase;
-  spec: TaskSpec;
+  spec: TaskTerms;
   freezeNo: string;
   valueAddedFeeTransferNo?: string;
   ledger: LedgerFigures;

@@ -1,7 +1,7 @@
 /** The task as people and programs see it (the `state` query, the CLI's status, the workflow's result). Pure. */
 import type { TaskView } from '../messages';
 import { availableFen, moneyAtRest, phaseOf, transfersInFlight } from './ledger';
-import type { TaskSpec, TaskState } from './types';
+import type { TaskTerms, TaskState } from './types';
 
 export function taskView(state: TaskState, nowMs: number, cashierUrl?: string): TaskView {
   const phase = phaseOf(state, nowMs);
@@ -58,7 +58,7 @@ function pendingActions(state: TaskState, nowMs: number): string[] {
   return out;
 }
 
-const SPEC_FIELDS: (keyof TaskSpec)[] = [
+const SPEC_FIELDS: (keyof TaskTerms)[] = [
   'outerTaskId',
   'title',
   'taskType',
@@ -71,7 +71,7 @@ const SPEC_FIELDS: (keyof TaskSpec)[] = [
 ];
 
 /** Names the first difference between the recorded spec and a repeated publish, or undefined when equal. */
-export function describeSpecDifference(recorded: TaskSpec, offered: TaskSpec): string | undefined {
+export function describeSpecDifference(recorded: TaskTerms, offered: TaskTerms): string | undefined {
   if (typeof offered !== 'object' || offered === null) return 'no task parameters given';
   for (const field of SPEC_FIELDS) {
     // The publisher's Alipay id may be learnt from the freeze notification after publishing.
