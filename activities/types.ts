@@ -7,7 +7,7 @@
  * done" answer counts as success only where the code says the very operation was done (PAYOUT_ALREADY_DONE_CODES).
  */
 import type { AdminPage, CancelWinnersResult, TaskResult } from '../workflows/messages';
-import type { TaskSpec } from '../workflows/task/types';
+import type { TaskTerms } from '../workflows/task/types';
 
 export interface PageTransfer {
   transferNo: string;
@@ -19,7 +19,7 @@ export interface PageTransfer {
 export interface TaskActivities {
   /** task.create: the signed cashier URL the publisher's browser is sent to. Builds a URL; calls nothing. */
   createTaskPage: (input: {
-    spec: TaskSpec;
+    spec: TaskTerms;
     freezeNo: string;
     valueAddedFeeTransferNo?: string;
   }) => Promise<{ url: string }>;

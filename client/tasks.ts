@@ -57,7 +57,7 @@ import {
   WITKEY_PUBLISHER_ID,
 } from '../workflows/search-attributes';
 import { TaskRuleError, validateSpec, type LeftoverInput, type SelectWinnersInput } from '../workflows/task/ledger';
-import type { Phase, TaskSpec } from '../workflows/task/types';
+import type { Phase, TaskTerms } from '../workflows/task/types';
 
 /** A request the task refused (validation), or a task that cannot take it; `field` names the offending input when known. */
 export class TaskRequestError extends Error {
@@ -87,7 +87,7 @@ export interface WitkeyTasksOptions {
   auditDir?: string;
 }
 
-export type PublishInput = Omit<TaskSpec, 'feeRates'>;
+export type PublishInput = Omit<TaskTerms, 'feeRates'>;
 
 export type { InboxItem } from '../workflows/inbox-item';
 
@@ -155,7 +155,7 @@ export class WitkeyTasks {
    * returns the same URL; different parameters are refused; a closed task is never reopened (TaskClosedError).
    */
   async publish(input: PublishInput): Promise<PublishResult> {
-    const spec: TaskSpec = { ...input, expiresAtMs: toWholeSecond(input.expiresAtMs), feeRates: this.options.feeRates };
+    const spec: TaskTerms = { ...input, expiresAtMs: toWholeSecond(input.expiresAtMs), feeRates: this.options.feeRates };
     try {
       validateSpec(spec);
     } catch (err) {

@@ -21,7 +21,7 @@ import {
 import type { LeftoverInput, SelectWinnersInput } from './task/ledger';
 import type { BountyTaskInput } from './task/life/settings';
 import { BountyTask } from './task/life/task';
-import type { TaskSpec } from './task/types';
+import type { TaskTerms } from './task/types';
 
 export * from './task/life/patches';
 export * from './task/life/settings';
@@ -32,7 +32,7 @@ export async function bountyTask(input: BountyTaskInput): Promise<TaskResult> {
   setHandler(stateQuery, () => task.view());
   setHandler(notificationSignal, (n) => task.notify(n));
   setHandler(pageRefusedSignal, (refusal) => task.pageRefused(refusal));
-  setHandler(publishUpdate, () => task.publish(), { validator: (spec: TaskSpec) => task.checkPublish(spec) });
+  setHandler(publishUpdate, () => task.publish(), { validator: (spec: TaskTerms) => task.checkPublish(spec) });
   setHandler(selectWinnersUpdate, (request) => task.selectWinners(request), {
     validator: (request: SelectWinnersInput) => task.checkSelectWinners(request),
   });

@@ -17,7 +17,7 @@ import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
 import type { InboxItem } from '../../client/tasks';
 import type { PublishResult, SelectWinnersResult, TaskView } from '../../workflows/messages';
 import { newTaskState } from '../../workflows/task/ledger';
-import type { TaskSpec } from '../../workflows/task/types';
+import type { TaskTerms } from '../../workflows/task/types';
 import { oneLineError, startCliStack, untilJson, type CliStack, cliRunners } from './helpers';
 
 const PUBLISHER = '2088100000000041';
@@ -63,7 +63,9 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
 
   test('a payout refused for good (ILLEGAL_SIGN: wrong signing key) blocks with PAYOUT_FAILED; attention lists the tasks', async () => {
     // two paid tasks with a round of winners in an announcement period, confirmed by the publisher
-    const announceUntil = new Date(Date.now() + 25_000).toISOString();
+    // the announcement must still be running when the publisher confirms, after both tasks are set up and the
+    // worker restarted (half a minute and more on a loaded machine): a minute leaves room (no timing assertion)
+    const announceUntil = new Date(Date.now() + 60_000).toISOString();
     for (const [id, winner] of [
       [RETRY, `${W1}:Tom:300`],
       [SETTLE, `${W2}:Ann:120.50`],
@@ -108,7 +110,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     }
 
     for (const id of [RETRY, SETTLE]) {
-      const v = await status(id, (x) => x.needsAttention, 60_000);
+      const v = await status(id, (x) => x.needsAttention, 150_000);
       const open = v.attention.filter((a) => !a.resolved);
       assert.deepEqual(
         open.map((a) => a.code),
@@ -281,7 +283,7 @@ describe('operator commands: attention, resume --retry / --settle-manually, inbo
     // system, paid at the sandbox, whose task_freeze the sandbox POSTs to the webhook (signature and notify_verify pass)
     const orphan = `opX${suffix}`;
     const settings = siteSettingsForSandbox(await fetchSandboxConfig(stack.sandbox.url), stack.webhookUrl);
-    const spec: TaskSpec = {
+    const spec: TaskTerms = {
       outerTaskId: orphan,
       title: 'made outside witkey',
       taskType: 'GENERAL',

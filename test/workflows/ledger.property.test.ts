@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import * as ledger from '../../workflows/task/ledger';
-import type { TaskSpec, TaskState } from '../../workflows/task/types';
+import type { TaskTerms, TaskState } from '../../workflows/task/types';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -46,7 +46,7 @@ class Reference {
   refunded = 0;
   transfers = new Map<string, RefTransfer>();
   parts = new Map<string, { amount: number; live: boolean; platformNet?: number; fee?: number }>();
-  constructor(readonly spec: TaskSpec) {}
+  constructor(readonly spec: TaskTerms) {}
   get stillFrozen(): number {
     return this.frozenIn - this.winners - (this.platform - this.vaf) - this.fees - this.refunded;
   }
@@ -150,7 +150,7 @@ type SpecParams = { bountyFen: number; valueAddedFeeFen: number; commissionBp: n
 export const coverage: Record<string, number> = {};
 
 export function run(specParams: SpecParams, ops: Op[]): TaskState {
-  const spec: TaskSpec = {
+  const spec: TaskTerms = {
     outerTaskId: 'prop-task',
     title: 'property task',
     taskType: 'DESIGN',
@@ -436,7 +436,7 @@ export function run(specParams: SpecParams, ops: Op[]): TaskState {
   return state;
 }
 
-function smallSpec(outerTaskId: string, bountyFen: number, feeRates: TaskSpec['feeRates']): TaskSpec {
+function smallSpec(outerTaskId: string, bountyFen: number, feeRates: TaskTerms['feeRates']): TaskTerms {
   return {
     outerTaskId,
     title: 't',

@@ -32,9 +32,6 @@ export type {
   TransferStatus,
 } from '../messages';
 
-/** The former name of TaskTerms, kept so older imports compile: the terms are not fixed (see TaskTerms). */
-export type TaskSpec = TaskTerms;
-
 /** requested → paid (its task_freeze arrived, or trade.query found it paid) | cancelled (trade.cancel) | refunded. */
 export type AppendStatus = 'requested' | 'paid' | 'cancelled' | 'refunded';
 

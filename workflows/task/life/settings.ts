@@ -1,5 +1,5 @@
 /** What a bounty task workflow is started with: its spec, its settings, and the state a continue-as-new carries. */
-import type { TaskSpec, TaskState } from '../types';
+import type { TaskTerms, TaskState } from '../types';
 
 /** Alipay resends for about 24h22m (2m, 10m, 10m, 1h, 2h, 6h, 15h): the task stays open that long after its last notification. */
 export const DEFAULT_RESEND_WINDOW_MS = (2 + 10 + 10 + 60 + 120 + 360 + 900) * 60_000;
@@ -13,7 +13,7 @@ export interface TaskSettings {
 }
 
 export interface BountyTaskInput {
-  spec: TaskSpec;
+  spec: TaskTerms;
   settings: TaskSettings;
   /** State carried over by continue-as-new. */
   carried?: { state: TaskState; cashierUrl?: string };

@@ -26,7 +26,7 @@ import type {
 } from '../../messages';
 import { returnRefusalId } from '../../messages';
 import * as ledger from '../ledger';
-import type { TaskSpec } from '../types';
+import type { TaskTerms } from '../types';
 import { describeSpecDifference } from '../view';
 import { cancels, failureMessage, pages } from './calls';
 import { cancelRepeatDue, recordCancel, recordUnknownCancel, repeatUnknownCancelsNow } from './cancels';
@@ -127,7 +127,7 @@ export class BountyTask extends TaskCore {
   }
 
   /** A task is published once: publishing it again with other parameters is refused. */
-  checkPublish(spec: TaskSpec): void {
+  checkPublish(spec: TaskTerms): void {
     const difference = describeSpecDifference(this.state.spec, spec);
     if (difference)
       throw new Error(
