@@ -155,7 +155,11 @@ export class WitkeyTasks {
    * returns the same URL; different parameters are refused; a closed task is never reopened (TaskClosedError).
    */
   async publish(input: PublishInput): Promise<PublishResult> {
-    const spec: TaskTerms = { ...input, expiresAtMs: toWholeSecond(input.expiresAtMs), feeRates: this.options.feeRates };
+    const spec: TaskTerms = {
+      ...input,
+      expiresAtMs: toWholeSecond(input.expiresAtMs),
+      feeRates: this.options.feeRates,
+    };
     try {
       validateSpec(spec);
     } catch (err) {

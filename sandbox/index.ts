@@ -3,7 +3,8 @@
 // The map of the folder is README.md; the full description docs/SANDBOX.md.
 
 export { startSandbox, type SandboxOptions } from './start';
-export { Sandbox, type PageResult, type PublicConfig } from './sandbox';
+export { Sandbox } from './sandbox';
+export type { PageResult, PublicConfig } from './http/control-results';
 export { ManualClock, wallClock, RESEND_INTERVALS_MS, resendDelayMs, type SandboxClock } from './runtime/clock';
 export { KEY_FILES, DEFAULT_FEE_RATES, type SandboxConfig } from './runtime/config';
 export { GatewayRefusal } from './services/refusal';

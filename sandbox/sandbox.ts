@@ -2,44 +2,22 @@
 // notification delivery) and the inspection (books, tasks, transfers, notifications). The HTTP control and
 // inspection APIs (http/) call the same methods.
 
-import type { FeeRates } from '../alipay/core/fees';
 import { eventXml } from '../alipay/notify';
 import { ledgerSummary, type LedgerSummary } from './books/balance-sheet';
 import type { Posting } from './books/journal';
 import type { Gateway } from './gateway/mapi-gateway';
-import type { PageCompletion } from './gateway/outcomes';
-import { followReturn, rawRequestOf, type FollowedReturn, type PageRequest } from './gateway/page-requests';
+import { followReturn, rawRequestOf, type PageRequest } from './gateway/page-requests';
 import type { CompleteOptions, CompletionKind, ControlApi } from './http/control-routes';
 import { GATEWAY_PATH, OPENAPI_PATH } from './http/gateway-routes';
 import type { InspectionApi, NotificationFilter } from './http/inspection-routes';
 import type { SandboxConfig } from './runtime/config';
+import type { PageResult, PublicConfig } from './http/control-results';
 import { InjectedHttpFault, type Fault, type FaultSpec } from './runtime/fault-specs';
 import type { AttemptRecord, NotificationRecord } from './runtime/notification-records';
 import type { SandboxState } from './runtime/persisted-state';
 import type { SandboxRuntime } from './runtime/sandbox-runtime';
 import { GatewayRefusal } from './services/refusal';
 import type { TaskRecord, TransferRecord } from './services/task-records';
-
-/** What other programs need to talk to the sandbox (GET /sandbox/config). */
-export interface PublicConfig {
-  url: string;
-  gatewayUrl: string;
-  openApiUrl: string;
-  dataDir: string;
-  partnerId: string;
-  appId: string;
-  feeRates: FeeRates;
-  timeFactor: number;
-  configFile: string;
-  keyFiles: SandboxConfig['keyFiles'];
-}
-
-export interface PageResult extends PageCompletion {
-  /** An injected drop fault: the request was processed but the browser got no answer (no return callback). */
-  dropped: boolean;
-  /** With followReturn: the site's answer to the return callback. */
-  followed?: FollowedReturn;
-}
 
 const KIND_SERVICES: Record<CompletionKind, readonly string[] | undefined> = {
   pay: ['alipay.witkey.task.create', 'alipay.witkey.task.amount.append'],

@@ -7,7 +7,7 @@
 //   alipay:fees              Alipay's fee income
 
 import { createHash } from 'node:crypto';
-import type { SandboxState } from '../runtime/persisted-state';
+import type { Books } from './journal';
 
 export const EXTERNAL = 'external';
 export const ALIPAY_FEES = 'alipay:fees';
@@ -17,7 +17,7 @@ export const frozenAccount = (partner: string, outerTaskId: string): string => `
 export const winnerAccount = (userId: string): string => `winner:${userId}`;
 export const platformAccount = (partner: string): string => `platform:${partner}`;
 
-export function balance(state: Readonly<SandboxState>, account: string): number {
+export function balance(state: Readonly<Pick<Books, 'accounts'>>, account: string): number {
   return state.accounts[account] ?? 0;
 }
 

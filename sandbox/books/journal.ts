@@ -2,7 +2,6 @@
 // another (account names in accounts.ts). Postings are never changed; balances follow them.
 
 import { assertFen } from '../../alipay/core/money';
-import type { SandboxState } from '../runtime/persisted-state';
 
 /** One posting of the double-entry journal: `amountFen` moves from `from` to `to`. */
 export interface Posting {
@@ -31,9 +30,16 @@ export type PostingReason =
   | 'refund'
   | 'value_added_refund';
 
+/** The part of the sandbox's state that is the bank's books: balances and the journal of postings. */
+export interface Books {
+  seq: number;
+  accounts: Record<string, number>;
+  journal: Posting[];
+}
+
 /** Move money. Zero amounts are not recorded. */
 export function post(
-  state: SandboxState,
+  state: Books,
   at: number,
   p: {
     from: string;

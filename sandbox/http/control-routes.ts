@@ -7,7 +7,7 @@ import type { PageRequest } from '../gateway/page-requests';
 import { FaultError, InjectedHttpFault, validateFault, type Fault, type FaultSpec } from '../runtime/fault-specs';
 import type { AttemptRecord } from '../runtime/notification-records';
 import { GatewayRefusal } from '../services/refusal';
-import type { PageResult, PublicConfig } from '../sandbox';
+import type { PageResult, PublicConfig } from './control-results';
 import { dropConnection } from './gateway-routes';
 import {
   advanceClockBody,

@@ -3,7 +3,7 @@
  * (figures, `t.diagnostic`) but do not fail a run, so that shrinking goes after the ones nobody knows yet. Remove an
  * entry when its fix lands; `WITKEY_MODEL_STRICT=1` fails on every violation regardless of this list.
  */
-import type { InvariantName } from './sequence';
+import type { InvariantName } from './invariants';
 
 export interface KnownDefect {
   id: string;

@@ -6,6 +6,7 @@
 import { sandboxLedger } from '../../cli/demo/sandbox-ledger';
 import type { TaskView } from '../../workflows/messages';
 import type { LedgerFigures } from '../../workflows/task/types';
+import { type InvariantName } from './invariants';
 import { knownDefect } from './known';
 import { PAYMENT_TIMEOUT_MS, RESEND_WINDOW_MS, type ModelStack, type WorkflowFacts } from './stack';
 
@@ -20,32 +21,7 @@ export const WINNERS = [
   '2088200000009906',
 ];
 
-export type InvariantName =
-  | 'conservation'
-  | 'sandbox-conservation'
-  | 'ledger'
-  | 'moved-after-settlement'
-  | 'cancelled-paid'
-  | 'notification-lost'
-  | 'stuck'
-  | 'frozen-hidden'
-  | 'workflow-failed'
-  | 'update-hang'
-  | 'harness';
-
-export const INVARIANTS: readonly InvariantName[] = [
-  'conservation',
-  'sandbox-conservation',
-  'ledger',
-  'moved-after-settlement',
-  'cancelled-paid',
-  'notification-lost',
-  'stuck',
-  'frozen-hidden',
-  'workflow-failed',
-  'update-hang',
-  'harness',
-];
+export { INVARIANTS, type InvariantName } from './invariants';
 
 export class InvariantViolation extends Error {
   override name = 'InvariantViolation';

@@ -3,34 +3,12 @@
  * a cancel whose outcome is unknown (no answer) is repeated with backoff while the announcement runs, and a winner
  * whose cancel is still unknown when it ends is held for an operator, never paid by itself.
  */
-import { ApplicationFailure, condition, log } from '@temporalio/workflow';
+import { ApplicationFailure, log } from '@temporalio/workflow';
 import * as ledger from '../ledger';
 import type { TaskState } from '../types';
 import { cancels, failureMessage } from './calls';
-import type { Watching } from './deadlines';
+import type { Watching } from './watching';
 import type { TaskCore } from './core';
-
-/**
- * The cancelWinners updates under way. The life waits until none is before it repeats unknown cancels or pays
- * out, so a cancel accepted before an announcement ended finishes before that announcement's payout. It is not a
- * lock: cancels run side by side, and a cancel accepted while a payout is under way starts at once.
- */
-export class CancelsUnderWay {
-  private count = 0;
-
-  /** A cancel starts; call what it returns when it has finished, whatever its outcome. */
-  start(): () => void {
-    this.count += 1;
-    return () => {
-      this.count -= 1;
-    };
-  }
-
-  /** Resolves once no cancel is under way (at once if none is). */
-  allFinished(): Promise<void> {
-    return condition(() => this.count === 0);
-  }
-}
 
 /** Winners whose cancellation is unknown and still waiting (not held, not yet resolved). */
 export function unknownCancels(state: TaskState): string[] {

@@ -8,7 +8,7 @@ import type { TaskView } from '../../messages';
 import * as ledger from '../ledger';
 import type { BlockedStep, TaskState } from '../types';
 import { taskView } from '../view';
-import { CancelsUnderWay } from './cancels';
+import { CancelsUnderWay } from './cancels-under-way';
 import { applyDeferred } from './notifications';
 import { REQUESTS_CARRIED } from './patches';
 import type { BountyTaskInput, TaskSettings } from './settings';

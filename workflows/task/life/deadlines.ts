@@ -8,16 +8,7 @@ import { unknownCancels } from './cancels';
 import { closeAt } from './closing';
 import { CANCEL_UNKNOWN_REPEATED, LEFTOVER_WAITS, NOTHING_SCHEDULED, OVERDUE_NOTIFICATIONS } from './patches';
 import type { TaskCore } from './core';
-
-/** The waits this pass of the life watches (each behind its patch: tasks older than the patch never watch it). */
-export interface Watching {
-  /** Money in flight whose notifications are overdue. */
-  overdue: boolean;
-  /** Leftover plans not submitted, frozen money with no plan after expiry. */
-  leftover: boolean;
-  /** Cancels whose outcome is unknown, repeated with backoff. */
-  cancels: boolean;
-}
+import type { Watching } from './watching';
 
 /** Expires what is past its time and flags money that waits too long; returns what this pass watches. */
 export function watchDeadlines(task: TaskCore): Watching {
