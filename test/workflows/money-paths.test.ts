@@ -403,6 +403,43 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     await h.saveHistory(id, 'cancel-unpaid-unblocks');
   });
 
+  test('7c. after a manual settlement no request moves money: winners, an append and a leftover plan are refused', async () => {
+    const id = 'mp-settled-refuses';
+    await h.publishAndPay(id, 20_000, 0, DAY / 2);
+    // something an operator must look at: a notification of another task delivered here
+    await h.notify(
+      id,
+      {
+        type: 'task_freeze',
+        outerTaskId: 'another-task',
+        outerTaskFreezeNo: 'X1',
+        taskAmountFen: 1,
+        paidTime: await h.now(),
+      },
+      'wrong-task-1',
+    );
+    assert.equal((await h.tasks.status(id)).needsAttention, true);
+    await h.tasks.operator(id, { action: 'settle_manually', ...OP, reason: 'refunded through Alipay support' });
+    await assert.rejects(
+      h.tasks.selectWinners(id, { winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 1_000 }] }),
+      /settled manually/,
+    );
+    await assert.rejects(
+      h.tasks.extend(id, { addBountyFen: 1_000, addValueAddedFeeFen: 0, newExpiresAtMs: (await h.now()) + DAY }),
+      /settled manually/,
+    );
+    await server.env.sleep(DAY / 2 + 1_000); // expired; the task still listens for a resend window
+    await assert.rejects(
+      h.tasks.planLeftover(id, { refundFen: 6_000, platformFen: 0, winners: [] }),
+      /settled manually/,
+    );
+    const view = await h.tasks.status(id);
+    assert.deepEqual([view.rounds.length, view.leftovers.length, view.ledger.bountyFrozenFen], [0, 0, 20_000]);
+    assert.equal(view.ledger.stillFrozenFen, 20_000, 'the books still show what was frozen: settled outside');
+    const result = await h.result(id);
+    assert.equal(result.view.phase, 'settled');
+  });
+
   test('7b. a payment after a manual settlement of an unpaid task is not hidden: attention, the task stays open until settled again', async () => {
     const id = 'mp-paid-after-settle';
     await h.tasks.publish({

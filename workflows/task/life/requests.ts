@@ -80,3 +80,16 @@ export async function extend(task: TaskCore, request: ExtendInput): Promise<Exte
 export function unlessRepeated(task: TaskCore, check: () => void): void {
   if (task.earlierResult() === undefined) check();
 }
+
+/**
+ * After a manual settlement the system moves no more money: a request that would (winners, an append, a leftover
+ * plan) is refused in its validator, so it never enters the history (histories that accepted one still replay).
+ */
+export function refuseAfterSettlement(task: TaskCore, action: string): void {
+  const settled = task.state.manualSettlement;
+  if (settled)
+    throw new ledger.TaskRuleError(
+      'WITKEY_NOT_ALLOW',
+      `${action}: the task was settled manually by ${settled.operator} (${settled.reason}); no more money moves`,
+    );
+}

@@ -141,7 +141,10 @@ export class BountyTask extends TaskCore {
   }
 
   checkSelectWinners(request: ledger.SelectWinnersInput): void {
-    requests.unlessRepeated(this, () => ledger.checkSelectWinners(this.state, request, this.now()));
+    requests.unlessRepeated(this, () => {
+      requests.refuseAfterSettlement(this, 'selectWinners');
+      ledger.checkSelectWinners(this.state, request, this.now());
+    });
   }
 
   /** cancelWinners: winners cancelled during their announcement; an unknown outcome is repeated until known. */
@@ -174,7 +177,10 @@ export class BountyTask extends TaskCore {
   }
 
   checkPlanLeftover(request: ledger.LeftoverInput): void {
-    requests.unlessRepeated(this, () => ledger.checkPlanLeftover(this.state, request, this.now()));
+    requests.unlessRepeated(this, () => {
+      requests.refuseAfterSettlement(this, 'planLeftover');
+      ledger.checkPlanLeftover(this.state, request, this.now());
+    });
   }
 
   /** extend: an amount.append (more bounty, a later expiry), and the page where the publisher pays it. */
@@ -183,7 +189,10 @@ export class BountyTask extends TaskCore {
   }
 
   checkExtend(request: ExtendInput): void {
-    requests.unlessRepeated(this, () => ledger.checkExtend(this.state, request, this.now()));
+    requests.unlessRepeated(this, () => {
+      requests.refuseAfterSettlement(this, 'extend');
+      ledger.checkExtend(this.state, request, this.now());
+    });
   }
 
   /** operator: an operator's action, recorded with who, why and what it did; answers with the task's view. */
