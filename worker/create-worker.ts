@@ -2,23 +2,32 @@
  * Worker start-up: the workflow bundle (built once per process) and the activities, wired to a connection.
  * Configuration arrives as plain typed objects; nothing here reads process.env.
  */
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { TaskActivities } from '../activities';
+import { prebuiltBundle, WORKFLOWS_ENTRY } from './prebuilt-bundle';
 
 export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundleOption> | undefined;
 
-/** The witkey workflows bundled with webpack, once per process (bundling takes seconds). */
-export function witkeyWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger });
+/**
+ * The witkey workflows' bundle: the one `npm run build` made (dist/workflow-bundle/), or, when there is none made
+ * from the compiled code as it is now, bundled with webpack once per process (seconds), saying why on stderr.
+ */
+export function witkeyWorkflowBundle(): Promise<WorkflowBundleOption> {
+  bundle ??= (async () => {
+    const prebuilt = prebuiltBundle();
+    if ('codePath' in prebuilt) return prebuilt;
+    process.stderr.write(`[bundler] ${prebuilt.stale}: bundling now\n`);
+    return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietBundlerLogger });
+  })();
   return bundle;
 }
 
-const quietBundlerLogger = {
+export const quietBundlerLogger = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,
