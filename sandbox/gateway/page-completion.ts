@@ -58,6 +58,11 @@ export async function completePage(
     const now = await runtime.now();
     const ctx = runtime.context(now);
     result = await runtime.store.mutate((s: SandboxState) => {
+      // a page done once is remembered by its request: a resubmission answers the same event
+      const doneOnce = (event: PageCompletion['event'], returnUrl: string) => {
+        s.operations[meta.requestHash] = { service: req.service, at: now, result: { event, returnUrl } };
+        return { event, alreadyDone: false, returnUrl };
+      };
       const done = s.operations[meta.requestHash];
       if (done)
         return {
@@ -79,24 +84,10 @@ export async function completePage(
             returnUrl: paid.freeze.returnUrl,
           };
         }
-        case 'alipay.witkey.task.confirm': {
-          const { event } = confirmWinners(s, ctx, read.request, meta);
-          s.operations[meta.requestHash] = {
-            service: req.service,
-            at: now,
-            result: { event, returnUrl: read.request.returnUrl },
-          };
-          return { event, alreadyDone: false, returnUrl: read.request.returnUrl };
-        }
-        case 'alipay.witkey.task.left.amount.handle': {
-          const { event } = handleLeftover(s, ctx, read.request, meta);
-          s.operations[meta.requestHash] = {
-            service: req.service,
-            at: now,
-            result: { event, returnUrl: read.request.returnUrl },
-          };
-          return { event, alreadyDone: false, returnUrl: read.request.returnUrl };
-        }
+        case 'alipay.witkey.task.confirm':
+          return doneOnce(confirmWinners(s, ctx, read.request, meta).event, read.request.returnUrl);
+        case 'alipay.witkey.task.left.amount.handle':
+          return doneOnce(handleLeftover(s, ctx, read.request, meta).event, read.request.returnUrl);
         default:
           throw new InboundRejectedError('ILLEGAL_SERVICE', 'not a page interface');
       }
