@@ -10,6 +10,7 @@ import { explain } from './errors';
 import { exitQuietlyWhenStdoutCloses, fail } from './output';
 import { attentionCommand } from './commands/attention';
 import { cancelWinnerCommand } from './commands/cancel-winner';
+import { clusterCommand } from './commands/cluster';
 import { demoCommand } from './commands/demo';
 import { extendCommand } from './commands/extend';
 import { inboxCommand } from './commands/inbox';
@@ -42,6 +43,7 @@ export const commands: Record<string, CommandSpec> = {
   status: statusCommand,
   list: listCommand,
   demo: demoCommand,
+  cluster: clusterCommand,
   provision: provisionCommand,
 };
 

@@ -153,3 +153,12 @@ export function timeKey(flag: string, raw: string): string {
   const [, n, unit] = /^(\d+)(\D+)$/.exec(fromNow)!;
   return `+${Number(n)}${unit}`;
 }
+
+/** A whole number of things between `min` and `max` (processes, tasks). */
+export function parseCount(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  const text = given(raw);
+  if (text === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max)
+    throw badValue(name, `${quoted(name, raw!)} must be a whole number from ${min} to ${max}`);
+  return Number(text);
+}

@@ -63,3 +63,24 @@ export async function ensureRetention(
   });
   return days;
 }
+
+const GRPC_ALREADY_EXISTS = 6;
+
+/** Registers `namespace` with `days` of retention when it does not exist (a fresh cluster has none). Idempotent. */
+export async function ensureNamespace(
+  connection: Connection,
+  namespace: string,
+  days = DEFAULT_RETENTION_DAYS,
+): Promise<boolean> {
+  try {
+    await connection.workflowService.registerNamespace({
+      namespace,
+      description: 'witkey bounty tasks',
+      workflowExecutionRetentionPeriod: msToTs(days * 86_400_000),
+    });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code === GRPC_ALREADY_EXISTS) return false;
+    throw err;
+  }
+}

@@ -25,6 +25,9 @@ export async function which(name: string, env: NodeJS.ProcessEnv = process.env):
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run as this user / group (root starting PostgreSQL as `postgres`). */
+  uid?: number;
+  gid?: number;
   /** Called with each output line (stdout and stderr). */
   onLine?: (line: string) => void;
   /** Called every `heartbeatMs` while the command runs, with the elapsed seconds. */
@@ -36,7 +39,12 @@ export interface RunOptions {
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
+    });
     const tail: string[] = [];
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {

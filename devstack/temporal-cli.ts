@@ -4,11 +4,11 @@
  * `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` (later tags carry a `replace` directive and
  * refuse `go install`), 5. the SDK's own download when Go is absent and the internet is reachable.
  */
-import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cacheRoot, withLock } from './cache';
+import { cacheRoot } from './cache';
 import { ProvisioningError, type Progress, type ServerExecutable, stderrProgress } from './executable';
-import { internetReachable, isExecutable, run, which } from './process';
+import { goInstallCached } from './go-install';
+import { internetReachable, isExecutable, which } from './process';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -33,7 +33,20 @@ export async function resolveTemporalCli(
   if (await isExecutable(cached)) return { type: 'existing-path', path: cached };
 
   const go = await which('go', env);
-  if (go) return { type: 'existing-path', path: await buildCli(go, cached, progress, env) };
+  if (go) {
+    const dir = await goInstallCached(
+      go,
+      {
+        label: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+        packages: [`${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+        dir: join(cached, '..'),
+        binaries: { temporal: 'temporal' },
+        hint: 'set TEMPORAL_CLI_PATH',
+      },
+      progress,
+    );
+    return { type: 'existing-path', path: join(dir, 'temporal') };
+  }
   if (await internetReachable()) {
     progress('Go is not installed: the Temporal SDK will download the dev server itself.');
     return { type: 'cached-download' };
@@ -41,40 +54,5 @@ export async function resolveTemporalCli(
   throw new ProvisioningError(
     'No Temporal CLI found and none can be built: set TEMPORAL_CLI_PATH to a Temporal CLI binary, put `temporal` on PATH, ' +
       `or install Go (then this builds ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} into ${cached}).`,
-  );
-}
-
-async function buildCli(go: string, target: string, progress: Progress, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = join(target, '..');
-  return withLock(
-    `${dir}.lock`,
-    (pid) => progress(`waiting for process ${pid}, which is building the Temporal CLI into ${dir}`),
-    async () => {
-      if (await isExecutable(target)) return target; // built by the process we waited for
-      await mkdir(join(dir, '..'), { recursive: true });
-      const staging = await mkdtemp(`${dir}.build-`);
-      progress(
-        `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (a few minutes the first time; cached afterwards)`,
-      );
-      try {
-        await run(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-          env: { ...env, GOBIN: staging },
-          onLine: (line) => {
-            if (!line.startsWith('go: downloading')) progress(`go: ${line}`);
-          },
-          onHeartbeat: (s) => progress(`still building the Temporal CLI (${s}s)`),
-        });
-        await rm(dir, { recursive: true, force: true });
-        await rename(staging, dir);
-        await chmod(dir, 0o755);
-      } catch (err) {
-        await rm(staging, { recursive: true, force: true });
-        throw new ProvisioningError(
-          `Building the Temporal CLI failed: ${(err as Error).message}\nHint: check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_CLI_PATH.`,
-        );
-      }
-      progress(`Temporal CLI ready: ${target}`);
-      return target;
-    },
   );
 }

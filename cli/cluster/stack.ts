@@ -1,0 +1,170 @@
+/**
+ * `witkey cluster`: the production shape on one machine. PostgreSQL; N Temporal server nodes forming one cluster
+ * behind a loopback load balancer; the Web UI server; the sandbox gateway; N workers; N webhooks behind one public
+ * URL (a second loopback balancer, where Alipay's notifications arrive). Every piece is a process of its own, so a
+ * batch can kill any of them (cli/cluster/batch.ts). `stop()` tears everything down, the database included.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { ManagedProcess } from '../../devstack/cluster/managed-process';
+import { startTcpBalancer, type TcpBalancer } from '../../devstack/cluster/tcp-balancer';
+import { startTemporalCluster, type TemporalCluster } from '../../devstack/cluster/temporal-cluster';
+import { startWebUi, type WebUi } from '../../devstack/cluster/web-ui';
+import type { Progress } from '../../devstack/executable';
+import { ensureNamespace, ensureSearchAttributes } from '../../devstack/namespace';
+import { freePort, waitForPort } from '../../devstack/ports';
+import { startPostgres, type RunningPostgres } from '../../devstack/postgres';
+import { resolveTemporalServer, resolveUiServer } from '../../devstack/temporal-server';
+import { witkeyProcess } from './witkey-processes';
+
+export interface ClusterOptions {
+  temporalNodes: number;
+  workers: number;
+  webhooks: number;
+  namespace: string;
+  taskQueue: string;
+  /** The sandbox's resend schedule divided by this (compressed time for batches). */
+  sandboxTimeFactor: number;
+  /** Keep the work folder (logs) after stop. */
+  keepLogs: boolean;
+  progress: Progress;
+}
+
+export interface ClusterStack {
+  workDir: string;
+  temporal: TemporalCluster;
+  ui: WebUi;
+  sandbox: { url: string; process: ManagedProcess };
+  workers: ManagedProcess[];
+  webhooks: ManagedProcess[];
+  /** Where Alipay's notifications and the browsers' returns arrive: the balancer in front of the webhooks. */
+  publicUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startClusterStack(opts: ClusterOptions): Promise<ClusterStack> {
+  const workDir = await mkdtemp(join(tmpdir(), 'witkey-cluster-'));
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const s of stops.reverse()) await s().catch((err: Error) => opts.progress(`while stopping: ${err.message}`));
+    stops.length = 0;
+    if (!opts.keepLogs) await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    const temporal = await startTemporal(opts, workDir, stops);
+    const ui = await startWebUi({
+      binary: await resolveUiServer(opts.progress),
+      workDir,
+      temporalAddress: temporal.address,
+      namespace: opts.namespace,
+      port: await freePort(),
+    });
+    stops.push(() => ui.process.stop());
+    opts.progress(`Web UI on ${ui.url}`);
+    const apps = await startWitkeyProcesses(opts, workDir, temporal.address, stops);
+    return { workDir, temporal, ui, ...apps, stop };
+  } catch (err) {
+    opts.progress(`cluster start failed; logs in ${workDir}`);
+    opts.keepLogs = true;
+    await stop();
+    throw err;
+  }
+}
+
+async function startTemporal(
+  opts: ClusterOptions,
+  workDir: string,
+  stops: (() => Promise<void>)[],
+): Promise<TemporalCluster> {
+  const pieces = await resolveTemporalServer(opts.progress);
+  const db: RunningPostgres = await startPostgres(opts.progress);
+  stops.push(() => db.stop());
+  const temporal = await startTemporalCluster({
+    nodes: opts.temporalNodes,
+    workDir,
+    db,
+    pieces,
+    progress: opts.progress,
+  });
+  stops.push(() => temporal.stop());
+  await registerNamespace(temporal.address, opts);
+  return temporal;
+}
+
+/** The namespace with its retention and the witkey search attributes, through the operator API once it answers. */
+async function registerNamespace(address: string, opts: ClusterOptions): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await retryWhileStarting(() => ensureNamespace(connection, opts.namespace));
+    const added = await retryWhileStarting(() => ensureSearchAttributes(connection, opts.namespace));
+    opts.progress(`namespace ${opts.namespace} registered; search attributes ${added.join(', ') || 'present'}`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function retryWhileStarting<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function startWitkeyProcesses(
+  opts: ClusterOptions,
+  workDir: string,
+  temporalAddress: string,
+  stops: (() => Promise<void>)[],
+): Promise<Pick<ClusterStack, 'sandbox' | 'workers' | 'webhooks' | 'publicUrl'>> {
+  const sandbox = await startSandboxProcess(opts, workDir);
+  stops.push(() => sandbox.process.stop());
+  const webhookPorts = await Promise.all(Array.from({ length: opts.webhooks }, () => freePort()));
+  const front: TcpBalancer = await startTcpBalancer(webhookPorts);
+  stops.push(() => front.stop());
+  const publicUrl = `http://${front.address}`;
+  const common = {
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: opts.namespace,
+    WITKEY_TASK_QUEUE: opts.taskQueue,
+    WITKEY_PUBLIC_URL: publicUrl,
+    WITKEY_SANDBOX_URL: sandbox.url,
+    WITKEY_DATA_DIR: workDir,
+  };
+  const workers = Array.from({ length: opts.workers }, (_, i) =>
+    witkeyProcess(`worker-${i + 1}`, ['worker'], common, workDir),
+  );
+  const webhooks = webhookPorts.map((port, i) =>
+    witkeyProcess(`webhook-${i + 1}`, ['webhook'], { ...common, WITKEY_HTTP_PORT: String(port) }, workDir),
+  );
+  stops.push(() => Promise.all([...workers, ...webhooks].map((p) => p.stop())).then(() => undefined));
+  for (const p of [...workers, ...webhooks]) p.start();
+  for (const [i, port] of webhookPorts.entries()) await waitUp(webhooks[i], port);
+  opts.progress(`${workers.length} workers and ${webhooks.length} webhooks started; public URL ${publicUrl}`);
+  return { sandbox, workers, webhooks, publicUrl };
+}
+
+async function startSandboxProcess(
+  opts: ClusterOptions,
+  workDir: string,
+): Promise<{ url: string; process: ManagedProcess }> {
+  const port = await freePort();
+  const args = ['sandbox', '--data-dir', join(workDir, 'sandbox'), '--port', String(port)];
+  const process = witkeyProcess('sandbox', [...args, '--time-factor', String(opts.sandboxTimeFactor)], {}, workDir);
+  process.start();
+  await waitUp(process, port);
+  const url = `http://127.0.0.1:${port}`;
+  opts.progress(`Alipay sandbox on ${url}`);
+  return { url, process };
+}
+
+async function waitUp(process: ManagedProcess, port: number): Promise<void> {
+  const up = await Promise.race([waitForPort(port, 60_000), process.whenExited().then(() => false)]);
+  if (!up) throw new Error(`${process.name} did not start; its log: ${process.spec.logFile}`);
+}
