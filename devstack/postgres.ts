@@ -74,7 +74,7 @@ export async function startPostgres(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const log: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n').slice(0, 50)));
+  child.stderr.on('data', (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n').slice(0, 50)));
   if (!(await waitForPort(port, 30_000))) {
     child.kill('SIGKILL');
     await rm(root, { recursive: true, force: true });

@@ -46,8 +46,8 @@ export class ManagedProcess {
       cwd: this.spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(this.log, { end: false });
-    child.stderr!.pipe(this.log, { end: false });
+    child.stdout.pipe(this.log, { end: false });
+    child.stderr.pipe(this.log, { end: false });
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
     this.child = child;
     this.starts += 1;
