@@ -74,18 +74,18 @@ async function cluster(v: Values): Promise<void> {
   const tasks = parseCount('--tasks', str(v, 'tasks'), 1, 1000) ?? 50;
   const stack = await startClusterStack(opts);
   say(`cluster up in ${seconds(Date.now() - t0)} (binaries, database, servers, processes)`);
+  let interrupted = false;
   try {
     printAddresses(stack);
-    if (v.check === true) await check(stack, tasks, opts);
-    else {
-      say('press Ctrl-C to stop the cluster (its data is deleted)');
-      await waitForStopSignal();
-    }
+    if (v.check !== true) say('press Ctrl-C to stop the cluster (its data is deleted)');
+    const work = v.check === true ? check(stack, tasks, opts) : new Promise<void>(() => undefined);
+    interrupted = (await Promise.race([work.then(() => false), waitForStopSignal().then(() => true)])) === true;
   } finally {
     say('stopping the cluster...');
     await stack.stop();
     say(opts.keepLogs ? `stopped; logs kept in ${stack.workDir}` : 'stopped; everything removed');
   }
+  if (interrupted && v.check === true) process.exit(130); // the batch's timers would keep the process alive
 }
 
 function printAddresses(stack: ClusterStack): void {

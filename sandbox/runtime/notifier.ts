@@ -21,8 +21,12 @@ export interface NotifierOptions {
   /** Render the signed body of an attempt. */
   encode: (n: NotificationRecord, opts: { now: number; badSignature: boolean; charset: string }) => EncodedNotification;
   timeoutMs?: number;
+  /** Tasks whose notifications are delivered at the same time (default 8). */
+  concurrency?: number;
   log?: (line: string) => void;
 }
+
+const DEFAULT_CONCURRENCY = 8;
 
 export const SUCCESS_ANSWER = 'success';
 
@@ -80,15 +84,23 @@ export class Notifier {
     return due;
   }
 
+  /**
+   * One attempt for each due notification: the tasks' lanes run side by side (at most `concurrency` at once, as
+   * Alipay's notifier does not wait for one site's answer before calling about another task), the notifications
+   * of one task one after the other in due order. The attempts are returned in due order.
+   */
   async #flushOnce(): Promise<AttemptRecord[]> {
     const now = await this.#o.now();
     const due = this.dueNow(now);
-    const made: AttemptRecord[] = [];
-    for (const n of due) {
-      if (this.#stopped && made.length > 0) break;
-      made.push(...(await this.#attempt(n, now)));
-    }
-    return made;
+    const results: AttemptRecord[][] = due.map(() => []);
+    let made = 0;
+    await inLanes(lanesByTask(due), this.#o.concurrency ?? DEFAULT_CONCURRENCY, async (i) => {
+      if (this.#stopped && made > 0) return false;
+      results[i] = await this.#attempt(due[i], now);
+      made += 1;
+      return true;
+    });
+    return results.flat();
   }
 
   async #attempt(n: NotificationRecord, now: number): Promise<AttemptRecord[]> {
@@ -148,4 +160,27 @@ export class Notifier {
     );
     return attempts;
   }
+}
+
+/** The indices of `due`, grouped by task, each group in due order; groups in order of their first notification. */
+function lanesByTask(due: NotificationRecord[]): number[][] {
+  const lanes = new Map<string, number[]>();
+  due.forEach((n, i) => {
+    const lane = lanes.get(n.outerTaskId) ?? [];
+    lane.push(i);
+    lanes.set(n.outerTaskId, lane);
+  });
+  return [...lanes.values()];
+}
+
+/** Runs every lane, at most `width` at once; a lane stops early when `step` answers false. */
+async function inLanes(lanes: number[][], width: number, step: (i: number) => Promise<boolean>): Promise<void> {
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    while (next < lanes.length) {
+      const lane = lanes[next++];
+      for (const i of lane) if (!(await step(i))) return;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, lanes.length) }, runner));
 }

@@ -1,6 +1,8 @@
 // The notifier: the resend schedule (exact with a manual clock, scaled with a time factor on the wall clock)
 // stops exactly at `success`; every attempt and answer is recorded; a restarted sandbox resumes pending resends.
 
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTaskCreate } from '../../alipay/core/services';
@@ -16,11 +18,12 @@ import {
   startTestSandbox,
 } from './helpers';
 
-function createReq(id: string, notifyUrl: string, expiresAt = T0 + DAY) {
+function createReq(id: string, notifyUrl: string, expiresAt = T0 + DAY, profitFen = 0) {
   return buildTaskCreate({
     outerTaskId: id,
     outerTaskFreezeNo: `${id}FZ`,
     taskAmountFen: 1000,
+    ...(profitFen ? { additionalProfitAmountFen: profitFen, additionalProfitTransferNo: `${id}AP` } : {}),
     returnUrl: 'http://127.0.0.1:9/return',
     notifyUrl,
     taskType: 'T',
@@ -150,4 +153,62 @@ describe('notifier', () => {
       await receiver.close();
     }
   });
+
+  test('tasks are notified side by side; one task one notification at a time, in order', async () => {
+    const { sandbox: s } = await startTestSandbox();
+    const client = partnerClient(s);
+    const site = await startHoldingSite(4);
+    try {
+      const ids = ['P1', 'P2', 'P3', 'P4', 'P5'];
+      for (const id of ids) await s.pay(client.url(createReq(id, `${site.url}/${id}`, T0 + DAY, 100)));
+      const due = s.notifications({}).length;
+      assert.ok(due >= 2 * ids.length, 'a payment makes more than one notification per task');
+      await s.flushNotifications();
+      assert.ok(site.maxInFlight >= 4, `${site.maxInFlight} deliveries were in flight at once`);
+      assert.equal(site.sameTaskOverlap, false, 'two notifications of one task were in flight together');
+      for (const id of ids) {
+        const sent = s.notifications({ outerTaskId: id }).sort((a, b) => a.seq - b.seq);
+        assert.ok(sent.every((n) => n.status === 'delivered'));
+        const wall = sent.map((n) => n.attempts[0].wallAt);
+        assert.deepEqual(
+          wall,
+          [...wall].sort((a, b) => a - b),
+          `${id}: delivered in the order made`,
+        );
+      }
+    } finally {
+      await s.stop();
+      await site.close();
+    }
+  });
 });
+
+/**
+ * A site that holds every notification until `together` are in flight at once, then answers them all `success`
+ * (a held one is answered after 2 s anyway, so that a one-at-a-time notifier ends instead of hanging).
+ */
+async function startHoldingSite(together: number) {
+  const held: { task: string; res: ServerResponse }[] = [];
+  const perTask = new Map<string, number>();
+  const site = { url: '', maxInFlight: 0, sameTaskOverlap: false, close: () => new Promise((r) => server.close(r)) };
+  const answer = (h: { task: string; res: ServerResponse }): void => {
+    const i = held.indexOf(h);
+    if (i < 0) return;
+    held.splice(i, 1);
+    perTask.set(h.task, perTask.get(h.task)! - 1);
+    h.res.end('success');
+  };
+  const server = createServer((req, res) => {
+    req.resume();
+    const h = { task: req.url!.split('/').pop()!, res };
+    perTask.set(h.task, (perTask.get(h.task) ?? 0) + 1);
+    if (perTask.get(h.task)! > 1) site.sameTaskOverlap = true;
+    held.push(h);
+    site.maxInFlight = Math.max(site.maxInFlight, held.length);
+    if (held.length >= together) [...held].forEach(answer);
+    else setTimeout(() => answer(h), 2_000).unref();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  site.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
+  return site;
+}
