@@ -78,9 +78,9 @@ async function startTemporal(
   workDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<TemporalCluster> {
-  const pieces = await resolveTemporalServer(opts.progress);
-  const db: RunningPostgres = await startPostgres(opts.progress);
+  const db: RunningPostgres = await startPostgres(opts.progress); // first: a missing PostgreSQL fails fast
   stops.push(() => db.stop());
+  const pieces = await resolveTemporalServer(opts.progress);
   const temporal = await startTemporalCluster({
     nodes: opts.temporalNodes,
     workDir,

@@ -53,10 +53,10 @@ Without --check it prints the addresses and serves until Ctrl-C, which stops eve
 /** The batch's clock: the demo's, stretched so that a process kill does not outlast a deadline. */
 export const BATCH_TIMES: DemoTimes = {
   ...DEMO_TIMES,
-  announcementMs: 20_000,
-  expiryMs: 75_000,
+  announcementMs: 30_000,
+  expiryMs: 90_000,
   paymentTimeoutMs: 20_000,
-  resendWindowMs: 10_000,
+  resendWindowMs: 20_000,
 };
 
 async function cluster(v: Values): Promise<void> {

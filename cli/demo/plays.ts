@@ -9,7 +9,7 @@
  * `witkey up` and `witkey demo` play one of each; `witkey cluster --check` plays a batch of them.
  */
 import { formatYuan } from '../../alipay/core/money';
-import type { WitkeyTasks } from '../../client/tasks';
+import { TaskRequestError, type WitkeyTasks } from '../../client/tasks';
 import type { Sandbox } from '../../sandbox';
 import type { TaskView } from '../../workflows/messages';
 import type { SandboxTasks } from './sandbox-ledger';
@@ -143,8 +143,7 @@ async function playA(ctx: PlayContext, id: string): Promise<void> {
     (v) => v.transfers.find((t) => t.transferNo === r2.transferNos[0])?.status === 'waiting',
   );
   ctx.say(`${id}: round 2: winner ${r2.transferNos[0]} confirmed`);
-  const cancel = await ctx.tasks.cancelWinners(id, [r1.transferNos[1]]);
-  ctx.say(`${id}: cancelled winner ${cancel.cancelled.join(', ')} during the announcement: ${yuan(15_000)} back`);
+  await cancelSecondWinner(ctx, id, r1.transferNos[1]!);
   await waitForTask(ctx, id, 'payouts', (v) =>
     v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled),
   );
@@ -152,16 +151,40 @@ async function playA(ctx: PlayContext, id: string): Promise<void> {
   await handleLeftoverA(ctx, id);
 }
 
+/**
+ * The operator cancels a winner during the announcement. On a slow day the announcement may already be over: the
+ * workflow refuses (WITKEY_NOT_ALLOW), the winner is paid, and the play goes on as an operator would.
+ */
+async function cancelSecondWinner(ctx: PlayContext, id: string, transferNo: string): Promise<void> {
+  try {
+    const cancel = await ctx.tasks.cancelWinners(id, [transferNo]);
+    ctx.say(`${id}: cancelled winner ${cancel.cancelled.join(', ')} during the announcement: ${yuan(15_000)} back`);
+  } catch (err) {
+    if (!(err instanceof TaskRequestError && err.code === 'WITKEY_NOT_ALLOW')) throw err;
+    const transfer = (await ctx.tasks.status(id)).transfers.find((t) => t.transferNo === transferNo);
+    if (transfer?.status === 'waiting') throw err;
+    ctx.say(`${id}: too late to cancel ${transferNo} (${err.message}); the winner is paid instead`);
+  }
+}
+
 async function handleLeftoverA(ctx: PlayContext, id: string): Promise<void> {
   const expired = await waitForTask(ctx, id, 'expiry', (v) => v.phase === 'expired', ctx.times.expiryMs + 60_000);
   const left = expired.availableFen;
-  const plan = await ctx.tasks.planLeftover(id, {
-    refundFen: left - 20_000,
-    platformFen: 5_000,
-    winners: [{ alipayUserId: WINNER(4), nickname: 'Late Ann', amountFen: 15_000 }],
-  });
+  const threeWays = left >= 20_000; // not when the cancellation came too late and the winner was paid
+  const plan = await ctx.tasks.planLeftover(
+    id,
+    threeWays
+      ? {
+          refundFen: left - 20_000,
+          platformFen: 5_000,
+          winners: [{ alipayUserId: WINNER(4), nickname: 'Late Ann', amountFen: 15_000 }],
+        }
+      : { refundFen: left, platformFen: 0, winners: [] },
+  );
   ctx.say(
-    `${id}: expired with ${yuan(left)} left: refund ${yuan(left - 20_000)}, platform share ${yuan(5_000)}, another winner ${yuan(15_000)} (left.amount.handle page for the admin)`,
+    threeWays
+      ? `${id}: expired with ${yuan(left)} left: refund ${yuan(left - 20_000)}, platform share ${yuan(5_000)}, another winner ${yuan(15_000)} (left.amount.handle page for the admin)`
+      : `${id}: expired with ${yuan(left)} left: all refunded (left.amount.handle page for the admin)`,
   );
   await ctx.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true });
   await waitForTask(ctx, id, 'leftover done', (v) => v.phase === 'closing' || v.phase === 'settled');
