@@ -6,6 +6,7 @@
  * containers against what the code reads and README documents. Nothing here starts a container.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -208,6 +209,62 @@ describe('docker-compose.yml, loaded by the compose-spec loader (compose-go)', (
     assert.equal(env(services['temporal-namespace']).TEMPORAL_NAMESPACE, 'shop');
     assert.equal(env(services.worker).TEMPORAL_NAMESPACE, 'shop');
     assert.equal(env(services.webhook).TEMPORAL_NAMESPACE, 'shop');
+  });
+
+  test('the one-shot steps run under sh as Docker starts them (entrypoint + command), against stand-ins for the tools', async () => {
+    const { services } = (await loaded({ ...PUBLIC, TEMPORAL_NAMESPACE: 'shop' })).project;
+    const bin = await mkdtemp(join(tmp, 'bin-'));
+    const log = join(bin, 'calls.log');
+    // `temporal`: the namespace is not there yet, and the first search-attribute call fails (server warming up)
+    const stubs: Record<string, string> = {
+      'temporal-sql-tool': 'echo "temporal-sql-tool $*" >> "$STUB_LOG"',
+      temporal: [
+        'echo "temporal $*" >> "$STUB_LOG"',
+        'case "$*" in',
+        '  "operator namespace describe"*) exit 1 ;;',
+        '  "operator search-attribute create"*) [ "$(grep -c "search-attribute create" "$STUB_LOG")" -ge "${STUB_SA_OK_AT:-2}" ] ;;',
+        'esac',
+      ].join('\n'),
+      sleep: 'exit 0',
+    };
+    for (const [name, body] of Object.entries(stubs))
+      await writeFile(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    const start = async (s: ServiceConfig, extra: Record<string, string> = {}) => {
+      await writeFile(log, '');
+      const [exe, ...args] = [...(s.entrypoint ?? []), ...(s.command ?? [])];
+      const res = spawnSync(exe, args, {
+        env: { PATH: `${bin}:${process.env.PATH}`, STUB_LOG: log, ...env(s), ...extra },
+        encoding: 'utf8',
+      });
+      return { status: res.status, calls: readFileSync(log, 'utf8').trim().split('\n'), stderr: res.stderr };
+    };
+    const schema = await start(services['temporal-schema']);
+    assert.equal(schema.status, 0, schema.stderr);
+    const sql = 'temporal-sql-tool --plugin postgres12 --ep postgresql -p 5432 -u temporal';
+    assert.deepEqual(schema.calls, [
+      `${sql} --db temporal create`,
+      `${sql} --db temporal setup-schema -v 0.0`,
+      `${sql} --db temporal update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned`,
+      `${sql} --db temporal_visibility create`,
+      `${sql} --db temporal_visibility setup-schema -v 0.0`,
+      `${sql} --db temporal_visibility update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned`,
+    ]);
+    const ns = await start(services['temporal-namespace']);
+    assert.equal(ns.status, 0, ns.stderr);
+    const attributes = WITKEY_SEARCH_ATTRIBUTES.length;
+    assert.deepEqual(
+      ns.calls.map((c) => c.replace(/ --name .*/, ` <${(c.match(/ --name /g) ?? []).length} attributes>`)),
+      [
+        'temporal operator namespace describe --namespace shop',
+        'temporal operator namespace create --namespace shop --retention 720h',
+        `temporal operator search-attribute create --namespace shop <${attributes} attributes>`,
+        `temporal operator search-attribute create --namespace shop <${attributes} attributes>`,
+      ],
+    );
+    // a server that never takes them: the step gives up (and the worker does not start)
+    const never = await start(services['temporal-namespace'], { STUB_SA_OK_AT: '1000' });
+    assert.notEqual(never.status, 0);
+    assert.equal(never.calls.filter((c) => c.includes('search-attribute create')).length, 30);
   });
 
   test('worker: scalable, no sandbox unless asked, audit records on a shared volume, settings from an optional witkey.env', async () => {
