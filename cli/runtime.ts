@@ -74,12 +74,25 @@ export async function fetchSandboxConfig(url: string): Promise<PublicConfig> {
   try {
     const res = await fetch(`${base}/sandbox/config`, { signal: AbortSignal.timeout(5_000) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return (await res.json()) as PublicConfig;
+    return sandboxConfigReachedAt((await res.json()) as PublicConfig, base);
   } catch (err) {
     throw new ConfigError(
       `no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`,
     );
   }
+}
+
+/**
+ * A sandbox listening on every interface (`witkey sandbox --host 0.0.0.0`, as in a container) names itself by that
+ * address, which is no address to connect to: its URLs are then taken on the base it was reached at
+ * (e.g. http://sandbox:8290 in docker-compose.yml).
+ */
+export function sandboxConfigReachedAt(config: PublicConfig, base: string): PublicConfig {
+  const own = config.url.replace(/\/+$/, '');
+  const host = new URL(own).hostname;
+  if (host !== '0.0.0.0' && host !== '[::]') return config;
+  const moved = (u: string): string => (u.startsWith(own) ? `${base}${u.slice(own.length)}` : u);
+  return { ...config, url: base, gatewayUrl: moved(config.gatewayUrl), openApiUrl: moved(config.openApiUrl) };
 }
 
 export function sandboxUrlOf(flag: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
