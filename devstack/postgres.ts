@@ -104,3 +104,28 @@ async function stopPostgres(child: ChildProcess, root: string): Promise<void> {
   }
   await rm(root, { recursive: true, force: true });
 }
+
+/**
+ * PostgreSQL's folder, installed first with Debian's package manager when it is missing and this process may
+ * (root, apt-get present): what `witkey provision` does so that the test command works on a fresh machine.
+ */
+export async function ensurePostgresInstalled(
+  progress: Progress,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  try {
+    return await findPostgresBin(env);
+  } catch (err) {
+    const aptGet = await which('apt-get', env);
+    if (env.WITKEY_POSTGRES_BIN || process.getuid?.() !== 0 || !aptGet) throw err;
+    progress("PostgreSQL is missing: installing Debian's postgresql package (apt-get install postgresql)");
+    const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = (): Promise<void> =>
+      run(aptGet, ['install', '-y', '--no-install-recommends', 'postgresql'], { env: aptEnv });
+    await install().catch(async () => {
+      await run(aptGet, ['update'], { env: aptEnv });
+      await install();
+    });
+    return findPostgresBin(env);
+  }
+}
