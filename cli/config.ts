@@ -4,15 +4,20 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError } from './input-errors';
-import { parsePort } from './parse';
-import { loadTemporalSecurity, type TemporalSecurity } from './temporal';
+import { parseName, parsePort } from './parse';
+import { loadTemporalSettings, type TemporalSecurity } from './temporal';
+import { SECURITY_VARIABLES } from './temporal-profile';
 
 export interface StackConfig {
-  /** An existing Temporal server (host:port); when set, `up` starts no server. */
+  /** An existing Temporal server (host:port: TEMPORAL_ADDRESS or the profile's); when set, `up` starts no server. */
   temporalAddress?: string;
+  /** Where temporalAddress came from: TEMPORAL_ADDRESS, or 'profile "prod" of FILE'. */
+  temporalAddressFrom?: string;
+  /** The profile of the Temporal config file in use, if any: 'profile "prod" of FILE'. */
+  temporalProfile?: string;
   namespace: string;
   taskQueue: string;
-  /** TLS / API key for a hosted Temporal (TEMPORAL_TLS_*, TEMPORAL_API_KEY; cli/temporal.ts). */
+  /** TLS / API key / gRPC headers for a hosted Temporal (TEMPORAL_TLS_*, TEMPORAL_API_KEY, the profile; cli/temporal.ts). */
   security: TemporalSecurity;
   /** Embedded dev server: gRPC port, Web UI port, bind address, data folder (SQLite lives under it). */
   temporalPort: number;
@@ -33,20 +38,6 @@ export const STACK_DEFAULTS = {
   dataDir: resolve(PROJECT_ROOT, '.data'),
 } as const;
 
-function parseAddress(name: string, raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(raw))
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} must be host:port, e.g. localhost:7233.`);
-  return raw;
-}
-
-function parseName(name: string, raw: string | undefined, fallback: string): string {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(raw))
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} may contain only letters, digits, '.', '_' and '-'.`);
-  return raw;
-}
-
 export interface StackFlags {
   port?: string;
   'ui-port'?: string;
@@ -55,24 +46,10 @@ export interface StackFlags {
 
 /**
  * Settings `witkey up` would not use when it starts its own dev server and sandbox: refused with their name
- * (TLS / API key without TEMPORAL_ADDRESS: the embedded dev server speaks plain text; a sandbox URL: up starts its own).
+ * (TLS / API key without an address: the embedded dev server speaks plain text; a sandbox URL: up starts its own).
  */
 export function refuseUnusedByEmbeddedStack(env: NodeJS.ProcessEnv, config: StackConfig, startsSandbox: boolean): void {
-  if (!config.temporalAddress) {
-    for (const name of [
-      'TEMPORAL_TLS',
-      'TEMPORAL_TLS_CERT',
-      'TEMPORAL_TLS_KEY',
-      'TEMPORAL_TLS_CA',
-      'TEMPORAL_TLS_SERVER_NAME',
-      'TEMPORAL_API_KEY',
-    ]) {
-      if (env[name])
-        throw new ConfigError(
-          `${name} is set but TEMPORAL_ADDRESS is not: the embedded dev server speaks plain text and would ignore it; unset it, or set TEMPORAL_ADDRESS to the server it is for.`,
-        );
-    }
-  }
+  if (!config.temporalAddress) refuseSecurityWithoutAddress(env, config);
   if (startsSandbox && env.WITKEY_SANDBOX_URL) {
     throw new ConfigError(
       'WITKEY_SANDBOX_URL is set but "witkey up" starts its own sandbox (on WITKEY_SANDBOX_PORT) and would ignore it; unset it, or run "witkey worker" and "witkey webhook" with --sandbox-url against that sandbox.',
@@ -80,12 +57,27 @@ export function refuseUnusedByEmbeddedStack(env: NodeJS.ProcessEnv, config: Stac
   }
 }
 
+function refuseSecurityWithoutAddress(env: NodeJS.ProcessEnv, config: StackConfig): void {
+  const name = SECURITY_VARIABLES.find((n) => env[n]);
+  if (name)
+    throw new ConfigError(
+      `${name} is set but TEMPORAL_ADDRESS is not: the embedded dev server speaks plain text and would ignore it; unset it, or set TEMPORAL_ADDRESS (or the profile's address) to the server it is for.`,
+    );
+  if (config.security.tls !== undefined || config.security.apiKey)
+    throw new ConfigError(
+      `${config.temporalProfile ?? 'the Temporal profile'} sets TLS or an API key but no address: the embedded dev server speaks plain text and would ignore it; add the server's address to the profile, or choose another with TEMPORAL_PROFILE.`,
+    );
+}
+
 export function loadStackConfig(env: NodeJS.ProcessEnv, flags: StackFlags = {}): StackConfig {
+  const temporal = loadTemporalSettings(env);
   return {
-    temporalAddress: parseAddress('TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS),
-    namespace: parseName('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE, STACK_DEFAULTS.namespace),
-    taskQueue: parseName('WITKEY_TASK_QUEUE', env.WITKEY_TASK_QUEUE, STACK_DEFAULTS.taskQueue),
-    security: loadTemporalSecurity(env),
+    temporalAddress: temporal.address,
+    temporalAddressFrom: temporal.addressFrom,
+    temporalProfile: temporal.profile,
+    namespace: temporal.namespace ?? STACK_DEFAULTS.namespace,
+    taskQueue: parseName('WITKEY_TASK_QUEUE', env.WITKEY_TASK_QUEUE) ?? STACK_DEFAULTS.taskQueue,
+    security: temporal.security,
     temporalPort:
       parsePort('--port', flags.port) ??
       parsePort('WITKEY_TEMPORAL_PORT', env.WITKEY_TEMPORAL_PORT) ??

@@ -30,7 +30,7 @@ const FIELD_FLAGS: Record<string, string> = {
 };
 
 const UNREACHABLE_HINT =
-  'is Temporal running? "witkey up --no-demo" starts one locally; otherwise set TEMPORAL_ADDRESS (and TEMPORAL_TLS_* / TEMPORAL_API_KEY for a hosted Temporal)';
+  'is Temporal running? "witkey up --no-demo" starts one locally; otherwise set TEMPORAL_ADDRESS (and TEMPORAL_TLS_* / TEMPORAL_API_KEY for a hosted Temporal) or TEMPORAL_PROFILE';
 
 function grpcCode(err: unknown): number | undefined {
   const cause = (err as { cause?: { code?: unknown } })?.cause;
@@ -104,7 +104,7 @@ export function explain(err: unknown, command: string, taskId?: string): { messa
     if (code === 16 || code === 7)
       return {
         message: `Temporal refused the credentials: ${message}`,
-        hint: 'check TEMPORAL_API_KEY / TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY and TEMPORAL_NAMESPACE',
+        hint: 'check TEMPORAL_API_KEY / TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH (or the profile) and TEMPORAL_NAMESPACE',
       };
     if (code === 5) {
       if (/completed|closed/i.test(message))

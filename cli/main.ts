@@ -56,8 +56,9 @@ function usage(): string {
     '',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Connection: TEMPORAL_ADDRESS (else localhost:$WITKEY_TEMPORAL_PORT, default 7233), TEMPORAL_NAMESPACE, WITKEY_TASK_QUEUE, and for a hosted',
-    'Temporal TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY / TEMPORAL_TLS_CA / TEMPORAL_API_KEY (README, "Configuration").',
+    'Connection: a profile of the Temporal config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) and the standard variables over it:',
+    'TEMPORAL_ADDRESS (else localhost:$WITKEY_TEMPORAL_PORT, default 7233), TEMPORAL_NAMESPACE, and for a hosted Temporal',
+    'TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH / TEMPORAL_API_KEY...; WITKEY_TASK_QUEUE (README, "Configuration").',
   ].join('\n');
 }
 

@@ -1,7 +1,8 @@
 /**
  * The CLI's value parsers, one per kind, for flags and environment variables alike: durations, booleans, ports,
- * basis points and times. `name` is what the person wrote the value under: a bad flag ("--port") is a UsageError, a
- * bad variable (WITKEY_HTTP_PORT) a ConfigError; either way one line naming it and saying what is expected.
+ * host:port addresses, names, basis points and times. `name` is what the person wrote the value under: a bad flag
+ * ("--port") is a UsageError, a bad variable (WITKEY_HTTP_PORT) or profile key a ConfigError; either way one line
+ * naming it and saying what is expected.
  * Surrounding white space is ignored; an empty or missing value is "not given" (undefined), so that the caller's
  * default applies.
  */
@@ -65,6 +66,24 @@ export function parsePort(name: string, raw: string | undefined, opts: PortOptio
   const port = Number(text);
   if (port > 65535 || (port === 0 && !opts.anyFree)) throw badValue(name, `${name}=${text} is out of range (${range})`);
   return port;
+}
+
+/** host:port, e.g. localhost:7233 or [::1]:7233. */
+export function parseHostPort(name: string, raw: string | undefined): string | undefined {
+  const text = given(raw);
+  if (text === undefined) return undefined;
+  if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(text))
+    throw badValue(name, `${quoted(name, raw!)} must be host:port, e.g. localhost:7233`);
+  return text;
+}
+
+/** A name of Temporal's (namespace, task queue): letters, digits, '.', '_' and '-', at most 200. */
+export function parseName(name: string, raw: string | undefined): string | undefined {
+  const text = given(raw);
+  if (text === undefined) return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(text))
+    throw badValue(name, `${quoted(name, raw!)} may contain only letters, digits, '.', '_' and '-'`);
+  return text;
 }
 
 /** Basis points, an integer 0..10000 (fee rates: 1000 = 10%). */

@@ -16,7 +16,7 @@ import { connectClient, DEFAULT_TEMPORAL_ADDRESS } from './temporal';
 export interface Settings {
   stack: StackConfig;
   site: SiteConfig;
-  /** TEMPORAL_ADDRESS; else the embedded dev server's port, localhost:$WITKEY_TEMPORAL_PORT (default 7233). */
+  /** TEMPORAL_ADDRESS, else the profile's; else the embedded dev server, localhost:$WITKEY_TEMPORAL_PORT (default 7233). */
   address: string;
 }
 
@@ -26,7 +26,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return { stack, site, address: temporalAddressOf(stack) };
 }
 
-/** Where the client commands, the worker, the webhook and the demo connect: TEMPORAL_ADDRESS, else the embedded server. */
+/** Where the client commands, the worker, the webhook and the demo connect: the given address, else the embedded server. */
 export function temporalAddressOf(stack: StackConfig): string {
   return (
     stack.temporalAddress ??

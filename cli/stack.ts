@@ -1,6 +1,6 @@
 /**
  * The embedded stack, the composition of every room: the Temporal dev server (SQLite under the data folder, Web UI)
- * or an existing server from TEMPORAL_ADDRESS; the sandbox gateway unless ALIPAY_GATEWAY_URL points at a real one;
+ * or an existing server from TEMPORAL_ADDRESS or the Temporal profile; the sandbox gateway unless ALIPAY_GATEWAY_URL points at a real one;
  * the worker with the activities; the webhook. `stop()` stops what was started, in reverse order.
  */
 import { mkdir } from 'node:fs/promises';
@@ -57,7 +57,7 @@ async function connectTemporal(
   if (config.temporalAddress) {
     const address = config.temporalAddress;
     progress(
-      `using the Temporal server at ${address} (TEMPORAL_ADDRESS, ${describeSecurity(config.security)}); starting none`,
+      `using the Temporal server at ${address} (${config.temporalAddressFrom ?? 'TEMPORAL_ADDRESS'}, ${describeSecurity(config.security)}); starting none`,
     );
     const connection = await connectClient(address, config.security);
     const nativeConnection = await connectNative(address, config.security);

@@ -18,7 +18,8 @@ Brings up the embedded stack: the Temporal dev server (SQLite persistence under 
 --ui-port), the witkey search attributes and namespace retention, the Alipay sandbox (unless ALIPAY_GATEWAY_URL
 is set), the worker and the webhook; then runs the demo scenario end to end (time compressed) and prints the
 ledger of every task, the sandbox's and the workflow's side by side. Then it serves until Ctrl-C, which stops
-everything it started. With TEMPORAL_ADDRESS set it uses that server and starts none.
+everything it started. With TEMPORAL_ADDRESS set, or an address in the Temporal profile (TEMPORAL_PROFILE of
+TEMPORAL_CONFIG_FILE, default "default" of ~/.config/temporalio/temporal.toml), it uses that server and starts none.
 
   --port N       Temporal gRPC port (default 7233, env WITKEY_TEMPORAL_PORT)
   --ui-port N    Temporal Web UI port (default 8233, env WITKEY_UI_PORT)
@@ -28,7 +29,8 @@ everything it started. With TEMPORAL_ADDRESS set it uses that server and starts 
 
 It prints the "export TEMPORAL_ADDRESS=..." line for the client commands of another shell (they also find the
 embedded server by WITKEY_TEMPORAL_PORT when TEMPORAL_ADDRESS is unset). Settings it would not use are refused:
-TEMPORAL_TLS* / TEMPORAL_API_KEY without TEMPORAL_ADDRESS, WITKEY_SANDBOX_URL (it starts its own sandbox).
+TEMPORAL_TLS* / TEMPORAL_API_KEY (or a profile's TLS / API key) without an address, WITKEY_SANDBOX_URL (it starts
+its own sandbox).
 
 Other settings (webhook port and host, Alipay keys, fee rates...) come from the environment: see README,
 "Configuration".`,

@@ -14,7 +14,8 @@ export const workerCommand: CommandSpec = {
 
 Runs the witkey worker: the bounty-task and inbox workflows and the activities that call Alipay, polling
 WITKEY_TASK_QUEUE (default witkey) in TEMPORAL_NAMESPACE on TEMPORAL_ADDRESS (default localhost:7233; TLS and
-API key from TEMPORAL_TLS_* / TEMPORAL_API_KEY). Ctrl-C lets running activities finish and stops.
+API key from TEMPORAL_TLS_* / TEMPORAL_API_KEY; each of them also from a Temporal profile: TEMPORAL_PROFILE,
+TEMPORAL_CONFIG_FILE). Ctrl-C lets running activities finish and stops.
 
 The Alipay side comes from ALIPAY_GATEWAY_URL, ALIPAY_PARTNER, ALIPAY_SIGN_TYPE and the key files (README,
 "Configuration"). Without ALIPAY_GATEWAY_URL the worker refuses to start unless it is pointed at a running

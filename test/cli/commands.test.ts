@@ -377,7 +377,7 @@ describe('witkey commands against a running stack', () => {
     );
     oneLineError(
       await witkey(['list'], { ...stack.env, TEMPORAL_TLS_KEY: stack.sandbox.config.keyFiles.partnerRsaPrivate }),
-      /TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not/,
+      /TEMPORAL_TLS_KEY is set but no client certificate is/,
     );
     oneLineError(
       await witkey(['list'], { ...stack.env, TEMPORAL_ADDRESS: 'no-port' }),

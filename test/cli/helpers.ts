@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../devstack/ports';
 import type { StartedServer } from '../../devstack/servers';
@@ -22,11 +22,14 @@ export interface Run {
   stderr: string;
 }
 
-/** The environment of a child: nothing of the caller's Alipay / Temporal settings leaks in. */
+/**
+ * The environment of a child: nothing of the caller's Alipay / Temporal settings leaks in, not even a profile of the
+ * user's Temporal config file (an empty TEMPORAL_CONFIG_FILE instead of ~/.config/temporalio/temporal.toml).
+ */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(ALIPAY_|TEMPORAL_|WITKEY_)/.test(k)) env[k] = v;
-  return { ...env, ...extra };
+  return { ...env, TEMPORAL_CONFIG_FILE: devNull, ...extra };
 }
 
 export function witkey(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Run> {

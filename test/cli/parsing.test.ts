@@ -10,7 +10,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { normalizeArgv, yuanToFen } from '../../cli/args';
 import { ConfigError, UsageError } from '../../cli/input-errors';
-import { parseBasisPoints, parseBoolean, parseDuration, parsePort, parseTime, timeKey } from '../../cli/parse';
+import {
+  parseBasisPoints,
+  parseBoolean,
+  parseDuration,
+  parseHostPort,
+  parseName,
+  parsePort,
+  parseTime,
+  timeKey,
+} from '../../cli/parse';
 import { cleanEnv, oneLineError, witkey } from './helpers';
 
 const NOW = Date.UTC(2029, 5, 1, 0, 0, 0);
@@ -139,6 +148,30 @@ describe('parseBoolean: one boolean parser', () => {
     refused(() => parseBoolean('ALIPAY_NOTIFY_VERIFY', '2'), ConfigError, /must be true or false/);
     refused(() => parseBoolean('ALIPAY_NOTIFY_VERIFY', '-1'), ConfigError, /must be true or false/);
     refused(() => parseBoolean('--verify', 'y'), UsageError, /^--verify="y" must be true or false/);
+  });
+});
+
+describe('parseHostPort and parseName: addresses and names of Temporal', () => {
+  test('host:port and names; white space ignored, empty is not given', () => {
+    assert.equal(parseHostPort('TEMPORAL_ADDRESS', ' temporal:7233 '), 'temporal:7233');
+    assert.equal(parseHostPort('TEMPORAL_ADDRESS', '[::1]:7233'), '[::1]:7233');
+    assert.equal(parseHostPort('TEMPORAL_ADDRESS', ''), undefined);
+    assert.equal(parseName('WITKEY_TASK_QUEUE', 'witkey-2.a_b'), 'witkey-2.a_b');
+    assert.equal(parseName('WITKEY_TASK_QUEUE', undefined), undefined);
+  });
+
+  test('refused, naming the variable or the profile key', () => {
+    refused(
+      () => parseHostPort('TEMPORAL_ADDRESS', 'temporal'),
+      ConfigError,
+      /^TEMPORAL_ADDRESS="temporal" must be host:port, e\.g\. localhost:7233\.$/,
+    );
+    refused(
+      () => parseHostPort('/etc/t.toml [profile.p] address', 'a b:1'),
+      ConfigError,
+      /^\/etc\/t\.toml \[profile\.p\] address="a b:1" must be host:port/,
+    );
+    refused(() => parseName('TEMPORAL_NAMESPACE', '-x'), ConfigError, /^TEMPORAL_NAMESPACE="-x" may contain only/);
   });
 });
 
