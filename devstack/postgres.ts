@@ -3,7 +3,8 @@
  * temporary folder, listening on loopback only on a free port, trust authentication (nothing leaves the machine),
  * removed on stop. PostgreSQL refuses to run as root: as root it runs as the package's `postgres` user.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ export interface RunningPostgres {
   user: string;
   password: string;
   dataDir: string;
+  /** Rows of a query (psql's unaligned output, one string per row, columns separated by '|'). */
+  query(database: string, sql: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -81,7 +84,12 @@ export async function startPostgres(
     throw new ProvisioningError(`PostgreSQL did not start on port ${port}:\n${log.slice(-10).join('\n')}`);
   }
   progress(`PostgreSQL ${bin.split('/').at(-2)} on 127.0.0.1:${port} (throwaway data in ${dataDir})`);
-  return { host: '127.0.0.1', port, user, password: user, dataDir, stop: () => stopPostgres(child, root) };
+  const query = async (database: string, sql: string): Promise<string[]> => {
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database, '-Atc', sql];
+    const { stdout } = await promisify(execFile)(join(bin, 'psql'), args);
+    return stdout.split('\n').filter((line) => line !== '');
+  };
+  return { host: '127.0.0.1', port, user, password: user, dataDir, query, stop: () => stopPostgres(child, root) };
 }
 
 async function initDataDir(bin: string, dataDir: string, user: string, runAs: RunAs): Promise<void> {

@@ -13,7 +13,8 @@ const KEPT = new Set(['WITKEY_CACHE_DIR', 'WITKEY_DEBUG']);
 
 export function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.entries(process.env).filter(([k]) => !/^(TEMPORAL|ALIPAY|WITKEY)_/.test(k) || KEPT.has(k));
-  return { ...Object.fromEntries(base), ...overrides };
+  // no Temporal profile file either: a developer's ~/.config/temporalio/temporal.toml could add TLS or an API key
+  return { ...Object.fromEntries(base), TEMPORAL_CONFIG_FILE: '/dev/null', ...overrides };
 }
 
 export function witkeyProcess(

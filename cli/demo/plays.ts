@@ -143,7 +143,7 @@ async function playA(ctx: PlayContext, id: string): Promise<void> {
     (v) => v.transfers.find((t) => t.transferNo === r2.transferNos[0])?.status === 'waiting',
   );
   ctx.say(`${id}: round 2: winner ${r2.transferNos[0]} confirmed`);
-  await cancelSecondWinner(ctx, id, r1.transferNos[1]!);
+  await cancelSecondWinner(ctx, id, r1.transferNos[1]);
   await waitForTask(ctx, id, 'payouts', (v) =>
     v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled),
   );

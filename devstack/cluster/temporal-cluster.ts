@@ -56,6 +56,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
   const cluster = clusterHandle(nodes, balancer, opts.progress);
   try {
     for (const node of nodes) await cluster.restart(node);
+    await waitForMembership(opts.db, opts.nodes, opts.progress);
   } catch (err) {
     await cluster.stop();
     throw err;
@@ -122,4 +123,23 @@ async function applySchemas(pieces: TemporalServerPieces, db: RunningPostgres, p
     await tool('update-schema', '-d', versioned);
     progress(`database ${name}: schema applied (${versioned})`);
   }
+}
+
+const ROLES = ['frontend', 'history', 'matching', 'worker'];
+
+/** Every node's four services are live members of the ring (Temporal's cluster_membership table), or an error. */
+async function waitForMembership(db: RunningPostgres, nodes: number, progress: Progress): Promise<void> {
+  const sql = `select role, count(*) from cluster_membership where record_expiry > now() group by role order by role`;
+  const deadline = Date.now() + 60_000;
+  let counts: number[] = [];
+  while (Date.now() < deadline) {
+    const rows = await db.query(TEMPORAL_DATABASES.history, sql);
+    counts = ROLES.map((_, i) => Number(rows.find((r) => r.startsWith(`${i + 1}|`))?.split('|')[1] ?? 0));
+    if (counts.every((c) => c >= nodes)) {
+      progress(`membership: ${counts.map((c, i) => `${c} ${ROLES[i]}`).join(', ')} hosts in one cluster`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the ${nodes} nodes did not all join the cluster (members per service: ${counts.join(', ')})`);
 }
