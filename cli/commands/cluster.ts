@@ -6,7 +6,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { WitkeyTasks } from '../../client/tasks';
 import { str, type Values } from '../args';
-import { runBatch } from '../cluster/batch';
+import { runBatch, type BatchReport } from '../cluster/batch';
+import { awaitVisibleCounts } from '../cluster/visibility';
 import { outcomeTable, verdict } from '../cluster/report';
 import { startClusterStack, type ClusterOptions, type ClusterStack } from '../cluster/stack';
 import type { CommandSpec } from '../command';
@@ -125,13 +126,31 @@ async function check(stack: ClusterStack, tasks: number, opts: ClusterOptions): 
       { tasks, times: BATCH_TIMES, staggerMs: 500, downMs: 5_000, say, playLog: () => undefined },
     );
     out(`\n${outcomeTable(report)}\n\n`);
+    const visible = await showVisibility(client, stack, opts, report);
     const result = verdict(report);
     say(`batch took ${seconds(report.durationMs)}`);
     out(`${result.line}\n`);
-    if (!result.ok) process.exitCode = 1;
+    if (!result.ok || !visible) process.exitCode = 1;
   } finally {
     await connection.close();
   }
+}
+
+/** The tasks per phase as the search attribute WitkeyPhase and the Web UI server see them; false if they differ. */
+async function showVisibility(
+  client: Client,
+  stack: ClusterStack,
+  opts: ClusterOptions,
+  report: BatchReport,
+): Promise<boolean> {
+  const expected: Record<string, number> = {};
+  for (const o of report.outcomes) expected[o.expected] = (expected[o.expected] ?? 0) + 1;
+  const { seen, agrees } = await awaitVisibleCounts(client, stack.ui.url, opts.namespace, expected);
+  const phases = Object.entries(seen.byPhase).map(([phase, n]) => `${phase} ${n}`);
+  out(
+    `visibility (WitkeyPhase, SQL visibility on PostgreSQL): ${phases.join(', ')}; the Web UI server counts ${seen.throughUi} tasks${agrees ? '' : ' (EXPECTED OTHERWISE)'}\n`,
+  );
+  return agrees;
 }
 
 async function waitForWorkers(client: Client, opts: ClusterOptions): Promise<void> {

@@ -18,6 +18,11 @@ describe('witkey cluster --check', () => {
       `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`,
     );
     assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /WitkeyPhase, SQL visibility on PostgreSQL\): settled 4, cancelled 2; the Web UI server counts 6 tasks\n/,
+    );
+    assert.match(run.stderr, /membership: 2 frontend, 2 history, 2 matching, 2 worker hosts in one cluster/);
     assert.match(run.stderr, /SIGKILL temporal-2 \(pid \d+\)/);
     assert.match(run.stderr, /SIGKILL worker-1 \(pid \d+\)/);
     for (const kind of ['A', 'B', 'C'])
