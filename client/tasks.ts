@@ -3,6 +3,7 @@
  * read a task's status, list tasks by phase. Typed; bad input is refused with an error that names the field,
  * before anything reaches Temporal.
  */
+import { staticDetails, staticSummary } from '../workflows/task/life/details';
 import {
   Client,
   WithStartWorkflowOperation,
@@ -172,10 +173,12 @@ export class WitkeyTasks {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { title: spec.title },
+      staticSummary: staticSummary(spec),
+      staticDetails: staticDetails(spec),
       typedSearchAttributes: [
         { key: WITKEY_PHASE, value: 'awaiting_payment' },
         { key: WITKEY_PUBLISHER_ID, value: spec.publisherId },
-        { key: WITKEY_AMOUNT_FEN, value: spec.bountyFen },
+        { key: WITKEY_AMOUNT_FEN, value: 0 }, // nothing frozen until the publisher pays
         { key: WITKEY_NEEDS_ATTENTION, value: false },
       ],
     });

@@ -11,7 +11,7 @@ import type { SearchAttributeKey } from '@temporalio/common/lib/search-attribute
 export const WITKEY_PHASE = defineSearchAttributeKey('WitkeyPhase', SearchAttributeType.KEYWORD);
 /** The site's publisher (outer_account_id). */
 export const WITKEY_PUBLISHER_ID = defineSearchAttributeKey('WitkeyPublisherId', SearchAttributeType.KEYWORD);
-/** The bounty frozen for the task, in integer fen. */
+/** The money frozen at Alipay for the task right now, in integer fen (0 when unpaid, cancelled or paid out). */
 export const WITKEY_AMOUNT_FEN = defineSearchAttributeKey('WitkeyAmountFen', SearchAttributeType.INT);
 /** End of the current announcement period (公示期), when one runs. */
 export const WITKEY_ANNOUNCEMENT_END = defineSearchAttributeKey('WitkeyAnnouncementEnd', SearchAttributeType.DATETIME);

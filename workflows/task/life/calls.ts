@@ -30,6 +30,16 @@ export const trades = proxyActivities<Pick<TaskActivities, 'queryFreezeTrade' | 
   },
 });
 
+/** trade.query of a freeze trade, named in the Web UI. */
+export function askAboutPayment(freezeNo: string, summary: string) {
+  return trades.queryFreezeTrade.executeWithOptions({ summary }, [{ freezeNo }]);
+}
+
+/** trade.cancel of a freeze trade, named in the Web UI. */
+export function closePayment(freezeNo: string, summary: string) {
+  return trades.cancelFreezeTrade.executeWithOptions({ summary }, [{ freezeNo }]);
+}
+
 /** Local file writes: retried until they succeed (a full disk is fixed by an operator, the task waits). */
 export const records = proxyActivities<Pick<TaskActivities, 'writeAuditRecord'>>({
   startToCloseTimeout: '30 seconds',

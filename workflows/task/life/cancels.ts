@@ -45,15 +45,12 @@ export async function repeatUnknownCancels(state: TaskState, nowMs: number): Pro
   if (transferNos.length === 0) return;
   const attempts = (state.cancelRetry?.attempts ?? 0) + 1;
   try {
-    const result = await cancels.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos });
+    const result = await cancels.cancelConfirmByPlatform.executeWithOptions(
+      { summary: `repeat the cancellation of ${transferNos.length} winner(s) (outcome unknown)` },
+      [{ outerTaskId: state.spec.outerTaskId, transferNos }],
+    );
     recordCancel(state, result, nowMs);
-    for (const f of result.failed)
-      ledger.holdPayout(
-        state,
-        f.transferNo,
-        `Alipay refused to cancel it (${f.errorCode}) after an earlier cancel had an unknown outcome`,
-        nowMs,
-      );
+    holdRefusedRepeats(state, result, nowMs);
     const answered = new Set([...result.cancelled, ...result.failed.map((f) => f.transferNo)]);
     state.cancelUnknown = state.cancelUnknown.filter((no) => !answered.has(no));
     if (!state.cancelUnknown.length) ledger.resolveAttention(state, 'CANCEL_OUTCOME_UNKNOWN');
@@ -67,6 +64,20 @@ export async function repeatUnknownCancels(state: TaskState, nowMs: number): Pro
     });
     state.cancelRetry = { attempts, nextAtMs: nowMs + Math.min(60_000 * 2 ** Math.min(attempts - 1, 6), 3_600_000) };
   }
+}
+
+function holdRefusedRepeats(
+  state: TaskState,
+  result: { failed: { transferNo: string; errorCode: string }[] },
+  nowMs: number,
+): void {
+  for (const f of result.failed)
+    ledger.holdPayout(
+      state,
+      f.transferNo,
+      `Alipay refused to cancel it (${f.errorCode}) after an earlier cancel had an unknown outcome`,
+      nowMs,
+    );
 }
 
 /** Applies a cancel.confirm.by.platform answer; refusals and unexpected answers go to an operator, never throw. */

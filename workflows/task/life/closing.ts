@@ -2,10 +2,11 @@
  * The end of a task: once its money is at rest and Alipay has had its resend window to speak, with nothing open
  * for an operator, the task writes its audit record and closes.
  */
-import { allHandlersFinished, condition, log, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { TaskResult } from '../../messages';
 import * as ledger from '../ledger';
 import { records } from './calls';
+import { currentDetails } from './details';
 import { AUDIT_RECORD, CLOSE_RECHECKS_MESSAGES } from './patches';
 import type { TaskCore } from './core';
 
@@ -55,12 +56,16 @@ export async function close(task: TaskCore): Promise<Closing> {
   state.settledAtMs = task.now();
   task.publishVisibility();
   const result: TaskResult = { view: task.view(), processedNotifyIds: [...state.processedNotifyIds] };
-  if (patched(AUDIT_RECORD)) await records.writeAuditRecord({ outerTaskId: state.spec.outerTaskId, record: result });
+  if (patched(AUDIT_RECORD))
+    await records.writeAuditRecord.executeWithOptions({ summary: 'write the audit record of the closed task' }, [
+      { outerTaskId: state.spec.outerTaskId, record: result },
+    ]);
   if (task.changes !== seen && patched(CLOSE_RECHECKS_MESSAGES)) {
     state.settledAtMs = undefined;
     task.publishVisibility();
     return { closed: false };
   }
+  setCurrentDetails(currentDetails(result.view, { atMs: Number.POSITIVE_INFINITY, what: 'closed' }));
   log.info('task settled', { outerTaskId: state.spec.outerTaskId, workflowId: workflowInfo().workflowId });
   return { closed: true, result };
 }

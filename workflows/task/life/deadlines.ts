@@ -2,10 +2,11 @@
  * The task's deadlines: what is past its time expires or is flagged for an operator, and the life sleeps until the
  * next deadline, or until a message changes the task.
  */
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import * as ledger from '../ledger';
 import { unknownCancels } from './cancels';
 import { closeAt } from './closing';
+import { currentDetails } from './details';
 import { CANCEL_UNKNOWN_REPEATED, LEFTOVER_WAITS, NOTHING_SCHEDULED, OVERDUE_NOTIFICATIONS } from './patches';
 import type { TaskCore } from './core';
 import type { Watching } from './watching';
@@ -22,36 +23,85 @@ export function watchDeadlines(task: TaskCore): Watching {
   return { overdue, leftover, cancels };
 }
 
-/** The next deadline of the task (+Infinity: none). */
-export function nextDeadline(task: TaskCore, watching: Watching): number {
+/** When the life wakes next, and why (shown as the timer's summary in the Web UI). */
+export interface Deadline {
+  /** +Infinity: nothing scheduled. */
+  atMs: number;
+  what: string;
+}
+
+/** The next deadline of the task. */
+export function nextDeadline(task: TaskCore, watching: Watching): Deadline {
+  const now = task.now();
+  return deadlinesOf(task, watching)
+    .filter((d): d is Deadline => d.atMs !== undefined && d.atMs > now)
+    .reduce<Deadline>((a, b) => (b.atMs < a.atMs ? b : a), {
+      atMs: Number.POSITIVE_INFINITY,
+      what: 'nothing scheduled',
+    });
+}
+
+type Labelled = { atMs: number | undefined; what: string };
+
+function deadlinesOf(task: TaskCore, watching: Watching): Labelled[] {
+  return [...businessDeadlines(task), ...watchedDeadlines(task, watching)];
+}
+
+/** The dates of the business: announcement ends, lapsing rounds, expiry, payment deadlines. */
+function businessDeadlines(task: TaskCore): Labelled[] {
   const { state, settings } = task;
   const now = task.now();
-  const cancelRetryAt = watching.cancels ? state.cancelRetry?.nextAtMs : undefined;
+  const requestedRound = state.rounds.some((r) => r.status === 'requested');
   return [
-    ledger.nextAnnouncementEnd(state, now),
-    state.rounds.some((r) => r.status === 'requested') ? state.spec.expiresAtMs + settings.resendWindowMs : undefined,
-    state.paid && now < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined,
-    !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
+    { atMs: ledger.nextAnnouncementEnd(state, now), what: 'announcement period ends: payout' },
+    {
+      atMs: requestedRound ? state.spec.expiresAtMs + settings.resendWindowMs : undefined,
+      what: 'unconfirmed winner rounds lapse',
+    },
+    { atMs: state.paid && now < state.spec.expiresAtMs ? state.spec.expiresAtMs : undefined, what: 'task expires' },
+    {
+      atMs: !state.paid && !state.cancelled && !state.paymentResolved ? state.paymentDeadlineMs : undefined,
+      what: 'payment deadline',
+    },
     ...state.appends
       .filter((a) => a.status === 'requested' && !a.resolved)
-      .map((a) => a.requestedAtMs + settings.paymentTimeoutMs),
-    ...(watching.overdue ? ledger.overdueDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
-    ...(watching.leftover ? ledger.leftoverDeadlines(state, settings.resendWindowMs).map((d) => d.dueAtMs) : []),
-    cancelRetryAt !== undefined && unknownCancels(state).length > 0 ? cancelRetryAt : undefined,
-    ledger.moneyAtRest(state, now) ? closeAt(task) : undefined,
-  ]
-    .filter((t): t is number => t !== undefined && t > now)
-    .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+      .map((a) => ({ atMs: a.requestedAtMs + settings.paymentTimeoutMs, what: `payment deadline of ${a.freezeNo}` })),
+  ];
+}
+
+/** What the task watches: overdue notifications, waiting leftovers, repeated cancellations, the quiet before closing. */
+function watchedDeadlines(task: TaskCore, watching: Watching): Labelled[] {
+  const { state, settings } = task;
+  const cancelRetryAt = watching.cancels ? state.cancelRetry?.nextAtMs : undefined;
+  const window = settings.resendWindowMs;
+  return [
+    ...(watching.overdue ? ledger.overdueDeadlines(state, window) : []).map((d) => ({
+      atMs: d.dueAtMs,
+      what: 'resend window: notification overdue',
+    })),
+    ...(watching.leftover ? ledger.leftoverDeadlines(state, window) : []).map((d) => ({
+      atMs: d.dueAtMs,
+      what: 'resend window: leftover waits',
+    })),
+    {
+      atMs: cancelRetryAt !== undefined && unknownCancels(state).length > 0 ? cancelRetryAt : undefined,
+      what: 'repeat cancellation of unknown outcome',
+    },
+    {
+      atMs: ledger.moneyAtRest(state, task.now()) ? closeAt(task) : undefined,
+      what: 'resend window over: task closes',
+    },
+  ];
 }
 
 /**
  * An open task that waits for nothing the system schedules would sit unseen: it asks an operator instead.
  * Returns whether it did (the life then looks at the task again).
  */
-export function flagNothingScheduled(task: TaskCore, deadline: number): boolean {
+export function flagNothingScheduled(task: TaskCore, deadline: Deadline): boolean {
   const state = task.state;
   if (
-    Number.isFinite(deadline) ||
+    Number.isFinite(deadline.atMs) ||
     state.blocked ||
     state.attention.some((a) => !a.resolved) ||
     !patched(NOTHING_SCHEDULED)
@@ -69,10 +119,11 @@ export function flagNothingScheduled(task: TaskCore, deadline: number): boolean 
 }
 
 /** Sleeps until the deadline (if any), a change of the task, or a suggestion to continue as new. */
-export async function sleepUntil(task: TaskCore, deadline: number): Promise<void> {
+export async function sleepUntil(task: TaskCore, deadline: Deadline): Promise<void> {
   const seen = task.changes;
   const woken = (): boolean => task.changes !== seen || workflowInfo().continueAsNewSuggested;
-  if (Number.isFinite(deadline)) await condition(woken, deadline - task.now());
+  setCurrentDetails(currentDetails(task.view(), deadline));
+  if (Number.isFinite(deadline.atMs)) await condition(woken, deadline.atMs - task.now(), { summary: deadline.what });
   else await condition(woken);
   task.publishVisibility();
 }

@@ -28,3 +28,5 @@ export const PAID_AFTER_SETTLEMENT_FLAGGED = 'paid-after-settlement-flagged';
 export const MONEY_ATTENTION_STANDS = 'money-attention-stands';
 /** An open task with no timer, no activity and nothing for an operator asks an operator (never sits unseen). */
 export const NOTHING_SCHEDULED = 'nothing-scheduled-flagged';
+/** WitkeyAmountFen is the money frozen now (0 when unpaid, cancelled or paid out), not the published bounty. */
+export const AMOUNT_IS_FROZEN_NOW = 'amount-is-frozen-now';

@@ -7,7 +7,7 @@ import { log } from '@temporalio/workflow';
 import type { TaskActivities } from '../../../activities/types';
 import * as ledger from '../ledger';
 import type { Append } from '../types';
-import { failureMessage, trades } from './calls';
+import { failureMessage, askAboutPayment, closePayment } from './calls';
 import type { TaskCore } from './core';
 
 type TradeQuery = Awaited<ReturnType<TaskActivities['queryFreezeTrade']>>;
@@ -39,7 +39,7 @@ export async function refundLatePayments(task: TaskCore): Promise<void> {
   const state = task.state;
   for (const late of state.latePayments.filter((p) => !p.handled)) {
     try {
-      const cancel = await trades.cancelFreezeTrade({ freezeNo: late.freezeNo });
+      const cancel = await closePayment(late.freezeNo, `close the late payment ${late.freezeNo}`);
       if (cancel.kind === 'refunded') ledger.recordLatePaymentRefund(state, late.freezeNo);
       else late.handled = true; // nothing to refund at Alipay: the attention item stays for an operator
     } catch (err) {
@@ -72,7 +72,7 @@ async function resolveUnpaidFreeze(task: TaskCore): Promise<void> {
   const state = task.state;
   let query: TradeQuery | undefined;
   try {
-    query = await trades.queryFreezeTrade({ freezeNo: state.freezeNo });
+    query = await askAboutPayment(state.freezeNo, 'payment deadline: ask Alipay about the payment');
   } catch (err) {
     log.warn('trade.query gave no answer; cancelling', {
       outerTaskId: state.spec.outerTaskId,
@@ -82,7 +82,7 @@ async function resolveUnpaidFreeze(task: TaskCore): Promise<void> {
   if (state.paid) return; // the notification arrived meanwhile
   if (freezeSettledByQuery(task, query)) return;
   try {
-    freezeSettledByCancel(task, await trades.cancelFreezeTrade({ freezeNo: state.freezeNo }));
+    freezeSettledByCancel(task, await closePayment(state.freezeNo, 'close the unpaid payment'));
   } catch (err) {
     task.block(
       'payment',
@@ -128,7 +128,7 @@ async function resolveUnpaidAppend(task: TaskCore, n: number): Promise<void> {
   const append = state.appends.find((a) => a.append === n)!;
   let query: TradeQuery | undefined;
   try {
-    query = await trades.queryFreezeTrade({ freezeNo: append.freezeNo });
+    query = await askAboutPayment(append.freezeNo, `payment deadline: ask Alipay about ${append.freezeNo}`);
   } catch (err) {
     log.warn('trade.query gave no answer for an amount.append; cancelling', {
       outerTaskId: state.spec.outerTaskId,
@@ -142,7 +142,7 @@ async function resolveUnpaidAppend(task: TaskCore, n: number): Promise<void> {
     return;
   }
   try {
-    const cancel = await trades.cancelFreezeTrade({ freezeNo: append.freezeNo });
+    const cancel = await closePayment(append.freezeNo, `close the unpaid payment ${append.freezeNo}`);
     if (cancel.kind === 'failed') throw new Error(`trade.cancel refused: ${cancel.code}`);
     ledger.resolveAppend(state, n, cancel.kind === 'refunded' ? 'refunded' : 'closed', undefined, task.now());
   } catch (err) {

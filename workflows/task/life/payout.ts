@@ -64,7 +64,10 @@ async function cancelAgainBeforePayout(task: TaskCore, unknown: string[]): Promi
   try {
     recordCancel(
       state,
-      await gateway.cancelConfirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: unknown }),
+      await gateway.cancelConfirmByPlatform.executeWithOptions(
+        { summary: `repeat the cancellation of ${unknown.length} winner(s)` },
+        [{ outerTaskId: state.spec.outerTaskId, transferNos: unknown }],
+      ),
       task.now(),
     );
     state.cancelUnknown = state.cancelUnknown.filter((no) => !unknown.includes(no));
@@ -83,7 +86,9 @@ async function payOut(task: TaskCore, transferNos: string[]): Promise<void> {
     const batch = transferNos.slice(i, i + ledger.LIMITS.payoutBatch).filter((no) => payable(state, no));
     if (batch.length === 0) continue;
     try {
-      await gateway.confirmByPlatform({ outerTaskId: state.spec.outerTaskId, transferNos: batch });
+      await gateway.confirmByPlatform.executeWithOptions({ summary: `pay out ${batch.length} transfer(s)` }, [
+        { outerTaskId: state.spec.outerTaskId, transferNos: batch },
+      ]);
       ledger.payoutAccepted(state, batch, task.now());
     } catch (err) {
       const message = `confirm.by.platform of ${batch.join(', ')} failed: ${failureMessage(err)}`;

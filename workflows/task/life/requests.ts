@@ -17,7 +17,10 @@ export async function selectWinners(task: TaskCore, request: ledger.SelectWinner
   const round = ledger.selectWinners(state, request, task.now());
   task.changed();
   try {
-    const { url } = await pages.createConfirmPage(confirmPage(state, round));
+    const { url } = await pages.createConfirmPage.executeWithOptions(
+      { summary: 'task.confirm page for the publisher' },
+      [confirmPage(state, round)],
+    );
     const requested = state.rounds.find((r) => r.round === round.round);
     if (requested) Object.assign(requested, { confirmUrl: url, requestedAtMs: task.now() });
     return task.remember({ round: round.round, transferNos: round.transferNos, confirmUrl: url });
@@ -38,7 +41,10 @@ export async function planLeftover(task: TaskCore, request: ledger.LeftoverInput
   const plan = ledger.planLeftover(state, request, task.now());
   task.changed();
   try {
-    const { page } = await pages.createLeftoverPage(leftoverPage(state, plan));
+    const { page } = await pages.createLeftoverPage.executeWithOptions(
+      { summary: 'left.amount.handle page for the admin' },
+      [leftoverPage(state, plan)],
+    );
     const planned = state.leftovers.find((p) => p.round === plan.round);
     if (planned) planned.adminPage = page;
     return task.remember({
@@ -64,7 +70,9 @@ export async function extend(task: TaskCore, request: ExtendInput): Promise<Exte
   const append = ledger.requestAppend(task.state, request, task.now());
   task.changed();
   try {
-    const { url } = await pages.createAppendPage(appendPage(task.state, append));
+    const { url } = await pages.createAppendPage.executeWithOptions({ summary: 'cashier page of the added amount' }, [
+      appendPage(task.state, append),
+    ]);
     return task.remember({ append: append.append, freezeNo: append.freezeNo, appendUrl: url });
   } catch (err) {
     ledger.resolveAppend(task.state, append.append, 'closed', undefined, task.now()); // never handed out: withdrawn

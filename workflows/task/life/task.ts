@@ -109,7 +109,9 @@ export class BountyTask extends TaskCore {
 
   /** publish: the cashier page where the publisher freezes the bounty (built once; a failed build is tried again). */
   async publish(): Promise<PublishResult> {
-    this.cashierPage ??= pages.createTaskPage(taskPage(this.state)).then((r) => r.url);
+    this.cashierPage ??= pages.createTaskPage
+      .executeWithOptions({ summary: 'cashier page of the bounty' }, [taskPage(this.state)])
+      .then((r) => r.url);
     try {
       this.cashierUrl = await this.cashierPage;
     } catch (err) {
@@ -153,7 +155,10 @@ export class BountyTask extends TaskCore {
     try {
       let result;
       try {
-        result = await cancels.cancelConfirmByPlatform({ outerTaskId: this.state.spec.outerTaskId, transferNos });
+        result = await cancels.cancelConfirmByPlatform.executeWithOptions(
+          { summary: `cancel ${transferNos.length} winner(s) during the announcement` },
+          [{ outerTaskId: this.state.spec.outerTaskId, transferNos }],
+        );
       } catch (err) {
         const failure = recordUnknownCancel(this.state, transferNos, err, this.now());
         this.changed();

@@ -9,7 +9,7 @@ import {
 } from '../../search-attributes';
 import * as ledger from '../ledger';
 import type { TaskState } from '../types';
-import { SEARCH_ATTRIBUTE_AMOUNT } from './patches';
+import { AMOUNT_IS_FROZEN_NOW, SEARCH_ATTRIBUTE_AMOUNT } from './patches';
 
 export class Visibility {
   /** What was upserted last (-1: nothing yet). */
@@ -19,7 +19,7 @@ export class Visibility {
     const phase = ledger.phaseOf(state, nowMs);
     const needsAttention = state.attention.some((a) => !a.resolved) || state.blocked !== undefined;
     const announcementEnd = ledger.nextAnnouncementEnd(state, nowMs) ?? 0;
-    const amountFen = state.ledger.bountyFrozenFen || state.spec.bountyFen;
+    const amountFen = frozenNowFen(state);
     const published = this.published;
     const unchanged =
       phase === published.phase &&
@@ -40,4 +40,13 @@ export class Visibility {
     ]);
     Object.assign(published, { phase, needsAttention, announcementEnd, amountFen });
   }
+}
+
+/**
+ * WitkeyAmountFen: the money frozen at Alipay for the task right now (so `WitkeyAmountFen > 0` finds every task
+ * still holding money); before v3 it was the published bounty, even when nothing was frozen.
+ */
+function frozenNowFen(state: TaskState): number {
+  if (patched(AMOUNT_IS_FROZEN_NOW)) return state.ledger.stillFrozenFen;
+  return state.ledger.bountyFrozenFen || state.spec.bountyFen;
 }
