@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { installWithApt } from './apt';
 import { ProvisioningError, type Progress } from './executable';
 import { isExecutable, run, which } from './process';
 import { freePort, waitForPort } from './ports';
@@ -113,10 +114,7 @@ async function stopPostgres(child: ChildProcess, root: string): Promise<void> {
   await rm(root, { recursive: true, force: true });
 }
 
-/**
- * PostgreSQL's folder, installed first with Debian's package manager when it is missing and this process may
- * (root, apt-get present): what `witkey provision` does so that the test command works on a fresh machine.
- */
+/** PostgreSQL's folder, installed first with Debian's package manager when missing and allowed (devstack/apt.ts). */
 export async function ensurePostgresInstalled(
   progress: Progress,
   env: NodeJS.ProcessEnv = process.env,
@@ -124,16 +122,7 @@ export async function ensurePostgresInstalled(
   try {
     return await findPostgresBin(env);
   } catch (err) {
-    const aptGet = await which('apt-get', env);
-    if (env.WITKEY_POSTGRES_BIN || process.getuid?.() !== 0 || !aptGet) throw err;
-    progress("PostgreSQL is missing: installing Debian's postgresql package (apt-get install postgresql)");
-    const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = (): Promise<void> =>
-      run(aptGet, ['install', '-y', '--no-install-recommends', 'postgresql'], { env: aptEnv });
-    await install().catch(async () => {
-      await run(aptGet, ['update'], { env: aptEnv });
-      await install();
-    });
+    if (env.WITKEY_POSTGRES_BIN || !(await installWithApt('postgresql', progress, env))) throw err;
     return findPostgresBin(env);
   }
 }

@@ -4,6 +4,7 @@
  * PostgreSQL.
  */
 import { stderrProgress } from '../../devstack/executable';
+import { ensureChromiumInstalled } from '../../devstack/chromium';
 import { ensurePostgresInstalled } from '../../devstack/postgres';
 import { resolveTemporalServer, resolveUiServer } from '../../devstack/temporal-server';
 import { resolveTemporalCli } from '../../devstack/temporal-cli';
@@ -21,7 +22,8 @@ Finds or builds, into the user-level cache (~/.cache/witkey-devstack, or WITKEY_
   the Temporal server v1.29.1  TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH, the cache, go install
   the Web UI server v2.42.1    TEMPORAL_UI_SERVER_PATH, the cache, go install
 and PostgreSQL (WITKEY_POSTGRES_BIN, /usr/lib/postgresql/N/bin, PATH; as root on Debian it runs
-"apt-get install postgresql" when missing). The first run takes about 15 minutes; later runs are instant.`,
+"apt-get install postgresql" when missing), and Chromium for the Web UI test (WITKEY_CHROMIUM, chromium on PATH;
+apt-get install chromium the same way). The first run takes about 15 minutes; later runs are instant.`,
   options: {},
   run: () => provision(),
 };
@@ -40,6 +42,7 @@ async function provision(): Promise<void> {
     ['Temporal server', async () => (await resolveTemporalServer(stderrProgress)).server],
     ['Temporal Web UI server', () => resolveUiServer(stderrProgress)],
     ['PostgreSQL', () => ensurePostgresInstalled(stderrProgress)],
+    ['Chromium (the Web UI test)', () => ensureChromiumInstalled(stderrProgress)],
   ] as const) {
     const t0 = Date.now();
     say(`${what}: ${await resolve()} (${elapsed(t0)})`);
