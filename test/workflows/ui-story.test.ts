@@ -17,7 +17,7 @@ import { startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/
 const DAY = 86_400_000;
 type Payload = temporal.api.common.v1.IPayload;
 const text = (p: Payload | null | undefined): string | undefined =>
-  p ? defaultPayloadConverter.fromPayload<string>(p as never) : undefined;
+  p ? defaultPayloadConverter.fromPayload<string>(p) : undefined;
 
 describe('the task in the Web UI (user metadata, search attributes)', () => {
   let server: StartedServer;
@@ -48,7 +48,7 @@ describe('the task in the Web UI (user metadata, search attributes)', () => {
       () => h.tasks.status(id),
       (v) => v.transfers[0]?.status === 'paying',
     );
-    await h.payTransfer(id, r.transferNos[0]!, 10_000, 'ANNOUNCE');
+    await h.payTransfer(id, r.transferNos[0], 10_000, 'ANNOUNCE');
     const view = await waitFor(
       () => h.tasks.status(id),
       (v) => v.transfers[0]?.status === 'paid',
@@ -71,7 +71,7 @@ describe('the task in the Web UI (user metadata, search attributes)', () => {
     assert.match(currentDetails, /\| still frozen \| 23\.45 \|/);
     assert.match(currentDetails, new RegExp(`\\| ${r.transferNos[0]} \\| 1 \\| 100\\.00 \\| paid \\|`));
     assert.match(currentDetails, /\*\*next\*\*: task expires at \d{4}-\d\d-\d\d \d\d:\d\d \(China time\)/);
-    assert.doesNotMatch(currentDetails, new RegExp(WINNERS[0]!), 'no Alipay id in the details');
+    assert.doesNotMatch(currentDetails, new RegExp(WINNERS[0]), 'no Alipay id in the details');
 
     const events = (await handle.fetchHistory()).events ?? [];
     const timers = events.filter((e) => e.timerStartedEventAttributes).map((e) => text(e.userMetadata?.summary));
