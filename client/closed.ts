@@ -57,7 +57,7 @@ const ENDED: Record<AbortedStatus, string> = {
 export interface LastRecorded {
   /** WitkeyPhase when the workflow ended. */
   phase?: string;
-  /** WitkeyAmountFen: the bounty frozen, in fen. */
+  /** WitkeyAmountFen: the money frozen when last recorded, in fen (the published bounty for tasks started before 0.2). */
   amountFen?: number;
   needsAttention?: boolean;
 }
@@ -81,7 +81,8 @@ export class TaskTerminatedError extends Error {
       `workflow ${workflowStatus}${closedAtMs === undefined ? '' : ` at ${new Date(closedAtMs).toISOString()}`}`,
       `last recorded phase ${lastRecorded.phase ?? 'unknown'}`,
     ];
-    if (lastRecorded.amountFen !== undefined) parts.push(`bounty frozen ¥${formatYuan(lastRecorded.amountFen)}`);
+    if (lastRecorded.amountFen !== undefined)
+      parts.push(`frozen when last recorded ¥${formatYuan(lastRecorded.amountFen)}`);
     if (lastView) parts.push(`still frozen per its last state ¥${formatYuan(lastView.ledger.stillFrozenFen)}`);
     super(
       `task ${outerTaskId} ${ENDED[workflowStatus]} (${parts.join(', ')})${operation ? `: cannot ${operation}` : ''}; money may still be frozen at Alipay`,

@@ -418,7 +418,7 @@ describe('witkey commands against a running stack', () => {
     );
     await stack.server.env.client.workflow.getHandle(taskWorkflowId(T)).terminate('wrong button');
     const terminated =
-      /^witkey: task cliT\d+ was terminated \(workflow TERMINATED at [^;]+, last recorded phase awaiting_payment, bounty frozen ¥66\.00, still frozen per its last state ¥0\.00\): cannot .*; money may still be frozen at Alipay$/;
+      /^witkey: task cliT\d+ was terminated \(workflow TERMINATED at [^;]+, last recorded phase awaiting_payment, frozen when last recorded ¥0\.00, still frozen per its last state ¥0\.00\): cannot .*; money may still be frozen at Alipay$/;
     const hint = /witkey status cliT\d+.*Temporal UI/;
     oneLineError(await run('winners', T, '--winner', `${W1}:Tom:1`), terminated, hint);
     oneLineError(await run('cancel-winner', T, `${T}T1`), terminated, hint);
@@ -435,7 +435,7 @@ describe('witkey commands against a running stack', () => {
       human.stdout,
       /^ {2}WARNING {6}the workflow no longer runs and moves no money: money may still be frozen at Alipay/m,
     );
-    assert.match(human.stdout, /WitkeyPhase=awaiting_payment WitkeyAmountFen=6600 /);
+    assert.match(human.stdout, /WitkeyPhase=awaiting_payment WitkeyAmountFen=0 /); // nothing frozen before payment
     assert.doesNotMatch(human.stdout, /^ {2}phase {8}awaiting_payment/m);
     const j = await runJson<{
       phase: string;

@@ -62,7 +62,7 @@ describe('client: unknown, closed and terminated tasks', () => {
         assert.ok(err instanceof TaskTerminatedError, `${name}: ${String(err)}`);
         assert.equal(err.outerTaskId, id);
         assert.equal(err.workflowStatus, 'TERMINATED');
-        assert.deepEqual(err.lastRecorded, { phase: 'awaiting_payment', amountFen: 5_000, needsAttention: false });
+        assert.deepEqual(err.lastRecorded, { phase: 'awaiting_payment', amountFen: 0, needsAttention: false }); // nothing frozen yet
         assert.equal(err.lastView?.phase, 'awaiting_payment', name);
         assert.equal(err.lastView?.spec.bountyFen, 5_000);
         assert.match(
