@@ -8,7 +8,9 @@
  * - the decoding client reads the task's state (query) as always;
  * - the Web UI is configured with the codec endpoint, and the payloads of that raw history, sent to the codec
  *   server as the UI sends them (its origin, X-Namespace), come back decoded with the ids and the nickname in them;
- * - the Temporal CLI, pointed at the codec server (`--codec-endpoint`), shows the history decoded.
+ * - the Temporal CLI, pointed at the codec server (`--codec-endpoint`), shows the history decoded;
+ * - `witkey status` from another shell reads the task with the same data folder (its key is found there), and says
+ *   what is missing without keys or with another key.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -30,6 +32,7 @@ import { freePort } from '../../devstack/ports';
 import { resolveTemporalCli } from '../../devstack/temporal-cli';
 import { taskWorkflowId } from '../../workflows/messages';
 import '../support/servers'; // quiet worker logs
+import { cleanEnv, witkey } from '../cli/helpers';
 
 const PUBLISHER_ALIPAY_ID = '2088102000000917';
 const WINNER_ALIPAY_ID = '2088203000000918';
@@ -191,5 +194,27 @@ describe('encrypted payloads on the embedded stack', () => {
     assert.ok(encrypted.length > 1_000);
     for (const hidden of [PUBLISHER_ALIPAY_ID, WINNER_ALIPAY_ID, NICKNAME])
       assert.equal(encrypted.includes(hidden), false);
+  });
+
+  test('witkey status from another shell: the keys of the same data folder; a clear error without them', async () => {
+    const env = (extra: Record<string, string>) => cleanEnv({ TEMPORAL_ADDRESS: stack.address, ...extra });
+    const same = await witkey(['status', ID], env({ WITKEY_DATA_DIR: dataDir }));
+    assert.equal(same.code, 0, same.stderr);
+    assert.ok(same.stdout.includes(NICKNAME), same.stdout);
+    const none = await witkey(['status', ID], env({ WITKEY_DATA_DIR: join(dataDir, 'elsewhere') }));
+    assert.equal(none.code, 1);
+    assert.match(
+      none.stderr,
+      /^witkey: the task's data is encrypted and no codec keys are configured: set WITKEY_CODEC_KEYS_DIR\nhint: see docs\/CODEC\.md/,
+    );
+    const otherKeys = join(dataDir, 'other-keys');
+    const made = await witkey(['codec-key', 'new', '--dir', otherKeys, '--id', 'other'], cleanEnv({}));
+    assert.equal(made.code, 0, made.stderr);
+    const wrong = await witkey(['status', ID], env({ WITKEY_CODEC_KEYS_DIR: otherKeys }));
+    assert.equal(wrong.code, 1);
+    assert.match(
+      wrong.stderr,
+      /^witkey: cannot read the task's data: payload encrypted with key "embedded", which is not loaded \(loaded: other\)/,
+    );
   });
 });
