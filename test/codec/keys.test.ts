@@ -192,6 +192,18 @@ describe('codec configuration (WITKEY_CODEC_*)', () => {
 });
 
 describe('witkey codec-key and witkey codec-server refusals', () => {
+  test('both are listed by --help and have their own; codec-key needs its sub-command', async () => {
+    const list = await witkey(['--help'], cleanEnv({}));
+    assert.match(list.stdout, /^ {2}codec-server {2,}serve \/decode and \/encode/m);
+    assert.match(list.stdout, /^ {2}codec-key {2,}write a new random payload encryption key/m);
+    assert.match((await witkey(['codec-server', '--help'], cleanEnv({}))).stdout, /^witkey codec-server \[--host H\]/);
+    assert.match((await witkey(['codec-key', '--help'], cleanEnv({}))).stdout, /^witkey codec-key new \[--dir DIR\]/);
+    const missing = await witkey(['codec-key'], cleanEnv({}));
+    assert.match(missing.stderr, /^witkey: missing new\n/);
+    const other = await witkey(['codec-key', 'rotate'], cleanEnv({}));
+    assert.match(other.stderr, /^witkey: unknown sub-command "rotate"\nhint: usage: witkey codec-key new/);
+  });
+
   test('codec-key new writes a 0600 key file and prints its path; the same id again is refused', async () => {
     const dir = join(fresh(), 'keys');
     const r = await witkey(['codec-key', 'new', '--dir', dir, '--id', 'k2030'], cleanEnv({}));
