@@ -46,10 +46,16 @@ export interface StackFlags {
 
 /**
  * Settings `witkey up` would not use when it starts its own dev server and sandbox: refused with their name
- * (TLS / API key without an address: the embedded dev server speaks plain text; a sandbox URL: up starts its own).
+ * (TLS / API key without an address: the embedded dev server speaks plain text; a sandbox URL: up starts its own;
+ * the codec server's token and listen address: up's codec server is the dev server's, on loopback).
  */
 export function refuseUnusedByEmbeddedStack(env: NodeJS.ProcessEnv, config: StackConfig, startsSandbox: boolean): void {
   if (!config.temporalAddress) refuseSecurityWithoutAddress(env, config);
+  for (const name of ['WITKEY_CODEC_TOKEN', 'WITKEY_CODEC_HOST'])
+    if (env[name]?.trim())
+      throw new ConfigError(
+        `${name} is set but "witkey up" would ignore it: its codec server listens on loopback for the dev server's Web UI, which sends no token; it is a setting of "witkey codec-server".`,
+      );
   if (startsSandbox && env.WITKEY_SANDBOX_URL) {
     throw new ConfigError(
       'WITKEY_SANDBOX_URL is set but "witkey up" starts its own sandbox (on WITKEY_SANDBOX_PORT) and would ignore it; unset it, or run "witkey worker" and "witkey webhook" with --sandbox-url against that sandbox.',

@@ -5,6 +5,7 @@
  */
 import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { NamespaceNotFoundError, TemporalFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { CodecKeyMissingError, ENCRYPTED_ENCODING, PayloadDecryptionError } from '../codec';
 import { ProvisioningError } from '../devstack/executable';
 import { TaskClosedError, TaskNotFoundError, TaskRequestError, TaskTerminatedError } from '../client/tasks';
 import { ConfigError, UsageError } from './input-errors';
@@ -113,5 +114,23 @@ export function explain(err: unknown, command: string, taskId?: string): { messa
     }
     return { message: `Temporal: ${message}`, hint: 'set WITKEY_DEBUG=1 for details' };
   }
+  const codec = codecProblem(err);
+  if (codec) return codec;
   return { message: messageOf(err), hint: 'set WITKEY_DEBUG=1 for details' };
+}
+
+const CODEC_HINT = 'see docs/CODEC.md; every worker, webhook and client of the tasks needs the same key folder';
+
+/** Encrypted payloads this process cannot read: no keys at all, or not the key they were encrypted with. */
+function codecProblem(err: unknown): { message: string; hint: string } | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof CodecKeyMissingError || e instanceof PayloadDecryptionError)
+      return { message: `cannot read the task's data: ${e.message}`, hint: CODEC_HINT };
+    if (e.message.includes(`Unknown encoding: ${ENCRYPTED_ENCODING}`))
+      return {
+        message: "the task's data is encrypted and no codec keys are configured: set WITKEY_CODEC_KEYS_DIR",
+        hint: CODEC_HINT,
+      };
+  }
+  return undefined;
 }

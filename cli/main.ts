@@ -11,6 +11,8 @@ import { exitQuietlyWhenStdoutCloses, fail } from './output';
 import { attentionCommand } from './commands/attention';
 import { cancelWinnerCommand } from './commands/cancel-winner';
 import { clusterCommand } from './commands/cluster';
+import { codecKeyCommand } from './commands/codec-key';
+import { codecServerCommand } from './commands/codec-server';
 import { demoCommand } from './commands/demo';
 import { extendCommand } from './commands/extend';
 import { inboxCommand } from './commands/inbox';
@@ -32,6 +34,8 @@ export const commands: Record<string, CommandSpec> = {
   worker: workerCommand,
   webhook: webhookCommand,
   sandbox: sandboxCommand,
+  'codec-server': codecServerCommand,
+  'codec-key': codecKeyCommand,
   publish: publishCommand,
   winners: winnersCommand,
   'cancel-winner': cancelWinnerCommand,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { WitkeyTasks } from '../client/tasks';
 import type { PublicConfig } from '../sandbox';
+import { dataConverterOf, loadCodecKeys, type CodecKeys } from './codec-config';
 import { loadStackConfig, STACK_DEFAULTS, type StackConfig } from './config';
 import { ConfigError } from './input-errors';
 import { siteSettingsForSandbox, type SiteAlipaySettings } from './sandbox-gateway';
@@ -18,12 +19,14 @@ export interface Settings {
   site: SiteConfig;
   /** TEMPORAL_ADDRESS, else the profile's; else the embedded dev server, localhost:$WITKEY_TEMPORAL_PORT (default 7233). */
   address: string;
+  /** Payload encryption: the keys of WITKEY_CODEC_KEYS_DIR (or of the data folder's codec-keys), or none. */
+  codec: CodecKeys;
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const stack = loadStackConfig(env);
   const site = loadSiteConfig(env);
-  return { stack, site, address: temporalAddressOf(stack) };
+  return { stack, site, address: temporalAddressOf(stack), codec: loadCodecKeys(env, stack.dataDir) };
 }
 
 /** Where the client commands, the worker, the webhook and the demo connect: the given address, else the embedded server. */
@@ -49,7 +52,11 @@ export interface Session {
 /** A client session for the task commands (a closed task's audit record is read after Temporal's retention). */
 export async function openSession(settings: Settings = loadSettings()): Promise<Session> {
   const connection = await connectClient(settings.address, settings.stack.security);
-  const client = new Client({ connection, namespace: settings.stack.namespace });
+  const client = new Client({
+    connection,
+    namespace: settings.stack.namespace,
+    dataConverter: dataConverterOf(settings.codec),
+  });
   const tasks = new WitkeyTasks(client, {
     taskQueue: settings.stack.taskQueue,
     feeRates: settings.site.feeRates,

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../activities';
 import { WitkeyTasks } from '../client/tasks';
 import { buildWebhook } from '../client/webhook/server';
+import { EncryptionCodec, startCodecServer } from '../codec';
 import { ensureSearchAttributes } from '../devstack/namespace';
 import { portOpen } from '../devstack/ports';
 import { startDevServer, type StartedServer } from '../devstack/servers';
@@ -18,6 +19,7 @@ import type { Progress } from '../devstack/executable';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createWitkeyWorker } from '../worker';
 import type { TaskSettings } from '../workflows/bounty-task';
+import { dataConverterOf, describeCodec, type CodecKeys, type CodecServerSettings } from './codec-config';
 import { type StackConfig } from './config';
 import { ConfigError } from './input-errors';
 import { siteSettingsForSandbox } from './sandbox-gateway';
@@ -31,6 +33,8 @@ export interface RunningStack {
   taskQueue: string;
   /** The Web UI, when this process started the dev server. */
   uiUrl?: string;
+  /** The codec server the Web UI decodes through, when payloads are encrypted and this process started the dev server. */
+  codecUrl?: string;
   worker: Worker;
   /** The embedded gateway, unless a real one is configured. */
   sandbox?: Sandbox;
@@ -48,11 +52,17 @@ export interface StackOptions {
   taskSettings?: Partial<TaskSettings>;
   /** Where the webhook writes its JSON logs (default: stdout). */
   webhookLogFile?: string;
+  /**
+   * Payload encryption (default none): the keys of every client and worker of the stack, and where the codec server
+   * for the dev server's Web UI listens (started only with keys and a dev server of this process).
+   */
+  codec?: { keys: CodecKeys; server?: CodecServerSettings };
 }
 
 async function connectTemporal(
   config: StackConfig,
   progress: Progress,
+  uiCodecEndpoint: string | undefined,
 ): Promise<{ connection: Connection; nativeConnection: NativeConnection; address: string; server?: StartedServer }> {
   if (config.temporalAddress) {
     const address = config.temporalAddress;
@@ -88,6 +98,7 @@ async function connectTemporal(
     namespace: config.namespace,
     dbFilename,
     progress,
+    ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
   });
   progress(`dev server up in ${server.startMs} ms`);
   return {
@@ -114,8 +125,12 @@ export async function startStack(
         `The webhook port ${site.httpPort} is already in use. Choose another with WITKEY_HTTP_PORT.`,
       );
     const auditDir = site.auditDir ?? join(config.dataDir, 'audit');
+    const keys = opts.codec?.keys ?? {};
+    const dataConverter = dataConverterOf(keys);
 
-    const temporal = await connectTemporal(config, progress);
+    const codecServer = await startEmbeddedCodecServer(config, keys, opts.codec?.server, progress);
+    if (codecServer) stops.push(() => codecServer.close());
+    const temporal = await connectTemporal(config, progress, codecServer?.url);
     stops.push(async () => {
       if (temporal.server) await temporal.server.env.teardown();
       else {
@@ -123,7 +138,8 @@ export async function startStack(
         await temporal.nativeConnection.close();
       }
     });
-    const client = new Client({ connection: temporal.connection, namespace: config.namespace });
+    const client = new Client({ connection: temporal.connection, namespace: config.namespace, dataConverter });
+    progress(describeCodec(keys));
 
     let sandbox: Sandbox | undefined;
     let settings = site.alipay;
@@ -149,7 +165,7 @@ export async function startStack(
 
     const worker = await createWitkeyWorker(
       temporal.nativeConnection,
-      { namespace: config.namespace, taskQueue: config.taskQueue },
+      { namespace: config.namespace, taskQueue: config.taskQueue, dataConverter },
       createActivities(settings.gateway, { auditDir }),
     );
     const running = worker.run();
@@ -189,6 +205,7 @@ export async function startStack(
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       uiUrl: temporal.server ? `http://localhost:${config.uiPort}` : undefined,
+      codecUrl: temporal.server ? codecServer?.url : undefined,
       worker,
       sandbox,
       webhook,
@@ -200,4 +217,32 @@ export async function startStack(
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The codec server of the dev server's Web UI, on loopback, answering the UI's origins only: when payloads are
+ * encrypted and this process starts the dev server (an existing server's UI is configured where it runs).
+ */
+async function startEmbeddedCodecServer(
+  config: StackConfig,
+  keys: CodecKeys,
+  server: CodecServerSettings | undefined,
+  progress: Progress,
+): Promise<{ url: string; close(): Promise<void> } | undefined> {
+  if (!keys.keyring || !server || config.temporalAddress) return undefined;
+  if (server.port !== 0 && (await portOpen(server.port, server.host)))
+    throw new ConfigError(
+      `The codec server port ${server.port} is already in use. Choose another with WITKEY_CODEC_PORT.`,
+    );
+  const running = await startCodecServer({
+    codec: new EncryptionCodec(keys.keyring),
+    allowedOrigins: server.origins,
+    host: server.host,
+    port: server.port,
+    ...(server.token ? { token: server.token } : {}),
+  });
+  progress(
+    `codec server on ${running.url} (the Web UI decodes payloads through it; origins ${server.origins.join(', ')})`,
+  );
+  return running;
 }

@@ -21,6 +21,8 @@ export interface DevServerOptions {
   /** Dynamic config values, e.g. { 'limit.historyCount.suggestContinueAsNew': 50 }. */
   dynamicConfig?: Record<string, string | number | boolean>;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`): called by the browser. */
+  uiCodecEndpoint?: string;
   progress?: Progress;
 }
 
@@ -40,6 +42,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<Start
   for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
     extraArgs.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
+  if (opts.uiCodecEndpoint) extraArgs.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   const t0 = Date.now();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

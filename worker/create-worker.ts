@@ -2,6 +2,7 @@
  * Worker start-up: the workflow bundle (built once per process) and the activities, wired to a connection.
  * Configuration arrives as plain typed objects; nothing here reads process.env.
  */
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { TaskActivities } from '../activities';
 import { prebuiltBundle, WORKFLOWS_ENTRY } from './prebuilt-bundle';
@@ -9,6 +10,11 @@ import { prebuiltBundle, WORKFLOWS_ENTRY } from './prebuilt-bundle';
 export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
+  /**
+   * The data converter of every client of the same tasks (codec/data-converter.ts: the encryption codec when keys
+   * are configured). Its codecs run outside the workflow sandbox; the workflow bundle is the same either way.
+   */
+  dataConverter?: DataConverter;
 }
 
 let bundle: Promise<WorkflowBundleOption> | undefined;
@@ -48,5 +54,6 @@ export async function createWitkeyWorker(
     taskQueue: settings.taskQueue,
     workflowBundle: await witkeyWorkflowBundle(),
     activities,
+    ...(settings.dataConverter ? { dataConverter: settings.dataConverter } : {}),
   });
 }

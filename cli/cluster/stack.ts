@@ -1,7 +1,8 @@
 /**
  * `witkey cluster`: the production shape on one machine. PostgreSQL; N Temporal server nodes forming one cluster
  * behind a loopback load balancer; the Web UI server; the sandbox gateway; N workers; N webhooks behind one public
- * URL (a second loopback balancer, where Alipay's notifications arrive). Every piece is a process of its own, so a
+ * URL (a second loopback balancer, where Alipay's notifications arrive); the codec server the Web UI decodes the
+ * encrypted payloads through (one key for the whole cluster, handed to every witkey process). Every piece is a process of its own, so a
  * batch can kill any of them (cli/cluster/batch.ts). `stop()` tears everything down, the database included.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { Connection } from '@temporalio/client';
 import type { ManagedProcess } from '../../devstack/cluster/managed-process';
 import { startTcpBalancer, type TcpBalancer } from '../../devstack/cluster/tcp-balancer';
 import { startTemporalCluster, type TemporalCluster } from '../../devstack/cluster/temporal-cluster';
-import { startWebUi, type WebUi } from '../../devstack/cluster/web-ui';
+import { startWebUi, webUiOrigins, type WebUi } from '../../devstack/cluster/web-ui';
+import { writeNewKeyFile } from '../../codec';
 import type { Progress } from '../../devstack/executable';
 import { ensureNamespace, ensureSearchAttributes } from '../../devstack/namespace';
 import { freePort, waitForPort } from '../../devstack/ports';
@@ -37,6 +39,8 @@ export interface ClusterStack {
   temporal: TemporalCluster;
   ui: WebUi;
   sandbox: { url: string; process: ManagedProcess };
+  /** The codec keys of every witkey process (one key, made for this cluster) and the codec server of the Web UI. */
+  codec: { keysDir: string; url: string; process: ManagedProcess };
   workers: ManagedProcess[];
   webhooks: ManagedProcess[];
   /** Where Alipay's notifications and the browsers' returns arrive: the balancer in front of the webhooks. */
@@ -54,17 +58,21 @@ export async function startClusterStack(opts: ClusterOptions): Promise<ClusterSt
   };
   try {
     const temporal = await startTemporal(opts, workDir, stops);
+    const uiPort = await freePort();
+    const codec = await startCodecServerProcess(workDir, webUiOrigins(uiPort), opts);
+    stops.push(() => codec.process.stop());
     const ui = await startWebUi({
       binary: await resolveUiServer(opts.progress),
       workDir,
       temporalAddress: temporal.address,
       namespace: opts.namespace,
-      port: await freePort(),
+      port: uiPort,
+      codecEndpoint: codec.url,
     });
     stops.push(() => ui.process.stop());
-    opts.progress(`Web UI on ${ui.url}`);
-    const apps = await startWitkeyProcesses(opts, workDir, temporal.address, stops);
-    return { workDir, temporal, ui, ...apps, stop };
+    opts.progress(`Web UI on ${ui.url} (decoding payloads through ${codec.url})`);
+    const apps = await startWitkeyProcesses(opts, workDir, temporal.address, codec.keysDir, stops);
+    return { workDir, temporal, ui, codec, ...apps, stop };
   } catch (err) {
     opts.progress(`cluster start failed; logs in ${workDir}`);
     opts.keepLogs = true;
@@ -121,6 +129,7 @@ async function startWitkeyProcesses(
   opts: ClusterOptions,
   workDir: string,
   temporalAddress: string,
+  codecKeysDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<Pick<ClusterStack, 'sandbox' | 'workers' | 'webhooks' | 'publicUrl'>> {
   const sandbox = await startSandboxProcess(opts, workDir);
@@ -136,6 +145,7 @@ async function startWitkeyProcesses(
     WITKEY_PUBLIC_URL: publicUrl,
     WITKEY_SANDBOX_URL: sandbox.url,
     WITKEY_DATA_DIR: workDir,
+    WITKEY_CODEC_KEYS_DIR: codecKeysDir,
   };
   const workers = Array.from({ length: opts.workers }, (_, i) =>
     witkeyProcess(`worker-${i + 1}`, ['worker'], common, workDir),
@@ -162,6 +172,27 @@ async function startSandboxProcess(
   const url = `http://127.0.0.1:${port}`;
   opts.progress(`Alipay sandbox on ${url}`);
   return { url, process };
+}
+
+/**
+ * The cluster's payload encryption: one new key in the work folder (removed with it), and `witkey codec-server` as a
+ * process of its own on a free loopback port, answering the Web UI's origins.
+ */
+async function startCodecServerProcess(
+  workDir: string,
+  uiOrigins: string[],
+  opts: ClusterOptions,
+): Promise<ClusterStack['codec']> {
+  const keysDir = join(workDir, 'codec-keys');
+  writeNewKeyFile(keysDir, 'cluster');
+  const port = await freePort();
+  const env = { WITKEY_CODEC_KEYS_DIR: keysDir, WITKEY_CODEC_ORIGINS: uiOrigins.join(',') };
+  const process = witkeyProcess('codec-server', ['codec-server', '--port', String(port)], env, workDir);
+  process.start();
+  await waitUp(process, port);
+  const url = `http://127.0.0.1:${port}`;
+  opts.progress(`codec server on ${url} (payloads encrypted, key "cluster" in ${keysDir})`);
+  return { keysDir, url, process };
 }
 
 async function waitUp(process: ManagedProcess, port: number): Promise<void> {

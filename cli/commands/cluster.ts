@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { WitkeyTasks } from '../../client/tasks';
+import { loadKeyring, witkeyDataConverter } from '../../codec';
 import { str, type Values } from '../args';
 import { runBatch, type BatchReport } from '../cluster/batch';
 import { awaitVisibleCounts } from '../cluster/visibility';
@@ -26,7 +27,8 @@ Starts, on loopback and free ports, what a production deployment runs: a throwaw
 postgresql package), the Temporal server v1.29.1 as several processes forming one cluster on it (schemas applied
 by temporal-sql-tool, SQL visibility, the witkey search attributes and retention registered), a load balancer in
 front of their frontends, the Temporal Web UI server, the Alipay sandbox, workers and webhooks (each a "witkey"
-process; the webhooks behind one public URL). The Temporal binaries are built from the Go module proxy into the
+process; the webhooks behind one public URL), and "witkey codec-server", through which the Web UI decodes the
+payloads (encrypted with a key made for the cluster in its work folder). The Temporal binaries are built from the Go module proxy into the
 user cache the first time (about 10 minutes), then reused.
 
 Without --check it prints the addresses and serves until Ctrl-C, which stops everything and deletes the data.
@@ -95,6 +97,7 @@ function printAddresses(stack: ClusterStack): void {
       `Temporal frontend (balancer) ${stack.temporal.address}  (export TEMPORAL_ADDRESS=${stack.temporal.address})`,
       ...stack.temporal.nodes.map((n) => `  ${n.process.name}  frontend 127.0.0.1:${n.ports.frontend}`),
       `Temporal Web UI              ${stack.ui.url}`,
+      `codec server (Web UI)        ${stack.codec.url}  (keys: export WITKEY_CODEC_KEYS_DIR=${stack.codec.keysDir})`,
       `webhooks (public URL)        ${stack.publicUrl}  (${stack.webhooks.length} processes)`,
       `workers                      ${stack.workers.length} processes`,
       `Alipay sandbox               ${stack.sandbox.url}`,
@@ -107,7 +110,11 @@ function printAddresses(stack: ClusterStack): void {
 async function check(stack: ClusterStack, tasks: number, opts: ClusterOptions): Promise<void> {
   const connection = await Connection.connect({ address: stack.temporal.address });
   try {
-    const client = new Client({ connection, namespace: opts.namespace });
+    const client = new Client({
+      connection,
+      namespace: opts.namespace,
+      dataConverter: witkeyDataConverter(loadKeyring(stack.codec.keysDir)),
+    });
     await waitForWorkers(client, opts);
     const sandboxConfig = await fetchSandboxConfig(stack.sandbox.url);
     const witkeyTasks = new WitkeyTasks(client, {

@@ -4,6 +4,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdir } from 'node:fs/promises';
 import { str, type Values } from '../args';
 import type { CommandSpec } from '../command';
+import { embeddedCodecKeys, loadCodecKeys, loadCodecServerSettings } from '../codec-config';
 import { loadStackConfig, refuseUnusedByEmbeddedStack, type StackFlags } from '../config';
 import { DEMO_TIMES, runScenario } from '../demo/scenario';
 import { loadSiteConfig } from '../site-config';
@@ -26,6 +27,12 @@ TEMPORAL_CONFIG_FILE, default "default" of ~/.config/temporalio/temporal.toml), 
   --data-dir DIR where state is kept (default .data/ in the project, env WITKEY_DATA_DIR)
   --no-demo      do not run the scenario, just serve
   --exit         stop after the scenario instead of serving (exit code 1 if the ledgers differ)
+
+Payloads (task inputs, state, notifications) are encrypted: with the keys of WITKEY_CODEC_KEYS_DIR, else with a
+key "embedded" that the first run writes to <data dir>/codec-keys (client commands using the same data folder find
+it there). The Web UI decodes them through a codec server on 127.0.0.1:WITKEY_CODEC_PORT (default 8288) that
+answers the UI's origin only (docs/CODEC.md). With an existing server, encryption follows WITKEY_CODEC_KEYS_DIR
+(or the data folder's codec-keys when it exists) and no codec server is started.
 
 It prints the "export TEMPORAL_ADDRESS=..." line for the client commands of another shell (they also find the
 embedded server by WITKEY_TEMPORAL_PORT when TEMPORAL_ADDRESS is unset). Settings it would not use are refused:
@@ -54,10 +61,17 @@ async function up(v: Values): Promise<void> {
   const demo = !v['no-demo'];
   if (demo && site.alipay)
     throw new Error('the demo scenario runs against the sandbox only; unset ALIPAY_GATEWAY_URL or pass --no-demo');
+  // payloads are encrypted on the embedded dev server by default: with a key made under the data folder once
+  const keys = config.temporalAddress
+    ? loadCodecKeys(process.env, config.dataDir)
+    : embeddedCodecKeys(process.env, config.dataDir);
+  if (keys.created) say(`new codec key ${keys.created} (0600; kept with the data folder)`);
+  const codecServer = { ...loadCodecServerSettings(process.env, config.uiPort), host: config.ip };
   const t0 = Date.now();
   const logs = join(config.dataDir, 'logs');
   await mkdir(logs, { recursive: true });
   const stack = await startStack(config, site, say, {
+    codec: { keys, server: codecServer },
     webhookLogFile: join(logs, 'webhook.log'),
     ...(demo
       ? {
@@ -74,6 +88,10 @@ async function up(v: Values): Promise<void> {
     say(
       `from another shell: export TEMPORAL_ADDRESS=${stack.address}${stack.namespace === 'default' ? '' : ` TEMPORAL_NAMESPACE=${stack.namespace}`}${stack.taskQueue === 'witkey' ? '' : ` WITKEY_TASK_QUEUE=${stack.taskQueue}`}`,
     );
+    if (keys.dir && keys.keyring)
+      say(
+        `payloads are encrypted; from another shell the client commands need the keys: export WITKEY_CODEC_KEYS_DIR=${keys.dir}${keys.keyring.keys.size > 1 ? ` WITKEY_CODEC_KEY_ID=${keys.keyring.currentKeyId}` : ''}${keys.from === 'WITKEY_CODEC_KEYS_DIR' ? '' : ' (or the same WITKEY_DATA_DIR)'}`,
+      );
     say(`webhook JSON logs: ${join(logs, 'webhook.log')}`);
     if (demo && stack.sandbox) {
       const result = await runScenario(stack.tasks, stack.sandbox, say);

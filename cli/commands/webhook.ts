@@ -5,6 +5,7 @@ import { str, type Values } from '../args';
 import type { CommandSpec } from '../command';
 import { ConfigError } from '../input-errors';
 import { say, waitForStopSignal } from '../output';
+import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, loadSettings, sandboxUrlOf, workerPolls } from '../runtime';
 import { parseHost } from '../site-config';
 import { connectClient, describeSecurity } from '../temporal';
@@ -23,7 +24,8 @@ Logs are JSON lines on stdout, with the task id on every line about a task. Ctrl
 The verification settings come from ALIPAY_PARTNER, ALIPAY_SIGN_TYPE, ALIPAY_PUBLIC_KEY_FILE / ALIPAY_MD5_KEY,
 ALIPAY_INPUT_CHARSET and ALIPAY_NOTIFY_VERIFY (with ALIPAY_GATEWAY_URL). Without ALIPAY_GATEWAY_URL it refuses to
 start unless pointed at a running sandbox; ALIPAY_SIGN_TYPE, ALIPAY_INPUT_CHARSET and ALIPAY_NOTIFY_VERIFY take
-effect with the sandbox too (its keys for that sign type).
+effect with the sandbox too (its keys for that sign type). Notifications go into Temporal encrypted with the keys
+of WITKEY_CODEC_KEYS_DIR, the worker's (docs/CODEC.md).
 
   --host H            listen address (default 127.0.0.1, env WITKEY_HTTP_HOST; 0.0.0.0 behind a proxy)
   --sandbox-url URL   verify with the keys of the running "witkey sandbox" at URL (env WITKEY_SANDBOX_URL)
@@ -42,7 +44,11 @@ async function webhook(v: Values): Promise<void> {
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
   );
   const connection = await connectClient(settings.address, stack.security);
-  const client = new Client({ connection, namespace: stack.namespace });
+  const client = new Client({
+    connection,
+    namespace: stack.namespace,
+    dataConverter: dataConverterOf(settings.codec),
+  });
   const app = buildWebhook({
     client,
     taskQueue: stack.taskQueue,
@@ -56,7 +62,7 @@ async function webhook(v: Values): Promise<void> {
   try {
     const url = await app.listen({ host, port: site.httpPort });
     say(
-      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`,
+      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; ${describeCodec(settings.codec)}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`,
     );
     say('press Ctrl-C to stop');
     await waitForStopSignal();

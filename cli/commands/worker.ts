@@ -5,6 +5,7 @@ import { createWitkeyWorker } from '../../worker';
 import type { Values } from '../args';
 import type { CommandSpec } from '../command';
 import { say, waitForStopSignal } from '../output';
+import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { connectNative, describeSecurity } from '../temporal';
 
@@ -27,6 +28,9 @@ sandbox: it never falls back to an emulator silently.
 notify_url / return_url sent to Alipay are WITKEY_PUBLIC_URL/alipay/notify and /alipay/return. The audit record of
 every closed task is written to WITKEY_AUDIT_DIR (default WITKEY_DATA_DIR/audit).
 
+Payloads (inputs, results, state, signals) are encrypted with the keys of WITKEY_CODEC_KEYS_DIR (current key
+WITKEY_CODEC_KEY_ID); every worker, webhook and client of the same tasks needs the same keys (docs/CODEC.md).
+
 example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.com witkey worker`,
   options: { 'sandbox-url': { type: 'string' } },
   run: (v) => worker(v),
@@ -45,12 +49,12 @@ async function worker(v: Values): Promise<void> {
     say('bundling the workflows...');
     const w = await createWitkeyWorker(
       connection,
-      { namespace: stack.namespace, taskQueue: stack.taskQueue },
+      { namespace: stack.namespace, taskQueue: stack.taskQueue, dataConverter: dataConverterOf(settings.codec) },
       createActivities(alipay.gateway, { auditDir: auditDirOf(settings) }),
     );
     const running = w.run();
     say(
-      `worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}`,
+      `worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}; ${describeCodec(settings.codec)}`,
     );
     say('press Ctrl-C to stop');
     const stopped = await Promise.race([

@@ -9,16 +9,23 @@ export interface WebUi {
   process: ManagedProcess;
 }
 
+/** The origins of the Web UI on a loopback port (its URL is the first). */
+export function webUiOrigins(port: number): string[] {
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+}
+
 export async function startWebUi(opts: {
   binary: string;
   workDir: string;
   temporalAddress: string;
   namespace: string;
   port: number;
+  /** The codec server the browser decodes payloads through (the config's codec.endpoint). */
+  codecEndpoint?: string;
 }): Promise<WebUi> {
   const root = join(opts.workDir, 'ui');
   await mkdir(join(root, 'config'), { recursive: true });
-  const origins = [`http://127.0.0.1:${opts.port}`, `http://localhost:${opts.port}`];
+  const origins = webUiOrigins(opts.port);
   const config = {
     temporalGrpcAddress: opts.temporalAddress,
     host: '127.0.0.1',
@@ -27,6 +34,7 @@ export async function startWebUi(opts: {
     defaultNamespace: opts.namespace,
     notifyOnNewVersion: false,
     cors: { allowOrigins: origins, cookieInsecure: true },
+    ...(opts.codecEndpoint ? { codec: { endpoint: opts.codecEndpoint } } : {}),
   };
   await writeFile(join(root, 'config', 'cluster.yaml'), JSON.stringify(config, null, 2));
   const process = new ManagedProcess({

@@ -110,6 +110,10 @@ describe('settings refused with their name (no server needed)', () => {
       await witkey(up, cleanEnv({ TEMPORAL_API_KEY: 'k' })),
       /^witkey: TEMPORAL_API_KEY is set but TEMPORAL_ADDRESS is not/,
     );
+    oneLineError(
+      await witkey(up, cleanEnv({ WITKEY_CODEC_TOKEN: 'x'.repeat(40) })),
+      /^witkey: WITKEY_CODEC_TOKEN is set but "witkey up" would ignore it: its codec server listens on loopback/,
+    );
   });
 
   test('the audit folder: WITKEY_AUDIT_DIR, else WITKEY_DATA_DIR/audit', () => {
@@ -216,7 +220,8 @@ describe('witkey up and witkey sandbox', () => {
   test('witkey up prints the TEMPORAL_ADDRESS to use from another shell, and listens on WITKEY_HTTP_HOST', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'witkey-up-'));
     try {
-      const [port, uiPort, httpPort, sandboxPort] = [
+      const [port, uiPort, httpPort, sandboxPort, codecPort] = [
+        await freePort(),
         await freePort(),
         await freePort(),
         await freePort(),
@@ -228,6 +233,7 @@ describe('witkey up and witkey sandbox', () => {
           WITKEY_HTTP_PORT: String(httpPort),
           WITKEY_SANDBOX_PORT: String(sandboxPort),
           WITKEY_HTTP_HOST: '0.0.0.0',
+          WITKEY_CODEC_PORT: String(codecPort),
         }),
         120_000,
       );
@@ -240,6 +246,15 @@ describe('witkey up and witkey sandbox', () => {
         ),
       );
       assert.match(r.stderr, new RegExp(`webhook on http://0\\.0\\.0\\.0:${httpPort}`));
+      // payloads encrypted by default, with a key made under the data folder; the Web UI's codec server on loopback
+      assert.match(r.stderr, new RegExp(`new codec key ${join(dir, 'codec-keys', 'embedded.key')} \\(0600`));
+      assert.match(r.stderr, /payloads encrypted \(AES-256-GCM, key "embedded", keys in /);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `codec server on http://127\\.0\\.0\\.1:${codecPort} .*origins http://localhost:${uiPort}, http://127\\.0\\.0\\.1:${uiPort}`,
+        ),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
