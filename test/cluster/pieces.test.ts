@@ -48,7 +48,7 @@ describe('cluster pieces', () => {
 
   test('node ports are distinct and below 32768; every node records the same frontend address', async () => {
     const nodes = [await allocateNodePorts(), await allocateNodePorts()];
-    const all = nodes.flatMap((p) => Object.values(p));
+    const all = nodes.flatMap((p) => Object.values(p) as number[]);
     assert.equal(new Set(all).size, all.length);
     assert.ok(all.every((p) => p > 0 && p < 32_768));
     const db = { host: '127.0.0.1', port: 5432, user: 'u', password: 'p' };
