@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { WitkeyTasks } from '../client/tasks';
 import { buildWebhook } from '../client/webhook/server';
@@ -46,8 +47,8 @@ export interface StackOptions {
   sandboxTimeFactor?: number;
   /** Overrides of the task settings (demos compress the resend window). */
   taskSettings?: Partial<TaskSettings>;
-  /** Where the webhook writes its JSON logs (default: stdout). */
-  webhookLogFile?: string;
+  /** The JSON logger of the webhook and the sandbox (`component` added); default: the webhook's own on stdout. */
+  logger?: Logger;
 }
 
 async function connectTemporal(
@@ -137,6 +138,7 @@ export async function startStack(
         port: site.sandboxPort,
         feeRates: site.feeRates,
         ...(opts.sandboxTimeFactor ? { timeFactor: opts.sandboxTimeFactor } : {}),
+        ...(opts.logger ? { log: sandboxLog(opts.logger) } : {}),
       });
       stops.push(() => sandbox!.stop());
       progress(`Alipay sandbox (local gateway emulator) on ${sandbox.url}, keys in ${sandbox.config.dataDir}/keys`);
@@ -166,7 +168,7 @@ export async function startStack(
       notifyVerify: settings.notifyVerify
         ? { gatewayUrl: settings.gateway.gatewayUrl, partner: settings.gateway.partner, timeoutMs: 10_000 }
         : undefined,
-      logger: opts.webhookLogFile ? { level: 'info', file: opts.webhookLogFile } : { level: 'info' },
+      logger: opts.logger ? opts.logger.child({ component: 'webhook' }) : { level: 'info' },
       workerPolling: async () => worker.getState() === 'RUNNING',
     });
     await webhook.listen({ host: site.httpHost, port: site.httpPort });
@@ -200,4 +202,9 @@ export async function startStack(
     await stopAll();
     throw err;
   }
+}
+
+function sandboxLog(logger: Logger): (line: string, fields?: object) => void {
+  const log = logger.child({ component: 'sandbox' });
+  return (line, fields) => log.info(fields ?? {}, line);
 }
