@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { WitkeyTasks } from '../client/tasks';
 import { buildWebhook } from '../client/webhook/server';
@@ -50,13 +51,13 @@ export interface StackOptions {
   sandboxTimeFactor?: number;
   /** Overrides of the task settings (demos compress the resend window). */
   taskSettings?: Partial<TaskSettings>;
-  /** Where the webhook writes its JSON logs (default: stdout). */
-  webhookLogFile?: string;
   /**
    * Payload encryption (default none): the keys of every client and worker of the stack, and where the codec server
    * for the dev server's Web UI listens (started only with keys and a dev server of this process).
    */
   codec?: { keys: CodecKeys; server?: CodecServerSettings };
+  /** The JSON logger of the webhook and the sandbox (`component` added); default: the webhook's own on stdout. */
+  logger?: Logger;
 }
 
 async function connectTemporal(
@@ -153,6 +154,7 @@ export async function startStack(
         port: site.sandboxPort,
         feeRates: site.feeRates,
         ...(opts.sandboxTimeFactor ? { timeFactor: opts.sandboxTimeFactor } : {}),
+        ...(opts.logger ? { log: sandboxLog(opts.logger) } : {}),
       });
       stops.push(() => sandbox!.stop());
       progress(`Alipay sandbox (local gateway emulator) on ${sandbox.url}, keys in ${sandbox.config.dataDir}/keys`);
@@ -182,7 +184,7 @@ export async function startStack(
       notifyVerify: settings.notifyVerify
         ? { gatewayUrl: settings.gateway.gatewayUrl, partner: settings.gateway.partner, timeoutMs: 10_000 }
         : undefined,
-      logger: opts.webhookLogFile ? { level: 'info', file: opts.webhookLogFile } : { level: 'info' },
+      logger: opts.logger ? opts.logger.child({ component: 'webhook' }) : { level: 'info' },
       workerPolling: async () => worker.getState() === 'RUNNING',
     });
     await webhook.listen({ host: site.httpHost, port: site.httpPort });
@@ -245,4 +247,9 @@ async function startEmbeddedCodecServer(
     `codec server on ${running.url} (the Web UI decodes payloads through it; origins ${server.origins.join(', ')})`,
   );
   return running;
+}
+
+function sandboxLog(logger: Logger): (line: string, fields?: object) => void {
+  const log = logger.child({ component: 'sandbox' });
+  return (line, fields) => log.info(fields ?? {}, line);
 }

@@ -9,6 +9,7 @@ import { OpenApiGateway } from './gateway/openapi-gateway';
 import { buildServer } from './http/server';
 import { wallClock, type SandboxClock } from './runtime/clock';
 import { ensureSandboxConfig } from './runtime/config';
+import type { SandboxLog } from './runtime/log';
 import { SandboxRuntime } from './runtime/sandbox-runtime';
 import { StateStore } from './runtime/state-store';
 import { Sandbox } from './sandbox';
@@ -34,7 +35,8 @@ export interface SandboxOptions {
   notifyTimeoutMs?: number;
   /** Request body limit, bytes (default 64 KiB). */
   bodyLimit?: number;
-  log?: (line: string) => void;
+  /** Where the sandbox's log lines go (with fields such as outerTaskId where known); default: nowhere. */
+  log?: SandboxLog;
 }
 
 /** Start the sandbox: keys and config in the data folder (generated on first start), state loaded, server listening. */
@@ -83,6 +85,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const pending = store.read((s) => Object.values(s.notifications).filter((n) => n.status === 'pending').length);
   log(
     `sandbox listening on ${sandbox.url} (data ${options.dataDir}, partner ${config.partnerId}, ${pending} pending notifications, ${autoDeliver ? 'auto delivery' : 'manual delivery'})`,
+    { url: sandbox.url, pendingNotifications: pending },
   );
   return sandbox;
 }

@@ -7,6 +7,7 @@ import { STACK_DEFAULTS } from '../config';
 import { UsageError } from '../input-errors';
 import { parseBasisPoints, parsePort } from '../parse';
 import { say, waitForStopSignal } from '../output';
+import { createLogger, loadTelemetrySettings } from '../telemetry';
 
 export const sandboxCommand: CommandSpec = {
   summary: 'run the local Alipay gateway emulator alone',
@@ -25,7 +26,10 @@ notification resends. See docs/SANDBOX.md.
   --commission-bp N    platform commission in basis points (default env WITKEY_COMMISSION_BP, else sandbox.json,
                        else 1000): the same rate as the site's, so that both ledgers agree
   --alipay-fee-bp N    Alipay's fee in basis points (default env WITKEY_ALIPAY_FEE_BP, else sandbox.json, else 100)
-  --manual-delivery    do not deliver notifications on a timer (only POST /sandbox/notifications/flush)`,
+  --manual-delivery    do not deliver notifications on a timer (only POST /sandbox/notifications/flush)
+
+Its log (every notification attempt with the task's outerTaskId, gateway errors) is JSON lines on stdout after the
+summary (WITKEY_LOG_FILE: to that file; WITKEY_LOG_LEVEL, default info); progress lines on stderr.`,
   options: {
     'data-dir': { type: 'string' },
     host: { type: 'string' },
@@ -40,6 +44,7 @@ notification resends. See docs/SANDBOX.md.
 
 async function sandbox(flags: Values): Promise<void> {
   const env = process.env;
+  const logger = createLogger(loadTelemetrySettings(env)).child({ component: 'sandbox' });
   const dataDir = resolve(
     str(flags, 'data-dir') ??
       (env.WITKEY_SANDBOX_DIR || join(env.WITKEY_DATA_DIR || STACK_DEFAULTS.dataDir, 'sandbox')),
@@ -74,7 +79,7 @@ async function sandbox(flags: Values): Promise<void> {
     ...(timeFactor !== undefined ? { timeFactor } : {}),
     ...(Object.keys(feeRates).length > 0 ? { feeRates } : {}),
     autoDeliver: flags['manual-delivery'] !== true,
-    log: (line) => say(`sandbox: ${line}`),
+    log: (line, fields) => logger.info(fields ?? {}, line),
   });
   const c = s.config;
   process.stdout.write(

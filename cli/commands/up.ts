@@ -1,7 +1,6 @@
 /** `witkey up`: the embedded stack on defaults, the scenario end to end, then serve until Ctrl-C. */
 import { join } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdir } from 'node:fs/promises';
+import { freePort } from '../../devstack/ports';
 import { str, type Values } from '../args';
 import type { CommandSpec } from '../command';
 import { embeddedCodecKeys, loadCodecKeys, loadCodecServerSettings } from '../codec-config';
@@ -10,6 +9,7 @@ import { DEMO_TIMES, runScenario } from '../demo/scenario';
 import { loadSiteConfig } from '../site-config';
 import { startStack } from '../stack';
 import { say, waitForStopSignal } from '../output';
+import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
 
 export const upCommand: CommandSpec = {
   summary: 'the embedded stack (dev server + Web UI, sandbox, worker, webhook), the demo scenario, then serve',
@@ -21,6 +21,9 @@ is set), the worker and the webhook; then runs the demo scenario end to end (tim
 ledger of every task, the sandbox's and the workflow's side by side. Then it serves until Ctrl-C, which stops
 everything it started. With TEMPORAL_ADDRESS set, or an address in the Temporal profile (TEMPORAL_PROFILE of
 TEMPORAL_CONFIG_FILE, default "default" of ~/.config/temporalio/temporal.toml), it uses that server and starts none.
+The JSON logs of the worker, the webhook and the sandbox go to DATA_DIR/logs/witkey.log (or WITKEY_LOG_FILE); the
+worker's Prometheus metrics are served on WITKEY_METRICS_ADDR (default: a free loopback port, printed), the
+webhook's on its /metrics.
 
   --port N       Temporal gRPC port (default 7233, env WITKEY_TEMPORAL_PORT)
   --ui-port N    Temporal Web UI port (default 8233, env WITKEY_UI_PORT)
@@ -54,8 +57,7 @@ Other settings (webhook port and host, Alipay keys, fee rates...) come from the 
 async function up(v: Values): Promise<void> {
   const flags: StackFlags = { port: str(v, 'port'), 'ui-port': str(v, 'ui-port'), 'data-dir': str(v, 'data-dir') };
   const config = loadStackConfig(process.env, flags);
-  // workflow and worker logs would bury the scenario's lines: warnings only, unless WITKEY_DEBUG is set
-  Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'INFO' : 'WARN') });
+  const telemetry = loadTelemetrySettings(process.env);
   const site = loadSiteConfig(process.env);
   refuseUnusedByEmbeddedStack(process.env, config, !site.alipay);
   const demo = !v['no-demo'];
@@ -68,11 +70,14 @@ async function up(v: Values): Promise<void> {
   if (keys.created) say(`new codec key ${keys.created} (0600; kept with the data folder)`);
   const codecServer = { ...loadCodecServerSettings(process.env, config.uiPort), host: config.ip };
   const t0 = Date.now();
-  const logs = join(config.dataDir, 'logs');
-  await mkdir(logs, { recursive: true });
+  // the JSON logs of the worker, the webhook and the sandbox go to a file: they would bury the scenario's lines
+  const logFile = telemetry.logFile ?? join(config.dataDir, 'logs', 'witkey.log');
+  const logger = createLogger(telemetry, logFile);
+  const metricsAddr = telemetry.metricsAddr ?? `127.0.0.1:${await freePort()}`;
+  installWorkerRuntime(logger.child({ component: 'worker' }), metricsAddr);
   const stack = await startStack(config, site, say, {
     codec: { keys, server: codecServer },
-    webhookLogFile: join(logs, 'webhook.log'),
+    logger,
     ...(demo
       ? {
           sandboxTimeFactor: DEMO_TIMES.sandboxTimeFactor,
@@ -92,7 +97,8 @@ async function up(v: Values): Promise<void> {
       say(
         `payloads are encrypted; from another shell the client commands need the keys: export WITKEY_CODEC_KEYS_DIR=${keys.dir}${keys.keyring.keys.size > 1 ? ` WITKEY_CODEC_KEY_ID=${keys.keyring.currentKeyId}` : ''}${keys.from === 'WITKEY_CODEC_KEYS_DIR' ? '' : ' (or the same WITKEY_DATA_DIR)'}`,
       );
-    say(`webhook JSON logs: ${join(logs, 'webhook.log')}`);
+    say(`JSON logs (worker, webhook, sandbox): ${logFile}`);
+    say(`metrics (Prometheus): worker http://${metricsAddr}/metrics, webhook ${stack.webhookUrl}/metrics`);
     if (demo && stack.sandbox) {
       const result = await runScenario(stack.tasks, stack.sandbox, say);
       process.stdout.write(`\nLedger per task (yuan), workflow and sandbox side by side:\n${result.table}\n\n`);

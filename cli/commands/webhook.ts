@@ -8,6 +8,7 @@ import { say, waitForStopSignal } from '../output';
 import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, loadSettings, sandboxUrlOf, workerPolls } from '../runtime';
 import { parseHost } from '../site-config';
+import { createLogger, loadTelemetrySettings } from '../telemetry';
 import { connectClient, describeSecurity } from '../temporal';
 
 export const webhookCommand: CommandSpec = {
@@ -19,7 +20,10 @@ Serves, on WITKEY_HTTP_PORT (default 8280):
                              Temporal accepted them; 4xx "fail" when not verified; 503 "fail" when Temporal is down
   GET|POST /alipay/return    the publisher's / admin's browser coming back from Alipay: a small page
   GET /healthz               200 {"status":"ok"} when Temporal answers and a worker polls the task queue, else 503
-Logs are JSON lines on stdout, with the task id on every line about a task. Ctrl-C stops cleanly.
+  GET /metrics               Prometheus: notifications received / verified / refused by reason / delivered /
+                             duplicate, delivery latency, tasks per phase and needing attention (docs/OPERATIONS.md)
+Logs are JSON lines on stdout (WITKEY_LOG_FILE: to that file; WITKEY_LOG_LEVEL, default info), with the task id
+(outerTaskId) on every line about a task. Ctrl-C stops cleanly.
 
 The verification settings come from ALIPAY_PARTNER, ALIPAY_SIGN_TYPE, ALIPAY_PUBLIC_KEY_FILE / ALIPAY_MD5_KEY,
 ALIPAY_INPUT_CHARSET and ALIPAY_NOTIFY_VERIFY (with ALIPAY_GATEWAY_URL). Without ALIPAY_GATEWAY_URL it refuses to
@@ -37,6 +41,7 @@ example: ALIPAY_GATEWAY_URL=https://mapi.alipay.com/gateway.do ALIPAY_PARTNER=20
 
 async function webhook(v: Values): Promise<void> {
   const settings = loadSettings();
+  const telemetry = loadTelemetrySettings();
   const host = parseHost('--host', str(v, 'host')) ?? settings.site.httpHost;
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
   const { stack, site } = settings;
@@ -56,13 +61,13 @@ async function webhook(v: Values): Promise<void> {
     notifyVerify: alipay.notifyVerify
       ? { gatewayUrl: alipay.gateway.gatewayUrl, partner: alipay.gateway.partner, timeoutMs: 10_000 }
       : undefined,
-    logger: { level: 'info' },
+    logger: createLogger(telemetry).child({ component: 'webhook' }),
     workerPolling: () => workerPolls(client, stack.namespace, stack.taskQueue),
   });
   try {
     const url = await app.listen({ host, port: site.httpPort });
     say(
-      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; ${describeCodec(settings.codec)}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz`,
+      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; ${describeCodec(settings.codec)}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz, metrics at ${url}/metrics`,
     );
     say('press Ctrl-C to stop');
     await waitForStopSignal();

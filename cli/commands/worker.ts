@@ -1,5 +1,4 @@
 /** `witkey worker`: the worker alone (real deployments): workflows and the Alipay activities on the task queue. */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createWitkeyWorker } from '../../worker';
 import type { Values } from '../args';
@@ -7,6 +6,7 @@ import type { CommandSpec } from '../command';
 import { say, waitForStopSignal } from '../output';
 import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
+import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
 import { connectNative, describeSecurity } from '../temporal';
 
 export const workerCommand: CommandSpec = {
@@ -31,6 +31,10 @@ every closed task is written to WITKEY_AUDIT_DIR (default WITKEY_DATA_DIR/audit)
 Payloads (inputs, results, state, signals) are encrypted with the keys of WITKEY_CODEC_KEYS_DIR (current key
 WITKEY_CODEC_KEY_ID); every worker, webhook and client of the same tasks needs the same keys (docs/CODEC.md).
 
+Logs are JSON lines on stdout (WITKEY_LOG_FILE: to that file; WITKEY_LOG_LEVEL, default info), the workflows' and
+activities' with the task's outerTaskId; progress lines on stderr. WITKEY_METRICS_ADDR=IP:PORT (e.g.
+127.0.0.1:9464) serves the Temporal SDK's Prometheus metrics at http://IP:PORT/metrics (default: none).
+
 example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.com witkey worker`,
   options: { 'sandbox-url': { type: 'string' } },
   run: (v) => worker(v),
@@ -38,8 +42,10 @@ example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.c
 
 async function worker(v: Values): Promise<void> {
   const settings = loadSettings();
+  const telemetry = loadTelemetrySettings();
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
-  Runtime.install({ logger: new DefaultLogger(process.env.WITKEY_DEBUG ? 'DEBUG' : 'INFO') });
+  installWorkerRuntime(createLogger(telemetry).child({ component: 'worker' }), telemetry.metricsAddr);
+  if (telemetry.metricsAddr) say(`worker metrics (Prometheus) on http://${telemetry.metricsAddr}/metrics`);
   const { stack } = settings;
   say(
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,

@@ -6,13 +6,15 @@
  *   - Temporal unreachable → 503 `fail`, so Alipay resends.
  * Bodies are read raw and decoded exactly once, in the configured charset. No stack traces reach the caller.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   AlipayError,
+  formParse,
   MalformedReplyError,
   notifyVerifyUrl,
   parseNotifyVerifyAnswer,
+  SignatureError,
   verifyNotificationBody,
   verifyReturnCallback,
   type InboundOptions,
@@ -25,7 +27,8 @@ import {
   type PageRefusal,
   type TaskNotification,
 } from '../../workflows/messages';
-import { deliverNotification } from './deliver';
+import { deliverNotification, type Delivery } from './deliver';
+import { createWebhookMetrics, type MetricsOptions, type RefusalReason } from './metrics';
 import { refusedStepPage, returnPage } from './pages';
 
 /** The parameters this site puts in its own return_url (activities/pages.ts): not Alipay's, not signed. */
@@ -39,8 +42,13 @@ export interface WebhookOptions {
   notifyVerify?: { gatewayUrl: string; partner: string; timeoutMs: number };
   /** Largest accepted body, bytes. */
   bodyLimit?: number;
-  /** pino-style logger options for Fastify (JSON lines); false to silence. */
-  logger?: boolean | { level: string; file?: string };
+  /**
+   * The logger: a pino logger (the process's one logger, JSON lines), or pino options for Fastify's own; false to
+   * silence. Every line about a task carries its `outerTaskId`.
+   */
+  logger?: boolean | { level: string; file?: string } | FastifyBaseLogger;
+  /** GET /metrics (Prometheus): the notifications' counters and the task counts through visibility. */
+  metrics?: MetricsOptions;
   /** For /healthz: whether the worker is polling (omitted: not checked). */
   workerPolling?: () => Promise<boolean>;
   /** Temporal unreachable: answer 503 within this bound, ms (default 10 s; Alipay waits longer than that). */
@@ -53,13 +61,24 @@ const DEFAULT_DELIVERY_DEADLINE_MS = 10_000;
 
 export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   const deliveryDeadlineMs = opts.deliveryDeadlineMs ?? DEFAULT_DELIVERY_DEADLINE_MS;
-  const app = Fastify({ logger: opts.logger ?? { level: 'info' }, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
+  const logger = opts.logger ?? { level: 'info' };
+  const app = Fastify({
+    ...(isLogger(logger) ? { loggerInstance: logger } : { logger }),
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+  });
+  const metrics = createWebhookMetrics(opts.client, opts.metrics);
+  const NOTIFY_PATH = '/alipay/notify';
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'POST' && req.routeOptions.url === NOTIFY_PATH) metrics.received();
+  });
   // raw bytes: decoded once, by the protocol library, in the declared charset
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) =>
     done(null, body),
   );
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (req.routeOptions.url === NOTIFY_PATH)
+      metrics.refused(status === 413 ? 'oversize' : status < 500 ? 'malformed' : 'internal_error');
     req.log.warn({ err: { name: err.name, message: err.message } }, 'request refused');
     void reply.code(status).type('text/plain').send(FAIL);
   });
@@ -73,9 +92,14 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     return parseNotifyVerifyAnswer(new Uint8Array(await res.arrayBuffer()));
   }
 
-  app.post('/alipay/notify', async (req, reply) => {
+  const refuse = (reply: FastifyReply, status: number, reason: RefusalReason) => {
+    metrics.refused(reason);
+    return reply.code(status).type('text/plain').send(FAIL);
+  };
+
+  app.post(NOTIFY_PATH, async (req, reply) => {
     const raw = req.body;
-    if (!Buffer.isBuffer(raw)) return reply.code(415).type('text/plain').send(FAIL);
+    if (!Buffer.isBuffer(raw)) return refuse(reply, 415, 'malformed');
     let notification: TaskNotification;
     try {
       const verified = verifyNotificationBody(raw, opts.inbound);
@@ -86,10 +110,11 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
         event: verified.event,
       };
     } catch (err) {
-      req.log.warn({ refused: describe(err) }, 'notification refused');
-      return reply.code(400).type('text/plain').send(FAIL);
+      const reason = refusalReason(err, raw, opts.inbound);
+      req.log.warn({ refused: describe(err), reason }, 'notification refused');
+      return refuse(reply, 400, reason);
     }
-    const log = req.log.child({
+    const log = aboutTask(req, reply, {
       outerTaskId: notification.event.outerTaskId,
       notifyId: notification.notifyId,
       notifyType: notification.event.type,
@@ -97,22 +122,27 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     try {
       if (!(await notifyVerified(notification.notifyId))) {
         log.warn('notify_verify answered false');
-        return reply.code(403).type('text/plain').send(FAIL);
+        return refuse(reply, 403, 'notify_verify_refused');
       }
     } catch (err) {
       log.warn({ err: describe(err) }, 'notify_verify unavailable');
-      return reply.code(503).type('text/plain').send(FAIL);
+      return refuse(reply, 503, 'notify_verify_unavailable');
     }
+    metrics.verified();
+    const started = performance.now();
+    let outcome: Delivery | undefined;
     try {
-      const outcome = await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
+      outcome = await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
         deliverNotification(opts.client, opts.taskQueue, notification),
       );
-      log.info({ outcome }, 'notification recorded');
-      return reply.code(200).type('text/plain').send('success');
     } catch (err) {
       log.error({ err: describe(err) }, 'notification not recorded: Temporal unavailable');
-      return reply.code(503).type('text/plain').send(FAIL);
+      metrics.delivery((performance.now() - started) / 1000, undefined);
+      return refuse(reply, 503, 'temporal_unavailable');
     }
+    metrics.delivery((performance.now() - started) / 1000, outcome);
+    log.info({ outcome }, 'notification recorded');
+    return reply.code(200).type('text/plain').send('success');
   });
 
   /**
@@ -121,9 +151,10 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
    */
   const onRefusal = async (
     req: FastifyRequest,
+    reply: FastifyReply,
     refusal: Omit<PageRefusal, 'outerTaskId'> & { outerTaskId?: string },
   ) => {
-    const log = req.log.child({
+    const log = aboutTask(req, reply, {
       outerTaskId: refusal.outerTaskId,
       via: 'return',
       service: refusal.service,
@@ -178,12 +209,12 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     }
   };
 
-  const onReturn = async (req: FastifyRequest, raw: string | Buffer, service: string) => {
+  const onReturn = async (req: FastifyRequest, reply: FastifyReply, raw: string | Buffer, service: string) => {
     let event: NotifyEvent | undefined;
     try {
       const result = verifyReturnCallback(service, raw, opts.inbound, { siteParams: RETURN_SITE_PARAMS });
       if (!result.isSuccess)
-        return await onRefusal(req, {
+        return await onRefusal(req, reply, {
           service,
           errorCode: result.errorCode,
           references: [],
@@ -195,7 +226,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       req.log.warn({ refused: describe(err) }, 'return refused');
       return { status: 400, page: returnPage('refused', 'This page could not be verified as coming from Alipay.') };
     }
-    const log = req.log.child({ outerTaskId: event.outerTaskId, via: 'return', service });
+    const log = aboutTask(req, reply, { outerTaskId: event.outerTaskId, via: 'return', service });
     try {
       await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
         deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }),
@@ -222,7 +253,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     const url = req.raw.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const service = new URLSearchParams(query).get('service') ?? 'alipay.witkey.task.create';
-    const { status, page } = await onReturn(req, query, service);
+    const { status, page } = await onReturn(req, reply, query, service);
     return reply.code(status).type('text/html; charset=utf-8').send(page);
   });
 
@@ -232,11 +263,17 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '').get('service') ??
       'alipay.witkey.task.left.amount.handle';
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const { status, page } = await onReturn(req, raw, service);
+    const { status, page } = await onReturn(req, reply, raw, service);
     return reply.code(status).type('text/html; charset=utf-8').send(page);
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  // scraped and probed every few seconds: their requests are not logged
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.code(200).type(metrics.registry.contentType).send(text);
+  });
+
+  app.get('/healthz', { logLevel: 'warn' }, async (_req, reply) => {
     const checks: Record<string, boolean> = {};
     try {
       await opts.client.withDeadline(Date.now() + 3_000, () => opts.client.workflowService.getSystemInfo({}));
@@ -250,6 +287,36 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   });
 
   return app;
+}
+
+function isLogger(l: WebhookOptions['logger']): l is FastifyBaseLogger {
+  return typeof l === 'object' && typeof (l as Partial<FastifyBaseLogger>).child === 'function';
+}
+
+/**
+ * The request's logger from now on, with what is known of the task: every later line of the request, Fastify's
+ * "request completed" included, carries `outerTaskId`.
+ */
+function aboutTask(req: FastifyRequest, reply: FastifyReply | undefined, fields: Record<string, unknown>) {
+  const log = req.log.child(fields);
+  req.log = log;
+  if (reply) reply.log = log;
+  return log;
+}
+
+/** Which refusal a verification error is (the label of witkey_notifications_refused_total). */
+export function refusalReason(err: unknown, raw: Buffer, inbound: InboundOptions): RefusalReason {
+  if (err instanceof SignatureError) {
+    let signType: string | undefined;
+    try {
+      signType = formParse(raw, inbound.charset).sign_type;
+    } catch {
+      signType = undefined;
+    }
+    return signType === inbound.verifier.signType ? 'bad_signature' : 'unknown_sign_type';
+  }
+  if (err instanceof AlipayError && err.code === 'ILLEGAL_PARTNER') return 'wrong_partner';
+  return 'malformed';
 }
 
 /** What may be logged of a refusal: name, code and message (the library keeps keys and signatures out of messages). */

@@ -123,7 +123,7 @@ export class OpenApiGateway {
     try {
       out = method === TRADE_QUERY ? this.#query(outTradeNo, charset) : await this.#cancel(outTradeNo, charset);
     } catch (err) {
-      this.#runtime.log(`openapi: ${method}: ${(err as Error).message}`);
+      this.#runtime.log(`openapi: ${method}: ${(err as Error).message}`, { outTradeNo, service: method });
       out = this.#json(
         method,
         { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: 'system error' },

@@ -95,7 +95,11 @@ export async function completePage(
     runtime.commit(ctx);
   } catch (err) {
     const { code, message } = codeOf(err);
-    if (code === 'SYSTEM_ERROR') runtime.log(`gateway: ${req.service}: ${message}`);
+    if (code === 'SYSTEM_ERROR')
+      runtime.log(`gateway: ${req.service}: ${message}`, {
+        outerTaskId: req.params.outer_task_id,
+        service: req.service,
+      });
     return { type: 'refused', code, message };
   }
   const cb = buildReturnCallback(

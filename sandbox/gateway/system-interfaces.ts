@@ -53,7 +53,11 @@ export async function runSystemInterface(
     runtime.commit(ctx);
   } catch (err) {
     const { code, message } = codeOf(err);
-    if (code === 'SYSTEM_ERROR') runtime.log(`gateway: ${req.service}: ${message}`);
+    if (code === 'SYSTEM_ERROR')
+      runtime.log(`gateway: ${req.service}: ${message}`, {
+        outerTaskId: req.params.outer_task_id,
+        service: req.service,
+      });
     return failureReply(code, req.charset);
   }
   const echo: Record<string, string> = { ...req.params };

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { buildMapiFailureReply } from '../../alipay/mapi-reply';
 import type { Gateway } from '../gateway/mapi-gateway';
 import type { OpenApiGateway } from '../gateway/openapi-gateway';
+import type { SandboxLog } from '../runtime/log';
 import { registerControlRoutes, type ControlApi } from './control-routes';
 import { GATEWAY_PATH, registerGatewayRoutes } from './gateway-routes';
 import { registerInspectionRoutes, type InspectionApi } from './inspection-routes';
@@ -17,7 +18,7 @@ export interface ServerDeps {
   control: ControlApi;
   inspection: InspectionApi;
   bodyLimit: number;
-  log: (line: string) => void;
+  log: SandboxLog;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {

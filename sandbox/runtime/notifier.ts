@@ -6,6 +6,7 @@
 import { resendDelayMs } from './clock';
 import { postBody } from './http-post';
 import type { AttemptRecord, NotificationRecord } from './notification-records';
+import type { SandboxLog } from './log';
 import type { StateStore } from './state-store';
 
 export interface EncodedNotification {
@@ -23,7 +24,7 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** Tasks whose notifications are delivered at the same time (default 8). */
   concurrency?: number;
-  log?: (line: string) => void;
+  log?: SandboxLog;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -157,6 +158,14 @@ export class Notifier {
     const last = attempts[attempts.length - 1];
     this.#o.log?.(
       `notify ${n.notifyType}${n.notifySubType ? `/${n.notifySubType}` : ''} ${n.notifyId} -> ${last?.kind} ${last?.httpStatus ?? last?.error ?? ''} ${success ? 'success' : 'not acknowledged'}`,
+      {
+        outerTaskId: n.outerTaskId,
+        notifyId: n.notifyId,
+        notifyType: n.notifyType,
+        attempt: last?.kind,
+        httpStatus: last?.httpStatus,
+        acknowledged: success,
+      },
     );
     return attempts;
   }

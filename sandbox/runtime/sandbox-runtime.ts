@@ -8,6 +8,7 @@ import { nextSeq } from './business-numbers';
 import type { SandboxClock } from './clock';
 import type { SandboxConfig, SandboxKeys } from './config';
 import { FaultRegistry } from './fault-registry';
+import type { SandboxLog } from './log';
 import type { NotificationRecord } from './notification-records';
 import { Notifier } from './notifier';
 import type { SandboxState } from './persisted-state';
@@ -20,7 +21,7 @@ export interface RuntimeOptions {
   store: StateStore;
   clock: SandboxClock;
   notifyTimeoutMs?: number;
-  log: (line: string) => void;
+  log: SandboxLog;
 }
 
 export class SandboxRuntime {
@@ -29,7 +30,7 @@ export class SandboxRuntime {
   readonly faults = new FaultRegistry();
   readonly signing: Signing;
   readonly notifier: Notifier;
-  readonly log: (line: string) => void;
+  readonly log: SandboxLog;
   readonly #clock: SandboxClock;
   /** Winner-fault hits of the operations under way, per context. */
   readonly #hits = new WeakMap<OpContext, Map<string, number>>();

@@ -1,6 +1,6 @@
 /**
  * The Web UI as an operator uses it, in a real browser (Debian's Chromium driven by playwright-core): the embedded
- * stack (dev server + UI, sandbox, worker, webhook), a published task found by filtering on WitkeyPhase, its
+ * stack (dev server + UI, sandbox, worker, webhook; payloads encrypted, decoded for the UI by the codec server), a published task found by filtering on WitkeyPhase, its
  * summary and current details read on its page, the cashier page paid by clicking, and the phase seen to change.
  * Screenshots go to test-artifacts/browser/ (git-ignored) for docs/OPERATIONS.md.
  */
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { embeddedCodecKeys, loadCodecServerSettings } from '../../cli/codec-config';
 import { loadStackConfig, PROJECT_ROOT } from '../../cli/config';
 import { loadSiteConfig } from '../../cli/site-config';
 import { startStack, type RunningStack } from '../../cli/stack';
@@ -31,11 +32,16 @@ describe('the Web UI in a browser', () => {
       await freePort(),
       await freePort(),
     ];
-    const env = { WITKEY_HTTP_PORT: String(httpPort), WITKEY_SANDBOX_PORT: String(sandboxPort) };
+    const env = {
+      WITKEY_HTTP_PORT: String(httpPort),
+      WITKEY_SANDBOX_PORT: String(sandboxPort),
+      WITKEY_CODEC_PORT: '0',
+    };
     const config = loadStackConfig(env, { port: String(temporalPort), 'ui-port': String(uiPort), 'data-dir': dataDir });
-    stack = await startStack(config, loadSiteConfig(env), () => undefined, {
-      webhookLogFile: join(dataDir, 'webhook.log'),
-    });
+    // encrypted as `witkey up` runs it: the UI reads everything through the codec server
+    const codec = { keys: embeddedCodecKeys(env, dataDir), server: loadCodecServerSettings(env, uiPort) };
+    stack = await startStack(config, loadSiteConfig(env), () => undefined, { codec });
+    assert.ok(stack.codecUrl, 'a codec server for the UI');
     browser = await chromium.launch({ executablePath: await findChromium(), args: ['--no-sandbox', '--disable-gpu'] });
     await mkdir(SHOTS, { recursive: true });
   });
@@ -62,12 +68,12 @@ describe('the Web UI in a browser', () => {
 
     const query = encodeURIComponent(`WitkeyPhase="awaiting_payment"`);
     await page.goto(`${ui}/workflows?query=${query}`);
-    await page.getByText(taskWorkflowId(id)).first().waitFor({ timeout: 30_000 });
+    await page.getByText(taskWorkflowId(id)).first().waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(SHOTS, '1-list-filtered-by-phase.png') });
 
     await page.goto(`${ui}/workflows/${taskWorkflowId(id)}`);
     await page.getByText('User Metadata').first().click();
-    await page.getByText('Browser check / 浏览器 · ¥123.45').first().waitFor({ timeout: 30_000 });
+    await page.getByText('Browser check / 浏览器 · ¥123.45').first().waitFor({ timeout: 60_000 });
     await expectText(page, /publisher pub-browser; bounty ¥123\.45/);
     await expectText(page, /phase awaiting_payment/);
     await expectText(page, /^payment deadline$/);
@@ -91,7 +97,7 @@ describe('the Web UI in a browser', () => {
 
 /** Waits until some frame of the page shows the text (the UI renders user markdown in sandboxed iframes). */
 async function expectText(page: Page, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     for (const frame of page.frames()) {
       if (

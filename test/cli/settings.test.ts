@@ -5,7 +5,7 @@
  * rates for `witkey sandbox`, and the ALIPAY_* / TEMPORAL_* / WITKEY_* settings a command cannot use.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -255,6 +255,24 @@ describe('witkey up and witkey sandbox', () => {
           `codec server on http://127\\.0\\.0\\.1:${codecPort} .*origins http://localhost:${uiPort}, http://127\\.0\\.0\\.1:${uiPort}`,
         ),
       );
+      // the worker's Prometheus endpoint on a free loopback port, the webhook's on its /metrics; JSON logs in a file
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^\\[witkey\\] metrics \\(Prometheus\\): worker http://127\\.0\\.0\\.1:\\d+/metrics, webhook http://0\\.0\\.0\\.0:${httpPort}/metrics$`,
+          'm',
+        ),
+      );
+      assert.match(
+        r.stderr,
+        new RegExp(`JSON logs \\(worker, webhook, sandbox\\): ${join(dir, 'logs', 'witkey.log')}`),
+      );
+      assert.doesNotMatch(r.stdout, /^\{/m, 'no JSON log line on stdout');
+      const logged = (await readFile(join(dir, 'logs', 'witkey.log'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { component?: string });
+      assert.deepEqual([...new Set(logged.map((l) => l.component))].sort(), ['sandbox', 'webhook', 'worker']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

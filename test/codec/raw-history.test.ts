@@ -75,7 +75,6 @@ describe('encrypted payloads on the embedded stack', () => {
     assert.ok(keys.created, 'the first run writes the embedded key');
     stack = await startStack(config, loadSiteConfig(env), quiet, {
       codec: { keys, server: loadCodecServerSettings(env, uiPort) },
-      webhookLogFile: join(dataDir, 'webhook.log'),
       sandboxTimeFactor: 720,
     });
     const ctx = { tasks: stack.tasks, sandbox: stack.sandbox!, times: undefined as never, say: quiet };

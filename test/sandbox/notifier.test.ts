@@ -154,6 +154,35 @@ describe('notifier', () => {
     }
   });
 
+  test('every attempt is logged with the task it is about (outerTaskId, notifyId, answer)', async () => {
+    const lines: { line: string; fields?: Readonly<Record<string, unknown>> }[] = [];
+    const { sandbox: s } = await startTestSandbox({ log: (line, fields) => lines.push({ line, fields }) });
+    const client = partnerClient(s);
+    const receiver = await startReceiver(s, client.alipayVerifier);
+    try {
+      await s.pay(client.url(createReq('LOG1', receiver.url)));
+      await s.flushNotifications();
+      const id = s.notifications({ outerTaskId: 'LOG1' })[0].notifyId;
+      const attempt = lines.find((l) => l.fields?.notifyId === id);
+      assert.ok(attempt, JSON.stringify(lines));
+      assert.match(attempt.line, /^notify task_freeze \S+ -> sent 200 success$/);
+      assert.deepEqual(
+        { ...attempt.fields },
+        {
+          outerTaskId: 'LOG1',
+          notifyId: id,
+          notifyType: 'task_freeze',
+          attempt: 'sent',
+          httpStatus: 200,
+          acknowledged: true,
+        },
+      );
+    } finally {
+      await s.stop();
+      await receiver.close();
+    }
+  });
+
   test('tasks are notified side by side; one task one notification at a time, in order', async () => {
     const { sandbox: s } = await startTestSandbox();
     const client = partnerClient(s);
