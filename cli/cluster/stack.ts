@@ -45,6 +45,8 @@ export interface ClusterStack {
   webhooks: ManagedProcess[];
   /** Where Alipay's notifications and the browsers' returns arrive: the balancer in front of the webhooks. */
   publicUrl: string;
+  /** Each worker's Prometheus endpoint (the Temporal SDK's metrics). */
+  workerMetrics: string[];
   stop(): Promise<void>;
 }
 
@@ -131,7 +133,7 @@ async function startWitkeyProcesses(
   temporalAddress: string,
   codecKeysDir: string,
   stops: (() => Promise<void>)[],
-): Promise<Pick<ClusterStack, 'sandbox' | 'workers' | 'webhooks' | 'publicUrl'>> {
+): Promise<Pick<ClusterStack, 'sandbox' | 'workers' | 'webhooks' | 'publicUrl' | 'workerMetrics'>> {
   const sandbox = await startSandboxProcess(opts, workDir);
   stops.push(() => sandbox.process.stop());
   const webhookPorts = await Promise.all(Array.from({ length: opts.webhooks }, () => freePort()));
@@ -147,8 +149,9 @@ async function startWitkeyProcesses(
     WITKEY_DATA_DIR: workDir,
     WITKEY_CODEC_KEYS_DIR: codecKeysDir,
   };
-  const workers = Array.from({ length: opts.workers }, (_, i) =>
-    witkeyProcess(`worker-${i + 1}`, ['worker'], common, workDir),
+  const metricsPorts = await Promise.all(Array.from({ length: opts.workers }, () => freePort()));
+  const workers = metricsPorts.map((port, i) =>
+    witkeyProcess(`worker-${i + 1}`, ['worker'], { ...common, WITKEY_METRICS_ADDR: `127.0.0.1:${port}` }, workDir),
   );
   const webhooks = webhookPorts.map((port, i) =>
     witkeyProcess(`webhook-${i + 1}`, ['webhook'], { ...common, WITKEY_HTTP_PORT: String(port) }, workDir),
@@ -157,7 +160,8 @@ async function startWitkeyProcesses(
   for (const p of [...workers, ...webhooks]) p.start();
   for (const [i, port] of webhookPorts.entries()) await waitUp(webhooks[i], port);
   opts.progress(`${workers.length} workers and ${webhooks.length} webhooks started; public URL ${publicUrl}`);
-  return { sandbox, workers, webhooks, publicUrl };
+  const workerMetrics = metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`);
+  return { sandbox, workers, webhooks, publicUrl, workerMetrics };
 }
 
 async function startSandboxProcess(

@@ -58,7 +58,7 @@ export const BATCH_TIMES: DemoTimes = {
   ...DEMO_TIMES,
   announcementMs: 30_000,
   expiryMs: 90_000,
-  paymentTimeoutMs: 20_000,
+  paymentTimeoutMs: 60_000,
   resendWindowMs: 20_000,
 };
 
@@ -99,7 +99,8 @@ function printAddresses(stack: ClusterStack): void {
       `Temporal Web UI              ${stack.ui.url}`,
       `codec server (Web UI)        ${stack.codec.url}  (keys: export WITKEY_CODEC_KEYS_DIR=${stack.codec.keysDir})`,
       `webhooks (public URL)        ${stack.publicUrl}  (${stack.webhooks.length} processes)`,
-      `workers                      ${stack.workers.length} processes`,
+      `workers                      ${stack.workers.length} processes; metrics ${stack.workerMetrics.join(', ')}`,
+      `webhook metrics              ${stack.publicUrl}/metrics (each webhook in turn)`,
       `Alipay sandbox               ${stack.sandbox.url}`,
       `logs                         ${stack.workDir}`,
       '',
