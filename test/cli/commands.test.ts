@@ -444,7 +444,7 @@ describe('witkey commands against a running stack', () => {
     }>('status', T);
     assert.deepEqual(
       [j.phase, j.workflowStatus, j.lastRecorded.phase, j.lastRecorded.amountFen],
-      ['terminated', 'TERMINATED', 'awaiting_payment', 0], // WitkeyAmountFen: nothing frozen before payment,
+      ['terminated', 'TERMINATED', 'awaiting_payment', 0], // WitkeyAmountFen: nothing frozen before payment
     );
   });
 
