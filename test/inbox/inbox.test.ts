@@ -161,6 +161,11 @@ describe('inbox: one workflow per item (payload limit lowered to 16 KiB)', () =>
       (e: unknown) => e instanceof TaskRequestError && e.field === 'pageToken',
     );
     for (let i = 0; i < 3; i++) await deliver(orphanFreeze(`pg${suffix}-${i}`, `pgT${suffix}-${i}`));
+    // visibility trails the deliveries (more so on a loaded machine): page only once all three are listed
+    await eventually(
+      () => h.tasks.inbox({ limit: 1000 }),
+      (p) => p.items.filter((it) => it.notification.notifyId.startsWith(`pg${suffix}-`)).length === 3,
+    );
     const first = await eventually(
       () => h.tasks.inbox({ limit: 1 }),
       (p) => p.nextPageToken !== undefined,
