@@ -22,3 +22,19 @@ export async function installWithApt(
   });
   return true;
 }
+
+/** `find()`, or when it fails and no override variable is set: install `pkg` with apt (when allowed) and find again. */
+export async function findOrInstall(
+  find: () => Promise<string>,
+  pkg: string,
+  overridden: boolean,
+  progress: Progress,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  try {
+    return await find();
+  } catch (err) {
+    if (overridden || !(await installWithApt(pkg, progress, env))) throw err;
+    return find();
+  }
+}

@@ -1,5 +1,5 @@
 /** The browser of the Web UI test: WITKEY_CHROMIUM, Debian's /usr/bin/chromium, or chromium on PATH. */
-import { installWithApt } from './apt';
+import { findOrInstall } from './apt';
 import { ProvisioningError, type Progress } from './executable';
 import { isExecutable, which } from './process';
 
@@ -17,14 +17,6 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
   );
 }
 
-export async function ensureChromiumInstalled(
-  progress: Progress,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
-  try {
-    return await findChromium(env);
-  } catch (err) {
-    if (env.WITKEY_CHROMIUM || !(await installWithApt('chromium', progress, env))) throw err;
-    return findChromium(env);
-  }
+export function ensureChromiumInstalled(progress: Progress, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return findOrInstall(() => findChromium(env), 'chromium', Boolean(env.WITKEY_CHROMIUM), progress, env);
 }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installWithApt } from './apt';
+import { findOrInstall } from './apt';
 import { ProvisioningError, type Progress } from './executable';
 import { isExecutable, run, which } from './process';
 import { freePort, waitForPort } from './ports';
@@ -115,14 +115,6 @@ async function stopPostgres(child: ChildProcess, root: string): Promise<void> {
 }
 
 /** PostgreSQL's folder, installed first with Debian's package manager when missing and allowed (devstack/apt.ts). */
-export async function ensurePostgresInstalled(
-  progress: Progress,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
-  try {
-    return await findPostgresBin(env);
-  } catch (err) {
-    if (env.WITKEY_POSTGRES_BIN || !(await installWithApt('postgresql', progress, env))) throw err;
-    return findPostgresBin(env);
-  }
+export function ensurePostgresInstalled(progress: Progress, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return findOrInstall(() => findPostgresBin(env), 'postgresql', Boolean(env.WITKEY_POSTGRES_BIN), progress, env);
 }
