@@ -40,7 +40,11 @@ describe('the Web UI in a browser', () => {
     const config = loadStackConfig(env, { port: String(temporalPort), 'ui-port': String(uiPort), 'data-dir': dataDir });
     // encrypted as `witkey up` runs it: the UI reads everything through the codec server
     const codec = { keys: embeddedCodecKeys(env, dataDir), server: loadCodecServerSettings(env, uiPort) };
-    stack = await startStack(config, loadSiteConfig(env), () => undefined, { codec });
+    // a short resend window: a transfer whose notifications do not come is flagged in seconds (the stuck-task walk)
+    stack = await startStack(config, loadSiteConfig(env), () => undefined, {
+      codec,
+      taskSettings: { resendWindowMs: 3_000 },
+    });
     assert.ok(stack.codecUrl, 'a codec server for the UI');
     browser = await chromium.launch({ executablePath: await findChromium(), args: ['--no-sandbox', '--disable-gpu'] });
     await mkdir(SHOTS, { recursive: true });
@@ -72,8 +76,8 @@ describe('the Web UI in a browser', () => {
     await page.screenshot({ path: join(SHOTS, '1-list-filtered-by-phase.png') });
 
     await page.goto(`${ui}/workflows/${taskWorkflowId(id)}`);
-    await page.getByText('User Metadata').first().click();
-    await page.getByText('Browser check / 浏览器 · ¥123.45').first().waitFor({ timeout: 60_000 });
+    await openUserMetadata(page);
+    await expectText(page, /^Browser check \/ 浏览器 · ¥123\.45$/);
     await expectText(page, /publisher pub-browser; bounty ¥123\.45/);
     await expectText(page, /phase awaiting_payment/);
     await expectText(page, /^payment deadline$/);
@@ -88,14 +92,90 @@ describe('the Web UI in a browser', () => {
 
     await waitForPhase(stack, id, 'open');
     await page.reload();
-    await page.getByText('User Metadata').first().click();
+    await openUserMetadata(page);
     await expectText(page, /phase open/);
     await expectText(page, /^task expires$/);
     await page.screenshot({ path: join(SHOTS, '4-task-paid-phase-open.png'), fullPage: true });
   });
+  test('a stuck task: found by WitkeyNeedsAttention, the reason read in its details, acknowledged by an operator', async () => {
+    const id = `stuck-${Date.now()}`;
+    const sandbox = stack.sandbox!;
+    // the winner's money leaves, but none of its notifications reaches the site
+    for (const notifyType of ['assign_transfer', 'platform_profit_transfer'])
+      sandbox.injectFault({ target: 'notification', kind: 'drop', outerTaskId: id, notifyType, count: 8, times: 0 });
+    const published = await stack.tasks.publish({
+      outerTaskId: id,
+      title: 'Stuck payout / 卡住的付款',
+      taskType: 'DESIGN',
+      publisherId: 'pub-browser',
+      publisherAlipayUserId: '2088102000000001',
+      bountyFen: 20_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs: Date.now() + 3_600_000,
+    });
+    await sandbox.pay(published.cashierUrl, { payerUserId: '2088102000000001', followReturn: true });
+    await waitForPhase(stack, id, 'open');
+    const round = await stack.tasks.selectWinners(id, {
+      winners: [{ alipayUserId: '2088203000000009', nickname: 'Slow', amountFen: 10_000 }],
+    });
+    await sandbox.confirm(round.confirmUrl, { followReturn: true });
+    await waitFor(async () => (await stack.tasks.status(id)).needsAttention, `${id} needs attention`);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const ui = `${stack.uiUrl}/namespaces/${stack.namespace}`;
+    const query = encodeURIComponent('WitkeyNeedsAttention = true AND ExecutionStatus = "Running"');
+    await page.goto(`${ui}/workflows?query=${query}`);
+    await page.getByText(taskWorkflowId(id)).first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(SHOTS, '5-list-needs-attention.png') });
+    await page.goto(`${ui}/workflows/${taskWorkflowId(id)}`);
+    await openUserMetadata(page);
+    await expectText(page, /needs attention/);
+    await expectText(page, /NOTIFICATION_OVERDUE/);
+    await expectText(page, /paying/);
+    await page.screenshot({ path: join(SHOTS, '6-stuck-task-details.png'), fullPage: true });
+
+    await stack.tasks.operator(id, {
+      action: 'acknowledge',
+      operator: 'ops-browser',
+      reason: 'Alipay support confirms the transfer; its notification will be resent',
+    });
+    await waitFor(async () => !(await stack.tasks.status(id)).needsAttention, `${id} acknowledged`);
+    await page.reload();
+    await openUserMetadata(page);
+    await expectText(page, /phase payout · available/);
+    await page.screenshot({ path: join(SHOTS, '7-after-acknowledge.png'), fullPage: true });
+    assert.equal(
+      (await stack.tasks.status(id)).ledger.stillFrozenFen,
+      20_000,
+      'nothing moved in the books without a notification',
+    );
+  });
 });
 
-/** Waits until some frame of the page shows the text (the UI renders user markdown in sandboxed iframes). */
+/** Opens the task's User Metadata tab, clicking again until it shows (a click before the page is ready is lost). */
+async function openUserMetadata(page: Page): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.getByText('User Metadata').first().click();
+    const shown = await page
+      .getByText('Current Details')
+      .first()
+      .waitFor({ timeout: 3_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return;
+    assert.ok(Date.now() < deadline, 'the User Metadata tab never opened');
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function expectText(page: Page, pattern: RegExp): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
