@@ -108,7 +108,10 @@ describe('inbox: one workflow per item (payload limit lowered to 16 KiB)', () =>
     const d = await handle.describe();
     assert.equal(d.runId, runId);
     assert.equal(d.status.name, 'COMPLETED', 'not reopened');
-    const later = await listAll(h.tasks, 100);
+    const later = await eventually(
+      () => listAll(h.tasks, 100),
+      ({ items }) => !items.some((i) => i.notification.notifyId === n.notifyId),
+    );
     assert.equal(
       later.items.some((i) => i.notification.notifyId === n.notifyId),
       false,
