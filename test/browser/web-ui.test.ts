@@ -17,6 +17,7 @@ import { startStack, type RunningStack } from '../../cli/stack';
 import { findChromium } from '../../devstack/chromium';
 import { freePort } from '../../devstack/ports';
 import { taskWorkflowId } from '../../workflows/messages';
+import { eventually } from '../support/eventually';
 
 const SHOTS = join(PROJECT_ROOT, 'test-artifacts', 'browser');
 
@@ -119,7 +120,12 @@ describe('the Web UI in a browser', () => {
       winners: [{ alipayUserId: '2088203000000009', nickname: 'Slow', amountFen: 10_000 }],
     });
     await sandbox.confirm(round.confirmUrl, { followReturn: true });
-    await waitFor(async () => (await stack.tasks.status(id)).needsAttention, `${id} needs attention`);
+    const stuck = await eventually(
+      () => stack.tasks.status(id),
+      (v) => v.needsAttention,
+      60_000,
+    );
+    assert.equal(stuck.needsAttention, true, `${id} needs attention`);
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const ui = `${stack.uiUrl}/namespaces/${stack.namespace}`;
@@ -139,7 +145,12 @@ describe('the Web UI in a browser', () => {
       operator: 'ops-browser',
       reason: 'Alipay support confirms the transfer; its notification will be resent',
     });
-    await waitFor(async () => !(await stack.tasks.status(id)).needsAttention, `${id} acknowledged`);
+    const acknowledged = await eventually(
+      () => stack.tasks.status(id),
+      (v) => !v.needsAttention,
+      60_000,
+    );
+    assert.equal(acknowledged.needsAttention, false, `${id} acknowledged`);
     await page.reload();
     await openUserMetadata(page);
     await expectText(page, /phase payout · available/);
@@ -168,14 +179,6 @@ async function openUserMetadata(page: Page): Promise<void> {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function expectText(page: Page, pattern: RegExp): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -194,9 +197,10 @@ async function expectText(page: Page, pattern: RegExp): Promise<void> {
 }
 
 async function waitForPhase(stack: RunningStack, id: string, phase: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await stack.tasks.status(id)).phase !== phase) {
-    assert.ok(Date.now() < deadline, `${id} did not reach ${phase}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const v = await eventually(
+    () => stack.tasks.status(id),
+    (x) => x.phase === phase,
+    60_000,
+  );
+  assert.equal(v.phase, phase, `${id} did not reach ${phase}`);
 }

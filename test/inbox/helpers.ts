@@ -91,15 +91,7 @@ export function orphanFreeze(notifyId: string, outerTaskId: string, amountFen = 
   };
 }
 
-/** Reads until `done` holds or the time is up (visibility is eventually consistent); returns the last value. */
-export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { eventually } from '../support/eventually';
 
 /** Every open item, page by page; also the size of each page. */
 export async function listAll(tasks: WitkeyTasks, limit: number): Promise<{ items: InboxItem[]; pages: number[] }> {

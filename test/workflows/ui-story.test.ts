@@ -11,6 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import type { StartedServer } from '../../devstack/servers';
 import { taskWorkflowId } from '../../workflows/messages';
 import { chinaTime } from '../../workflows/task/life/details';
+import { eventually } from '../support/eventually';
 import { devServer } from '../support/servers';
 import { startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/workflow-harness';
 
@@ -44,12 +45,12 @@ describe('the task in the Web UI (user metadata, search attributes)', () => {
       type: 'task_confirm',
       transfers: [{ outerTransferNo: r.transferNos[0], amountFen: 10_000, alipayUserId: WINNERS[0], status: 'W' }],
     });
-    await waitFor(
+    await eventually(
       () => h.tasks.status(id),
       (v) => v.transfers[0]?.status === 'paying',
     );
     await h.payTransfer(id, r.transferNos[0], 10_000, 'ANNOUNCE');
-    const view = await waitFor(
+    const view = await eventually(
       () => h.tasks.status(id),
       (v) => v.transfers[0]?.status === 'paid',
     );
@@ -105,12 +106,3 @@ describe('the task in the Web UI (user metadata, search attributes)', () => {
     assert.equal(matches.count, 0, 'an unpaid task does not match an amount query');
   });
 });
-
-async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
