@@ -13,6 +13,8 @@ import { ConfigError } from './input-errors';
 import { siteSettingsForSandbox, type SiteAlipaySettings } from './sandbox-gateway';
 import { loadSiteConfig, type SiteConfig } from './site-config';
 import { connectClient, DEFAULT_TEMPORAL_ADDRESS } from './temporal';
+import { loadTracingSettings, startProcessTracing } from './tracing-config';
+import { clientTracing } from '../tracing';
 
 export interface Settings {
   stack: StackConfig;
@@ -52,10 +54,12 @@ export interface Session {
 /** A client session for the task commands (a closed task's audit record is read after Temporal's retention). */
 export async function openSession(settings: Settings = loadSettings()): Promise<Session> {
   const connection = await connectClient(settings.address, settings.stack.security);
+  const tracing = startProcessTracing(loadTracingSettings(), 'witkey-cli');
   const client = new Client({
     connection,
     namespace: settings.stack.namespace,
     dataConverter: dataConverterOf(settings.codec),
+    interceptors: clientTracing(tracing),
   });
   const tasks = new WitkeyTasks(client, {
     taskQueue: settings.stack.taskQueue,
@@ -63,7 +67,11 @@ export async function openSession(settings: Settings = loadSettings()): Promise<
     auditDir: auditDirOf(settings),
     settings: { paymentTimeoutMs: settings.site.paymentTimeoutMs },
   });
-  return { settings, client, tasks, close: () => connection.close() };
+  const close = async (): Promise<void> => {
+    await tracing.shutdown().catch(() => undefined);
+    await connection.close();
+  };
+  return { settings, client, tasks, close };
 }
 
 export async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {

@@ -19,6 +19,7 @@ import { startDevServer, type StartedServer } from '../devstack/servers';
 import type { Progress } from '../devstack/executable';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createWitkeyWorker } from '../worker';
+import { clientTracing, type Tracing } from '../tracing';
 import type { TaskSettings } from '../workflows/bounty-task';
 import { dataConverterOf, describeCodec, type CodecKeys, type CodecServerSettings } from './codec-config';
 import { type StackConfig } from './config';
@@ -58,6 +59,8 @@ export interface StackOptions {
   codec?: { keys: CodecKeys; server?: CodecServerSettings };
   /** The JSON logger of the webhook and the sandbox (`component` added); default: the webhook's own on stdout. */
   logger?: Logger;
+  /** OpenTelemetry of the client, the worker and the webhook (default off). */
+  tracing?: Tracing;
 }
 
 async function connectTemporal(
@@ -139,7 +142,12 @@ export async function startStack(
         await temporal.nativeConnection.close();
       }
     });
-    const client = new Client({ connection: temporal.connection, namespace: config.namespace, dataConverter });
+    const client = new Client({
+      connection: temporal.connection,
+      namespace: config.namespace,
+      dataConverter,
+      interceptors: clientTracing(opts.tracing),
+    });
     progress(describeCodec(keys));
 
     let sandbox: Sandbox | undefined;
@@ -167,7 +175,7 @@ export async function startStack(
 
     const worker = await createWitkeyWorker(
       temporal.nativeConnection,
-      { namespace: config.namespace, taskQueue: config.taskQueue, dataConverter },
+      { namespace: config.namespace, taskQueue: config.taskQueue, dataConverter, tracing: opts.tracing },
       createActivities(settings.gateway, { auditDir }),
     );
     const running = worker.run();
@@ -185,6 +193,7 @@ export async function startStack(
         ? { gatewayUrl: settings.gateway.gatewayUrl, partner: settings.gateway.partner, timeoutMs: 10_000 }
         : undefined,
       logger: opts.logger ? opts.logger.child({ component: 'webhook' }) : { level: 'info' },
+      ...(opts.tracing ? { tracer: opts.tracing.tracer } : {}),
       workerPolling: async () => worker.getState() === 'RUNNING',
     });
     await webhook.listen({ host: site.httpHost, port: site.httpPort });

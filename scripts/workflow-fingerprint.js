@@ -18,6 +18,9 @@ const { dirname, join, relative, resolve, sep } = require('node:path');
 const ts = require('typescript');
 
 const SCHEME = 'witkey-workflow-fingerprint/1';
+// Packages bundled with the workflows besides the SDK (worker/prebuilt-bundle.ts BUNDLE_SOURCES: the OpenTelemetry
+// workflow interceptors): their name and installed version count, as `node_modules/<name>@<version>`.
+const BUNDLED_PACKAGES = ['@temporalio/interceptors-opentelemetry'];
 const ENTRY = 'workflows/index.ts';
 const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
@@ -83,6 +86,10 @@ function workflowFingerprint(root = resolve(__dirname, '..')) {
     seen.set(file, createHash('sha256').update(scanned.tokens.join('\n')).digest('hex'));
     for (const spec of scanned.requires) queue.push(resolveLocal(file, spec));
   }
+  for (const name of BUNDLED_PACKAGES) {
+    const { version } = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+    seen.set(join(root, 'node_modules', name), createHash('sha256').update(`${name}@${version}`).digest('hex'));
+  }
   const files = [...seen.entries()]
     .map(([file, sha256]) => ({ path: relative(root, file).split(sep).join('/'), sha256 }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -91,7 +98,7 @@ function workflowFingerprint(root = resolve(__dirname, '..')) {
   return { scheme: SCHEME, fingerprint: all.digest('hex'), files };
 }
 
-module.exports = { workflowFingerprint, SCHEME };
+module.exports = { workflowFingerprint, SCHEME, BUNDLED_PACKAGES };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

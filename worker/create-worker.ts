@@ -3,9 +3,16 @@
  * Configuration arrives as plain typed objects; nothing here reads process.env.
  */
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
+import { workerTracing, type Tracing } from '../tracing';
 import type { TaskActivities } from '../activities';
-import { prebuiltBundle, WORKFLOWS_ENTRY } from './prebuilt-bundle';
+import { prebuiltBundle, BUNDLE_SOURCES } from './prebuilt-bundle';
 
 export interface WorkerSettings {
   namespace: string;
@@ -15,6 +22,8 @@ export interface WorkerSettings {
    * are configured). Its codecs run outside the workflow sandbox; the workflow bundle is the same either way.
    */
   dataConverter?: DataConverter;
+  /** OpenTelemetry (tracing/): off by default; the workflows' spans are dropped then. */
+  tracing?: Tracing;
 }
 
 let bundle: Promise<WorkflowBundleOption> | undefined;
@@ -28,7 +37,7 @@ export function witkeyWorkflowBundle(): Promise<WorkflowBundleOption> {
     const prebuilt = prebuiltBundle();
     if ('codePath' in prebuilt) return prebuilt;
     process.stderr.write(`[bundler] ${prebuilt.stale}: bundling now\n`);
-    return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietBundlerLogger });
+    return bundleWorkflowCode({ ...BUNDLE_SOURCES, logger: quietBundlerLogger });
   })();
   return bundle;
 }
@@ -42,6 +51,16 @@ export const quietBundlerLogger = {
   error: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
 };
 
+/**
+ * The workflow half of every worker's options: the bundle and what the bundle needs of the worker (the sink of the
+ * workflows' tracing spans; with tracing on, the activities' interceptors). Tests' workers take it too.
+ */
+export async function witkeyWorkflowOptions(
+  tracing?: Tracing,
+): Promise<Pick<WorkerOptions, 'workflowBundle' | 'sinks' | 'interceptors'>> {
+  return { workflowBundle: await witkeyWorkflowBundle(), ...workerTracing(tracing) };
+}
+
 export async function createWitkeyWorker(
   connection: NativeConnection,
   settings: WorkerSettings,
@@ -52,7 +71,7 @@ export async function createWitkeyWorker(
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
-    workflowBundle: await witkeyWorkflowBundle(),
+    ...(await witkeyWorkflowOptions(settings.tracing)),
     activities,
     ...(settings.dataConverter ? { dataConverter: settings.dataConverter } : {}),
   });

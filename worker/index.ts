@@ -1,1 +1,1 @@
-export { createWitkeyWorker, witkeyWorkflowBundle, type WorkerSettings } from './create-worker';
+export { createWitkeyWorker, witkeyWorkflowBundle, witkeyWorkflowOptions, type WorkerSettings } from './create-worker';

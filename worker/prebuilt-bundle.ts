@@ -7,11 +7,21 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { WORKFLOW_TRACING_INTERCEPTORS } from '../tracing/temporal';
 
 /** dist/workflow-bundle/ next to the compiled worker (dist/worker/). */
 export const PREBUILT_DIR = join(__dirname, '..', 'workflow-bundle');
 /** The compiled entry of the workflows (dist/workflows/index.js). */
 export const WORKFLOWS_ENTRY = require.resolve('../workflows');
+
+/**
+ * What the bundle is made of: the workflows and the OpenTelemetry workflow interceptors (tracing/temporal.ts), in
+ * every bundle whether tracing is on or off, so that a history replays the same on every worker.
+ */
+export const BUNDLE_SOURCES = {
+  workflowsPath: WORKFLOWS_ENTRY,
+  workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS],
+};
 
 interface Manifest {
   /** Compiled module (relative to dist/) → SHA-256 of its bytes. */
@@ -24,9 +34,16 @@ export interface BundlePlace {
   entry: string;
   /** Input paths in the manifest are relative to this folder. */
   root: string;
+  /** Modules bundled besides the workflows' own (the tracing interceptors): their bytes count too. */
+  extraModules?: string[];
 }
 
-const DIST: BundlePlace = { dir: PREBUILT_DIR, entry: WORKFLOWS_ENTRY, root: join(__dirname, '..') };
+const DIST: BundlePlace = {
+  dir: PREBUILT_DIR,
+  entry: WORKFLOWS_ENTRY,
+  root: join(__dirname, '..'),
+  extraModules: BUNDLE_SOURCES.workflowInterceptorModules,
+};
 const files = (place: BundlePlace) => ({
   code: join(place.dir, 'workflow-bundle.js'),
   manifest: join(place.dir, 'manifest.json'),
@@ -53,7 +70,7 @@ function resolveModule(from: string, spec: string): string {
 
 function digests(place: BundlePlace): Record<string, string> {
   return Object.fromEntries(
-    bundleInputs(place.entry).map((f) => [
+    [...bundleInputs(place.entry), ...(place.extraModules ?? [])].map((f) => [
       relative(place.root, f),
       createHash('sha256').update(readFileSync(f)).digest('hex'),
     ]),

@@ -10,6 +10,7 @@ import { loadSiteConfig } from '../site-config';
 import { startStack } from '../stack';
 import { say, waitForStopSignal } from '../output';
 import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
+import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
 
 export const upCommand: CommandSpec = {
   summary: 'the embedded stack (dev server + Web UI, sandbox, worker, webhook), the demo scenario, then serve',
@@ -75,9 +76,12 @@ async function up(v: Values): Promise<void> {
   const logger = createLogger(telemetry, logFile);
   const metricsAddr = telemetry.metricsAddr ?? `127.0.0.1:${await freePort()}`;
   installWorkerRuntime(logger.child({ component: 'worker' }), metricsAddr);
+  const tracingSettings = loadTracingSettings(process.env);
+  const tracing = startProcessTracing(tracingSettings, 'witkey');
   const stack = await startStack(config, site, say, {
     codec: { keys, server: codecServer },
     logger,
+    tracing,
     ...(demo
       ? {
           sandboxTimeFactor: DEMO_TIMES.sandboxTimeFactor,
@@ -99,6 +103,7 @@ async function up(v: Values): Promise<void> {
       );
     say(`JSON logs (worker, webhook, sandbox): ${logFile}`);
     say(`metrics (Prometheus): worker http://${metricsAddr}/metrics, webhook ${stack.webhookUrl}/metrics`);
+    say(describeTracing(tracingSettings));
     if (demo && stack.sandbox) {
       const result = await runScenario(stack.tasks, stack.sandbox, say);
       process.stdout.write(`\nLedger per task (yuan), workflow and sandbox side by side:\n${result.table}\n\n`);
@@ -116,6 +121,7 @@ async function up(v: Values): Promise<void> {
     say('stopping...');
   } finally {
     await stack.stop();
+    await tracing.shutdown().catch(() => undefined);
     say('stopped');
   }
   if (!ok) process.exitCode = 1;

@@ -9,6 +9,8 @@ import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, loadSettings, sandboxUrlOf, workerPolls } from '../runtime';
 import { parseHost } from '../site-config';
 import { createLogger, loadTelemetrySettings } from '../telemetry';
+import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
+import { clientTracing } from '../../tracing';
 import { connectClient, describeSecurity } from '../temporal';
 
 export const webhookCommand: CommandSpec = {
@@ -42,6 +44,7 @@ example: ALIPAY_GATEWAY_URL=https://mapi.alipay.com/gateway.do ALIPAY_PARTNER=20
 async function webhook(v: Values): Promise<void> {
   const settings = loadSettings();
   const telemetry = loadTelemetrySettings();
+  const tracingSettings = loadTracingSettings();
   const host = parseHost('--host', str(v, 'host')) ?? settings.site.httpHost;
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
   const { stack, site } = settings;
@@ -49,10 +52,12 @@ async function webhook(v: Values): Promise<void> {
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
   );
   const connection = await connectClient(settings.address, stack.security);
+  const tracing = startProcessTracing(tracingSettings, 'witkey-webhook');
   const client = new Client({
     connection,
     namespace: stack.namespace,
     dataConverter: dataConverterOf(settings.codec),
+    interceptors: clientTracing(tracing),
   });
   const app = buildWebhook({
     client,
@@ -62,12 +67,13 @@ async function webhook(v: Values): Promise<void> {
       ? { gatewayUrl: alipay.gateway.gatewayUrl, partner: alipay.gateway.partner, timeoutMs: 10_000 }
       : undefined,
     logger: createLogger(telemetry).child({ component: 'webhook' }),
+    tracer: tracing.tracer,
     workerPolling: () => workerPolls(client, stack.namespace, stack.taskQueue),
   });
   try {
     const url = await app.listen({ host, port: site.httpPort });
     say(
-      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; ${describeCodec(settings.codec)}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz, metrics at ${url}/metrics`,
+      `webhook on ${url}: verifying with the ${alipay.source}, notify_verify ${alipay.notifyVerify ? 'on' : 'off (ALIPAY_NOTIFY_VERIFY=false)'}; ${describeCodec(settings.codec)}; ${describeTracing(tracingSettings)}; Alipay calls ${site.publicUrl}/alipay/notify; health at ${url}/healthz, metrics at ${url}/metrics`,
     );
     say('press Ctrl-C to stop');
     await waitForStopSignal();
@@ -80,6 +86,7 @@ async function webhook(v: Values): Promise<void> {
     throw err;
   } finally {
     await app.close();
+    await tracing.shutdown().catch(() => undefined);
     await connection.close();
   }
   say('webhook stopped');

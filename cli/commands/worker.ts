@@ -7,6 +7,7 @@ import { say, waitForStopSignal } from '../output';
 import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
+import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
 import { connectNative, describeSecurity } from '../temporal';
 
 export const workerCommand: CommandSpec = {
@@ -43,6 +44,7 @@ example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.c
 async function worker(v: Values): Promise<void> {
   const settings = loadSettings();
   const telemetry = loadTelemetrySettings();
+  const tracingSettings = loadTracingSettings();
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
   installWorkerRuntime(createLogger(telemetry).child({ component: 'worker' }), telemetry.metricsAddr);
   if (telemetry.metricsAddr) say(`worker metrics (Prometheus) on http://${telemetry.metricsAddr}/metrics`);
@@ -51,16 +53,22 @@ async function worker(v: Values): Promise<void> {
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
   );
   const connection = await connectNative(settings.address, stack.security);
+  const tracing = startProcessTracing(tracingSettings, 'witkey-worker');
   try {
     say('bundling the workflows...');
     const w = await createWitkeyWorker(
       connection,
-      { namespace: stack.namespace, taskQueue: stack.taskQueue, dataConverter: dataConverterOf(settings.codec) },
+      {
+        namespace: stack.namespace,
+        taskQueue: stack.taskQueue,
+        dataConverter: dataConverterOf(settings.codec),
+        tracing,
+      },
       createActivities(alipay.gateway, { auditDir: auditDirOf(settings) }),
     );
     const running = w.run();
     say(
-      `worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}; ${describeCodec(settings.codec)}`,
+      `worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}; ${describeCodec(settings.codec)}; ${describeTracing(tracingSettings)}`,
     );
     say('press Ctrl-C to stop');
     const stopped = await Promise.race([
@@ -74,6 +82,7 @@ async function worker(v: Values): Promise<void> {
     await running;
     say('worker stopped');
   } finally {
+    await tracing.shutdown().catch(() => undefined);
     // the SDK releases the worker's hold on the connection a moment after run() resolves
     await connection.close().catch(() => undefined);
   }

@@ -7,7 +7,9 @@
  * Bodies are read raw and decoded exactly once, in the configured charset. No stack traces reach the caller.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { TRACER_NAME } from '../../tracing';
 import {
   AlipayError,
   formParse,
@@ -53,6 +55,8 @@ export interface WebhookOptions {
   workerPolling?: () => Promise<boolean>;
   /** Temporal unreachable: answer 503 within this bound, ms (default 10 s; Alipay waits longer than that). */
   deliveryDeadlineMs?: number;
+  /** Spans of the notifications (default: the process's global tracer, a no-op unless tracing is started). */
+  tracer?: Tracer;
 }
 
 const FAIL = 'fail';
@@ -61,6 +65,7 @@ const DEFAULT_DELIVERY_DEADLINE_MS = 10_000;
 
 export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   const deliveryDeadlineMs = opts.deliveryDeadlineMs ?? DEFAULT_DELIVERY_DEADLINE_MS;
+  const tracer = opts.tracer ?? trace.getTracer(TRACER_NAME);
   const logger = opts.logger ?? { level: 'info' };
   const app = Fastify({
     ...(isLogger(logger) ? { loggerInstance: logger } : { logger }),
@@ -94,10 +99,28 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
 
   const refuse = (reply: FastifyReply, status: number, reason: RefusalReason) => {
     metrics.refused(reason);
+    trace.getActiveSpan()?.setAttribute('witkey.refusal_reason', reason);
     return reply.code(status).type('text/plain').send(FAIL);
   };
 
-  app.post(NOTIFY_PATH, async (req, reply) => {
+  /** One span per notification (SERVER): the client's signal and the workflow's handling continue its trace. */
+  app.post(NOTIFY_PATH, (req, reply) =>
+    tracer.startActiveSpan(
+      'alipay notification',
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'url.path': NOTIFY_PATH } },
+      async (span) => {
+        try {
+          return await onNotification(req, reply);
+        } finally {
+          span.setAttribute('http.response.status_code', reply.statusCode);
+          if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+        }
+      },
+    ),
+  );
+
+  const onNotification = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.body;
     if (!Buffer.isBuffer(raw)) return refuse(reply, 415, 'malformed');
     let notification: TaskNotification;
@@ -118,6 +141,11 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       outerTaskId: notification.event.outerTaskId,
       notifyId: notification.notifyId,
       notifyType: notification.event.type,
+    });
+    trace.getActiveSpan()?.setAttributes({
+      'witkey.outer_task_id': notification.event.outerTaskId,
+      'alipay.notify_id': notification.notifyId,
+      'alipay.notify_type': notification.event.type,
     });
     try {
       if (!(await notifyVerified(notification.notifyId))) {
@@ -141,9 +169,10 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       return refuse(reply, 503, 'temporal_unavailable');
     }
     metrics.delivery((performance.now() - started) / 1000, outcome);
+    trace.getActiveSpan()?.setAttribute('witkey.delivery', outcome);
     log.info({ outcome }, 'notification recorded');
     return reply.code(200).type('text/plain').send('success');
-  });
+  };
 
   /**
    * A verified return on which Alipay refused the step: delivered to the task (pageRefused: an attention item for an

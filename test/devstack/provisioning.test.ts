@@ -12,7 +12,7 @@ import { cachedCliPath } from '../../devstack/temporal-cli';
 import { cachedTestServerPath } from '../../devstack/test-server';
 import { resolveTemporalCli } from '../../devstack/temporal-cli';
 import { resolveTestServer } from '../../devstack/test-server';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import { WITKEY_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import type { StackCheckResult, stackCheck } from '../../workflows/stack-check';
 import type { StartedServer } from '../../devstack/servers';
@@ -27,7 +27,7 @@ async function runStackCheck(server: StartedServer, sleepMs: number): Promise<St
     connection: server.env.nativeConnection,
     namespace: server.namespace,
     taskQueue,
-    workflowBundle: await witkeyWorkflowBundle(),
+    ...(await witkeyWorkflowOptions()),
   });
   return worker.runUntil(
     server.env.client.workflow.execute<typeof stackCheck>('stackCheck', {

@@ -2,7 +2,7 @@
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WitkeyTasks, type InboxItem } from '../../client/tasks';
 import type { StartedServer } from '../../devstack/servers';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import type { TaskNotification } from '../../workflows/messages';
 import { devServer, timeSkippingServer } from '../support/servers';
 
@@ -34,18 +34,20 @@ export async function startInboxHarness(
   const taskQueue = `inbox-${process.pid}-${Date.now()}`;
   const stops: (() => Promise<void>)[] = [];
   const worker = async (queue: string, which: 'witkey' | 'fixtures' = 'witkey') => {
-    const bundle =
+    const workflows =
       which === 'witkey'
-        ? await witkeyWorkflowBundle()
-        : await (fixtures ??= bundleWorkflowCode({
-            workflowsPath: require.resolve('./fixtures/workflows'),
-            logger: quiet,
-          }));
+        ? await witkeyWorkflowOptions()
+        : {
+            workflowBundle: await (fixtures ??= bundleWorkflowCode({
+              workflowsPath: require.resolve('./fixtures/workflows'),
+              logger: quiet,
+            })),
+          };
     const w = await Worker.create({
       connection: server.env.nativeConnection,
       namespace: server.namespace,
       taskQueue: queue,
-      workflowBundle: bundle,
+      ...workflows,
       shutdownGraceTime: '100ms',
     });
     const running = w.run();

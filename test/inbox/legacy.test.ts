@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { deliverNotification } from '../../client/webhook/deliver';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import {
   HANDOVER_PER_RUN,
   INBOX_WORKFLOW_ID,
@@ -62,7 +62,7 @@ describe('the old single inbox hands its items over to one workflow each', () =>
 
     await h.worker(queue); // today's code takes over the running inbox
     const history = await legacy().fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: await witkeyWorkflowBundle() }, history, INBOX_WORKFLOW_ID); // deterministic
+    await Worker.runReplayHistory(await witkeyWorkflowOptions(), history, INBOX_WORKFLOW_ID); // deterministic
     assert.deepEqual(await legacy().query(inboxQuery), before, "the same items under today's code");
     // an item the old inbox still holds is resolved there through the client API
     const r = await h.tasks.resolveInboxItem(sent[1].notifyId, 'olga', 'resolved in the old inbox');

@@ -16,7 +16,7 @@ import { buildWebhook } from '../../client/webhook/server';
 import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
 import { freePort } from '../../devstack/ports';
 import { startSandbox } from '../../sandbox';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import type { TaskResult, TaskView } from '../../workflows/messages';
 import { taskWorkflowId } from '../../workflows/messages';
 import { saveHistory } from '../support/histories';
@@ -375,7 +375,7 @@ export async function startModelTestStack(): Promise<ModelTestStack> {
       connection: server.env.nativeConnection,
       namespace: server.namespace,
       taskQueue,
-      workflowBundle: await witkeyWorkflowBundle(),
+      ...(await witkeyWorkflowOptions()),
       activities: createActivities(settings.gateway, { auditDir }),
       shutdownGraceTime: '100ms',
       maxCachedWorkflows: 0,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import '../support/servers'; // quiet worker logs
 import { changedFiles, currentFingerprint, folderNameFor, loadCorpus, newestFolder, recordedNames } from './corpus';
 
@@ -56,7 +56,7 @@ describe('replay corpus', () => {
     assert.ok(histories.length >= 20, `expected the recorded paths, found ${histories.length}`);
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await witkeyWorkflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories(await witkeyWorkflowOptions(), histories)) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${shortReason(result.error.message)}`);
     }

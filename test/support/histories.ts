@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import { taskWorkflowId } from '../../workflows/messages';
 
 const NAME = /^[a-z0-9]+(?:[-.][a-z0-9]+)*$/;
@@ -69,7 +69,7 @@ export async function saveHistory(client: Client, outerTaskId: string, name: str
   }
   try {
     await Worker.runReplayHistory(
-      { workflowBundle: await witkeyWorkflowBundle(), replayName: `fresh-${name}` },
+      { ...(await witkeyWorkflowOptions()), replayName: `fresh-${name}` },
       history,
       workflowId,
     );

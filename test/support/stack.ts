@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
@@ -15,7 +16,8 @@ import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
 import { freePort } from '../../devstack/ports';
 import type { StartedServer } from '../../devstack/servers';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { witkeyWorkflowBundle } from '../../worker';
+import { clientTracing, type Tracing } from '../../tracing';
+import { witkeyWorkflowOptions } from '../../worker';
 import { taskWorkflowId, type TaskResult, type TaskView } from '../../workflows/messages';
 import { saveHistory } from './histories';
 import { devServer, timeSkippingServer } from './servers';
@@ -46,10 +48,18 @@ export interface TestStack {
 }
 
 export async function startTestStack(
-  opts: { timeSkipping?: boolean; resendWindowMs?: number } = {},
+  opts: { timeSkipping?: boolean; resendWindowMs?: number; tracing?: Tracing } = {},
 ): Promise<TestStack> {
   const timeSkipping = opts.timeSkipping ?? true;
   const server = timeSkipping ? await timeSkippingServer() : await devServer();
+  // traced: a client of the same connection with the tracing interceptors (not the time-skipping one)
+  const client = opts.tracing
+    ? new Client({
+        connection: server.env.connection,
+        namespace: server.namespace,
+        interceptors: clientTracing(opts.tracing),
+      })
+    : server.env.client;
   const dataDir = await mkdtemp(join(tmpdir(), 'witkey-stack-'));
   const sandbox = await startSandbox({ dataDir, clock: { now: () => server.env.currentTimeMs() }, autoDeliver: false });
   const taskQueue = `stack-${process.pid}-${Date.now()}`;
@@ -58,10 +68,11 @@ export async function startTestStack(
   const webhookUrl = `http://127.0.0.1:${port}`;
   const settings = siteSettingsForSandbox(sandbox.publicConfig(), webhookUrl);
   const webhook = buildWebhook({
-    client: server.env.client,
+    client,
     taskQueue,
     inbound: settings.inbound,
     logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false,
+    ...(opts.tracing ? { tracer: opts.tracing.tracer } : {}),
   });
   await webhook.listen({ host: '127.0.0.1', port });
   const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
@@ -69,7 +80,7 @@ export async function startTestStack(
       connection: server.env.nativeConnection,
       namespace: server.namespace,
       taskQueue,
-      workflowBundle: await witkeyWorkflowBundle(),
+      ...(await witkeyWorkflowOptions(opts.tracing)),
       activities: createActivities(settings.gateway, { auditDir: join(dataDir, 'audit') }),
       // a crash test restarts workers: a short timeout lets the new one take over an abandoned activity soon
       shutdownGraceTime: '100ms',
@@ -77,7 +88,7 @@ export async function startTestStack(
     return { worker, running: worker.run() };
   };
   let current = await newWorker();
-  const tasks = new WitkeyTasks(server.env.client, {
+  const tasks = new WitkeyTasks(client, {
     taskQueue,
     feeRates: sandbox.config.feeRates,
     auditDir: join(dataDir, 'audit'),

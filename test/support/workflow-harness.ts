@@ -9,7 +9,7 @@ import type { NotifyEvent } from '../../alipay/core/events';
 import { splitWinnerTransfer, type FeeRates } from '../../alipay/core/fees';
 import { WitkeyTasks } from '../../client/tasks';
 import type { StartedServer } from '../../devstack/servers';
-import { witkeyWorkflowBundle } from '../../worker';
+import { witkeyWorkflowOptions } from '../../worker';
 import type { TaskSettings } from '../../workflows/bounty-task';
 import { notificationSignal, taskWorkflowId, type TaskNotification, type TaskResult } from '../../workflows/messages';
 import { FakeGateway } from './fake-gateway';
@@ -45,7 +45,7 @@ export async function startWorkflowHarness(
     connection: server.env.nativeConnection,
     namespace: server.namespace,
     taskQueue,
-    workflowBundle: await witkeyWorkflowBundle(),
+    ...(await witkeyWorkflowOptions()),
     activities: gateway.activities(),
   });
   const running = worker.run();
