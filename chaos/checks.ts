@@ -8,11 +8,18 @@
  * The sandbox is read in process (Sandbox) or over its inspection API (httpBooks).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { WitkeyTasks } from '../client/tasks';
 import { sandboxLedger } from '../cli/demo/sandbox-ledger';
 import type { NotificationRecord, Posting, TaskRecord } from '../sandbox';
 import { inboxItemWorkflowId } from '../workflows/inbox-item';
-import type { TaskView } from '../workflows/messages';
+import {
+  notificationSignal,
+  taskWorkflowId,
+  type TaskNotification,
+  type TaskResult,
+  type TaskView,
+} from '../workflows/messages';
 import type { LedgerFigures } from '../workflows/task/types';
 import type { ScenarioRow } from './row';
 
@@ -58,7 +65,7 @@ export async function checkTasks(
     phaseOf(task, view, f);
     await moneyOf(task.id, view, targets.books, f);
     f.duplicatesExecuted += doubles(task.id, await targets.books.journal(task.id), f);
-    f.notificationsLost += await lost(task.id, view, targets, f);
+    f.notificationsLost += await lost(task.id, targets, f);
   }
   return f;
 }
@@ -122,11 +129,10 @@ function doubles(id: string, journal: Posting[], f: Findings): number {
 /** Notifications acknowledged with `success` that neither the task nor an inbox item holds. */
 async function lost(
   id: string,
-  view: TaskView,
   targets: { client: Client; books: SandboxBooks },
   f: Findings,
 ): Promise<number> {
-  const processed = new Set(view.processedNotifyIds);
+  const processed = await notifyIdsOf(targets.client, id);
   let n = 0;
   for (const record of await targets.books.notifications({ outerTaskId: id })) {
     if (!record.attempts.some((a) => a.success)) continue;
@@ -136,6 +142,25 @@ async function lost(
     f.problems.push(`${id}: notification ${record.notifyId} (${record.notifyType}) answered success, found nowhere`);
   }
   return n;
+}
+
+/**
+ * The notify_ids a task holds: a closed task's result lists every one it processed (across continue-as-new); an
+ * open task's are the notification signals in its history (recorded, so they will be acted on).
+ */
+async function notifyIdsOf(client: Client, id: string): Promise<Set<string>> {
+  const handle = client.workflow.getHandle(taskWorkflowId(id));
+  const { status } = await handle.describe();
+  if (status.name === 'COMPLETED') return new Set(((await handle.result()) as TaskResult).processedNotifyIds);
+  const ids = new Set<string>();
+  const converter = client.options.loadedDataConverter;
+  for (const e of (await handle.fetchHistory()).events ?? []) {
+    const a = e.workflowExecutionSignaledEventAttributes;
+    if (a?.signalName !== notificationSignal.name) continue;
+    const n = await decodeFromPayloadsAtIndex<TaskNotification>(converter, 0, a.input?.payloads);
+    ids.add(n.notifyId);
+  }
+  return ids;
 }
 
 async function inInbox(client: Client, notifyId: string): Promise<boolean> {

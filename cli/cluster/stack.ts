@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { ManagedProcess } from '../../devstack/cluster/managed-process';
+import { startDevServerNode } from '../../devstack/cluster/dev-server-node';
 import { startTcpBalancer, type TcpBalancer } from '../../devstack/cluster/tcp-balancer';
 import { startTemporalCluster, type TemporalCluster } from '../../devstack/cluster/temporal-cluster';
 import { startWebUi, webUiOrigins, type WebUi } from '../../devstack/cluster/web-ui';
@@ -31,13 +32,18 @@ export interface ClusterOptions {
   sandboxTimeFactor: number;
   /** Keep the work folder (logs) after stop. */
   keepLogs: boolean;
+  /** Temporal as N server nodes on PostgreSQL (default), or one dev server on SQLite (the embedded shape). */
+  temporal?: 'cluster' | 'dev-server';
+  /** Start the Web UI server (default true). */
+  webUi?: boolean;
   progress: Progress;
 }
 
 export interface ClusterStack {
   workDir: string;
   temporal: TemporalCluster;
-  ui: WebUi;
+  /** Unless started without it (`webUi: false`). */
+  ui?: WebUi;
   sandbox: { url: string; process: ManagedProcess };
   /** The codec keys of every witkey process (one key, made for this cluster) and the codec server of the Web UI. */
   codec: { keysDir: string; url: string; process: ManagedProcess };
@@ -63,16 +69,20 @@ export async function startClusterStack(opts: ClusterOptions): Promise<ClusterSt
     const uiPort = await freePort();
     const codec = await startCodecServerProcess(workDir, webUiOrigins(uiPort), opts);
     stops.push(() => codec.process.stop());
-    const ui = await startWebUi({
-      binary: await resolveUiServer(opts.progress),
-      workDir,
-      temporalAddress: temporal.address,
-      namespace: opts.namespace,
-      port: uiPort,
-      codecEndpoint: codec.url,
-    });
-    stops.push(() => ui.process.stop());
-    opts.progress(`Web UI on ${ui.url} (decoding payloads through ${codec.url})`);
+    let ui: WebUi | undefined;
+    if (opts.webUi !== false) {
+      const started = await startWebUi({
+        binary: await resolveUiServer(opts.progress),
+        workDir,
+        temporalAddress: temporal.address,
+        namespace: opts.namespace,
+        port: uiPort,
+        codecEndpoint: codec.url,
+      });
+      stops.push(() => started.process.stop());
+      opts.progress(`Web UI on ${started.url} (decoding payloads through ${codec.url})`);
+      ui = started;
+    }
     const apps = await startWitkeyProcesses(opts, workDir, temporal.address, codec.keysDir, stops);
     return { workDir, temporal, ui, codec, ...apps, stop };
   } catch (err) {
@@ -88,6 +98,12 @@ async function startTemporal(
   workDir: string,
   stops: (() => Promise<void>)[],
 ): Promise<TemporalCluster> {
+  if (opts.temporal === 'dev-server') {
+    const dev = await startDevServerNode({ workDir, progress: opts.progress });
+    stops.push(() => dev.stop());
+    await registerNamespace(dev.address, opts);
+    return dev;
+  }
   const db: RunningPostgres = await startPostgres(opts.progress); // first: a missing PostgreSQL fails fast
   stops.push(() => db.stop());
   const pieces = await resolveTemporalServer(opts.progress);

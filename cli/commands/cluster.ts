@@ -96,7 +96,7 @@ function printAddresses(stack: ClusterStack): void {
     [
       `Temporal frontend (balancer) ${stack.temporal.address}  (export TEMPORAL_ADDRESS=${stack.temporal.address})`,
       ...stack.temporal.nodes.map((n) => `  ${n.process.name}  frontend 127.0.0.1:${n.ports.frontend}`),
-      `Temporal Web UI              ${stack.ui.url}`,
+      `Temporal Web UI              ${stack.ui?.url ?? '(not started)'}`,
       `codec server (Web UI)        ${stack.codec.url}  (keys: export WITKEY_CODEC_KEYS_DIR=${stack.codec.keysDir})`,
       `webhooks (public URL)        ${stack.publicUrl}  (${stack.webhooks.length} processes)`,
       `workers                      ${stack.workers.length} processes; metrics ${stack.workerMetrics.join(', ')}`,
@@ -153,7 +153,7 @@ async function showVisibility(
 ): Promise<boolean> {
   const expected: Record<string, number> = {};
   for (const o of report.outcomes) expected[o.expected] = (expected[o.expected] ?? 0) + 1;
-  const { seen, agrees } = await awaitVisibleCounts(client, stack.ui.url, opts.namespace, expected);
+  const { seen, agrees } = await awaitVisibleCounts(client, stack.ui!.url, opts.namespace, expected);
   const phases = Object.entries(seen.byPhase).map(([phase, n]) => `${phase} ${n}`);
   out(
     `visibility (WitkeyPhase, SQL visibility on PostgreSQL): ${phases.join(', ')}; the Web UI server counts ${seen.throughUi} tasks${agrees ? '' : ' (EXPECTED OTHERWISE)'}\n`,

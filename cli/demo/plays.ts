@@ -9,7 +9,7 @@
  * `witkey up` and `witkey demo` play one of each; `witkey cluster --check` plays a batch of them.
  */
 import { formatYuan } from '../../alipay/core/money';
-import { TaskRequestError, type WitkeyTasks } from '../../client/tasks';
+import { TaskClosedError, TaskRequestError, type WitkeyTasks } from '../../client/tasks';
 import type { Sandbox } from '../../sandbox';
 import type { TaskView } from '../../workflows/messages';
 import type { SandboxTasks } from './sandbox-ledger';
@@ -82,6 +82,50 @@ async function statusOrUndefined(ctx: PlayContext, id: string, deadline: number)
   }
 }
 
+/**
+ * A call that must get through a restart (a Temporal node, the sandbox): retried while it fails for want of a
+ * connection; a refusal (TaskRequestError, TaskClosedError, an HTTP answer of the sandbox) is thrown at once. The
+ * updates that create something carry a request id (`requestIdOf`), so a retry after a lost answer returns the
+ * first call's result instead of doing it twice.
+ */
+async function steady<T>(fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof TaskRequestError || err instanceof TaskClosedError) return false;
+  const message = (err as Error).message ?? '';
+  if (/^sandbox \/.*: HTTP [1-4]\d\d/.test(message)) return false; // the sandbox answered: a refusal
+  return true; // gRPC UNAVAILABLE / DEADLINE_EXCEEDED, fetch failed, connection reset, HTTP 5xx of a restarting piece
+}
+
+const requestIdOf = (id: string, step: string): string => `${id}:${step}`;
+
+/**
+ * A page step at the sandbox (pay, confirm): retried through a restart; a refusal on a retry means the first try
+ * went through before its answer was lost, so the play goes on and the task's state decides.
+ */
+async function pageStep(fn: () => Promise<unknown>): Promise<void> {
+  let tries = 0;
+  await steady(async () => {
+    tries += 1;
+    try {
+      await fn();
+    } catch (err) {
+      if (tries > 1 && !isTransient(err)) return;
+      throw err;
+    }
+  });
+}
+
 /** The task has reached the end of its kind: settled, or cancelled with nothing pending. */
 export function isFinal(v: TaskView): boolean {
   return v.phase === 'settled' || (v.phase === 'cancelled' && v.pendingActions.length === 0);
@@ -98,44 +142,49 @@ async function publishAndPay(
   bountyFen: number,
   valueAddedFeeFen: number,
 ): Promise<void> {
-  const published = await ctx.tasks.publish({
-    outerTaskId: id,
-    title,
-    taskType: 'DESIGN',
-    publisherId: 'demo-publisher',
-    publisherName: '小猪',
-    publisherAlipayUserId: PUBLISHER,
-    bountyFen,
-    valueAddedFeeFen,
-    expiresAtMs: Date.now() + ctx.times.expiryMs,
-  });
+  const expiresAtMs = Date.now() + ctx.times.expiryMs; // the same on a retry: a different one is refused
+  const published = await steady(() =>
+    ctx.tasks.publish({
+      outerTaskId: id,
+      title,
+      taskType: 'DESIGN',
+      publisherId: 'demo-publisher',
+      publisherName: '小猪',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen,
+      valueAddedFeeFen,
+      expiresAtMs,
+    }),
+  );
   ctx.say(
     `${id}: published "${title}", bounty ${yuan(bountyFen)}${valueAddedFeeFen ? ` + value-added fee ${yuan(valueAddedFeeFen)}` : ''}; cashier ${published.cashierUrl.slice(0, 60)}...`,
   );
-  await ctx.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER, followReturn: true });
+  await pageStep(() => ctx.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER, followReturn: true }));
   await waitForTask(ctx, id, 'the freeze', (v) => v.phase === 'open');
   ctx.say(`${id}: paid at the cashier: bounty frozen (task_freeze), phase open`);
 }
 
 async function playA(ctx: PlayContext, id: string): Promise<void> {
   await publishAndPay(ctx, id, 'Logo design / 标志设计', 80_000, 3_000);
-  const r1 = await ctx.tasks.selectWinners(id, {
+  const round1 = {
     winners: [
       { alipayUserId: WINNER(1), nickname: '天之蓝', amountFen: 30_000 },
       { alipayUserId: WINNER(2), nickname: 'Tom', amountFen: 15_000 },
     ],
     announceEndMs: Date.now() + ctx.times.announcementMs,
-  });
-  await ctx.sandbox.confirm(r1.confirmUrl, { followReturn: true });
+  };
+  const r1 = await steady(() => ctx.tasks.selectWinners(id, round1, requestIdOf(id, 'round-1')));
+  await pageStep(() => ctx.sandbox.confirm(r1.confirmUrl, { followReturn: true }));
   await waitForTask(ctx, id, 'round 1 confirmed', (v) =>
     r1.transferNos.every((no) => v.transfers.find((t) => t.transferNo === no)?.status === 'waiting'),
   );
   ctx.say(`${id}: round 1: winners ${r1.transferNos.join(', ')} confirmed by the publisher, announcement running`);
-  const r2 = await ctx.tasks.selectWinners(id, {
+  const round2 = {
     winners: [{ alipayUserId: WINNER(3), nickname: '红彤彤', amountFen: 20_000 }],
     announceEndMs: Date.now() + ctx.times.announcementMs,
-  });
-  await ctx.sandbox.confirm(r2.confirmUrl, { followReturn: true });
+  };
+  const r2 = await steady(() => ctx.tasks.selectWinners(id, round2, requestIdOf(id, 'round-2')));
+  await pageStep(() => ctx.sandbox.confirm(r2.confirmUrl, { followReturn: true }));
   await waitForTask(
     ctx,
     id,
@@ -157,12 +206,13 @@ async function playA(ctx: PlayContext, id: string): Promise<void> {
  */
 async function cancelSecondWinner(ctx: PlayContext, id: string, transferNo: string): Promise<void> {
   try {
-    const cancel = await ctx.tasks.cancelWinners(id, [transferNo]);
+    const cancel = await steady(() => ctx.tasks.cancelWinners(id, [transferNo]));
     ctx.say(`${id}: cancelled winner ${cancel.cancelled.join(', ')} during the announcement: ${yuan(15_000)} back`);
   } catch (err) {
-    if (!(err instanceof TaskRequestError && err.code === 'WITKEY_NOT_ALLOW')) throw err;
-    const transfer = (await ctx.tasks.status(id)).transfers.find((t) => t.transferNo === transferNo);
-    if (transfer?.status === 'waiting') throw err;
+    if (!(err instanceof TaskRequestError)) throw err;
+    const transfer = (await steady(() => ctx.tasks.status(id))).transfers.find((t) => t.transferNo === transferNo);
+    if (transfer?.status === 'cancelled') return; // a retry of a cancellation whose answer was lost
+    if (err.code !== 'WITKEY_NOT_ALLOW' || transfer?.status === 'waiting') throw err;
     ctx.say(`${id}: too late to cancel ${transferNo} (${err.message}); the winner is paid instead`);
   }
 }
@@ -171,55 +221,61 @@ async function handleLeftoverA(ctx: PlayContext, id: string): Promise<void> {
   const expired = await waitForTask(ctx, id, 'expiry', (v) => v.phase === 'expired', ctx.times.expiryMs + 60_000);
   const left = expired.availableFen;
   const threeWays = left >= 20_000; // not when the cancellation came too late and the winner was paid
-  const plan = await ctx.tasks.planLeftover(
-    id,
-    threeWays
-      ? {
-          refundFen: left - 20_000,
-          platformFen: 5_000,
-          winners: [{ alipayUserId: WINNER(4), nickname: 'Late Ann', amountFen: 15_000 }],
-        }
-      : { refundFen: left, platformFen: 0, winners: [] },
-  );
+  const leftover = threeWays
+    ? {
+        refundFen: left - 20_000,
+        platformFen: 5_000,
+        winners: [{ alipayUserId: WINNER(4), nickname: 'Late Ann', amountFen: 15_000 }],
+      }
+    : { refundFen: left, platformFen: 0, winners: [] };
+  const plan = await steady(() => ctx.tasks.planLeftover(id, leftover, requestIdOf(id, 'leftover')));
   ctx.say(
     threeWays
       ? `${id}: expired with ${yuan(left)} left: refund ${yuan(left - 20_000)}, platform share ${yuan(5_000)}, another winner ${yuan(15_000)} (left.amount.handle page for the admin)`
       : `${id}: expired with ${yuan(left)} left: all refunded (left.amount.handle page for the admin)`,
   );
-  await ctx.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true });
+  await pageStep(() => ctx.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true }));
   await waitForTask(ctx, id, 'leftover done', (v) => v.phase === 'closing' || v.phase === 'settled');
   ctx.say(`${id}: leftover handled: every fen moved`);
 }
 
 async function playB(ctx: PlayContext, id: string): Promise<void> {
   await publishAndPay(ctx, id, 'Translation / 翻译', 12_000, 0);
-  const r = await ctx.tasks.selectWinners(id, {
-    winners: [{ alipayUserId: WINNER(5), nickname: 'Quick', amountFen: 10_000 }],
-  });
-  await ctx.sandbox.confirm(r.confirmUrl, { followReturn: true });
+  const r = await steady(() =>
+    ctx.tasks.selectWinners(
+      id,
+      { winners: [{ alipayUserId: WINNER(5), nickname: 'Quick', amountFen: 10_000 }] },
+      requestIdOf(id, 'winner'),
+    ),
+  );
+  await pageStep(() => ctx.sandbox.confirm(r.confirmUrl, { followReturn: true }));
   await waitForTask(ctx, id, 'immediate payment', (v) =>
     v.transfers.every((t) => t.status === 'paid' && t.commissionSettled),
   );
   ctx.say(`${id}: winner ${r.transferNos[0]} paid immediately (no announcement period, transfer_status I)`);
   const expired = await waitForTask(ctx, id, 'expiry', (v) => v.phase === 'expired', ctx.times.expiryMs + 60_000);
-  const plan = await ctx.tasks.planLeftover(id, { refundFen: expired.availableFen, platformFen: 0, winners: [] });
-  await ctx.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true });
+  const refund = { refundFen: expired.availableFen, platformFen: 0, winners: [] };
+  const plan = await steady(() => ctx.tasks.planLeftover(id, refund, requestIdOf(id, 'leftover')));
+  await pageStep(() => ctx.sandbox.confirmLeftover(plan.adminPage.fields, { followReturn: true }));
   await waitForTask(ctx, id, 'refund', (v) => v.phase === 'closing' || v.phase === 'settled');
   ctx.say(`${id}: expired: ${yuan(expired.availableFen)} refunded to the publisher`);
 }
 
 async function playC(ctx: PlayContext, id: string): Promise<void> {
-  const published = await ctx.tasks.publish({
-    outerTaskId: id,
-    title: 'Never paid / 未支付',
-    taskType: 'DESIGN',
-    publisherId: 'demo-publisher',
-    publisherAlipayUserId: PUBLISHER,
-    bountyFen: 5_000,
-    valueAddedFeeFen: 0,
-    expiresAtMs: Date.now() + ctx.times.expiryMs,
-  });
-  await ctx.sandbox.openPage(published.cashierUrl);
+  const expiresAtMs = Date.now() + ctx.times.expiryMs;
+  const published = await steady(() =>
+    ctx.tasks.publish({
+      outerTaskId: id,
+      title: 'Never paid / 未支付',
+      taskType: 'DESIGN',
+      publisherId: 'demo-publisher',
+      publisherAlipayUserId: PUBLISHER,
+      bountyFen: 5_000,
+      valueAddedFeeFen: 0,
+      expiresAtMs,
+    }),
+  );
+  await pageStep(() => ctx.sandbox.openPage(published.cashierUrl));
   ctx.say(`${id}: published; the publisher opened the cashier and walked away`);
   await waitForTask(ctx, id, 'cancellation', (v) => v.phase === 'cancelled', ctx.times.paymentTimeoutMs + 60_000);
   ctx.say(`${id}: payment deadline passed: trade.query found it unpaid, trade.cancel closed it; nothing charged`);

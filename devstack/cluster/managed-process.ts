@@ -22,6 +22,9 @@ export class ManagedProcess {
   private exited?: Promise<void>;
   /** How many times this process was started. */
   starts = 0;
+  /** How many times it ended without being asked to (kill() and stop() are asked): crashes. */
+  unexpectedExits = 0;
+  private ending = false;
 
   constructor(readonly spec: ProcessSpec) {}
 
@@ -48,7 +51,13 @@ export class ManagedProcess {
     });
     child.stdout.pipe(this.log, { end: false });
     child.stderr.pipe(this.log, { end: false });
-    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
+    this.ending = false;
+    this.exited = new Promise((resolve) =>
+      child.once('close', () => {
+        if (!this.ending) this.unexpectedExits += 1;
+        resolve();
+      }),
+    );
     this.child = child;
     this.starts += 1;
   }
@@ -56,6 +65,7 @@ export class ManagedProcess {
   /** Ends the process at once, as a crash would: no shutdown hooks run. */
   async kill(): Promise<void> {
     if (!this.running) return;
+    this.ending = true;
     this.child!.kill('SIGKILL');
     await this.exited;
   }
@@ -63,6 +73,7 @@ export class ManagedProcess {
   /** SIGTERM, and SIGKILL when it has not exited within `graceMs`. Idempotent. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.running) {
+      this.ending = true;
       this.child!.kill('SIGTERM');
       const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
       await this.exited;

@@ -23,12 +23,15 @@ import { startTcpBalancer, type TcpBalancer } from './tcp-balancer';
 
 export interface TemporalNode {
   process: ManagedProcess;
-  ports: NodePorts;
+  /** Its ports (a dev server: the frontend only; the others are its own business). */
+  ports: Pick<NodePorts, 'frontend'> & Partial<NodePorts>;
 }
 
 export interface TemporalCluster {
-  /** The load balancer in front of every node's frontend: what clients and workers dial. */
+  /** The load balancer in front of every node's frontend (a dev server: its own address): what clients dial. */
   address: string;
+  /** How a node is taken down in a chaos run: SIGKILL (a cluster node) or a stop (the dev server, on its SQLite). */
+  kind: 'cluster' | 'dev-server';
   nodes: TemporalNode[];
   /** Starts a node again after a kill and waits until its frontend listens. */
   restart(node: TemporalNode): Promise<void>;
@@ -67,6 +70,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
 function clusterHandle(nodes: TemporalNode[], balancer: TcpBalancer, progress: Progress): TemporalCluster {
   return {
     address: balancer.address,
+    kind: 'cluster',
     nodes,
     restart: async (node) => {
       node.process.start();
