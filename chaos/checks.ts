@@ -127,11 +127,7 @@ function doubles(id: string, journal: Posting[], f: Findings): number {
 }
 
 /** Notifications acknowledged with `success` that neither the task nor an inbox item holds. */
-async function lost(
-  id: string,
-  targets: { client: Client; books: SandboxBooks },
-  f: Findings,
-): Promise<number> {
+async function lost(id: string, targets: { client: Client; books: SandboxBooks }, f: Findings): Promise<number> {
   const processed = await notifyIdsOf(targets.client, id);
   let n = 0;
   for (const record of await targets.books.notifications({ outerTaskId: id })) {

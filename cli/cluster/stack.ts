@@ -53,6 +53,8 @@ export interface ClusterStack {
   publicUrl: string;
   /** Each worker's Prometheus endpoint (the Temporal SDK's metrics). */
   workerMetrics: string[];
+  /** Waits until a restarted sandbox or webhook listens again. */
+  waitListening(p: ManagedProcess): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,7 +151,7 @@ async function startWitkeyProcesses(
   temporalAddress: string,
   codecKeysDir: string,
   stops: (() => Promise<void>)[],
-): Promise<Pick<ClusterStack, 'sandbox' | 'workers' | 'webhooks' | 'publicUrl' | 'workerMetrics'>> {
+): Promise<Pick<ClusterStack, 'sandbox' | 'workers' | 'webhooks' | 'publicUrl' | 'workerMetrics' | 'waitListening'>> {
   const sandbox = await startSandboxProcess(opts, workDir);
   stops.push(() => sandbox.process.stop());
   const webhookPorts = await Promise.all(Array.from({ length: opts.webhooks }, () => freePort()));
@@ -177,7 +179,16 @@ async function startWitkeyProcesses(
   for (const [i, port] of webhookPorts.entries()) await waitUp(webhooks[i], port);
   opts.progress(`${workers.length} workers and ${webhooks.length} webhooks started; public URL ${publicUrl}`);
   const workerMetrics = metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`);
-  return { sandbox, workers, webhooks, publicUrl, workerMetrics };
+  const listening = new Map<ManagedProcess, number>([
+    [sandbox.process, Number(new URL(sandbox.url).port)],
+    ...webhooks.map((w, i): [ManagedProcess, number] => [w, webhookPorts[i]]),
+  ]);
+  const waitListening = async (p: ManagedProcess): Promise<void> => {
+    const port = listening.get(p);
+    if (port === undefined) throw new Error(`${p.name} listens on no known port`);
+    await waitUp(p, port);
+  };
+  return { sandbox, workers, webhooks, publicUrl, workerMetrics, waitListening };
 }
 
 async function startSandboxProcess(

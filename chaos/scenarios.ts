@@ -1,0 +1,5 @@
+/** Every scenario of `npm run chaos`, in the order they run. */
+import { crashScenario } from './crash';
+import type { Scenario } from './row';
+
+export const SCENARIOS: Scenario[] = [crashScenario('embedded'), crashScenario('cluster')];
