@@ -141,7 +141,7 @@ export async function runPrivacy(opts: ScenarioOptions): Promise<PrivacyRun> {
     row.problems.push(`the scan threw: ${(err as Error).message}`);
   }
   for (const [kind, f] of Object.entries(figures)) say(`scanned ${kind}: ${f.sources} sources, ${f.bytes} bytes`);
-  if (row.problems.length === 0) await rm(dataDir, { recursive: true, force: true });
+  if (row.problems.length === 0 && !process.env.WITKEY_CHAOS_KEEP) await rm(dataDir, { recursive: true, force: true });
   else say(`kept the run's data folder for inspection: ${dataDir}`);
   return { row, figures, durationMs: Date.now() - t0 };
 }
@@ -262,7 +262,7 @@ const History = temporal.api.history.v1.History;
 async function readHistories(stack: RunningStack, keys: CodecKeys, raw: Source[], decoded: Source[]): Promise<void> {
   const plain = new Client({ connection: stack.client.connection, namespace: stack.namespace });
   const codec = keys.keyring ? new EncryptionCodec(keys.keyring) : undefined;
-  for await (const wf of plain.workflow.list()) {
+  for (const wf of await executions(plain)) {
     const label = `${wf.workflowId}/${wf.runId}`;
     const history = await plain.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     raw.push({
@@ -296,6 +296,24 @@ async function readHistories(stack: RunningStack, keys: CodecKeys, raw: Source[]
       ),
     );
   }
+}
+
+/** Every workflow run of the namespace, from the raw listing (the SDK's list() would decode the memos). */
+async function executions(client: Client): Promise<Array<{ workflowId: string; runId: string }>> {
+  const out: Array<{ workflowId: string; runId: string }> = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      pageSize: 1000,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    for (const e of page.executions ?? [])
+      if (e.execution?.workflowId && e.execution.runId)
+        out.push({ workflowId: e.execution.workflowId, runId: e.execution.runId });
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return out;
 }
 
 interface ScanInput {
@@ -368,6 +386,15 @@ async function scanRun(input: ScanInput): Promise<{ figures: ScanFigures; proble
     f.bytes += s.bytes.length;
   }
   const problems = findings.map(describeFinding);
+  // controls: the needles are right (each secret is found where it must be), else the scan above proves nothing
+  const keyFiles = (await Promise.all(keyDirs.map((d) => filesUnder(d, 'key file')))).flat();
+  const inKeyFiles = new Set(scan(secrets, keyFiles).map((f) => f.secret));
+  for (const s of secrets)
+    if (s.name !== 'codec server token' && !inKeyFiles.has(s.name))
+      problems.push(`control: ${s.name} not found in its own key file (the scan is blind to it)`);
+  const inDecoded = new Set(scan(privacy, input.decoded).map((f) => f.secret));
+  for (const s of privacy)
+    if (!inDecoded.has(s.name)) problems.push(`control: ${s.name} not found in the decoded histories either`);
   if (!figures['log file']?.bytes) problems.push('no log lines were written: nothing to scan');
   if (!figures['raw history']?.sources && input.played.length) problems.push('no history was read');
   return { figures, problems };
