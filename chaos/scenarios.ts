@@ -1,5 +1,6 @@
 /** Every scenario of `npm run chaos`, in the order they run. */
 import { crashScenario } from './crash';
+import { secretsAndPrivacy } from './privacy';
 import type { Scenario } from './row';
 
-export const SCENARIOS: Scenario[] = [crashScenario('embedded'), crashScenario('cluster')];
+export const SCENARIOS: Scenario[] = [crashScenario('embedded'), crashScenario('cluster'), secretsAndPrivacy];
