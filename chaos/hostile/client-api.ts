@@ -126,7 +126,7 @@ export async function clientApi(f: Fixture, row: ScenarioRow, runs: Runs): Promi
     publisherAlipayUserId: f.publisher,
     bountyFen: 10_000,
     valueAddedFeeFen: 0,
-    expiresAtMs: now + 30 * 86_400_000,
+    expiresAtMs: Math.ceil((now + 30 * 86_400_000) / 1000) * 1000,
   };
   const invoke = async (c: Call): Promise<unknown> => {
     // the calls are typed for sites written in TypeScript; a site in JavaScript (or reading JSON) can send anything

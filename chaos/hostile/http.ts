@@ -68,7 +68,7 @@ function sendOnce(
         },
       });
     } catch (err) {
-      reject(err as Error);
+      reject(err instanceof Error ? err : new Error(String(err)));
       return;
     }
     req.setTimeout(30_000, () => req.destroy(new NoAnswerError('no answer within 30 s')));

@@ -75,8 +75,9 @@ export async function sandboxSurfaces(f: Fixture, row: ScenarioRow, runs: Runs):
       throw new Finding('crash', `no answer: ${(err as Error).message}`);
     }
   };
-  /** The mapi gateway's refusal of a system request: 200 with `<is_success>F</is_success>` (the protocol's). */
-  const refusedXml = (a: Answer) => a.status === 200 && a.body.includes('<is_success>F</is_success>');
+  /** The gateways' own refusals: 200 with `<is_success>F</is_success>` (mapi) or an OpenAPI error code (not 10000). */
+  const refusedXml = (a: Answer) =>
+    a.status === 200 && (a.body.includes('<is_success>F</is_success>') || /"code":"(?!10000")\d+"/.test(a.body));
   /**
    * One input: sent with the state read just before. A refusal leaves the state as it was; `refusal` says the input
    * must be refused (nothing genuine in it); otherwise an answer may be a page shown for a genuinely signed request.
@@ -282,7 +283,9 @@ export async function sandboxSurfaces(f: Fixture, row: ScenarioRow, runs: Runs):
       {
         arbitrary: fc.record({
           method: fc.constant<'DELETE'>('DELETE'),
-          path: hostileText.map((t) => `/sandbox/faults/${encodeURIComponent(t)}`),
+          path: hostileText.map(
+            (t) => `/sandbox/faults/${[...Buffer.from(t, 'utf8')].map((b) => `%${b.toString(16)}`).join('')}`,
+          ),
           body: fc.constant(''),
           type: fc.constant(undefined),
         }),
