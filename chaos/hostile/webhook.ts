@@ -169,7 +169,8 @@ const HOSTILE_XML = fc.constantFrom(
 function valid(field: string, value: string): boolean {
   if (field === 'notify_id') return /^[A-Za-z0-9_.:-]{1,128}$/.test(value);
   if (field === 'partner') return /^2088[0-9]{12}$/.test(value);
-  // optional: empty is absent
+  // optional: empty is absent (a task_freeze has no sub-type, and an empty one is none)
+  if (field === 'notify_sub_type') return value === '';
   if (field === 'alipay_user_id') return value === '' || /^2088[0-9]{12}$/.test(value);
   return false;
 }
