@@ -1,6 +1,12 @@
 /** Every scenario of `npm run chaos`, in the order they run. */
 import { crashScenario } from './crash';
+import { hostileInput } from './hostile';
 import { secretsAndPrivacy } from './privacy';
 import type { Scenario } from './row';
 
-export const SCENARIOS: Scenario[] = [crashScenario('embedded'), crashScenario('cluster'), secretsAndPrivacy];
+export const SCENARIOS: Scenario[] = [
+  crashScenario('embedded'),
+  crashScenario('cluster'),
+  hostileInput,
+  secretsAndPrivacy,
+];
