@@ -191,3 +191,29 @@ export async function connectNative(address: string, security: TemporalSecurity)
     throw new TemporalUnreachableError(address, err);
   }
 }
+
+/** How long `witkey worker` and `witkey webhook` wait for Temporal at start-up before giving up. */
+export const STARTUP_WAIT_MS = 60_000;
+
+/**
+ * Connects a long-running process (worker, webhook) that may start before Temporal answers (both restarted at once,
+ * a deployment's start order, a server restart): retried every second for up to `waitMs`, saying so once.
+ */
+export async function connectPatiently<T>(
+  connect: () => Promise<T>,
+  onWaiting: (err: TemporalUnreachableError) => void,
+  waitMs = STARTUP_WAIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      if (!(err instanceof TemporalUnreachableError) || Date.now() + 1_000 > deadline) throw err;
+      if (!told) onWaiting(err);
+      told = true;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}

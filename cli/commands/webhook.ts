@@ -11,7 +11,7 @@ import { parseHost } from '../site-config';
 import { createLogger, loadTelemetrySettings } from '../telemetry';
 import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
 import { clientTracing } from '../../tracing';
-import { connectClient, describeSecurity } from '../temporal';
+import { connectClient, connectPatiently, describeSecurity, STARTUP_WAIT_MS } from '../temporal';
 
 export const webhookCommand: CommandSpec = {
   summary: 'run the Alipay notify / return webhook alone on WITKEY_HTTP_PORT (JSON logs on stdout)',
@@ -51,7 +51,10 @@ async function webhook(v: Values): Promise<void> {
   say(
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
   );
-  const connection = await connectClient(settings.address, stack.security);
+  const connection = await connectPatiently(
+    () => connectClient(settings.address, stack.security),
+    (err) => say(`${err.message}; trying again for up to ${STARTUP_WAIT_MS / 1000} s`),
+  );
   const tracing = startProcessTracing(tracingSettings, 'witkey-webhook');
   const client = new Client({
     connection,

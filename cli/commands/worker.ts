@@ -8,7 +8,7 @@ import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
 import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
-import { connectNative, describeSecurity } from '../temporal';
+import { connectNative, connectPatiently, describeSecurity, STARTUP_WAIT_MS } from '../temporal';
 
 export const workerCommand: CommandSpec = {
   summary: 'run the worker alone (workflows + Alipay activities) against TEMPORAL_ADDRESS',
@@ -52,7 +52,10 @@ async function worker(v: Values): Promise<void> {
   say(
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
   );
-  const connection = await connectNative(settings.address, stack.security);
+  const connection = await connectPatiently(
+    () => connectNative(settings.address, stack.security),
+    (err) => say(`${err.message}; trying again for up to ${STARTUP_WAIT_MS / 1000} s`),
+  );
   const tracing = startProcessTracing(tracingSettings, 'witkey-worker');
   try {
     say('bundling the workflows...');
