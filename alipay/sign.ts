@@ -23,7 +23,21 @@ export type MapiVerifier =
   | { readonly signType: 'DSA' | 'RSA'; readonly publicKey: KeyObject }
   | { readonly signType: 'MD5'; readonly md5Key: Md5Key };
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** Canonical base64 (RFC 4648 alphabet, padded to a multiple of 4): no whitespace, no line breaks, nothing else. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MD5_HEX = /^[0-9a-f]{32}$/;
+
+/**
+ * The bytes of a signature from outside, or undefined unless it is canonical base64: Node's decoder forgives invalid
+ * characters, missing or extra padding, trailing garbage and set unused bits, so a changed `sign` could decode to the
+ * genuine bytes. Alipay sends plain base64 without line breaks (URL-decoding has happened before): nothing is
+ * stripped; decoding and re-encoding must give the same text.
+ */
+export function decodeSignatureBase64(signature: string): Buffer | undefined {
+  if (typeof signature !== 'string' || signature.length === 0 || !BASE64.test(signature)) return undefined;
+  const bytes = Buffer.from(signature, 'base64');
+  return bytes.toString('base64') === signature ? bytes : undefined;
+}
 
 function checkKeyType(key: KeyObject, signType: 'DSA' | 'RSA'): void {
   const expected = signType === 'DSA' ? 'dsa' : 'rsa';
@@ -53,15 +67,15 @@ export function verifyMapiBytes(
 ): boolean {
   if (typeof signature !== 'string' || signature.length === 0) return false;
   if (verifier.signType === 'MD5') {
+    if (!MD5_HEX.test(signature)) return false; // 32 lowercase hex digits, exactly as Alipay sends them
     const expected = Buffer.from(md5Hex(bytes, verifier.md5Key, charset), 'latin1');
-    const given = Buffer.from(signature.toLowerCase(), 'latin1');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return timingSafeEqual(Buffer.from(signature, 'latin1'), expected);
   }
   checkKeyType(verifier.publicKey, verifier.signType);
-  const compact = signature.replace(/[\r\n]/g, '');
-  if (!BASE64.test(compact)) return false;
+  const decoded = decodeSignatureBase64(signature);
+  if (!decoded) return false;
   try {
-    return cryptoVerify('sha1', bytes, verifier.publicKey, Buffer.from(compact, 'base64'));
+    return cryptoVerify('sha1', bytes, verifier.publicKey, decoded);
   } catch {
     return false;
   }
@@ -101,10 +115,10 @@ export function signRsa2Bytes(bytes: Buffer, privateKey: KeyObject): string {
 export function verifyRsa2Bytes(bytes: Buffer, signature: string, publicKey: KeyObject): boolean {
   checkRsa(publicKey);
   if (typeof signature !== 'string') return false;
-  const compact = signature.replace(/[\r\n]/g, '');
-  if (!BASE64.test(compact)) return false;
+  const decoded = decodeSignatureBase64(signature);
+  if (!decoded) return false;
   try {
-    return cryptoVerify('sha256', bytes, publicKey, Buffer.from(compact, 'base64'));
+    return cryptoVerify('sha256', bytes, publicKey, decoded);
   } catch {
     return false;
   }

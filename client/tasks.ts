@@ -134,6 +134,19 @@ function refused(err: unknown): never {
   throw err;
 }
 
+/**
+ * Refuses a malformed task id before it reaches Temporal (a lone surrogate, for one, fails there as a raw gRPC
+ * error), by the very rule publication applies: validateSpec checks `outerTaskId` first, so a TaskRuleError naming
+ * another field means the id passed.
+ */
+function checkOuterTaskId(outerTaskId: string): void {
+  try {
+    validateSpec({ outerTaskId } as TaskTerms);
+  } catch (err) {
+    if (err instanceof TaskRuleError && fieldOf(err.message) === 'outerTaskId') refused(err);
+  }
+}
+
 export class WitkeyTasks {
   private readonly settings: TaskSettings;
   constructor(
@@ -203,6 +216,7 @@ export class WitkeyTasks {
     input: SelectWinnersInput,
     requestId?: string,
   ): Promise<SelectWinnersResult> {
+    checkOuterTaskId(outerTaskId);
     try {
       const request =
         input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
@@ -217,6 +231,7 @@ export class WitkeyTasks {
   }
 
   async cancelWinners(outerTaskId: string, transferNos: string[]): Promise<CancelWinnersResult> {
+    checkOuterTaskId(outerTaskId);
     try {
       return await this.handle(outerTaskId).executeUpdate(cancelWinnersUpdate, { args: [{ transferNos }] });
     } catch (err) {
@@ -226,6 +241,7 @@ export class WitkeyTasks {
   }
 
   async planLeftover(outerTaskId: string, input: LeftoverInput, requestId?: string): Promise<PlanLeftoverResult> {
+    checkOuterTaskId(outerTaskId);
     try {
       return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, {
         args: [input],
@@ -246,6 +262,7 @@ export class WitkeyTasks {
     outerTaskId: string,
     requestId: string,
   ): Promise<T | undefined> {
+    checkOuterTaskId(outerTaskId);
     try {
       return await this.client.withDeadline(Date.now() + 10_000, () =>
         this.handle(outerTaskId).getUpdateHandle<T>(requestId).result(),
@@ -258,6 +275,7 @@ export class WitkeyTasks {
 
   /** amount.append: add bounty and/or extend the deadline; returns the page the publisher confirms. */
   async extend(outerTaskId: string, input: ExtendInput, requestId?: string): Promise<ExtendResult> {
+    checkOuterTaskId(outerTaskId);
     try {
       return await this.handle(outerTaskId).executeUpdate(extendUpdate, {
         args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }],
@@ -271,6 +289,7 @@ export class WitkeyTasks {
 
   /** An operator's action on a task (retry, acknowledge, settle manually); returns the task's state after it. */
   async operator(outerTaskId: string, request: OperatorRequest): Promise<TaskView> {
+    checkOuterTaskId(outerTaskId);
     try {
       return await this.handle(outerTaskId).executeUpdate(operatorUpdate, { args: [request] });
     } catch (err) {
@@ -441,6 +460,7 @@ export class WitkeyTasks {
    * attributes and last state. An unknown task: TaskNotFoundError.
    */
   async status(outerTaskId: string): Promise<TaskView> {
+    checkOuterTaskId(outerTaskId);
     const end = await taskEnd(this.client, outerTaskId, this.options.auditDir);
     switch (end.kind) {
       case 'running':

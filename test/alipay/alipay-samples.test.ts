@@ -10,7 +10,7 @@
 // The charset spelling "UTF-8" (upper case) is what the samples send; the client config sends it as given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keys } from './helpers';
+import { keys, signMutations } from './helpers';
 import {
   buildCancelConfirmByPlatform,
   buildConfirmByPlatform,
@@ -126,6 +126,8 @@ test('gateway refuses tampered, unsigned or foreign requests with the gateway co
   assert.equal(code(good), 'OK');
   assert.equal(code(good.replace('wf1', 'wf2')), 'ILLEGAL_SIGN');
   assert.equal(code(good.replace(/&sign=[^&]*/, '')), 'ILLEGAL_SIGN');
+  for (const [what, sign] of signMutations(signed.params.sign))
+    assert.equal(code(mapiRequestString({ ...signed, params: { ...signed.params, sign } })), 'ILLEGAL_SIGN', what);
   assert.equal(code(good.replace('sign_type=DSA', 'sign_type=dsa')), 'ILLEGAL_SIGN_TYPE');
   assert.equal(code(good.replace('partner=2088101012352995', 'partner=2088101012352996')), 'ILLEGAL_SIGN');
   assert.equal(

@@ -44,3 +44,30 @@ export function writeTemp(dir: string, name: string, data: Buffer | string): str
   writeFileSync(p, data);
   return p;
 }
+
+/**
+ * A genuine base64 signature changed the ways lenient base64 decoding forgives (fuzzing found them): one character
+ * more, padding changed, a space, a `!` or a line break inserted, the last character dropped, and (when padded) the
+ * unused low bits of the last character set (decodes to the same bytes). Each must be refused.
+ */
+export function signMutations(sign: string): [string, string][] {
+  const mid = sign.length >> 1;
+  const out: [string, string][] = [
+    ['one character more', `${sign}A`],
+    ['four characters more', `${sign}AAAA`],
+    ['padding changed', sign.endsWith('=') ? sign.slice(0, -1) : `${sign}=`],
+    ['padding added', `${sign}=`],
+    ['a space inserted', `${sign.slice(0, mid)} ${sign.slice(mid)}`],
+    ['a ! inserted', `${sign.slice(0, mid)}!${sign.slice(mid)}`],
+    ['a line break inserted', `${sign.slice(0, mid)}\n${sign.slice(mid)}`],
+    ['a trailing line break', `${sign}\r\n`],
+    ['truncated', sign.slice(0, -1)],
+  ];
+  const last = /([A-Za-z0-9+/])(=+)$/.exec(sign);
+  if (last) {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const changed = alphabet[alphabet.indexOf(last[1]) ^ 1];
+    out.push(['unused low bits of the last character set', `${sign.slice(0, last.index)}${changed}${last[2]}`]);
+  }
+  return out;
+}

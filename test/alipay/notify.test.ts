@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
-import { keys } from './helpers';
+import { keys, signMutations } from './helpers';
 import { Md5Key } from '../../alipay/keys';
 import {
   buildNotification,
@@ -257,6 +257,35 @@ test('refused at the door: bad signature, other partner, wrong sub-type, malform
   // GBK bytes read as UTF-8 are refused.
   const gbk = buildNotification({ notifyId: 'n4', event: EVENTS[4] }, signer(), 'gbk');
   assert.throws(() => verifyNotificationBody(gbk.body, opts), AlipayError);
+});
+
+test('a genuine notification or return page whose sign has a character added, changed or dropped is refused', () => {
+  const opts = { verifier: verifier(), charset: 'utf-8', partner: PARTNER };
+  for (let i = 0; i < 4; i++) {
+    // DSA signatures are randomised: a few, so that padded and unpadded ones are both seen
+    const f = buildNotification({ notifyId: `nm${i}`, event: EVENTS[0] }, signer(), 'utf-8').fields;
+    assert.equal(verifyNotificationFields(f, opts).notifyId, `nm${i}`);
+    for (const [what, sign] of signMutations(f.sign))
+      assert.throws(() => verifyNotificationFields({ ...f, sign }, opts), SignatureError, `notification: ${what}`);
+    const page = buildReturnCallback(
+      'alipay.witkey.task.create',
+      'http://site/return',
+      { isSuccess: true, event: EVENTS[0] as never },
+      signer(),
+      'utf-8',
+    );
+    const query = new URLSearchParams(page.url.slice(page.url.indexOf('?') + 1));
+    assert.ok(verifyReturnCallback('alipay.witkey.task.create', query.toString(), opts).isSuccess);
+    for (const [what, sign] of signMutations(query.get('sign')!)) {
+      const changed = new URLSearchParams(query);
+      changed.set('sign', sign);
+      assert.throws(
+        () => verifyReturnCallback('alipay.witkey.task.create', changed.toString(), opts),
+        SignatureError,
+        `return page: ${what}`,
+      );
+    }
+  }
 });
 
 test('a correctly signed notification whose xml is wrong is refused (typed), not delivered', () => {
