@@ -12,7 +12,7 @@ import type { WitkeyTasks } from '../client/tasks';
 import { sandboxLedger } from '../cli/demo/sandbox-ledger';
 import type { NotificationRecord, Posting, TaskRecord } from '../sandbox';
 import { inboxItemWorkflowId } from '../workflows/inbox-item';
-import type { TaskView } from '../workflows/messages';
+import { notificationSignal, taskWorkflowId, type TaskResult, type TaskView } from '../workflows/messages';
 import type { LedgerFigures } from '../workflows/task/types';
 import type { ScenarioRow } from './row';
 
@@ -58,7 +58,7 @@ export async function checkTasks(
     phaseOf(task, view, f);
     await moneyOf(task.id, view, targets.books, f);
     f.duplicatesExecuted += doubles(task.id, await targets.books.journal(task.id), f);
-    f.notificationsLost += await lost(task.id, view, targets, f);
+    f.notificationsLost += await lost(task.id, targets, f);
   }
   return f;
 }
@@ -120,22 +120,61 @@ function doubles(id: string, journal: Posting[], f: Findings): number {
 }
 
 /** Notifications acknowledged with `success` that neither the task nor an inbox item holds. */
-async function lost(
-  id: string,
-  view: TaskView,
-  targets: { client: Client; books: SandboxBooks },
-  f: Findings,
-): Promise<number> {
-  const processed = new Set(view.processedNotifyIds);
+async function lost(id: string, targets: { client: Client; books: SandboxBooks }, f: Findings): Promise<number> {
+  const reflected = await reflectedNotifyIds(targets.client, id);
   let n = 0;
   for (const record of await targets.books.notifications({ outerTaskId: id })) {
     if (!record.attempts.some((a) => a.success)) continue;
-    if (processed.has(record.notifyId)) continue;
+    if (reflected.has(record.notifyId)) continue;
     if (await inInbox(targets.client, record.notifyId)) continue;
     n++;
     f.problems.push(`${id}: notification ${record.notifyId} (${record.notifyType}) answered success, found nowhere`);
   }
   return n;
+}
+
+/**
+ * The notify_ids a task holds: a closed task's result lists every one it processed; an open task holds those of
+ * its earlier runs (in the state it continued with) and every notification signalled into its current run (in its
+ * history: durable, processed or about to be). TaskView does not carry them.
+ */
+export async function reflectedNotifyIds(client: Client, outerTaskId: string): Promise<Set<string>> {
+  const handle = client.workflow.getHandle(taskWorkflowId(outerTaskId));
+  const desc = await handle.describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  });
+  if (!desc) return new Set();
+  if (desc.status.name === 'COMPLETED') return new Set(((await handle.result()) as TaskResult).processedNotifyIds);
+  const ids = new Set<string>();
+  const history = await handle.fetchHistory();
+  for (const e of history.events ?? []) {
+    const started = e.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    if (started) for (const nid of continuedNotifyIds(payloadJson(started))) ids.add(nid);
+    const a = e.workflowExecutionSignaledEventAttributes;
+    if (a?.signalName !== notificationSignal.name) continue;
+    const data = a.input?.payloads?.[0]?.data;
+    const signalled = data ? (payloadJson(data) as { notifyId?: unknown } | undefined) : undefined;
+    if (typeof signalled?.notifyId === 'string') ids.add(signalled.notifyId);
+  }
+  return ids;
+}
+
+function payloadJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(data).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** processedNotifyIds anywhere in a continued run's input (the carried state). */
+function continuedNotifyIds(input: unknown, depth = 0): string[] {
+  if (!input || typeof input !== 'object' || depth > 4) return [];
+  const o = input as Record<string, unknown>;
+  if (Array.isArray(o.processedNotifyIds))
+    return o.processedNotifyIds.filter((x): x is string => typeof x === 'string');
+  return Object.values(o).flatMap((v) => continuedNotifyIds(v, depth + 1));
 }
 
 async function inInbox(client: Client, notifyId: string): Promise<boolean> {
