@@ -128,11 +128,11 @@ function doubles(id: string, journal: Posting[], f: Findings): number {
 
 /** Notifications acknowledged with `success` that neither the task nor an inbox item holds. */
 async function lost(id: string, targets: { client: Client; books: SandboxBooks }, f: Findings): Promise<number> {
-  const processed = await notifyIdsOf(targets.client, id);
+  const reflected = await reflectedNotifyIds(targets.client, id);
   let n = 0;
   for (const record of await targets.books.notifications({ outerTaskId: id })) {
     if (!record.attempts.some((a) => a.success)) continue;
-    if (processed.has(record.notifyId)) continue;
+    if (reflected.has(record.notifyId)) continue;
     if (await inInbox(targets.client, record.notifyId)) continue;
     n++;
     f.problems.push(`${id}: notification ${record.notifyId} (${record.notifyType}) answered success, found nowhere`);
@@ -141,22 +141,41 @@ async function lost(id: string, targets: { client: Client; books: SandboxBooks }
 }
 
 /**
- * The notify_ids a task holds: a closed task's result lists every one it processed (across continue-as-new); an
- * open task's are the notification signals in its history (recorded, so they will be acted on).
+ * The notify_ids a task holds: a closed task's result lists every one it processed; an open task holds those of
+ * its earlier runs (in the state it continued with) and every notification signalled into its current run (in its
+ * history: durable, processed or about to be). TaskView does not carry them.
  */
-async function notifyIdsOf(client: Client, id: string): Promise<Set<string>> {
-  const handle = client.workflow.getHandle(taskWorkflowId(id));
-  const { status } = await handle.describe();
-  if (status.name === 'COMPLETED') return new Set(((await handle.result()) as TaskResult).processedNotifyIds);
+export async function reflectedNotifyIds(client: Client, outerTaskId: string): Promise<Set<string>> {
+  const handle = client.workflow.getHandle(taskWorkflowId(outerTaskId));
+  const desc = await handle.describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  });
+  if (!desc) return new Set();
+  if (desc.status.name === 'COMPLETED') return new Set(((await handle.result()) as TaskResult).processedNotifyIds);
   const ids = new Set<string>();
-  const converter = client.options.loadedDataConverter;
-  for (const e of (await handle.fetchHistory()).events ?? []) {
+  const converter = client.options.loadedDataConverter; // the codec's, when payloads are encrypted
+  const history = await handle.fetchHistory();
+  for (const e of history.events ?? []) {
+    const started = e.workflowExecutionStartedEventAttributes?.input?.payloads;
+    if (started?.length)
+      for (const nid of continuedNotifyIds(await decodeFromPayloadsAtIndex<unknown>(converter, 0, started)))
+        ids.add(nid);
     const a = e.workflowExecutionSignaledEventAttributes;
-    if (a?.signalName !== notificationSignal.name) continue;
-    const n = await decodeFromPayloadsAtIndex<TaskNotification>(converter, 0, a.input?.payloads);
-    ids.add(n.notifyId);
+    if (a?.signalName !== notificationSignal.name || !a.input?.payloads?.length) continue;
+    const signalled = await decodeFromPayloadsAtIndex<TaskNotification>(converter, 0, a.input.payloads);
+    if (typeof signalled?.notifyId === 'string') ids.add(signalled.notifyId);
   }
   return ids;
+}
+
+/** processedNotifyIds anywhere in a continued run's input (the carried state). */
+function continuedNotifyIds(input: unknown, depth = 0): string[] {
+  if (!input || typeof input !== 'object' || depth > 4) return [];
+  const o = input as Record<string, unknown>;
+  if (Array.isArray(o.processedNotifyIds))
+    return o.processedNotifyIds.filter((x): x is string => typeof x === 'string');
+  return Object.values(o).flatMap((v) => continuedNotifyIds(v, depth + 1));
 }
 
 async function inInbox(client: Client, notifyId: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 /** Every scenario of `npm run chaos`, in the order they run. */
 import { crashScenario } from './crash';
+import { gatewayFaults } from './gateway-faults';
 import { hostileInput } from './hostile';
 import { secretsAndPrivacy } from './privacy';
 import type { Scenario } from './row';

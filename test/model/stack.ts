@@ -400,6 +400,7 @@ export async function startModelTestStack(): Promise<ModelTestStack> {
   };
   return {
     client,
+    gateway: settings.gateway,
     server,
     sandbox,
     webhook,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { createActivities } from '../../activities';
+import { createActivities, type GatewayConfig } from '../../activities';
 import { WitkeyTasks } from '../../client/tasks';
 import { buildWebhook } from '../../client/webhook/server';
 import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
@@ -28,6 +28,10 @@ export interface TestStack {
   webhook: FastifyInstance;
   webhookUrl: string;
   tasks: WitkeyTasks;
+  /** The client the webhook and `tasks` use. */
+  client: Client;
+  /** The worker's gateway settings, read by the activities at every call: a change applies at once. */
+  gateway: GatewayConfig;
   taskQueue: string;
   /** Where the worker writes the audit records of closed tasks. */
   auditDir: string;
@@ -48,7 +52,13 @@ export interface TestStack {
 }
 
 export async function startTestStack(
-  opts: { timeSkipping?: boolean; resendWindowMs?: number; tracing?: Tracing } = {},
+  opts: {
+    timeSkipping?: boolean;
+    resendWindowMs?: number;
+    tracing?: Tracing;
+    /** The webhook asks the sandbox's notify_verify before accepting a notification (as ALIPAY_NOTIFY_VERIFY). */
+    notifyVerify?: boolean;
+  } = {},
 ): Promise<TestStack> {
   const timeSkipping = opts.timeSkipping ?? true;
   const server = timeSkipping ? await timeSkippingServer() : await devServer();
@@ -71,6 +81,15 @@ export async function startTestStack(
     client,
     taskQueue,
     inbound: settings.inbound,
+    ...(opts.notifyVerify
+      ? {
+          notifyVerify: {
+            gatewayUrl: settings.gateway.gatewayUrl,
+            partner: settings.gateway.partner,
+            timeoutMs: 15_000,
+          },
+        }
+      : {}),
     logger: process.env.WITKEY_TEST_VERBOSE ? { level: 'info' } : false,
     ...(opts.tracing ? { tracer: opts.tracing.tracer } : {}),
   });
@@ -111,6 +130,8 @@ export async function startTestStack(
     webhook,
     webhookUrl,
     tasks,
+    client,
+    gateway: settings.gateway,
     taskQueue,
     auditDir: join(dataDir, 'audit'),
     now: () => server.env.currentTimeMs(),

@@ -1,0 +1,28 @@
+/**
+ * The gateway-faults chaos scenario in its CI form (chaos/gateway-faults.ts): every request, notification and
+ * winner fault of the sandbox, and a configuration error fixed and resumed; every task final, the books equal.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gatewayFaults } from '../../chaos/gateway-faults';
+
+test(
+  'gateway faults (short): every task final, money conserved, nothing twice, nothing lost',
+  { timeout: 180_000 },
+  async () => {
+    const row = await gatewayFaults.run({
+      short: true,
+      say: (l) => process.env.WITKEY_TEST_VERBOSE && console.error(l),
+    });
+    assert.deepEqual(row.problems, []);
+    assert.equal(row.moneyConserved, true);
+    assert.equal(row.duplicatesExecuted, 0);
+    assert.equal(row.notificationsLost, 0);
+    assert.equal(row.forgedAccepted, 0);
+    assert.equal(row.serverErrors, 0);
+    assert.equal(row.crashes, 0);
+    assert.equal(row.completed, row.tasks);
+    assert.ok(row.needsAttention > 0, 'the configuration error parked tasks before the fix');
+    assert.ok(row.faultsInjected > row.tasks, `faults hit: ${row.faultsInjected}`);
+  },
+);
