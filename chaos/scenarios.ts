@@ -8,6 +8,7 @@ import type { Scenario } from './row';
 export const SCENARIOS: Scenario[] = [
   crashScenario('embedded'),
   crashScenario('cluster'),
+  gatewayFaults,
   hostileInput,
   secretsAndPrivacy,
 ];
