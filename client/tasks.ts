@@ -115,9 +115,12 @@ export interface InboxResolveResult {
   remaining?: number;
 }
 
-/** Alipay's times have whole seconds: a time is rounded up to the next second at the edge. */
+/**
+ * Alipay's times have whole seconds: a time in whole ms is rounded up to the next second at the edge. Anything else
+ * (fractional, unsafe, not a number) is left as it is for the validation to refuse: rounded, 1.005 became 1000.
+ */
 function toWholeSecond(ms: number): number {
-  return Number.isFinite(ms) ? Math.ceil(ms / 1000) * 1000 : ms;
+  return Number.isSafeInteger(ms) ? Math.ceil(ms / 1000) * 1000 : ms;
 }
 
 function fieldOf(message: string): string | undefined {
