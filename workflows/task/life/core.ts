@@ -10,7 +10,7 @@ import type { BlockedStep, TaskState } from '../types';
 import { taskView } from '../view';
 import { CancelsUnderWay } from './cancels-under-way';
 import { applyDeferred } from './notifications';
-import { REQUESTS_CARRIED } from './patches';
+import { FIRED_DEADLINE_IS_PAST, REQUESTS_CARRIED } from './patches';
 import type { BountyTaskInput, TaskSettings } from './settings';
 import { Visibility } from './visibility';
 
@@ -23,6 +23,8 @@ export class TaskCore {
   /** The publisher's cashier page (task.create), once built; carried across continue-as-new. */
   cashierUrl: string | undefined;
   private readonly visibility = new Visibility();
+  /** The latest deadline whose timer fired: workflow time is never before it (see FIRED_DEADLINE_IS_PAST). */
+  private pastMs = 0;
 
   constructor(input: BountyTaskInput) {
     const state = input.carried?.state ?? ledger.newTaskState(input.spec);
@@ -40,9 +42,17 @@ export class TaskCore {
     upsertMemo({ title: state.spec.title });
   }
 
-  /** Workflow time: the time of the current workflow task, the same on replay. */
+  /**
+   * Workflow time: the time of the current workflow task, the same on replay; never before a deadline whose timer
+   * fired (the SDK can run a fired timer with the previous task's time: FIRED_DEADLINE_IS_PAST).
+   */
   now(): number {
-    return Date.now();
+    return Math.max(Date.now(), this.pastMs);
+  }
+
+  /** The timer of this deadline fired: it is past, whatever time the SDK gives this activation. */
+  deadlinePassed(atMs: number): void {
+    if (atMs > this.pastMs && patched(FIRED_DEADLINE_IS_PAST)) this.pastMs = atMs;
   }
 
   /** The task changed: notifications waiting for the change are applied, the list follows, the life wakes. */

@@ -123,7 +123,9 @@ export async function sleepUntil(task: TaskCore, deadline: Deadline): Promise<vo
   const seen = task.changes;
   const woken = (): boolean => task.changes !== seen || workflowInfo().continueAsNewSuggested;
   setCurrentDetails(currentDetails(task.view(), deadline));
-  if (Number.isFinite(deadline.atMs)) await condition(woken, deadline.atMs - task.now(), { summary: deadline.what });
-  else await condition(woken);
+  if (Number.isFinite(deadline.atMs)) {
+    const changed = await condition(woken, deadline.atMs - task.now(), { summary: deadline.what });
+    if (!changed) task.deadlinePassed(deadline.atMs);
+  } else await condition(woken);
   task.publishVisibility();
 }

@@ -30,3 +30,9 @@ export const MONEY_ATTENTION_STANDS = 'money-attention-stands';
 export const NOTHING_SCHEDULED = 'nothing-scheduled-flagged';
 /** WitkeyAmountFen is the money frozen now (0 when unpaid, cancelled or paid out), not the published bounty. */
 export const AMOUNT_IS_FROZEN_NOW = 'amount-is-frozen-now';
+/**
+ * A deadline whose timer fired is past: workflow time is at least that deadline. (A query sent while no worker ran is
+ * answered from a history that ends before the next workflow task started: the SDK applies the fired timer with the
+ * previous task's time and sends those commands with the next task; a replay sees the real time.)
+ */
+export const FIRED_DEADLINE_IS_PAST = 'fired-deadline-is-past';
