@@ -78,7 +78,7 @@ function faultTask(faults: FaultLedger, life: Life): void {
     ...(kind === 'delay' ? { delayMs: 20 * 60_000 } : {}),
   });
   // abnormal accounts: the first winner of some tasks, at the first place its transfer reaches
-  if (life.index % 4 === 1)
+  if (abnormal(life))
     faults.inject({
       target: 'winner',
       kind: 'accountAbnormal',
@@ -86,10 +86,14 @@ function faultTask(faults: FaultLedger, life: Life): void {
     });
 }
 
+function abnormal(life: Life): boolean {
+  return life.index % 4 === 1;
+}
+
 /** The unpaid tasks' freeze trade on the OpenAPI side (by out_trade_no), once the cashier was opened. */
 async function faultTrades(d: Driver, faults: FaultLedger, lives: Life[]): Promise<void> {
   for (const life of lives.filter((l) => l.kind === 'unpaid')) {
-    const freezeNo = (await d.stack.status(life.id)).freezeNo;
+    const freezeNo = (await d.tasks.status(life.id)).freezeNo;
     OPENAPI.forEach((service, j) => {
       const kind = REQUEST_FAULT_KINDS[(life.index + j + 2) % REQUEST_FAULT_KINDS.length];
       faults.inject({ ...requestFault(kind, life.index + j), service, match: { out_trade_no: freezeNo } });
@@ -112,7 +116,7 @@ async function configurationError(d: Driver, row: ScenarioRow, group: Life[]): P
   await settle(d);
   d.say("gateway faults: the group's payouts were tried");
   for (const life of group) {
-    const v = await d.stack.status(life.id);
+    const v = await d.tasks.status(life.id);
     const item = v.attention.find((a) => a.code === 'PAYOUT_FAILED' && !a.resolved);
     if (v.needsAttention && item) row.needsAttention++;
     else
@@ -123,7 +127,7 @@ async function configurationError(d: Driver, row: ScenarioRow, group: Life[]): P
   d.say(`gateway faults: ${row.needsAttention} task(s) parked by the wrong partner id; fixed, resuming`);
   setPartner(d, partner);
   for (const life of group)
-    await d.stack.tasks
+    await d.tasks
       .operator(life.id, { action: 'retry', operator: 'chaos', reason: 'partner id fixed' })
       .catch((err: Error) => row.problems.push(`${life.id}: resume --retry refused: ${err.message}`));
   await settle(d);
@@ -137,7 +141,8 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
   try {
     const d = await newDriver(stack, opts.say);
     const lives = planLives(`gf${Date.now().toString(36)}`, opts.short ? 12 : 60);
-    const group = lives.filter((l) => l.kind === 'announce' && l.index % 3 === 0);
+    // not the tasks whose first winner's account is abnormal (it fails at task.confirm: nothing left to pay out)
+    const group = lives.filter((l) => l.kind === 'announce' && l.index % 3 === 0 && !abnormal(l));
     for (const life of group) life.announceDay = CALENDAR.announceDay + 1;
     row.tasks = lives.length;
     const faults = new FaultLedger(stack);
