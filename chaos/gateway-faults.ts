@@ -46,7 +46,7 @@ const SERVICES: Record<Life['kind'], string[]> = {
     'alipay.witkey.task.confirm',
     'alipay.witkey.task.left.amount.handle',
   ],
-  unpaid: ['alipay.witkey.task.create'],
+  unpaid: [], // the cashier is opened, never completed: its faults are on trade.query / trade.cancel
 };
 const OPENAPI = ['alipay.trade.query', 'alipay.trade.cancel'];
 const WRONG_PARTNER = '2088999999999999';
@@ -63,7 +63,11 @@ function requestFault(kind: RequestFaultSpec['kind'], n: number): Omit<RequestFa
 
 /** The task's request faults on the legacy gateway (by outer_task_id) and its notification faults. */
 function faultTask(faults: FaultLedger, life: Life): void {
-  SERVICES[life.kind].forEach((service, j) => {
+  // a task whose first winner fails at task.confirm has nothing to pay out (its second winner is cancelled)
+  const services = SERVICES[life.kind].filter(
+    (s) => !(abnormal(life) && s === 'alipay.witkey.task.confirm.by.platform'),
+  );
+  services.forEach((service, j) => {
     const kind = REQUEST_FAULT_KINDS[(life.index + j) % REQUEST_FAULT_KINDS.length];
     faults.inject({ ...requestFault(kind, life.index + j), service, match: { outer_task_id: life.id } });
   });
@@ -83,6 +87,15 @@ function faultTask(faults: FaultLedger, life: Life): void {
       target: 'winner',
       kind: 'accountAbnormal',
       alipayUserId: winnerId(life.index, life.kind === 'announce' && life.index % 8 === 1 ? 3 : 1),
+    });
+  // and an announcement winner whose account turns abnormal before the payout (assign_transfer F)
+  if (life.kind === 'announce' && life.index % 4 === 3)
+    faults.inject({
+      target: 'winner',
+      kind: 'accountAbnormal',
+      stage: 'payment',
+      alipayUserId: winnerId(life.index, 1),
+      errorCode: 'ACCOUNT_FROZEN',
     });
 }
 
@@ -164,6 +177,11 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
     await stage('leftover', () => leftoverAll(d, lives));
     await untilClosed(d, lives);
     row.faultsInjected = faults.hits();
+    const unmet = stack.sandbox.faults().filter((f) => f.target !== 'notification' && f.used === 0);
+    if (unmet.length)
+      opts.say(
+        `gateway faults: never met: ${unmet.map((f) => `${f.kind} ${'service' in f ? f.service : ''} ${JSON.stringify('match' in f ? f.match : f)}`).join('; ')}`,
+      );
     stack.sandbox.clearFaults();
     await finalChecks(d, lives, row);
     row.serverErrors = await webhookInternalErrors(stack);

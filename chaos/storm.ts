@@ -84,6 +84,8 @@ class Storm {
   genuineSent = 0;
   serverErrors = 0;
   readonly problems: string[] = [];
+  /** Answers by kind of notification: `genuine 200`, `never_issued 403`, ... */
+  readonly answers = new Map<string, number>();
 
   constructor(
     private readonly stack: TestStack,
@@ -200,6 +202,8 @@ class Storm {
         const p = posts[next++];
         const a = await post(url, p.body).catch((err: Error) => ({ status: 0, text: err.message }));
         if (a.status >= 500) this.serverErrors++;
+        const key = `${p.forged?.kind ?? 'genuine'} ${a.status}`;
+        this.answers.set(key, (this.answers.get(key) ?? 0) + 1);
         if (p.forged) {
           this.forgedSent++;
           if (a.text === 'success') {
@@ -293,10 +297,10 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
     const storm = new Storm(stack, d.client, 14);
     const forgeriesPerKind = opts.short ? 2 : 6;
     const stage = async (name: string, step: () => Promise<void>): Promise<void> => {
-      await step();
+      // what the previous stage's notifications said, again, while the next phase begins, and after it
+      await Promise.all([step(), storm.burst(lives, { forgeriesPerKind })]);
       await settle(d);
       storm.collect();
-      // what the previous stage's notifications said, again, now that the next phase began
       await storm.burst(lives, { forgeriesPerKind });
       await settle(d, 10);
       opts.say(`notification storm: ${name} done (${Math.round((Date.now() - started) / 1000)} s)`);
@@ -322,7 +326,14 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
     row.serverErrors = Math.max(storm.serverErrors, await webhookInternalErrors(stack));
     row.problems.push(...storm.problems);
     opts.say(
-      `notification storm: ${storm.genuineSent} genuine and ${storm.forgedSent} forged notifications sent by hand`,
+      `notification storm: ${storm.genuineSent} genuine and ${storm.forgedSent} forged notifications sent by hand; answers: ${[...storm.answers].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+    );
+    const metrics = (await stack.webhook.inject({ method: 'GET', url: '/metrics' })).body;
+    opts.say(
+      `notification storm: webhook: ${metrics
+        .split('\n')
+        .filter((l) => /^witkey_notifications_(delivered|duplicate|recorded_for_operator)_total/.test(l))
+        .join(', ')}`,
     );
   } catch (err) {
     row.problems.push(`scenario stopped: ${(err as Error).stack ?? String(err)}`);
