@@ -50,6 +50,8 @@ const SERVICES: Record<Life['kind'], string[]> = {
 };
 const OPENAPI = ['alipay.trade.query', 'alipay.trade.cancel'];
 const WRONG_PARTNER = '2088999999999999';
+/** How long the activities wait for the gateway here (production: 15 s), so that a slow reply is cheap to play. */
+const REQUEST_TIMEOUT_MS = 2_000;
 
 function requestFault(kind: RequestFaultSpec['kind'], n: number): Omit<RequestFaultSpec, 'service' | 'match'> {
   return {
@@ -71,6 +73,17 @@ function faultTask(faults: FaultLedger, life: Life): void {
     const kind = REQUEST_FAULT_KINDS[(life.index + j) % REQUEST_FAULT_KINDS.length];
     faults.inject({ ...requestFault(kind, life.index + j), service, match: { outer_task_id: life.id } });
   });
+  // a reply slower than the site waits (REQUEST_TIMEOUT_MS): processed after the site gave up, then retried
+  const calls = services.filter((x) => /cancel\.confirm|confirm\.by\.platform$/.test(x)); // server to server
+  const slow = calls[life.index % 2] ?? calls[0];
+  if (slow)
+    faults.inject({
+      target: 'request',
+      kind: 'delay',
+      service: slow,
+      match: { outer_task_id: life.id },
+      delayMs: REQUEST_TIMEOUT_MS + 700,
+    });
   const kind = NOTIFICATION_FAULT_KINDS[life.index % NOTIFICATION_FAULT_KINDS.length];
   faults.inject({
     target: 'notification',
@@ -110,6 +123,13 @@ async function faultTrades(d: Driver, faults: FaultLedger, lives: Life[]): Promi
     OPENAPI.forEach((service, j) => {
       const kind = REQUEST_FAULT_KINDS[(life.index + j + 2) % REQUEST_FAULT_KINDS.length];
       faults.inject({ ...requestFault(kind, life.index + j), service, match: { out_trade_no: freezeNo } });
+    });
+    faults.inject({
+      target: 'request',
+      kind: 'delay',
+      service: OPENAPI[life.index % 2],
+      match: { out_trade_no: freezeNo },
+      delayMs: REQUEST_TIMEOUT_MS + 700,
     });
   }
 }
@@ -158,6 +178,7 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
     const group = lives.filter((l) => l.kind === 'announce' && l.index % 3 === 0 && !abnormal(l));
     for (const life of group) life.announceDay = CALENDAR.announceDay + 1;
     row.tasks = lives.length;
+    stack.gateway.requestTimeoutMs = REQUEST_TIMEOUT_MS;
     const faults = new FaultLedger(stack);
     for (const life of lives) faultTask(faults, life);
     const stage = async (name: string, step: () => Promise<void>): Promise<void> => {
