@@ -8,6 +8,8 @@
  * The sandbox is read in process (Sandbox) or over its inspection API (httpBooks).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { WitkeyTasks } from '../client/tasks';
 import { sandboxLedger } from '../cli/demo/sandbox-ledger';
 import type { NotificationRecord, Posting, TaskRecord } from '../sandbox';
@@ -148,24 +150,18 @@ export async function reflectedNotifyIds(client: Client, outerTaskId: string): P
   if (desc.status.name === 'COMPLETED') return new Set(((await handle.result()) as TaskResult).processedNotifyIds);
   const ids = new Set<string>();
   const history = await handle.fetchHistory();
+  // the payloads as the client reads them (decrypted by the codec when there is one)
+  const decode = (payloads: Payload[] | null | undefined): Promise<unknown> =>
+    decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
   for (const e of history.events ?? []) {
-    const started = e.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-    if (started) for (const nid of continuedNotifyIds(payloadJson(started))) ids.add(nid);
+    const started = e.workflowExecutionStartedEventAttributes?.input?.payloads;
+    if (started) for (const nid of continuedNotifyIds(await decode(started))) ids.add(nid);
     const a = e.workflowExecutionSignaledEventAttributes;
     if (a?.signalName !== notificationSignal.name) continue;
-    const data = a.input?.payloads?.[0]?.data;
-    const signalled = data ? (payloadJson(data) as { notifyId?: unknown } | undefined) : undefined;
+    const signalled = (await decode(a.input?.payloads)) as { notifyId?: unknown } | undefined;
     if (typeof signalled?.notifyId === 'string') ids.add(signalled.notifyId);
   }
   return ids;
-}
-
-function payloadJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(data).toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** processedNotifyIds anywhere in a continued run's input (the carried state). */
