@@ -113,7 +113,7 @@ function faultTask(faults: FaultLedger, life: Life): void {
 }
 
 function abnormal(life: Life): boolean {
-  return life.index % 4 === 1;
+  return life.kind !== 'unpaid' && life.index % 4 === 1;
 }
 
 /** The unpaid tasks' freeze trade on the OpenAPI side (by out_trade_no), once the cashier was opened. */
