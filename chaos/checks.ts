@@ -8,18 +8,13 @@
  * The sandbox is read in process (Sandbox) or over its inspection API (httpBooks).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { WitkeyTasks } from '../client/tasks';
 import { sandboxLedger } from '../cli/demo/sandbox-ledger';
 import type { NotificationRecord, Posting, TaskRecord } from '../sandbox';
 import { inboxItemWorkflowId } from '../workflows/inbox-item';
-import {
-  notificationSignal,
-  taskWorkflowId,
-  type TaskNotification,
-  type TaskResult,
-  type TaskView,
-} from '../workflows/messages';
+import { notificationSignal, taskWorkflowId, type TaskResult, type TaskView } from '../workflows/messages';
 import type { LedgerFigures } from '../workflows/task/types';
 import type { ScenarioRow } from './row';
 
@@ -154,16 +149,16 @@ export async function reflectedNotifyIds(client: Client, outerTaskId: string): P
   if (!desc) return new Set();
   if (desc.status.name === 'COMPLETED') return new Set(((await handle.result()) as TaskResult).processedNotifyIds);
   const ids = new Set<string>();
-  const converter = client.options.loadedDataConverter; // the codec's, when payloads are encrypted
   const history = await handle.fetchHistory();
+  // the payloads as the client reads them (decrypted by the codec when there is one)
+  const decode = (payloads: Payload[] | null | undefined): Promise<unknown> =>
+    decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
   for (const e of history.events ?? []) {
     const started = e.workflowExecutionStartedEventAttributes?.input?.payloads;
-    if (started?.length)
-      for (const nid of continuedNotifyIds(await decodeFromPayloadsAtIndex<unknown>(converter, 0, started)))
-        ids.add(nid);
+    if (started) for (const nid of continuedNotifyIds(await decode(started))) ids.add(nid);
     const a = e.workflowExecutionSignaledEventAttributes;
-    if (a?.signalName !== notificationSignal.name || !a.input?.payloads?.length) continue;
-    const signalled = await decodeFromPayloadsAtIndex<TaskNotification>(converter, 0, a.input.payloads);
+    if (a?.signalName !== notificationSignal.name) continue;
+    const signalled = (await decode(a.input?.payloads)) as { notifyId?: unknown } | undefined;
     if (typeof signalled?.notifyId === 'string') ids.add(signalled.notifyId);
   }
   return ids;

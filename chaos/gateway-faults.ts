@@ -46,10 +46,12 @@ const SERVICES: Record<Life['kind'], string[]> = {
     'alipay.witkey.task.confirm',
     'alipay.witkey.task.left.amount.handle',
   ],
-  unpaid: ['alipay.witkey.task.create'],
+  unpaid: [], // the cashier is opened, never completed: its faults are on trade.query / trade.cancel
 };
 const OPENAPI = ['alipay.trade.query', 'alipay.trade.cancel'];
 const WRONG_PARTNER = '2088999999999999';
+/** How long the activities wait for the gateway here (production: 15 s), so that a slow reply is cheap to play. */
+const REQUEST_TIMEOUT_MS = 2_000;
 
 function requestFault(kind: RequestFaultSpec['kind'], n: number): Omit<RequestFaultSpec, 'service' | 'match'> {
   return {
@@ -63,10 +65,25 @@ function requestFault(kind: RequestFaultSpec['kind'], n: number): Omit<RequestFa
 
 /** The task's request faults on the legacy gateway (by outer_task_id) and its notification faults. */
 function faultTask(faults: FaultLedger, life: Life): void {
-  SERVICES[life.kind].forEach((service, j) => {
+  // a task whose first winner fails at task.confirm has nothing to pay out (its second winner is cancelled)
+  const services = SERVICES[life.kind].filter(
+    (s) => !(abnormal(life) && s === 'alipay.witkey.task.confirm.by.platform'),
+  );
+  services.forEach((service, j) => {
     const kind = REQUEST_FAULT_KINDS[(life.index + j) % REQUEST_FAULT_KINDS.length];
     faults.inject({ ...requestFault(kind, life.index + j), service, match: { outer_task_id: life.id } });
   });
+  // a reply slower than the site waits (REQUEST_TIMEOUT_MS): processed after the site gave up, then retried
+  const calls = services.filter((x) => /cancel\.confirm|confirm\.by\.platform$/.test(x)); // server to server
+  const slow = calls[life.index % 2] ?? calls[0];
+  if (slow)
+    faults.inject({
+      target: 'request',
+      kind: 'delay',
+      service: slow,
+      match: { outer_task_id: life.id },
+      delayMs: REQUEST_TIMEOUT_MS + 700,
+    });
   const kind = NOTIFICATION_FAULT_KINDS[life.index % NOTIFICATION_FAULT_KINDS.length];
   faults.inject({
     target: 'notification',
@@ -78,21 +95,41 @@ function faultTask(faults: FaultLedger, life: Life): void {
     ...(kind === 'delay' ? { delayMs: 20 * 60_000 } : {}),
   });
   // abnormal accounts: the first winner of some tasks, at the first place its transfer reaches
-  if (life.index % 4 === 1)
+  if (abnormal(life))
     faults.inject({
       target: 'winner',
       kind: 'accountAbnormal',
       alipayUserId: winnerId(life.index, life.kind === 'announce' && life.index % 8 === 1 ? 3 : 1),
     });
+  // and an announcement winner whose account turns abnormal before the payout (assign_transfer F)
+  if (life.kind === 'announce' && life.index % 4 === 3)
+    faults.inject({
+      target: 'winner',
+      kind: 'accountAbnormal',
+      stage: 'payment',
+      alipayUserId: winnerId(life.index, 1),
+      errorCode: 'ACCOUNT_FROZEN',
+    });
+}
+
+function abnormal(life: Life): boolean {
+  return life.kind !== 'unpaid' && life.index % 4 === 1;
 }
 
 /** The unpaid tasks' freeze trade on the OpenAPI side (by out_trade_no), once the cashier was opened. */
 async function faultTrades(d: Driver, faults: FaultLedger, lives: Life[]): Promise<void> {
   for (const life of lives.filter((l) => l.kind === 'unpaid')) {
-    const freezeNo = (await d.stack.status(life.id)).freezeNo;
+    const freezeNo = (await d.tasks.status(life.id)).freezeNo;
     OPENAPI.forEach((service, j) => {
       const kind = REQUEST_FAULT_KINDS[(life.index + j + 2) % REQUEST_FAULT_KINDS.length];
       faults.inject({ ...requestFault(kind, life.index + j), service, match: { out_trade_no: freezeNo } });
+    });
+    faults.inject({
+      target: 'request',
+      kind: 'delay',
+      service: OPENAPI[life.index % 2],
+      match: { out_trade_no: freezeNo },
+      delayMs: REQUEST_TIMEOUT_MS + 700,
     });
   }
 }
@@ -112,7 +149,7 @@ async function configurationError(d: Driver, row: ScenarioRow, group: Life[]): P
   await settle(d);
   d.say("gateway faults: the group's payouts were tried");
   for (const life of group) {
-    const v = await d.stack.status(life.id);
+    const v = await d.tasks.status(life.id);
     const item = v.attention.find((a) => a.code === 'PAYOUT_FAILED' && !a.resolved);
     if (v.needsAttention && item) row.needsAttention++;
     else
@@ -123,7 +160,7 @@ async function configurationError(d: Driver, row: ScenarioRow, group: Life[]): P
   d.say(`gateway faults: ${row.needsAttention} task(s) parked by the wrong partner id; fixed, resuming`);
   setPartner(d, partner);
   for (const life of group)
-    await d.stack.tasks
+    await d.tasks
       .operator(life.id, { action: 'retry', operator: 'chaos', reason: 'partner id fixed' })
       .catch((err: Error) => row.problems.push(`${life.id}: resume --retry refused: ${err.message}`));
   await settle(d);
@@ -137,9 +174,11 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
   try {
     const d = await newDriver(stack, opts.say);
     const lives = planLives(`gf${Date.now().toString(36)}`, opts.short ? 12 : 60);
-    const group = lives.filter((l) => l.kind === 'announce' && l.index % 3 === 0);
+    // not the tasks whose first winner's account is abnormal (it fails at task.confirm: nothing left to pay out)
+    const group = lives.filter((l) => l.kind === 'announce' && l.index % 3 === 0 && !abnormal(l));
     for (const life of group) life.announceDay = CALENDAR.announceDay + 1;
     row.tasks = lives.length;
+    stack.gateway.requestTimeoutMs = REQUEST_TIMEOUT_MS;
     const faults = new FaultLedger(stack);
     for (const life of lives) faultTask(faults, life);
     const stage = async (name: string, step: () => Promise<void>): Promise<void> => {
@@ -159,6 +198,11 @@ async function run(opts: ScenarioOptions): Promise<ScenarioRow> {
     await stage('leftover', () => leftoverAll(d, lives));
     await untilClosed(d, lives);
     row.faultsInjected = faults.hits();
+    const unmet = stack.sandbox.faults().filter((f) => f.target !== 'notification' && f.used === 0);
+    if (unmet.length)
+      opts.say(
+        `gateway faults: never met: ${unmet.map((f) => `${f.kind} ${'service' in f ? f.service : ''} ${JSON.stringify('match' in f ? f.match : f)}`).join('; ')}`,
+      );
     stack.sandbox.clearFaults();
     await finalChecks(d, lives, row);
     row.serverErrors = await webhookInternalErrors(stack);

@@ -47,7 +47,7 @@ export async function webhookInternalErrors(stack: TestStack): Promise<number> {
 
 /** The checks after a scenario, into the row: phases, money, doubles, lost notifications, open tasks. */
 export async function finalChecks(d: Driver, lives: Life[], row: ScenarioRow): Promise<void> {
-  const f = await checkTasks({ tasks: d.stack.tasks, client: d.stack.client, books: d.stack.sandbox }, lives);
+  const f = await checkTasks({ tasks: d.tasks, client: d.client, books: d.stack.sandbox }, lives);
   row.completed = f.completed;
   row.needsAttention += f.needsAttention;
   row.moneyConserved = f.moneyConserved;
@@ -55,7 +55,7 @@ export async function finalChecks(d: Driver, lives: Life[], row: ScenarioRow): P
   row.notificationsLost = f.notificationsLost;
   row.problems.push(...f.problems);
   for (const life of await openLives(d, lives)) {
-    const v = await d.stack.status(life.id);
+    const v = await d.tasks.status(life.id);
     row.problems.push(
       `${life.id}: still open at the end without an attention flag (phase ${v.phase}; ${v.pendingActions.join('; ') || 'nothing pending'})`,
     );

@@ -1,0 +1,28 @@
+/**
+ * The notification-storm chaos scenario in its CI form (chaos/storm.ts): every notification duplicated, reordered,
+ * delayed past the next phase and past the task's close, plus forgeries; final states exact, no forgery accepted.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { notificationStorm } from '../../chaos/storm';
+
+test(
+  'notification storm (short): final states exact, nothing twice, nothing lost, no forgery accepted',
+  { timeout: 180_000 },
+  async () => {
+    const row = await notificationStorm.run({
+      short: true,
+      say: (l) => process.env.WITKEY_TEST_VERBOSE && console.error(l),
+    });
+    assert.deepEqual(row.problems, []);
+    assert.equal(row.moneyConserved, true);
+    assert.equal(row.duplicatesExecuted, 0);
+    assert.equal(row.notificationsLost, 0);
+    assert.equal(row.forgedAccepted, 0);
+    assert.equal(row.serverErrors, 0);
+    assert.equal(row.crashes, 0);
+    assert.equal(row.needsAttention, 0);
+    assert.equal(row.completed, row.tasks);
+    assert.ok(row.faultsInjected > row.tasks * 8, `notifications stormed: ${row.faultsInjected}`);
+  },
+);
