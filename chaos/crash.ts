@@ -80,7 +80,13 @@ async function playUnderFire(
   opts: ScenarioOptions,
   row: ScenarioRow,
 ): Promise<PlayedTask[]> {
-  const ctx: PlayContext = { tasks, sandbox: httpSandbox(stack.sandbox.url), times: BATCH_TIMES, say: () => undefined };
+  const ctx: PlayContext = {
+    tasks,
+    sandbox: httpSandbox(stack.sandbox.url),
+    times: BATCH_TIMES,
+    say: () => undefined,
+    pollMs: 1_000, // 200 plays asking 4 times a second would be the load, not the chaos
+  };
   const prefix = runPrefix(new Date());
   const plan = Array.from({ length: count }, (_, i) => {
     const kind = TASK_KINDS[i % TASK_KINDS.length];

@@ -45,6 +45,8 @@ export interface PlayContext {
   sandbox: DemoSandbox;
   times: DemoTimes;
   say: (line: string) => void;
+  /** How often a play asks for its task's state while it waits (default 250 ms; a big batch asks less often). */
+  pollMs?: number;
 }
 
 const PUBLISHER = '2088102000000001';
@@ -68,7 +70,7 @@ export async function waitForTask(
       throw new Error(`${id} needs attention: ${v.attention.map((a) => `${a.code} ${a.message}`).join('; ')}`);
     if (Date.now() > deadline)
       throw new Error(`${id}: timed out waiting for ${what} (phase ${v.phase}; ${v.pendingActions.join('; ')})`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, ctx.pollMs ?? 250));
   }
 }
 
