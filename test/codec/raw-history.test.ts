@@ -125,13 +125,16 @@ describe('encrypted payloads on the embedded stack', () => {
       assert.equal(raw.includes(Buffer.from(secret, 'utf8')), false, `found in the raw history: ${secret}`);
     const payloads = payloadsIn(history);
     assert.ok(payloads.length > 5);
-    // not encrypted, by Temporal's design: search attribute values (they are indexed; metadata "type") and the
-    // SDK's patch markers ({"id": <patch>, "deprecated": false}); everything else is
+    // not encrypted, by Temporal's design: search attribute values (they are indexed; metadata "type"), the
+    // SDK's patch markers ({"id": <patch>, "deprecated": false}) and the tracing header of activities (headers do not
+    // pass the codec: a W3C traceparent, random ids only); everything else is
     const text = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? []).toString();
     const clear = payloads.filter((p) => text(p.metadata?.encoding) !== 'binary/encrypted');
     for (const p of clear)
       assert.ok(
-        p.metadata?.type !== undefined || /^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/.test(text(p.data)),
+        p.metadata?.type !== undefined ||
+          /^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/.test(text(p.data)) ||
+          /^\{"traceparent":"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}"\}$/.test(text(p.data)),
         `a payload in clear: ${text(p.data)}`,
       );
     assert.ok(payloads.length - clear.length > 10, `${payloads.length - clear.length} encrypted payloads`);
