@@ -19,5 +19,17 @@ if (files.length === 0) {
   process.stderr.write('no test files found (did "npm run build" run?)\n');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Guards against a hang (CI gives the whole run 90 minutes): a test without its own timeout gets 15 minutes; a test
+// file's process exits when its tests are done even if a timed-out test left servers or handles behind; the whole
+// run is stopped after WITKEY_TEST_RUN_MINUTES (default 75) with a clear line instead of an unexplained CI timeout.
+const runMinutes = Number(process.env.WITKEY_TEST_RUN_MINUTES ?? 75);
+const res = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=spec', '--test-timeout=900000', '--test-force-exit', ...files],
+  { stdio: 'inherit', timeout: runMinutes * 60_000, killSignal: 'SIGKILL' },
+);
+if (res.error?.code === 'ETIMEDOUT') {
+  process.stderr.write(`tests stopped: the run took longer than ${runMinutes} minutes (WITKEY_TEST_RUN_MINUTES)\n`);
+  process.exit(1);
+}
 process.exit(res.status ?? 1);
