@@ -83,17 +83,32 @@ export async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>
   }
 }
 
-/** The sandbox's public configuration (URLs, partner id, key files) from its control API. */
-export async function fetchSandboxConfig(url: string): Promise<PublicConfig> {
+/** How a long-running process waits for a sandbox that does not answer yet (restarted with it, or after it). */
+export interface SandboxWait {
+  waitMs: number;
+  onWaiting: (message: string) => void;
+}
+
+/**
+ * The sandbox's public configuration (URLs, partner id, key files) from its control API; with `wait`, asked again
+ * every second until it answers or the wait is over (a worker restarted while the sandbox restarts too).
+ */
+export async function fetchSandboxConfig(url: string, wait?: SandboxWait): Promise<PublicConfig> {
   const base = url.replace(/\/+$/, '');
-  try {
-    const res = await fetch(`${base}/sandbox/config`, { signal: AbortSignal.timeout(5_000) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return sandboxConfigReachedAt((await res.json()) as PublicConfig, base);
-  } catch (err) {
-    throw new ConfigError(
-      `no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`,
-    );
+  const deadline = Date.now() + (wait?.waitMs ?? 0);
+  let told = false;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/sandbox/config`, { signal: AbortSignal.timeout(5_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return sandboxConfigReachedAt((await res.json()) as PublicConfig, base);
+    } catch (err) {
+      const message = `no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`;
+      if (!wait || Date.now() + 1_000 > deadline) throw new ConfigError(message);
+      if (!told) wait.onWaiting(`${message} Trying again for up to ${Math.round(wait.waitMs / 1000)} s`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
   }
 }
 
@@ -130,6 +145,7 @@ export function sandboxUrlOf(flag: unknown, env: NodeJS.ProcessEnv = process.env
 export async function alipaySettings(
   site: SiteConfig,
   sandboxUrl: string | undefined,
+  wait?: SandboxWait,
 ): Promise<SiteAlipaySettings & { notifyVerify: boolean; source: string }> {
   if (site.alipay) {
     if (sandboxUrl)
@@ -143,7 +159,7 @@ export async function alipaySettings(
       'no Alipay gateway configured: set ALIPAY_GATEWAY_URL, ALIPAY_PARTNER and the key files for a real deployment, or pass --sandbox-url URL (env WITKEY_SANDBOX_URL) of a running "witkey sandbox".',
     );
   }
-  const sandbox = await fetchSandboxConfig(sandboxUrl);
+  const sandbox = await fetchSandboxConfig(sandboxUrl, wait);
   try {
     return {
       ...siteSettingsForSandbox(sandbox, site.publicUrl, site.protocol),

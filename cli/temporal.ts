@@ -192,8 +192,17 @@ export async function connectNative(address: string, security: TemporalSecurity)
   }
 }
 
-/** How long `witkey worker` and `witkey webhook` wait for Temporal at start-up before giving up. */
+/** How long `witkey worker` and `witkey webhook` wait for Temporal (and the sandbox) at start-up by default. */
 export const STARTUP_WAIT_MS = 60_000;
+
+/** WITKEY_STARTUP_WAIT_S: how long a long-running process waits at start-up for Temporal and the sandbox (0–3600 s). */
+export function startupWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WITKEY_STARTUP_WAIT_S;
+  if (raw === undefined || raw === '') return STARTUP_WAIT_MS;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) > 3600)
+    throw new ConfigError(`WITKEY_STARTUP_WAIT_S="${raw}" must be whole seconds from 0 to 3600 (default 60).`);
+  return Number(raw) * 1000;
+}
 
 /**
  * Connects a long-running process (worker, webhook) that may start before Temporal answers (both restarted at once,

@@ -39,6 +39,7 @@ import {
   planLeftoverUpdate,
   publishUpdate,
   selectWinnersUpdate,
+  STALE_TIME_FAILURE,
   stateQuery,
   taskWorkflowId,
   TASK_WORKFLOW_TYPE,
@@ -468,7 +469,7 @@ export class WitkeyTasks {
     switch (end.kind) {
       case 'running':
         try {
-          return await this.handle(outerTaskId).query(stateQuery);
+          return await this.stateOfRunning(outerTaskId);
         } catch (err) {
           await this.notRunning(err, outerTaskId, 'show its state'); // it ended between the two calls
           throw err;
@@ -479,6 +480,20 @@ export class WitkeyTasks {
         throw end.error;
       case 'missing':
         throw new TaskNotFoundError(outerTaskId);
+    }
+  }
+
+  /**
+   * The `state` query of a running task. A worker that met a stale workflow clock while answering fails the query
+   * and replays the task (workflows/stale-time-guard.ts): the query is asked again, a few times.
+   */
+  private async stateOfRunning(outerTaskId: string): Promise<TaskView> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.handle(outerTaskId).query(stateQuery);
+      } catch (err) {
+        if (attempt >= 3 || !(err instanceof Error) || !err.message.startsWith(STALE_TIME_FAILURE)) throw err;
+      }
     }
   }
 

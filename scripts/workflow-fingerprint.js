@@ -21,7 +21,8 @@ const SCHEME = 'witkey-workflow-fingerprint/1';
 // Packages bundled with the workflows besides the SDK (worker/prebuilt-bundle.ts BUNDLE_SOURCES: the OpenTelemetry
 // workflow interceptors): their name and installed version count, as `node_modules/<name>@<version>`.
 const BUNDLED_PACKAGES = ['@temporalio/interceptors-opentelemetry'];
-const ENTRY = 'workflows/index.ts';
+// The bundle's entries: the workflows and the project's own workflow interceptor modules (BUNDLE_SOURCES).
+const ENTRIES = ['workflows/index.ts', 'workflows/stale-time-guard.ts'];
 const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.CommonJS,
@@ -69,10 +70,9 @@ function tokens(js, fileName) {
 /** { scheme, fingerprint, files: [{ path, sha256 }] } of the workflow code under root (default: this repository). */
 function workflowFingerprint(root = resolve(__dirname, '..')) {
   root = resolve(root);
-  const entry = join(root, ENTRY);
-  if (!existsSync(entry)) throw new Error(`workflow fingerprint: ${entry} not found`);
+  const queue = ENTRIES.map((e) => join(root, e));
+  for (const entry of queue) if (!existsSync(entry)) throw new Error(`workflow fingerprint: ${entry} not found`);
   const seen = new Map();
-  const queue = [entry];
   while (queue.length) {
     const file = queue.shift();
     if (seen.has(file)) continue;
@@ -98,7 +98,7 @@ function workflowFingerprint(root = resolve(__dirname, '..')) {
   return { scheme: SCHEME, fingerprint: all.digest('hex'), files };
 }
 
-module.exports = { workflowFingerprint, SCHEME, BUNDLED_PACKAGES };
+module.exports = { workflowFingerprint, SCHEME, BUNDLED_PACKAGES, ENTRIES };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -20,7 +20,7 @@ export const WORKFLOWS_ENTRY = require.resolve('../workflows');
  */
 export const BUNDLE_SOURCES = {
   workflowsPath: WORKFLOWS_ENTRY,
-  workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS],
+  workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS, require.resolve('../workflows/stale-time-guard')],
 };
 
 interface Manifest {

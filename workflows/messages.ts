@@ -19,6 +19,12 @@ export function taskWorkflowId(outerTaskId: string): string {
 
 export const TASK_WORKFLOW_TYPE = 'bountyTask';
 
+/**
+ * How a query that met a stale workflow clock fails (workflows/stale-time-guard.ts): the worker dropped the run and
+ * the next workflow task replays it; the same query asked again is answered.
+ */
+export const STALE_TIME_FAILURE = 'stale workflow time';
+
 // ------------------------------------------------------------------------------------------ notifications
 
 /**

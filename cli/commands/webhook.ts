@@ -11,7 +11,7 @@ import { parseHost } from '../site-config';
 import { createLogger, loadTelemetrySettings } from '../telemetry';
 import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
 import { clientTracing } from '../../tracing';
-import { connectClient, connectPatiently, describeSecurity, STARTUP_WAIT_MS } from '../temporal';
+import { connectClient, connectPatiently, describeSecurity, startupWaitMs } from '../temporal';
 
 export const webhookCommand: CommandSpec = {
   summary: 'run the Alipay notify / return webhook alone on WITKEY_HTTP_PORT (JSON logs on stdout)',
@@ -46,14 +46,16 @@ async function webhook(v: Values): Promise<void> {
   const telemetry = loadTelemetrySettings();
   const tracingSettings = loadTracingSettings();
   const host = parseHost('--host', str(v, 'host')) ?? settings.site.httpHost;
-  const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
+  const waitMs = startupWaitMs();
+  const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']), { waitMs, onWaiting: say });
   const { stack, site } = settings;
   say(
     `connecting to Temporal at ${settings.address} (${describeSecurity(stack.security)}), namespace ${stack.namespace}...`,
   );
   const connection = await connectPatiently(
     () => connectClient(settings.address, stack.security),
-    (err) => say(`${err.message}; trying again for up to ${STARTUP_WAIT_MS / 1000} s`),
+    (err) => say(`${err.message}; trying again for up to ${waitMs / 1000} s`),
+    waitMs,
   );
   const tracing = startProcessTracing(tracingSettings, 'witkey-webhook');
   const client = new Client({

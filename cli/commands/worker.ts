@@ -8,7 +8,7 @@ import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
 import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
-import { connectNative, connectPatiently, describeSecurity, STARTUP_WAIT_MS } from '../temporal';
+import { connectNative, connectPatiently, describeSecurity, startupWaitMs } from '../temporal';
 
 export const workerCommand: CommandSpec = {
   summary: 'run the worker alone (workflows + Alipay activities) against TEMPORAL_ADDRESS',
@@ -45,7 +45,8 @@ async function worker(v: Values): Promise<void> {
   const settings = loadSettings();
   const telemetry = loadTelemetrySettings();
   const tracingSettings = loadTracingSettings();
-  const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']));
+  const waitMs = startupWaitMs();
+  const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']), { waitMs, onWaiting: say });
   installWorkerRuntime(createLogger(telemetry).child({ component: 'worker' }), telemetry.metricsAddr);
   if (telemetry.metricsAddr) say(`worker metrics (Prometheus) on http://${telemetry.metricsAddr}/metrics`);
   const { stack } = settings;
@@ -54,7 +55,8 @@ async function worker(v: Values): Promise<void> {
   );
   const connection = await connectPatiently(
     () => connectNative(settings.address, stack.security),
-    (err) => say(`${err.message}; trying again for up to ${STARTUP_WAIT_MS / 1000} s`),
+    (err) => say(`${err.message}; trying again for up to ${waitMs / 1000} s`),
+    waitMs,
   );
   const tracing = startProcessTracing(tracingSettings, 'witkey-worker');
   try {

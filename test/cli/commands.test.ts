@@ -389,7 +389,11 @@ describe('witkey commands against a running stack', () => {
       /Configuration/,
     );
     oneLineError(
-      await witkey(['webhook'], { ...stack.env, WITKEY_SANDBOX_URL: `http://127.0.0.1:${await freePort()}` }),
+      await witkey(['webhook'], {
+        ...stack.env,
+        WITKEY_SANDBOX_URL: `http://127.0.0.1:${await freePort()}`,
+        WITKEY_STARTUP_WAIT_S: '0',
+      }),
       /no Alipay sandbox answers/,
     );
     oneLineError(

@@ -16,8 +16,11 @@ import { WorkflowSpanScrubber } from '../../tracing/scrubber';
 import { BUNDLE_SOURCES } from '../../worker/prebuilt-bundle';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { BUNDLED_PACKAGES } = require(join(__dirname, '..', '..', '..', 'scripts', 'workflow-fingerprint.js')) as {
+const { BUNDLED_PACKAGES, ENTRIES } = require(
+  join(__dirname, '..', '..', '..', 'scripts', 'workflow-fingerprint.js'),
+) as {
   BUNDLED_PACKAGES: string[];
+  ENTRIES: string[];
 };
 
 describe('tracing settings', () => {
@@ -47,8 +50,9 @@ describe('tracing settings', () => {
     assert.ok(BUNDLE_SOURCES.workflowInterceptorModules.length > 0);
     for (const module of BUNDLE_SOURCES.workflowInterceptorModules)
       assert.ok(
-        BUNDLED_PACKAGES.some((name) => module.includes(`${join('node_modules', name)}`)),
-        `${module} is not in scripts/workflow-fingerprint.js BUNDLED_PACKAGES`,
+        BUNDLED_PACKAGES.some((name) => module.includes(`${join('node_modules', name)}`)) ||
+          ENTRIES.some((entry) => module.endsWith(join('dist', entry.replace(/\.ts$/, '.js')))),
+        `${module} is not in scripts/workflow-fingerprint.js BUNDLED_PACKAGES or ENTRIES`,
       );
   });
 
