@@ -7,7 +7,13 @@ import * as ledger from '../ledger';
 import { unknownCancels } from './cancels';
 import { closeAt } from './closing';
 import { currentDetails } from './details';
-import { CANCEL_UNKNOWN_REPEATED, LEFTOVER_WAITS, NOTHING_SCHEDULED, OVERDUE_NOTIFICATIONS } from './patches';
+import {
+  CANCEL_UNKNOWN_REPEATED,
+  DEADLINES_SINCE_STEPS,
+  LEFTOVER_WAITS,
+  NOTHING_SCHEDULED,
+  OVERDUE_NOTIFICATIONS,
+} from './patches';
 import type { TaskCore } from './core';
 import type { Watching } from './watching';
 
@@ -30,10 +36,13 @@ export interface Deadline {
   what: string;
 }
 
-/** The next deadline of the task. */
-export function nextDeadline(task: TaskCore, watching: Watching): Deadline {
-  const now = task.now();
-  return deadlinesOf(task, watching)
+/**
+ * The next deadline of the task after `stepsAtMs`, the time the pass over the steps began: the steps acted on what
+ * was due then; what fell due while they waited comes next, at once.
+ */
+export function nextDeadline(task: TaskCore, watching: Watching, stepsAtMs: number): Deadline {
+  const now = patched(DEADLINES_SINCE_STEPS) ? stepsAtMs : task.now();
+  return deadlinesOf(task, watching, now)
     .filter((d): d is Deadline => d.atMs !== undefined && d.atMs > now)
     .reduce<Deadline>((a, b) => (b.atMs < a.atMs ? b : a), {
       atMs: Number.POSITIVE_INFINITY,
@@ -43,14 +52,13 @@ export function nextDeadline(task: TaskCore, watching: Watching): Deadline {
 
 type Labelled = { atMs: number | undefined; what: string };
 
-function deadlinesOf(task: TaskCore, watching: Watching): Labelled[] {
-  return [...businessDeadlines(task), ...watchedDeadlines(task, watching)];
+function deadlinesOf(task: TaskCore, watching: Watching, now: number): Labelled[] {
+  return [...businessDeadlines(task, now), ...watchedDeadlines(task, watching)];
 }
 
-/** The dates of the business: announcement ends, lapsing rounds, expiry, payment deadlines. */
-function businessDeadlines(task: TaskCore): Labelled[] {
+/** The dates of the business after `now`: announcement ends, lapsing rounds, expiry, payment deadlines. */
+function businessDeadlines(task: TaskCore, now: number): Labelled[] {
   const { state, settings } = task;
-  const now = task.now();
   const requestedRound = state.rounds.some((r) => r.status === 'requested');
   return [
     { atMs: ledger.nextAnnouncementEnd(state, now), what: 'announcement period ends: payout' },
@@ -124,7 +132,8 @@ export async function sleepUntil(task: TaskCore, deadline: Deadline): Promise<vo
   const woken = (): boolean => task.changes !== seen || workflowInfo().continueAsNewSuggested;
   setCurrentDetails(currentDetails(task.view(), deadline));
   if (Number.isFinite(deadline.atMs)) {
-    const changed = await condition(woken, deadline.atMs - task.now(), { summary: deadline.what });
+    // at least 1 ms: a deadline that fell due while the steps ran is slept for an instant (a timer, as any other)
+    const changed = await condition(woken, Math.max(1, deadline.atMs - task.now()), { summary: deadline.what });
     if (!changed) task.deadlinePassed(deadline.atMs);
   } else await condition(woken);
   task.publishVisibility();

@@ -36,3 +36,9 @@ export const AMOUNT_IS_FROZEN_NOW = 'amount-is-frozen-now';
  * previous task's time and sends those commands with the next task; a replay sees the real time.)
  */
 export const FIRED_DEADLINE_IS_PAST = 'fired-deadline-is-past';
+/**
+ * The next deadline is taken from the time the pass over the steps began, not the time after them: a deadline that
+ * fell due while a step waited (a payout, a cancellation under way) wakes the task at once instead of being dropped
+ * (the task then asked an operator: NOTHING_SCHEDULED, chaos seed 1, cluster A001).
+ */
+export const DEADLINES_SINCE_STEPS = 'deadlines-since-steps';

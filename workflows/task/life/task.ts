@@ -53,6 +53,7 @@ export class BountyTask extends TaskCore {
   async live(): Promise<TaskResult> {
     this.publishVisibility();
     for (;;) {
+      const stepsAtMs = this.now();
       if (paymentOverdue(this)) await settleUnpaidPayments(this);
       if (this.state.latePayments.some((p) => !p.handled)) await refundLatePayments(this);
       const watching = watchDeadlines(this);
@@ -68,7 +69,7 @@ export class BountyTask extends TaskCore {
         }
       }
       if (workflowInfo().continueAsNewSuggested) return this.startAfresh();
-      const deadline = nextDeadline(this, watching);
+      const deadline = nextDeadline(this, watching, stepsAtMs);
       if (flagNothingScheduled(this, deadline)) continue;
       await sleepUntil(this, deadline);
     }
