@@ -55,9 +55,12 @@ export async function fuzz<T>(
   let firstFailure: FailureKind | undefined;
   const started = Date.now();
   let sent = 0;
+  let shrinking = false; // inputs re-run while a failure is shrunk are not counted again
   const property = fc.asyncProperty(arb, async (input) => {
-    row.faultsInjected++;
-    sent++;
+    if (!shrinking) {
+      row.faultsInjected++;
+      sent++;
+    }
     try {
       await check(input);
     } catch (err) {
@@ -69,14 +72,24 @@ export async function fuzz<T>(
       throw err;
     }
   });
-  const details = await fc.check(property, {
+  // every one of numRuns inputs is tried (no time limit cuts the run short); a failure is then shrunk on its own for
+  // at most a minute: the counter-example is for people, not a proof
+  const found = await fc.check(property, {
     numRuns: runs.numRuns,
     ...(runs.seed !== undefined ? { seed: runs.seed } : {}),
-    // a failure is shrunk for at most this long: the counter-example is for people, not a proof
-    interruptAfterTimeLimit: Math.max(60_000, runs.numRuns * 20),
-    markInterruptAsFailure: false,
+    endOnFailure: true,
   });
-  if (details.failed) {
+  shrinking = true;
+  const shrunk = found.failed
+    ? await fc.check(property, {
+        seed: found.seed,
+        ...(found.counterexamplePath ? { path: found.counterexamplePath } : {}),
+        interruptAfterTimeLimit: 60_000,
+        markInterruptAsFailure: false,
+      })
+    : undefined;
+  const details = shrunk?.failed ? shrunk : found;
+  if (found.failed) {
     const err = details.errorInstance as Error | undefined;
     const what = err instanceof Finding ? err.message : `${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`;
     row.problems.push(
@@ -84,7 +97,7 @@ export async function fuzz<T>(
     );
   }
   runs.say(
-    `hostile input: ${surface}: ${sent} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s${details.failed ? ', FAILED' : ''}`,
+    `hostile input: ${surface}: ${sent} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s${found.failed ? ', FAILED' : ''}`,
   );
 }
 
