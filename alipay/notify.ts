@@ -43,6 +43,7 @@ import {
   optionalChild,
   optionalText,
   parseXmlStrict,
+  requireExactLeafText,
   text,
   type XmlObject,
   type XmlOut,
@@ -350,6 +351,7 @@ export function eventXml(event: NotifyEvent): string {
 /** Parse the `xml` field of a notification of `type` into its event. Any defect -> MalformedReplyError. */
 export function parseEventXml(type: NotifyType, subType: NotifySubType | undefined, xml: string): NotifyEvent {
   const doc = parseXmlStrict(xml, `${type} xml`);
+  requireExactLeafText(xml, `${type} xml`);
   if (Object.keys(doc).length !== 1 || !('alipay' in doc))
     throw new MalformedReplyError(`${type} xml root must be <alipay>`);
   const response = child(child(doc, 'alipay', type), 'response', type);

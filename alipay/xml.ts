@@ -26,6 +26,17 @@ export interface XmlObject {
   [key: string]: XmlNode;
 }
 
+/**
+ * Leaf text must be exact: a value with whitespace around it (or whitespace instead of one) is malformed, not trimmed
+ * into another value (a blank id read as absent, " 10" read as 10). For the compact XML of notifications and return
+ * pages (docs/PROTOCOL.md), checked on the raw text before parsing.
+ */
+export function requireExactLeafText(text: string, what = 'XML'): void {
+  for (const m of text.matchAll(/<([A-Za-z_][\w.:-]*)(?:\s[^<>]*)?>([^<]*)<\/\1\s*>/g)) {
+    if (m[2] !== m[2].trim()) throw new MalformedReplyError(`${what}: <${m[1]}> has whitespace around its value`);
+  }
+}
+
 /** Parse an XML document; any defect is a MalformedReplyError (error class transient, outcome unknown). */
 export function parseXmlStrict(text: string, what = 'XML'): XmlObject {
   if (typeof text !== 'string' || text.trim().length === 0) throw new MalformedReplyError(`${what} is empty`);

@@ -301,6 +301,11 @@ test('a correctly signed notification whose xml is wrong is refused (typed), not
     '<alipay><response><partner>2088101012352995</partner><outer_task_id>t</outer_task_id><outer_task_freeze_no>f</outer_task_freeze_no><task_amount>10</task_amount><paid_time>2011-12-21</paid_time></response></alipay>',
     '<alipay><response>',
     'not xml',
+    // leaf text is exact (compact XML, docs/PROTOCOL.md): whitespace around or instead of a value is malformed, not
+    // trimmed away (a blank payer id read as "absent", an amount " 10" read as "10"; hostile-input chaos run)
+    '<alipay><response><partner>2088101012352995</partner><outer_task_id>t</outer_task_id><outer_task_freeze_no>f</outer_task_freeze_no><task_amount>10</task_amount><paid_time>20111221103000</paid_time><alipay_user_id>\r\n</alipay_user_id></response></alipay>',
+    '<alipay><response><partner>2088101012352995</partner><outer_task_id>t</outer_task_id><outer_task_freeze_no>f</outer_task_freeze_no><task_amount> 10</task_amount><paid_time>20111221103000</paid_time></response></alipay>',
+    '<alipay><response><partner>2088101012352995 </partner><outer_task_id>t</outer_task_id><outer_task_freeze_no>f</outer_task_freeze_no><task_amount>10</task_amount><paid_time>20111221103000</paid_time></response></alipay>',
   ]) {
     assert.throws(
       () =>
