@@ -15,6 +15,7 @@ import { startTestStack, type TestStack } from '../test/support/stack';
 import type { NotifyEvent } from '../alipay';
 import type { NotificationRecord } from '../sandbox';
 import { reflectedNotifyIds } from './checks';
+import { seeded } from './monkey';
 import {
   appendAll,
   CALENDAR,
@@ -36,18 +37,6 @@ import { FaultLedger, finalChecks, watchCrashes, webhookInternalErrors } from '.
 import { emptyRow, type Scenario, type ScenarioOptions, type ScenarioRow } from './row';
 import { inboxItemWorkflowId } from '../workflows/inbox-item';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-
-/** A small seeded generator: the same storm on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Genuine = Pick<NotificationRecord, 'notifyId' | 'outerTaskId' | 'event' | 'notifyType'>;
 type ForgeryKind =
@@ -92,7 +81,7 @@ class Storm {
     private readonly client: Client,
     seed: number,
   ) {
-    this.#rnd = random(seed);
+    this.#rnd = seeded(seed); // the same storm on every run
   }
 
   #pick<T>(list: readonly T[]): T {
