@@ -23,7 +23,12 @@ async function run(opts: ScenarioOptions & { perSurface?: number; seed?: number 
   const runs: Runs = {
     perSurface: opts.perSurface ?? (opts.short ? SHORT_RUNS : FULL_RUNS),
     say: opts.say,
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    // WITKEY_HOSTILE_SEED repeats a run (each surface's fast-check seed); unset: a new seed every run
+    ...(opts.seed !== undefined
+      ? { seed: opts.seed }
+      : process.env.WITKEY_HOSTILE_SEED
+        ? { seed: Number(process.env.WITKEY_HOSTILE_SEED) }
+        : {}),
   };
   // crashes of the process's own: an unhandled rejection or exception while the surfaces run
   const processErrors: string[] = [];
