@@ -186,7 +186,7 @@ export async function clientApi(f: Fixture, row: ScenarioRow, runs: Runs): Promi
     async (c) => {
       let result: unknown;
       // before and after each input: the paid task's own life goes on between inputs (a new run, its timers)
-      const before = await f.histories();
+      const before = await f.taskStates();
       try {
         result = await invoke(c);
       } catch (err) {
@@ -197,7 +197,7 @@ export async function clientApi(f: Fixture, row: ScenarioRow, runs: Runs): Promi
             `${c.op}: ${e?.name}: ${e?.message}`.slice(0, 200),
           );
         }
-        await unchanged(before, () => f.histories(), `${c.op} refused`);
+        await unchanged(before, () => f.taskStates(), `${c.op} refused`);
         return;
       }
       throw new Finding('unclearError', `${c.op}: accepted a hostile input (${JSON.stringify(result)?.slice(0, 80)})`);
