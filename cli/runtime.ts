@@ -12,7 +12,7 @@ import { loadStackConfig, STACK_DEFAULTS, type StackConfig } from './config';
 import { ConfigError } from './input-errors';
 import { siteSettingsForSandbox, type SiteAlipaySettings } from './sandbox-gateway';
 import { loadSiteConfig, type SiteConfig } from './site-config';
-import { connectClient, DEFAULT_TEMPORAL_ADDRESS } from './temporal';
+import { connectClient, DEFAULT_TEMPORAL_ADDRESS, waitPatiently } from './temporal';
 import { loadTracingSettings, startProcessTracing } from './tracing-config';
 import { clientTracing } from '../tracing';
 
@@ -89,27 +89,33 @@ export interface SandboxWait {
   onWaiting: (message: string) => void;
 }
 
+/** No sandbox answered (ConfigError: the one-line message the CLI prints). */
+class SandboxUnreachableError extends ConfigError {}
+
 /**
  * The sandbox's public configuration (URLs, partner id, key files) from its control API; with `wait`, asked again
- * every second until it answers or the wait is over (a worker restarted while the sandbox restarts too).
+ * every second until it answers or the wait is over (waitPatiently: a worker restarted while the sandbox restarts).
  */
 export async function fetchSandboxConfig(url: string, wait?: SandboxWait): Promise<PublicConfig> {
   const base = url.replace(/\/+$/, '');
-  const deadline = Date.now() + (wait?.waitMs ?? 0);
-  let told = false;
-  for (;;) {
+  const ask = async (): Promise<PublicConfig> => {
     try {
       const res = await fetch(`${base}/sandbox/config`, { signal: AbortSignal.timeout(5_000) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return sandboxConfigReachedAt((await res.json()) as PublicConfig, base);
     } catch (err) {
-      const message = `no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`;
-      if (!wait || Date.now() + 1_000 > deadline) throw new ConfigError(message);
-      if (!told) wait.onWaiting(`${message} Trying again for up to ${Math.round(wait.waitMs / 1000)} s`);
-      told = true;
-      await new Promise((r) => setTimeout(r, 1_000));
+      throw new SandboxUnreachableError(
+        `no Alipay sandbox answers at ${base} (${(err as Error).message}); start one with "witkey sandbox" or fix --sandbox-url / WITKEY_SANDBOX_URL.`,
+      );
     }
-  }
+  };
+  if (!wait) return ask();
+  return waitPatiently(
+    ask,
+    (err) => err instanceof SandboxUnreachableError,
+    (err) => wait.onWaiting(`${err.message} Trying again for up to ${Math.round(wait.waitMs / 1000)} s`),
+    wait.waitMs,
+  );
 }
 
 /**

@@ -205,24 +205,35 @@ export function startupWaitMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * Connects a long-running process (worker, webhook) that may start before Temporal answers (both restarted at once,
- * a deployment's start order, a server restart): retried every second for up to `waitMs`, saying so once.
+ * Tries `attempt` every second for up to `waitMs` while it fails with an error `retryable` accepts, telling the wait
+ * once: how a long-running process (worker, webhook) meets what it needs at start-up (Temporal, the sandbox) when both
+ * start at once, in a deployment's start order, or while one restarts. Any other error, or the last one, is thrown.
  */
-export async function connectPatiently<T>(
-  connect: () => Promise<T>,
-  onWaiting: (err: TemporalUnreachableError) => void,
+export async function waitPatiently<T, E extends Error>(
+  attempt: () => Promise<T>,
+  retryable: (err: unknown) => err is E,
+  onWaiting: (err: E) => void,
   waitMs = STARTUP_WAIT_MS,
 ): Promise<T> {
   const deadline = Date.now() + waitMs;
   let told = false;
   for (;;) {
     try {
-      return await connect();
+      return await attempt();
     } catch (err) {
-      if (!(err instanceof TemporalUnreachableError) || Date.now() + 1_000 > deadline) throw err;
+      if (!retryable(err) || Date.now() + 1_000 > deadline) throw err;
       if (!told) onWaiting(err);
       told = true;
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
+}
+
+/** Connects to Temporal patiently (waitPatiently): only "unreachable" is waited on. */
+export function connectPatiently<T>(
+  connect: () => Promise<T>,
+  onWaiting: (err: TemporalUnreachableError) => void,
+  waitMs = STARTUP_WAIT_MS,
+): Promise<T> {
+  return waitPatiently(connect, (err) => err instanceof TemporalUnreachableError, onWaiting, waitMs);
 }
