@@ -20,15 +20,13 @@ export const SHORT_RUNS = 300;
 
 async function run(opts: ScenarioOptions & { perSurface?: number; seed?: number }): Promise<ScenarioRow> {
   const row = emptyRow('hostile input');
+  // WITKEY_HOSTILE_SEED repeats a run (each surface's fast-check seed); unset: a new seed every run
+  const envSeed = process.env.WITKEY_HOSTILE_SEED;
+  const seed = opts.seed ?? (envSeed ? Number(envSeed) : undefined);
   const runs: Runs = {
     perSurface: opts.perSurface ?? (opts.short ? SHORT_RUNS : FULL_RUNS),
     say: opts.say,
-    // WITKEY_HOSTILE_SEED repeats a run (each surface's fast-check seed); unset: a new seed every run
-    ...(opts.seed !== undefined
-      ? { seed: opts.seed }
-      : process.env.WITKEY_HOSTILE_SEED
-        ? { seed: Number(process.env.WITKEY_HOSTILE_SEED) }
-        : {}),
+    ...(seed !== undefined ? { seed } : {}),
   };
   // crashes of the process's own: an unhandled rejection or exception while the surfaces run
   const processErrors: string[] = [];

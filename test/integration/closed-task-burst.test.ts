@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestStack, type TestStack } from '../support/stack';
+import { plainTask, startTestStack, type TestStack } from '../support/stack';
 import { deliverNotification } from '../../client/webhook/deliver';
 import { taskWorkflowId } from '../../workflows/messages';
 import { alipaySigner, post, signedBody } from '../webhook/helpers';
@@ -27,16 +27,7 @@ describe('a burst of resends for a closed task (time-skipping stack)', () => {
 
   test('every resend is answered, the clock moves only when the test passes time', async () => {
     const t0 = await stack.now();
-    const spec = (id: string) => ({
-      outerTaskId: id,
-      title: id,
-      taskType: 'DESIGN',
-      publisherId: 'pub',
-      publisherAlipayUserId: PUBLISHER,
-      bountyFen: 10_000,
-      valueAddedFeeFen: 0,
-      expiresAtMs: t0 + 20 * 24 * HOUR,
-    });
+    const spec = (id: string) => plainTask(id, PUBLISHER, t0 + 20 * 24 * HOUR);
     const paid = `burst-paid-${process.pid}`;
     const unpaid = `burst-unpaid-${process.pid}`;
     const published = await stack.tasks.publish(spec(paid));

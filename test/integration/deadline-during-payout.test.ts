@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestStack, type TestStack } from '../support/stack';
+import { plainTask, startTestStack, type TestStack } from '../support/stack';
 
 const DAY = 86_400_000;
 const PUBLISHER = '2088100000000031';
@@ -24,16 +24,7 @@ describe('a deadline that falls due during a payout (time-skipping)', () => {
   test("the second round's announcement end is not lost: both winners are paid at their ends", async () => {
     const id = `deadline-during-payout-${process.pid}`;
     const t0 = await stack.now();
-    const published = await stack.tasks.publish({
-      outerTaskId: id,
-      title: id,
-      taskType: 'DESIGN',
-      publisherId: 'pub',
-      publisherAlipayUserId: PUBLISHER,
-      bountyFen: 10_000,
-      valueAddedFeeFen: 0,
-      expiresAtMs: t0 + 10 * DAY,
-    });
+    const published = await stack.tasks.publish(plainTask(id, PUBLISHER, t0 + 10 * DAY));
     await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER, followReturn: true });
     await stack.flush();
     const firstEnd = Math.ceil((t0 + DAY) / 1000) * 1000;

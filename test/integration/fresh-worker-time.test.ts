@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestStack, type TestStack } from '../support/stack';
+import { plainTask, startTestStack, type TestStack } from '../support/stack';
 
 const PUBLISHER = '2088100000000051';
 
@@ -24,16 +24,7 @@ describe('a query while no worker runs, then a fresh worker after the expiry (de
   test('the task expires on the fresh worker and its history replays', async () => {
     const id = `fresh-${process.pid}`;
     const expiresAtMs = Math.ceil((Date.now() + 6_000) / 1000) * 1000;
-    const published = await stack.tasks.publish({
-      outerTaskId: id,
-      title: id,
-      taskType: 'DESIGN',
-      publisherId: 'pub',
-      publisherAlipayUserId: PUBLISHER,
-      bountyFen: 10_000,
-      valueAddedFeeFen: 0,
-      expiresAtMs,
-    });
+    const published = await stack.tasks.publish(plainTask(id, PUBLISHER, expiresAtMs));
     await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER });
     await stack.flush();
     await new Promise((res) => setTimeout(res, 1_000));

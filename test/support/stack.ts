@@ -10,7 +10,7 @@ import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities, type GatewayConfig } from '../../activities';
-import { WitkeyTasks } from '../../client/tasks';
+import { WitkeyTasks, type PublishInput } from '../../client/tasks';
 import { buildWebhook } from '../../client/webhook/server';
 import { siteSettingsForSandbox } from '../../cli/sandbox-gateway';
 import { freePort } from '../../devstack/ports';
@@ -21,6 +21,25 @@ import { witkeyWorkflowOptions } from '../../worker';
 import { taskWorkflowId, type TaskResult, type TaskView } from '../../workflows/messages';
 import { saveHistory } from './histories';
 import { devServer, timeSkippingServer } from './servers';
+
+/** The publish input of a plain test task: titled by its id, 10,000 fen, no value-added fee. */
+export function plainTask(
+  outerTaskId: string,
+  publisherAlipayUserId: string,
+  expiresAtMs: number,
+  bountyFen = 10_000,
+): PublishInput {
+  return {
+    outerTaskId,
+    title: outerTaskId,
+    taskType: 'DESIGN',
+    publisherId: 'pub',
+    publisherAlipayUserId,
+    bountyFen,
+    valueAddedFeeFen: 0,
+    expiresAtMs,
+  };
+}
 
 export interface TestStack {
   server: StartedServer;
