@@ -36,8 +36,10 @@ export function seeded(seed: number): () => number {
 }
 
 /**
- * Starts the monkey: worker kills every 4-10 s (down 1-4 s); at `spanMs` x 0.3 a webhook, x 0.5 Temporal, x 0.7 the
- * sandbox (each down a few seconds).
+ * Starts the monkey: worker kills every 4-10 s (down 1-4 s) during `spanMs`; at `spanMs` x 0.3 a webhook, x 0.5
+ * Temporal, x 0.7 the sandbox (each down a few seconds). The worker kills end with the span, not with the plays: kills
+ * for as long as plays wait made every status query wait for a dead worker's sticky queue, so the plays advanced at
+ * the pace of query timeouts and the run never ended (full run, 1.5 s stagger: 24 min and still going).
  */
 export function startMonkey(
   v: Victims,
@@ -59,10 +61,11 @@ export function startMonkey(
     events += 1;
     opts.say(`chaos: ${p.name} started again (pid ${p.pid})`);
   };
+  const killsEndAt = Date.now() + opts.spanMs;
   const workerKills = (async () => {
-    while (!stopped) {
+    while (!stopped && Date.now() < killsEndAt) {
       await sleep(between(4_000, 10_000));
-      if (stopped) break;
+      if (stopped || Date.now() >= killsEndAt) break;
       const alive = v.workers.filter((w) => w.running);
       if (alive.length === 0) continue;
       const w = alive[Math.floor(opts.random() * alive.length)];

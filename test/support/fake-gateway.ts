@@ -25,6 +25,8 @@ export class FakeGateway {
   /** cancel.confirm.by.platform's behaviour: 'ok' cancels; 'unknown' fails like a lost reply; 'refuse' answers WITKEY_NOT_ALLOW. */
   cancelBehaviour: 'ok' | 'unknown' | 'refuse' = 'ok';
   cancelCalls = 0;
+  /** When set, cancel.confirm.by.platform waits for it (a cancellation under way at the gateway). */
+  cancelGate?: Promise<void>;
 
   activities(): TaskActivities {
     return {
@@ -59,6 +61,7 @@ export class FakeGateway {
       },
       cancelConfirmByPlatform: async ({ transferNos }) => {
         this.cancelCalls += 1;
+        if (this.cancelGate) await this.cancelGate;
         if (this.cancelBehaviour === 'unknown')
           throw new Error('cancel.confirm.by.platform: socket hang up (outcome unknown)');
         if (this.cancelBehaviour === 'refuse')

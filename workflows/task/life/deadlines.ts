@@ -11,6 +11,7 @@ import {
   CANCEL_UNKNOWN_REPEATED,
   DEADLINES_SINCE_STEPS,
   LEFTOVER_WAITS,
+  LOOK_AGAIN_AFTER_CHANGE,
   NOTHING_SCHEDULED,
   OVERDUE_NOTIFICATIONS,
 } from './patches';
@@ -26,7 +27,7 @@ export function watchDeadlines(task: TaskCore): Watching {
   const leftover = ledger.leftoverDeadlines(state, settings.resendWindowMs).length > 0 && patched(LEFTOVER_WAITS);
   if (leftover && ledger.flagLeftoverWaits(state, settings.resendWindowMs, task.now()) > 0) task.changed();
   const cancels = !state.manualSettlement && unknownCancels(state).length > 0 && patched(CANCEL_UNKNOWN_REPEATED);
-  return { overdue, leftover, cancels };
+  return { overdue, leftover, cancels, atChange: task.changes };
 }
 
 /** When the life wakes next, and why (shown as the timer's summary in the Web UI). */
@@ -103,10 +104,11 @@ function watchedDeadlines(task: TaskCore, watching: Watching): Labelled[] {
 }
 
 /**
- * An open task that waits for nothing the system schedules would sit unseen: it asks an operator instead.
- * Returns whether it did (the life then looks at the task again).
+ * An open task that waits for nothing the system schedules would sit unseen: it asks an operator instead, unless a
+ * message changed the task after the pass chose what to watch (the change may call for a wait the pass did not
+ * watch: the life looks again first). Returns whether the life should look at the task again.
  */
-export function flagNothingScheduled(task: TaskCore, deadline: Deadline): boolean {
+export function flagNothingScheduled(task: TaskCore, deadline: Deadline, watching: Watching): boolean {
   const state = task.state;
   if (
     Number.isFinite(deadline.atMs) ||
@@ -115,6 +117,7 @@ export function flagNothingScheduled(task: TaskCore, deadline: Deadline): boolea
     !patched(NOTHING_SCHEDULED)
   )
     return false;
+  if (task.changes !== watching.atChange && patched(LOOK_AGAIN_AFTER_CHANGE)) return true;
   const waiting = task.view().pendingActions;
   state.attention.push({
     code: 'NOTHING_SCHEDULED',

@@ -42,3 +42,9 @@ export const FIRED_DEADLINE_IS_PAST = 'fired-deadline-is-past';
  * (the task then asked an operator: NOTHING_SCHEDULED, chaos seed 1, cluster A001).
  */
 export const DEADLINES_SINCE_STEPS = 'deadlines-since-steps';
+/**
+ * A task that finds nothing scheduled looks again before asking an operator when a message changed it after the pass
+ * chose what to watch: a cancellation or notification that arrived while a step waited may have freed money whose wait
+ * (the leftover after expiry) the pass did not watch (NOTHING_SCHEDULED, chaos crashes, A184).
+ */
+export const LOOK_AGAIN_AFTER_CHANGE = 'look-again-after-change';

@@ -70,7 +70,7 @@ export class BountyTask extends TaskCore {
       }
       if (workflowInfo().continueAsNewSuggested) return this.startAfresh();
       const deadline = nextDeadline(this, watching, stepsAtMs);
-      if (flagNothingScheduled(this, deadline)) continue;
+      if (flagNothingScheduled(this, deadline, watching)) continue;
       await sleepUntil(this, deadline);
     }
   }

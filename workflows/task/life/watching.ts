@@ -6,4 +6,6 @@ export interface Watching {
   leftover: boolean;
   /** Cancels whose outcome is unknown, repeated with backoff. */
   cancels: boolean;
+  /** The task's change count when the pass chose what to watch: a later change may call for other waits. */
+  atChange: number;
 }
