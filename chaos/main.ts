@@ -34,6 +34,8 @@ async function main(): Promise<void> {
       return failed;
     });
     say(`${scenario.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${row.problems.length} problem(s)`);
+    // each problem at once (a run stopped later keeps what it found); the summary below shows 20 per scenario
+    for (const p of row.problems) say(`${scenario.name}: ${p}`);
     rows.push(row);
   }
   process.stdout.write(`\n${chaosTable(rows)}\n\n`);
