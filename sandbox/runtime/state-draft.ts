@@ -65,17 +65,20 @@ class RowOverlay<V> {
 
   /** A plain-object face for the services' code. */
   view(): Record<string, V> {
-    return new Proxy<Record<string, V>>({}, {
-      get: (_t, key) => (typeof key === 'string' ? this.get(key) : undefined),
-      set: (_t, key, value: V) => typeof key === 'string' && (this.set(key, value), true),
-      deleteProperty: (_t, key) => typeof key === 'string' && (this.set(key, undefined), true),
-      has: (_t, key) => typeof key === 'string' && this.has(key),
-      ownKeys: () => this.keys(),
-      getOwnPropertyDescriptor: (_t, key) =>
-        typeof key === 'string' && this.has(key)
-          ? { value: this.get(key), writable: true, enumerable: true, configurable: true }
-          : undefined,
-    });
+    return new Proxy<Record<string, V>>(
+      {},
+      {
+        get: (_t, key) => (typeof key === 'string' ? this.get(key) : undefined),
+        set: (_t, key, value: V) => typeof key === 'string' && (this.set(key, value), true),
+        deleteProperty: (_t, key) => typeof key === 'string' && (this.set(key, undefined), true),
+        has: (_t, key) => typeof key === 'string' && this.has(key),
+        ownKeys: () => this.keys(),
+        getOwnPropertyDescriptor: (_t, key) =>
+          typeof key === 'string' && this.has(key)
+            ? { value: this.get(key), writable: true, enumerable: true, configurable: true }
+            : undefined,
+      },
+    );
   }
 }
 
