@@ -39,6 +39,8 @@ export class StateDatabase {
   readonly #remove: Database.Statement<[string, string]>;
   readonly #post: Database.Statement<[number, string, string]>;
   readonly #setMeta: Database.Statement<[string, string]>;
+  readonly #due: Database.Statement<[number], { key: string }>;
+  readonly #postingsOf: Database.Statement<[string], { body: string }>;
   readonly #write: (changes: StateChanges, extraMeta: Readonly<Record<string, string>>) => number;
 
   constructor(path: string) {
@@ -64,6 +66,8 @@ export class StateDatabase {
     this.#setMeta = this.#db.prepare(
       'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
     );
+    this.#due = this.#db.prepare('SELECT key FROM records WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at');
+    this.#postingsOf = this.#db.prepare('SELECT body FROM journal WHERE outer_task_id = ? ORDER BY seq');
     this.#write = this.#db.transaction((changes: StateChanges, extraMeta: Readonly<Record<string, string>>) => {
       for (const [name, value] of Object.entries(extraMeta)) this.#setMeta.run(name, value);
       return this.#writeRows(changes);
@@ -103,20 +107,12 @@ export class StateDatabase {
 
   /** The keys of the pending notifications due by `now` (sandbox clock). */
   dueNotificationKeys(now: number): string[] {
-    return (
-      this.#db
-        .prepare('SELECT key FROM records WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at')
-        .all(now) as Array<{ key: string }>
-    ).map((r) => r.key);
+    return this.#due.all(now).map((r) => r.key);
   }
 
   /** The postings of one task (by its outer_task_id), in order. */
   postingsOf(outerTaskId: string): Posting[] {
-    return (
-      this.#db.prepare('SELECT body FROM journal WHERE outer_task_id = ? ORDER BY seq').all(outerTaskId) as Array<{
-        body: string;
-      }>
-    ).map((r) => JSON.parse(r.body) as Posting);
+    return this.#postingsOf.all(outerTaskId).map((r) => JSON.parse(r.body) as Posting);
   }
 
   close(): void {
