@@ -29,7 +29,6 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS records_due ON records (due_at) WHERE due_at IS NOT NULL;
   CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, outer_task_id TEXT NOT NULL, body TEXT NOT NULL);
-  CREATE INDEX IF NOT EXISTS journal_task ON journal (outer_task_id, seq);
 `;
 
 export class StateDatabase {
@@ -40,7 +39,6 @@ export class StateDatabase {
   readonly #post: Database.Statement<[number, string, string]>;
   readonly #setMeta: Database.Statement<[string, string]>;
   readonly #due: Database.Statement<[number], { key: string }>;
-  readonly #postingsOf: Database.Statement<[string], { body: string }>;
   readonly #write: (changes: StateChanges, extraMeta: Readonly<Record<string, string>>) => number;
 
   constructor(path: string) {
@@ -67,7 +65,6 @@ export class StateDatabase {
       'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
     );
     this.#due = this.#db.prepare('SELECT key FROM records WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at');
-    this.#postingsOf = this.#db.prepare('SELECT body FROM journal WHERE outer_task_id = ? ORDER BY seq');
     this.#write = this.#db.transaction((changes: StateChanges, extraMeta: Readonly<Record<string, string>>) => {
       for (const [name, value] of Object.entries(extraMeta)) this.#setMeta.run(name, value);
       return this.#writeRows(changes);
@@ -108,11 +105,6 @@ export class StateDatabase {
   /** The keys of the pending notifications due by `now` (sandbox clock). */
   dueNotificationKeys(now: number): string[] {
     return this.#due.all(now).map((r) => r.key);
-  }
-
-  /** The postings of one task (by its outer_task_id), in order. */
-  postingsOf(outerTaskId: string): Posting[] {
-    return this.#postingsOf.all(outerTaskId).map((r) => JSON.parse(r.body) as Posting);
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConservationTotals } from '../books/change-conservation';
 import { ConservationError, conservationViolations } from '../books/conservation';
+import type { Posting } from '../books/journal';
 import { importLegacyStateFile } from './legacy-state-import';
 import type { NotificationRecord } from './notification-records';
 import type { SandboxState } from './persisted-state';
@@ -19,6 +20,8 @@ export class StateStore {
   readonly #db: StateDatabase;
   readonly #state: SandboxState;
   readonly #totals: ConservationTotals;
+  /** The journal by outer_task_id: the inspection of one task's postings without a scan of all of them. */
+  readonly #postingsByTask = new Map<string, Posting[]>();
   #tail: Promise<unknown> = Promise.resolve();
   /** Test hook: replace the conservation check (to prove that a failing check refuses the operation). */
   checkHook: ((state: SandboxState) => string[]) | undefined;
@@ -41,6 +44,7 @@ export class StateStore {
       throw err;
     }
     this.#totals = new ConservationTotals(this.#state);
+    this.#indexPostings(this.#state.journal);
   }
 
   /** A deep copy of the live state (for inspection). */
@@ -68,6 +72,7 @@ export class StateStore {
       this.lastWriteRows = this.#db.write(changes);
       this.#totals.apply(this.#state, changes);
       applyChanges(this.#state, changes);
+      this.#indexPostings(changes.postings);
       return result;
     };
     const next = this.#tail.then(run, run);
@@ -83,9 +88,17 @@ export class StateStore {
       .filter((n): n is NotificationRecord => n !== undefined);
   }
 
-  /** The postings of one task, in order (from the database's index, not a scan of the journal). */
-  postingsOf(outerTaskId: string): SandboxState['journal'] {
-    return this.#db.postingsOf(outerTaskId);
+  /** Copies of the postings of one task (by outer_task_id), in order. */
+  postingsOf(outerTaskId: string): Posting[] {
+    return (this.#postingsByTask.get(outerTaskId) ?? []).map((p) => ({ ...p }));
+  }
+
+  #indexPostings(postings: readonly Posting[]): void {
+    for (const p of postings) {
+      const list = this.#postingsByTask.get(p.outerTaskId);
+      if (list) list.push(p);
+      else this.#postingsByTask.set(p.outerTaskId, [p]);
+    }
   }
 
   /** Wait until every queued mutation has finished. */
