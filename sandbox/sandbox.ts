@@ -53,7 +53,7 @@ export class Sandbox implements ControlApi, InspectionApi {
     this.#stopped = true;
     await this.#runtime.notifier.stop();
     await this.#close();
-    await this.#runtime.store.idle();
+    await this.#runtime.store.close();
   }
 
   publicConfig(): PublicConfig {
@@ -164,9 +164,8 @@ export class Sandbox implements ControlApi, InspectionApi {
   }
 
   journal(outerTaskId?: string): Posting[] {
-    return this.#runtime.store.read((s) =>
-      s.journal.filter((p) => outerTaskId === undefined || p.outerTaskId === outerTaskId).map((p) => ({ ...p })),
-    );
+    if (outerTaskId !== undefined) return this.#runtime.store.postingsOf(outerTaskId);
+    return this.#runtime.store.read((s) => s.journal.map((p) => ({ ...p })));
   }
 
   tasks(): TaskRecord[] {

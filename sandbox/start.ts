@@ -15,7 +15,7 @@ import { StateStore } from './runtime/state-store';
 import { Sandbox } from './sandbox';
 
 export interface SandboxOptions {
-  /** The data folder: keys, sandbox.json, state.json. Created when missing. */
+  /** The data folder: keys, sandbox.json, the state database (state.sqlite). Created when missing. */
   dataDir: string;
   /** Default 127.0.0.1. */
   host?: string;

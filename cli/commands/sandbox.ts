@@ -18,7 +18,7 @@ resends, fault injection, control and inspection API under /sandbox/). On first 
 it generates Alipay's and the partner's keys and writes sandbox.json; later starts reuse them and resume pending
 notification resends. See docs/SANDBOX.md.
 
-  --data-dir DIR       where keys, sandbox.json and state.json live (default env WITKEY_SANDBOX_DIR, else
+  --data-dir DIR       where keys, sandbox.json and state.sqlite live (default env WITKEY_SANDBOX_DIR, else
                        WITKEY_DATA_DIR/sandbox, else .data/sandbox in the project: the folder "witkey up" uses)
   --host H             listen address (default 127.0.0.1)
   --port N             port (default 8290, env WITKEY_SANDBOX_PORT; 0 = any free port)

@@ -1,5 +1,6 @@
-// The conservation check of the emulated bank, run after every operation on the changed copy, before anything is
-// written: the journal replayed equals the balances, the accounts sum to zero, no account but `external` is
+// The conservation check of the emulated bank, in full (at start-up, in the ledger inspection, for tests); after
+// every operation the same rules are checked on what the operation changed (change-conservation.ts), before
+// anything is written: the journal replayed equals the balances, the accounts sum to zero, no account but `external` is
 // negative, and per task
 //   bounty frozen + value-added fee paid = winners received + platform received + Alipay fees + refunded + still frozen
 // (the fee split of docs/PROTOCOL.md §6.1 Fees moves money between the right-hand terms, never creates any), with
@@ -7,6 +8,7 @@
 
 import { balance, EXTERNAL, frozenAccount } from './accounts';
 import { addPosting, emptyJournalTotals, type JournalTotals } from './task-totals';
+import type { Posting } from './journal';
 import type { SandboxState } from '../runtime/persisted-state';
 import type { TaskRecord } from '../services/task-records';
 
@@ -20,9 +22,9 @@ export class ConservationError extends Error {
   }
 }
 
-function checkTask(state: SandboxState, task: TaskRecord, j: JournalTotals, committed: number, out: string[]): void {
+/** The rule of one task: its figures against the journal's, its frozen balance, its W commitments. */
+export function checkTask(task: TaskRecord, frozen: number, j: JournalTotals, committed: number, out: string[]): void {
   const id = `${task.partner}:${task.outerTaskId}`;
-  const frozen = balance(state, frozenAccount(task.partner, task.outerTaskId));
   const t = task.totals;
   for (const k of [
     'bountyFrozen',
@@ -48,14 +50,26 @@ function checkTask(state: SandboxState, task: TaskRecord, j: JournalTotals, comm
   if (task.committedFen > frozen) out.push(`task ${id}: committed ${task.committedFen} exceeds frozen ${frozen}`);
 }
 
+/** A posting's own rule: a positive amount, after the posting before it (`lastSeq`). */
+export function checkPosting(p: Posting, lastSeq: number, out: string[]): void {
+  if (!Number.isSafeInteger(p.amountFen) || p.amountFen <= 0) out.push(`posting ${p.seq}: bad amount ${p.amountFen}`);
+  if (p.seq <= lastSeq) out.push(`posting ${p.seq}: out of order`);
+}
+
+/** An account's rule: a safe integer equal to the journal's replay, negative only for `external`. */
+export function checkAccount(name: string, b: number, replayed: number, out: string[]): void {
+  if (!Number.isSafeInteger(b)) out.push(`account ${name}: balance ${b} is not a safe integer`);
+  if (b !== replayed) out.push(`account ${name}: balance ${b} differs from the journal's ${replayed}`);
+  if (name !== EXTERNAL && b < 0) out.push(`account ${name}: negative balance ${b}`);
+}
+
 /** Every violation of conservation in the state (empty = conserved). */
 export function conservationViolations(state: SandboxState): string[] {
   const out: string[] = [];
   const replay: Record<string, number> = {};
   let lastSeq = 0;
   for (const p of state.journal) {
-    if (!Number.isSafeInteger(p.amountFen) || p.amountFen <= 0) out.push(`posting ${p.seq}: bad amount ${p.amountFen}`);
-    if (p.seq <= lastSeq) out.push(`posting ${p.seq}: out of order`);
+    checkPosting(p, lastSeq, out);
     lastSeq = p.seq;
     replay[p.from] = (replay[p.from] ?? 0) - p.amountFen;
     replay[p.to] = (replay[p.to] ?? 0) + p.amountFen;
@@ -64,10 +78,7 @@ export function conservationViolations(state: SandboxState): string[] {
   const names = new Set([...Object.keys(replay), ...Object.keys(state.accounts)]);
   for (const name of names) {
     const b = state.accounts[name] ?? 0;
-    if (!Number.isSafeInteger(b)) out.push(`account ${name}: balance ${b} is not a safe integer`);
-    if (b !== (replay[name] ?? 0))
-      out.push(`account ${name}: balance ${b} differs from the journal's ${replay[name] ?? 0}`);
-    if (name !== EXTERNAL && b < 0) out.push(`account ${name}: negative balance ${b}`);
+    checkAccount(name, b, replay[name] ?? 0, out);
     sum += b;
   }
   if (sum !== 0) out.push(`accounts sum to ${sum}, not 0`);
@@ -87,7 +98,8 @@ export function conservationViolations(state: SandboxState): string[] {
   }
   for (const task of Object.values(state.tasks)) {
     const key = `${task.partner}:${task.outerTaskId}`;
-    checkTask(state, task, perTask.get(key) ?? emptyJournalTotals(), committed.get(key) ?? 0, out);
+    const frozen = balance(state, frozenAccount(task.partner, task.outerTaskId));
+    checkTask(task, frozen, perTask.get(key) ?? emptyJournalTotals(), committed.get(key) ?? 0, out);
   }
   return out;
 }

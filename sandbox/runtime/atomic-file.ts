@@ -1,5 +1,5 @@
-// Writing a file so that a crash never leaves half of it: temp file, fsync, rename, fsync of the folder. The state
-// store and the data folder's keys and sandbox.json are written this way.
+// Writing a file so that a crash never leaves half of it: temp file, fsync, rename, fsync of the folder. The data
+// folder's keys and sandbox.json are written this way (the state is in the database, state-database.ts).
 
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

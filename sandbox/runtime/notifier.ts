@@ -71,12 +71,11 @@ export class Notifier {
 
   /** The due notifications in delivery order (reorder fault: the flagged ones of the batch reversed in place). */
   dueNow(now: number): NotificationRecord[] {
-    const due = this.#o.store.read((s) =>
-      Object.values(s.notifications)
-        .filter((n) => n.status === 'pending' && n.dueAt !== undefined && n.dueAt <= now)
-        .sort((a, b) => a.dueAt! - b.dueAt! || a.seq - b.seq)
-        .map((n) => structuredClone(n)),
-    );
+    // From the database's index of pending notifications: a poll costs what is due, not the number of tasks.
+    const due = this.#o.store
+      .dueNotifications(now)
+      .sort((a, b) => a.dueAt! - b.dueAt! || a.seq - b.seq)
+      .map((n) => structuredClone(n));
     const flagged = due.map((n, i) => (n.faults.reorder ? i : -1)).filter((i) => i >= 0);
     const reversed = flagged.map((i) => due[i]).reverse();
     flagged.forEach((pos, k) => {

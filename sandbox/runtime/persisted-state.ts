@@ -1,6 +1,7 @@
 // The sandbox's persisted state: plain JSON data (the books, tasks, transfers, business numbers, replayable
-// outcomes, notifications and their attempts). Every mutation happens on a copy that is checked and written before
-// it replaces the live state (see state-store.ts), so a refused operation leaves nothing behind.
+// outcomes, notifications and their attempts), one database row per record (state-database.ts). Every mutation
+// happens on a draft whose changes are checked and written before they become live (see state-store.ts), so a
+// refused operation leaves nothing behind.
 
 import type { Posting } from '../books/journal';
 import type { TaskRecord, TransferRecord } from '../services/task-records';

@@ -41,7 +41,9 @@ export function checkLeftover(
   const task = requireTask(state, partner, r.outerTaskId);
   if (task.status !== 'OPEN') throw new GatewayRefusal('WITKEY_NOT_ALLOW', `task ${r.outerTaskId} is ${task.status}`);
   if (ctx.now < task.expiresAt) throw new GatewayRefusal('WITKEY_NOT_ALLOW', 'the task has not expired yet');
-  for (const t of Object.values(state.transfers)) {
+  // committedFen is the sum of the task's W transfers (the conservation check holds it so): the transfers are only
+  // searched, for the refusal's message, when there is one, not at every leftover of every task.
+  for (const t of task.committedFen > 0 ? Object.values(state.transfers) : []) {
     if (t.partner === partner && t.outerTaskId === r.outerTaskId && t.status === 'W') {
       throw new GatewayRefusal(
         'NOT_DONE_OF_TRANSFER_FOUND',

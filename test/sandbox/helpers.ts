@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
 import { loadPrivateKey, loadPublicKey, Md5Key } from '../../alipay/keys';
 import { mapiGetUrl, mapiPostForm, signMapiRequest } from '../../alipay/mapi-request';
 type MapiBusinessRequest = Parameters<typeof signMapiRequest>[0];
@@ -33,6 +34,18 @@ export function tempDir(prefix = 'witkey-sandbox-'): string {
 
 export function removeTempDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** Everything the data folder's state database holds, as text (read through a second, read-only connection). */
+export function diskDump(dataDir: string): string {
+  const db = new Database(join(dataDir, 'state.sqlite'), { readonly: true });
+  try {
+    return JSON.stringify(
+      ['meta', 'records', 'journal'].map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()),
+    );
+  } finally {
+    db.close();
+  }
 }
 
 /** A fresh data folder holding copies of keys generated once per process (key generation takes ~1 s). */

@@ -4,13 +4,11 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildTaskCreate } from '../../alipay/core/services';
 import { signMapiRequest, mapiGetUrl } from '../../alipay/mapi-request';
 import type { Sandbox } from '../../sandbox';
-import { DAY, T0, partnerClient, removeTempDirs, startTestSandbox, type PartnerClient } from './helpers';
+import { DAY, T0, diskDump, partnerClient, removeTempDirs, startTestSandbox, type PartnerClient } from './helpers';
 
 describe('bad requests', () => {
   let s: Sandbox;
@@ -236,7 +234,7 @@ describe('bad requests', () => {
 
   test('a failing conservation check refuses the operation; memory and disk unchanged', async () => {
     const before = snapshot();
-    const disk = readFileSync(join(dataDir, 'state.json'), 'utf8');
+    const disk = diskDump(dataDir);
     s.setConservationCheck(() => ['injected violation']);
     try {
       const url = client.url(
@@ -257,7 +255,7 @@ describe('bad requests', () => {
       s.setConservationCheck(undefined);
     }
     assert.equal(snapshot(), before);
-    assert.equal(readFileSync(join(dataDir, 'state.json'), 'utf8'), disk);
+    assert.equal(diskDump(dataDir), disk);
     assert.equal(s.task('B9'), undefined);
   });
 
