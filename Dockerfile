@@ -7,6 +7,11 @@ FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app
 # the dependencies first: this layer is reused while package.json and the lockfile do not change
 COPY package.json package-lock.json ./
+# the sandbox's better-sqlite3 is a native module: npm fetches its prebuilt binary, or compiles it when it cannot
+# (python3, make and a C++ compiler; the slim image has none). The runtime stage has the same glibc.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
 RUN npm ci --no-audit --no-fund
 COPY . .
 # npm run build = tsc + the workflow bundle in dist/workflow-bundle/ (with the manifest a worker checks it against);
