@@ -74,3 +74,18 @@ export function sampleCpu(pids: Readonly<Record<string, number | undefined>>): C
 export function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
   return Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]));
 }
+
+/**
+ * CPU seconds per second each process uses while nothing is asked of it (pollers, the server's own timers and
+ * housekeeping), over `ms` of quiet: subtracted from a run's figures so that a lifecycle that waits 10 s for its
+ * expiry is not charged for 10 s of everybody's idling.
+ */
+export async function idleRates(
+  pids: () => Readonly<Record<string, number | undefined>>,
+  ms: number,
+): Promise<CpuSample> {
+  const before = sampleCpu(pids());
+  await new Promise((r) => setTimeout(r, ms));
+  const d = cpuDelta(before, sampleCpu(pids()));
+  return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / (ms / 1000)]));
+}
