@@ -1,6 +1,142 @@
-import type { Flags } from './lib/args';
-import type { BenchResult } from './lib/report';
+/**
+ * `npm run bench -- open-tasks`: many tasks open at once. The stack grows to each size of `--sizes` (default
+ * 1000,5000,10000 open tasks of each kind), the growth to each size split into `--pairs` chunks run A, B, A, B ...:
+ * A publishes and pays witkey tasks (an update-with-start, the cashier at the sandbox, the freeze delivered by the
+ * return page and the notification), B starts baseline workflows that take the same activity, update and signal
+ * counts and then stay open. At each size: the start rates (median over the chunks), the witkey worker's RSS,
+ * the server's database size (SQLite file with its WAL), and CPU per task over every process but the sandbox.
+ * Verdict: A's start rate at the largest size over B's (target >= 0.8); the worker's RSS there against 1 GiB.
+ *   --sizes 1000,5000,10000  --pairs N (default 3)  --in-flight N (default 16)
+ */
+import { statSync } from 'node:fs';
+import { taskWorkflowId } from '../workflows/messages';
+import { eventSignal, stepUpdate } from './baseline/workflows';
+import { publishAndPay } from './lifecycle-plays';
+import { intFlag, intListFlag, type Flags } from './lib/args';
+import { BASELINE_TASK_QUEUE, startBenchCluster, type BenchCluster } from './lib/cluster';
+import { historyCounts } from './lib/history';
+import { withInFlight } from './lib/in-flight';
+import { medians, type Figures } from './lib/pairs';
+import { cpuDelta, rssBytes, sampleCpu } from './lib/proc';
+import { finish, type BenchResult } from './lib/report';
+import { atLeast, fmt, ratio } from './lib/stats';
+import { markdownTable } from './lib/table';
 
-export async function runOpenTasks(_flags: Flags, _say: (line: string) => void): Promise<BenchResult> {
-  throw new Error('not written yet');
+export const OPEN_TASKS_TARGET = atLeast(0.8);
+const RSS_LIMIT = 1024 ** 3;
+const WEEK = 7 * 86_400_000;
+
+type Counts = { activities: number; updates: number; signals: number; timers: number };
+
+function databaseBytes(file: string): number {
+  const size = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(file) + size(`${file}-wal`);
+}
+
+async function chunk(c: BenchCluster, count: number, inFlight: number, start: (i: number) => Promise<void>) {
+  const before = sampleCpu(c.pids());
+  const t0 = performance.now();
+  await withInFlight(count, inFlight, start);
+  const seconds = (performance.now() - t0) / 1000;
+  const d = cpuDelta(before, sampleCpu(c.pids()));
+  const all = d.temporal + d.worker + d.baseline + d.webhook + d.bench;
+  return { perSecond: count / seconds, cpuMsPerTask: (all / count) * 1000 };
+}
+
+export async function runOpenTasks(flags: Flags, say: (line: string) => void): Promise<BenchResult> {
+  const sizes = intListFlag(flags, 'sizes', [1000, 5000, 10000]);
+  const pairs = intFlag(flags, 'pairs', 3);
+  const inFlight = intFlag(flags, 'in-flight', 16);
+  const c = await startBenchCluster({ paymentTimeoutMs: WEEK });
+  try {
+    say(
+      `open-tasks: sizes ${sizes.join(', ')}, ${pairs} chunks each side per size; A = publish+pay, B = baseline start`,
+    );
+    const stamp = Date.now().toString(36);
+    const counts = await publishPayCounts(c, `open-${stamp}-warm`);
+    say(`  publish+pay: ${counts.activities} activities, ${counts.updates} updates, ${counts.signals} signals`);
+    let nextA = 0;
+    let nextB = 0;
+    const startA = (i: number) => publishAndPay(c, `open-${stamp}-${nextA + i}`, WEEK).then(() => undefined);
+    const startB = (i: number) => startBaseline(c, `open-base-${stamp}-${nextB + i}`, counts);
+    const rows: string[][] = [];
+    let last = { a: {} as Figures, b: {} as Figures, rss: 0 };
+    for (const size of sizes) {
+      const a: Figures[] = [];
+      const b: Figures[] = [];
+      const from = nextA; // both sides stand at the previous size
+      for (let p = 0; p < pairs; p++) {
+        const goal = from + Math.round(((size - from) * (p + 1)) / pairs);
+        a.push(await chunk(c, goal - nextA, inFlight, startA));
+        nextA = goal;
+        b.push(await chunk(c, goal - nextB, inFlight, startB));
+        nextB = goal;
+      }
+      last = { a: medians(a), b: medians(b), rss: rssBytes(c.pids().worker ?? 0) };
+      const db = databaseBytes(c.databaseFile);
+      rows.push([
+        String(size),
+        fmt(last.a.perSecond),
+        fmt(last.b.perSecond),
+        fmt(ratio(last.a.perSecond, last.b.perSecond)),
+        fmt(last.rss / 1024 ** 2),
+        fmt(rssBytes(c.pids().baseline ?? 0) / 1024 ** 2),
+        fmt(db / 1024 ** 2),
+        fmt(db / 1024 / (nextA + nextB)),
+        fmt(last.a.cpuMsPerTask),
+        fmt(last.b.cpuMsPerTask),
+      ]);
+      say(`  ${size} open tasks each: ${fmt(last.a.perSecond)}/s vs ${fmt(last.b.perSecond)}/s`);
+    }
+    say(
+      markdownTable(
+        [
+          'open tasks (each side)',
+          'A starts/s',
+          'B starts/s',
+          'A/B',
+          'worker RSS MiB',
+          'baseline worker RSS MiB',
+          'database MiB (both)',
+          'database KiB per task',
+          'A CPU ms/task',
+          'B CPU ms/task',
+        ],
+        rows,
+      ),
+    );
+    const largest = sizes[sizes.length - 1];
+    say(
+      `worker RSS at ${largest} open tasks: ${fmt(last.rss / 1024 ** 2)} MiB (target < 1024 MiB) ` +
+        `${last.rss > 0 && last.rss < RSS_LIMIT ? 'met' : 'missed'}`,
+    );
+    return finish('open-tasks', ratio(last.a.perSecond, last.b.perSecond), OPEN_TASKS_TARGET, say);
+  } finally {
+    await c.stop();
+  }
+}
+
+async function publishPayCounts(c: BenchCluster, id: string): Promise<Counts> {
+  await publishAndPay(c, id, WEEK);
+  // the async notification follows the return page: give it a moment to land before counting
+  await new Promise((r) => setTimeout(r, 2_000));
+  const h = await historyCounts(c.client, taskWorkflowId(id));
+  return { activities: h.activities, updates: h.updates, signals: h.signals, timers: h.timers };
+}
+
+/** A baseline workflow started with its first update (as publish is an update-with-start), then its signals. */
+async function startBaseline(c: BenchCluster, id: string, counts: Counts): Promise<void> {
+  const handle = await c.client.workflow.start('openBaseline', {
+    workflowId: id,
+    taskQueue: BASELINE_TASK_QUEUE,
+    args: [{ ...counts, untilMs: 0 }],
+  });
+  for (let i = 0; i < counts.updates; i++) await handle.executeUpdate(stepUpdate, { args: [i] });
+  for (let i = 0; i < counts.signals; i++) await handle.signal(eventSignal, { n: i });
 }
