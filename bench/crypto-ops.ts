@@ -38,26 +38,32 @@ function keyPair(type: 'dsa' | 'rsa'): { privateKey: KeyObject; publicKey: KeyOb
   };
 }
 
+type Pair = { privateKey: KeyObject; publicKey: KeyObject };
+
 /** Each operation measured for `budget` ms on both sides. */
 export function libraryOps(budget: number): OpsRow[] {
   const dsa = keyPair('dsa');
-  const rsa = keyPair('rsa');
-  const params: Record<string, string> = {
-    service: 'alipay.witkey.task.left.amount.handle',
-    partner: '2088101012352995',
-    _input_charset: 'utf-8',
-    outer_task_id: '20111221_0011',
-    outer_account_id: 'task_publisher',
-    refund_detail: '20111221_0012_03~*@^20.10',
-    platform_detail: '20111221_0013_04~*@^30.10',
-    transfer_detail:
-      '111221_0011_10~*@^15.00~*@^2088102116203708~*@^天之蓝*@|$111221_0011_11~*@^17.00~*@^2088102116203728~*@^红彤彤',
-    notify_url: 'http://www.xx.com/notify_url',
-    return_url: 'http://www.xx.com/return_url',
-  };
-  const rows: OpsRow[] = [];
+  return [...dsaRows(dsa, budget), ...rsa2Rows(keyPair('rsa'), budget), xmlReplyRow(dsa, budget)];
+}
 
-  // DSA (MAPI): the library canonicalises, encodes and signs; the baseline signs the already-built bytes.
+const PARAMS: Record<string, string> = {
+  service: 'alipay.witkey.task.left.amount.handle',
+  partner: '2088101012352995',
+  _input_charset: 'utf-8',
+  outer_task_id: '20111221_0011',
+  outer_account_id: 'task_publisher',
+  refund_detail: '20111221_0012_03~*@^20.10',
+  platform_detail: '20111221_0013_04~*@^30.10',
+  transfer_detail:
+    '111221_0011_10~*@^15.00~*@^2088102116203708~*@^天之蓝*@|$111221_0011_11~*@^17.00~*@^2088102116203728~*@^红彤彤',
+  notify_url: 'http://www.xx.com/notify_url',
+  return_url: 'http://www.xx.com/return_url',
+};
+
+/** DSA (MAPI): the library canonicalises, encodes and signs; the baseline signs the already-built bytes. */
+function dsaRows(dsa: Pair, budget: number): OpsRow[] {
+  const params = PARAMS;
+  const rows: OpsRow[] = [];
   const dsaBytes = Buffer.from(mapiSigningString(params), 'utf8');
   const dsaSigned = {
     ...params,
@@ -81,8 +87,12 @@ export function libraryOps(budget: number): OpsRow[] {
     ),
     baseline: opsPerSecond(() => cryptoVerify('sha1', dsaBytes, dsa.publicKey, dsaSig), budget),
   });
+  return rows;
+}
 
-  // RSA2 (OpenAPI)
+/** RSA2 (OpenAPI) */
+function rsa2Rows(rsa: Pair, budget: number): OpsRow[] {
+  const rows: OpsRow[] = [];
   const openParams = {
     app_id: '2014060600164699',
     method: 'alipay.trade.cancel',
@@ -106,11 +116,16 @@ export function libraryOps(budget: number): OpsRow[] {
     library: opsPerSecond(() => verifyOpenApiParams(rsaSigned, rsa.publicKey), budget),
     baseline: opsPerSecond(() => cryptoVerify('sha256', rsaBytes, rsa.publicKey, rsaSig), budget),
   });
+  return rows;
+}
 
-  // XML reply: library = strict parse + typed read + DSA verification over the <response> bytes;
-  // baseline = fast-xml-parser parse + bare crypto.verify over the same bytes.
+/**
+ * XML reply: library = strict parse + typed read + DSA verification over the <response> bytes;
+ * baseline = fast-xml-parser parse + bare crypto.verify over the same bytes.
+ */
+function xmlReplyRow(dsa: Pair, budget: number): OpsRow {
   const reply = buildMapiSuccessReply({
-    request: params,
+    request: PARAMS,
     responseXml: cancelConfirmResponseXml({
       outerTaskId: '20111221_0011',
       succeeded: Array.from({ length: 10 }, (_, i) => ({ outerTransferNo: `T${i}`, transferStatus: 'W' })),
@@ -122,7 +137,7 @@ export function libraryOps(budget: number): OpsRow[] {
   const region = signedResponseBytes(reply);
   const replySig = Buffer.from(/<sign>([^<]+)<\/sign>/.exec(reply.toString('utf8'))![1], 'base64');
   const bare = new XMLParser();
-  rows.push({
+  return {
     name: 'XML reply parse + verify (DSA)',
     library: opsPerSecond(
       () => parseCancelConfirmReply(reply, 'utf-8', { signType: 'DSA', publicKey: dsa.publicKey }),
@@ -132,7 +147,5 @@ export function libraryOps(budget: number): OpsRow[] {
       bare.parse(reply.toString('utf8'));
       return cryptoVerify('sha1', region, dsa.publicKey, replySig);
     }, budget),
-  });
-
-  return rows;
+  };
 }

@@ -15,7 +15,7 @@ import { historyCounts, type HistoryCounts } from './lib/history';
 import { interleave, medians, type Figures } from './lib/pairs';
 import { cpuDelta, idleRates, sampleCpu, type CpuSample } from './lib/proc';
 import { comparisonTable, finish, type BenchResult } from './lib/report';
-import { atMost, fmt, median, ratio } from './lib/stats';
+import { atMost, fmt, formatTarget, median, met, ratio } from './lib/stats';
 
 export const LIFECYCLE_TARGET = atMost(1.5);
 export const LIFECYCLE_SERVER_TARGET = atMost(1.25);
@@ -45,6 +45,21 @@ async function measured(c: BenchCluster, n: number, idle: CpuSample, run: () => 
   };
 }
 
+interface Ctx {
+  c: BenchCluster;
+  n: number;
+  times: LifecycleTimes;
+  stamp: string;
+  idle: CpuSample;
+  /** The counts the baseline copies: from the warm-up lifecycle, then from each A run. */
+  counts: Counts;
+  /** Queries each A lifecycle asked in the last A run (B asks the median of them). */
+  queries: number[];
+  histories: HistoryCounts[];
+}
+
+type Counts = ReturnType<typeof pick>;
+
 export async function runLifecycle(flags: Flags, say: (line: string) => void): Promise<BenchResult> {
   const pairs = intFlag(flags, 'pairs', 3);
   const n = intFlag(flags, 'tasks', 8);
@@ -52,67 +67,77 @@ export async function runLifecycle(flags: Flags, say: (line: string) => void): P
   const c = await startBenchCluster({ resendWindowMs: 2_000, paymentTimeoutMs: 120_000 });
   try {
     say(`lifecycle: ${pairs} pairs of ${n} lifecycles at once; A = witkey task, B = baseline workflow, same counts`);
-    const stamp = Date.now().toString(36);
-    // warm-up: one lifecycle each side, uncounted (first workflow tasks load the bundle, first calls connect)
-    let counts = await lifecycleCounts(c, `${stamp}-warm`, times);
-    await playBaseline(c, `bench-baseline-${stamp}-warm`, { ...counts, queries: 1 }, times);
-    const idle = await idleRates(() => c.pids(), 5_000);
-    say(
-      `  idle CPU, s per s: ${Object.entries(idle)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
-        .join(', ')}`,
-    );
-    const histories: HistoryCounts[] = [];
-    let queries: number[] = [];
+    const ctx = await warmUp(c, n, times, say);
     const runs = await interleave(
       pairs,
-      async (p) => {
-        const ids = Array.from({ length: n }, (_, i) => `bench-${stamp}-${p}-${i}`);
-        const figures = await measured(c, n, idle, async () => {
-          queries = (await Promise.all(ids.map((id) => playTask(c, id, times)))).map((r) => r.queries);
-        });
-        const h = await Promise.all(ids.map((id) => historyCounts(c.client, taskWorkflowId(id))));
-        histories.push(...h);
-        counts = pick(h[0]);
-        return { ...figures, events: median(h.map((x) => x.events)) };
-      },
-      async (p) => {
-        const q = Math.round(median(queries));
-        const ids = Array.from({ length: n }, (_, i) => `bench-baseline-${stamp}-${p}-${i}`);
-        const figures = await measured(c, n, idle, async () => {
-          await Promise.all(ids.map((id) => playBaseline(c, id, { ...counts, queries: q }, times)));
-        });
-        const h = await Promise.all(ids.map((id) => historyCounts(c.client, id)));
-        return { ...figures, events: median(h.map((x) => x.events)) };
-      },
+      (p) => sideA(ctx, p),
+      (p) => sideB(ctx, p),
       (p, a, b) => say(`  pair ${p + 1}: CPU per lifecycle ${fmt(a.all)} s vs ${fmt(b.all)} s`),
     );
-    const a = medians(runs.a);
-    const b = medians(runs.b);
-    const h = histories[0];
-    say(
-      `per lifecycle (A's history): ${h.events} events, ${h.activities} activities, ${h.updates} updates, ` +
-        `${h.signals} signals, ${h.timers} timers, ~${Math.round(median(queries))} queries`,
-    );
-    say(
-      comparisonTable({ a: 'A: witkey', b: 'B: baseline' }, [
-        { figure: 'CPU s per lifecycle, all processes', a: a.all, b: b.all },
-        { figure: '  the same with idle CPU kept', a: a.gross, b: b.gross },
-        { figure: 'run length, s', a: a.seconds, b: b.seconds },
-        { figure: 'Temporal server CPU s', a: a.server, b: b.server },
-        { figure: 'worker CPU s', a: a.worker, b: b.worker },
-        { figure: 'webhook CPU s', a: a.webhook, b: b.webhook },
-        { figure: 'bench (client) CPU s', a: a.bench, b: b.bench },
-        { figure: 'history events', a: a.events, b: b.events },
-        { figure: 'sandbox CPU s (Alipay, not counted)', a: a.sandbox, b: b.sandbox },
-      ]),
-    );
-    const server = ratio(a.server, b.server);
-    say(`server CPU ratio ${fmt(server)} (target ${LIFECYCLE_SERVER_TARGET.op}${LIFECYCLE_SERVER_TARGET.value})`);
-    return finish('lifecycle', ratio(a.all, b.all), LIFECYCLE_TARGET, say);
+    return report(ctx, medians(runs.a), medians(runs.b), say);
   } finally {
     await c.stop();
   }
+}
+
+/** One lifecycle each side, uncounted (the first workflow tasks load the bundle, the first calls connect); then
+ * the idle rates. */
+async function warmUp(c: BenchCluster, n: number, times: LifecycleTimes, say: (line: string) => void): Promise<Ctx> {
+  const stamp = Date.now().toString(36);
+  const counts = await lifecycleCounts(c, `${stamp}-warm`, times);
+  await playBaseline(c, `bench-baseline-${stamp}-warm`, { ...counts, queries: 1 }, times);
+  const idle = await idleRates(() => c.pids(), 5_000);
+  const rates = Object.entries(idle).map(([k, v]) => `${k} ${fmt(v)}`);
+  say(`  idle CPU, s per s: ${rates.join(', ')}`);
+  return { c, n, times, stamp, idle, counts, queries: [1], histories: [] };
+}
+
+async function sideA(ctx: Ctx, p: number): Promise<Figures> {
+  const { c, n, times } = ctx;
+  const ids = Array.from({ length: n }, (_, i) => `bench-${ctx.stamp}-${p}-${i}`);
+  const figures = await measured(c, n, ctx.idle, async () => {
+    ctx.queries = (await Promise.all(ids.map((id) => playTask(c, id, times)))).map((r) => r.queries);
+  });
+  const h = await Promise.all(ids.map((id) => historyCounts(c.client, taskWorkflowId(id))));
+  ctx.histories.push(...h);
+  ctx.counts = pick(h[0]);
+  return { ...figures, events: median(h.map((x) => x.events)) };
+}
+
+async function sideB(ctx: Ctx, p: number): Promise<Figures> {
+  const { c, n, times } = ctx;
+  const counts = { ...ctx.counts, queries: Math.round(median(ctx.queries)) };
+  const ids = Array.from({ length: n }, (_, i) => `bench-baseline-${ctx.stamp}-${p}-${i}`);
+  const figures = await measured(c, n, ctx.idle, async () => {
+    await Promise.all(ids.map((id) => playBaseline(c, id, counts, times)));
+  });
+  const h = await Promise.all(ids.map((id) => historyCounts(c.client, id)));
+  return { ...figures, events: median(h.map((x) => x.events)) };
+}
+
+function report(ctx: Ctx, a: Figures, b: Figures, say: (line: string) => void): BenchResult {
+  const h = ctx.histories[0];
+  say(
+    `per lifecycle (A's history): ${h.events} events, ${h.activities} activities, ${h.updates} updates, ` +
+      `${h.signals} signals, ${h.timers} timers, ~${Math.round(median(ctx.queries))} queries`,
+  );
+  say(
+    comparisonTable({ a: 'A: witkey', b: 'B: baseline' }, [
+      { figure: 'CPU s per lifecycle, all processes', a: a.all, b: b.all },
+      { figure: '  the same with idle CPU kept', a: a.gross, b: b.gross },
+      { figure: 'run length, s', a: a.seconds, b: b.seconds },
+      { figure: 'Temporal server CPU s', a: a.server, b: b.server },
+      { figure: 'worker CPU s', a: a.worker, b: b.worker },
+      { figure: 'webhook CPU s', a: a.webhook, b: b.webhook },
+      { figure: 'bench (client) CPU s', a: a.bench, b: b.bench },
+      { figure: 'history events', a: a.events, b: b.events },
+      { figure: 'sandbox CPU s (Alipay, not counted)', a: a.sandbox, b: b.sandbox },
+    ]),
+  );
+  const server = ratio(a.server, b.server);
+  const target = LIFECYCLE_SERVER_TARGET;
+  say(`server CPU ratio ${fmt(server)} target ${formatTarget(target)} ${met(server, target) ? 'met' : 'missed'}`);
+  return finish('lifecycle', ratio(a.all, b.all), LIFECYCLE_TARGET, say);
 }
 
 async function lifecycleCounts(c: BenchCluster, stamp: string, times: LifecycleTimes) {
@@ -121,6 +146,6 @@ async function lifecycleCounts(c: BenchCluster, stamp: string, times: LifecycleT
   return pick(await historyCounts(c.client, taskWorkflowId(id)));
 }
 
-function pick(h: HistoryCounts) {
+function pick(h: HistoryCounts): { activities: number; updates: number; signals: number; timers: number } {
   return { activities: h.activities, updates: h.updates, signals: h.signals, timers: h.timers };
 }

@@ -49,10 +49,32 @@ async function chunk(c: BenchCluster, count: number, inFlight: number, start: (i
   return { perSecond: count / seconds, cpuMsPerTask: (all / count) * 1000 };
 }
 
+const HEADER = [
+  'open tasks (each side)',
+  'A starts/s',
+  'B starts/s',
+  'A/B',
+  'worker RSS MiB',
+  'baseline worker RSS MiB',
+  'database MiB (both)',
+  'database KiB per task',
+  'A CPU ms/task',
+  'B CPU ms/task',
+];
+
+/** Where the two sides stand: how many tasks each has started so far. */
+interface Growth {
+  c: BenchCluster;
+  pairs: number;
+  inFlight: number;
+  startA: (n: number) => Promise<void>;
+  startB: (n: number) => Promise<void>;
+  started: number;
+}
+
 export async function runOpenTasks(flags: Flags, say: (line: string) => void): Promise<BenchResult> {
   const sizes = intListFlag(flags, 'sizes', [1000, 5000, 10000]);
   const pairs = intFlag(flags, 'pairs', 3);
-  const inFlight = intFlag(flags, 'in-flight', 16);
   const c = await startBenchCluster({ paymentTimeoutMs: WEEK });
   try {
     say(
@@ -61,65 +83,68 @@ export async function runOpenTasks(flags: Flags, say: (line: string) => void): P
     const stamp = Date.now().toString(36);
     const counts = await publishPayCounts(c, `open-${stamp}-warm`);
     say(`  publish+pay: ${counts.activities} activities, ${counts.updates} updates, ${counts.signals} signals`);
-    let nextA = 0;
-    let nextB = 0;
-    const startA = (i: number) => publishAndPay(c, `open-${stamp}-${nextA + i}`, WEEK).then(() => undefined);
-    const startB = (i: number) => startBaseline(c, `open-base-${stamp}-${nextB + i}`, counts);
+    const g: Growth = {
+      c,
+      pairs,
+      inFlight: intFlag(flags, 'in-flight', 16),
+      startA: (n) => publishAndPay(c, `open-${stamp}-${n}`, WEEK).then(() => undefined),
+      startB: (n) => startBaseline(c, `open-base-${stamp}-${n}`, counts),
+      started: 0,
+    };
     const rows: string[][] = [];
-    let last = { a: {} as Figures, b: {} as Figures, rss: 0 };
+    let last: Level | undefined;
     for (const size of sizes) {
-      const a: Figures[] = [];
-      const b: Figures[] = [];
-      const from = nextA; // both sides stand at the previous size
-      for (let p = 0; p < pairs; p++) {
-        const goal = from + Math.round(((size - from) * (p + 1)) / pairs);
-        a.push(await chunk(c, goal - nextA, inFlight, startA));
-        nextA = goal;
-        b.push(await chunk(c, goal - nextB, inFlight, startB));
-        nextB = goal;
-      }
-      last = { a: medians(a), b: medians(b), rss: rssBytes(c.pids().worker ?? 0) };
-      const db = databaseBytes(c.databaseFile);
-      rows.push([
-        String(size),
-        fmt(last.a.perSecond),
-        fmt(last.b.perSecond),
-        fmt(ratio(last.a.perSecond, last.b.perSecond)),
-        fmt(last.rss / 1024 ** 2),
-        fmt(rssBytes(c.pids().baseline ?? 0) / 1024 ** 2),
-        fmt(db / 1024 ** 2),
-        fmt(db / 1024 / (nextA + nextB)),
-        fmt(last.a.cpuMsPerTask),
-        fmt(last.b.cpuMsPerTask),
-      ]);
+      last = await growTo(g, size);
+      rows.push(row(c, size, last, 2 * g.started));
       say(`  ${size} open tasks each: ${fmt(last.a.perSecond)}/s vs ${fmt(last.b.perSecond)}/s`);
     }
+    say(markdownTable(HEADER, rows));
+    const rss = last?.rss ?? 0;
     say(
-      markdownTable(
-        [
-          'open tasks (each side)',
-          'A starts/s',
-          'B starts/s',
-          'A/B',
-          'worker RSS MiB',
-          'baseline worker RSS MiB',
-          'database MiB (both)',
-          'database KiB per task',
-          'A CPU ms/task',
-          'B CPU ms/task',
-        ],
-        rows,
-      ),
+      `worker RSS at ${sizes[sizes.length - 1]} open tasks: ${fmt(rss / 1024 ** 2)} MiB (target < 1024 MiB) ` +
+        `${rss > 0 && rss < RSS_LIMIT ? 'met' : 'missed'}`,
     );
-    const largest = sizes[sizes.length - 1];
-    say(
-      `worker RSS at ${largest} open tasks: ${fmt(last.rss / 1024 ** 2)} MiB (target < 1024 MiB) ` +
-        `${last.rss > 0 && last.rss < RSS_LIMIT ? 'met' : 'missed'}`,
-    );
-    return finish('open-tasks', ratio(last.a.perSecond, last.b.perSecond), OPEN_TASKS_TARGET, say);
+    return finish('open-tasks', ratio(last?.a.perSecond ?? NaN, last?.b.perSecond ?? NaN), OPEN_TASKS_TARGET, say);
   } finally {
     await c.stop();
   }
+}
+
+interface Level {
+  a: Figures;
+  b: Figures;
+  rss: number;
+}
+
+/** Both sides from where they stand to `size` open tasks, in `pairs` chunks each, A, B, A, B ... */
+async function growTo(g: Growth, size: number): Promise<Level> {
+  const a: Figures[] = [];
+  const b: Figures[] = [];
+  const from = g.started;
+  for (let p = 0; p < g.pairs; p++) {
+    const goal = from + Math.round(((size - from) * (p + 1)) / g.pairs);
+    const at = g.started;
+    a.push(await chunk(g.c, goal - at, g.inFlight, (i) => g.startA(at + i)));
+    b.push(await chunk(g.c, goal - at, g.inFlight, (i) => g.startB(at + i)));
+    g.started = goal;
+  }
+  return { a: medians(a), b: medians(b), rss: rssBytes(g.c.pids().worker ?? 0) };
+}
+
+function row(c: BenchCluster, size: number, l: Level, tasks: number): string[] {
+  const db = databaseBytes(c.databaseFile);
+  return [
+    String(size),
+    fmt(l.a.perSecond),
+    fmt(l.b.perSecond),
+    fmt(ratio(l.a.perSecond, l.b.perSecond)),
+    fmt(l.rss / 1024 ** 2),
+    fmt(rssBytes(c.pids().baseline ?? 0) / 1024 ** 2),
+    fmt(db / 1024 ** 2),
+    fmt(db / 1024 / tasks),
+    fmt(l.a.cpuMsPerTask),
+    fmt(l.b.cpuMsPerTask),
+  ];
 }
 
 async function publishPayCounts(c: BenchCluster, id: string): Promise<Counts> {

@@ -57,21 +57,7 @@ export async function startBenchCluster(settings: Partial<TaskSettings>): Promis
   const client = new Client({ connection, namespace: NAMESPACE, dataConverter });
   const config = await fetchSandboxConfig(stack.sandbox.url);
   const tasks = new WitkeyTasks(client, { taskQueue: TASK_QUEUE, feeRates: config.feeRates, settings });
-  // launched as the cluster launches its own processes (same environment rules), with the baseline's script
-  const baselineWorker = new ManagedProcess({
-    name: 'baseline-worker',
-    command: process.execPath,
-    args: [BASELINE_WORKER],
-    env: childEnv({
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      WITKEY_TASK_QUEUE: BASELINE_TASK_QUEUE,
-      WITKEY_CODEC_KEYS_DIR: stack.codec.keysDir,
-    }),
-    cwd: PROJECT_ROOT,
-    logFile: join(stack.workDir, 'baseline-worker.log'),
-  });
-  baselineWorker.start();
+  const baselineWorker = startBaselineWorker(stack);
   const webhookPort = stack.webhooks[0].spec.env?.WITKEY_HTTP_PORT;
   return {
     stack,
@@ -94,4 +80,23 @@ export async function startBenchCluster(settings: Partial<TaskSettings>): Promis
       await stack.stop();
     },
   };
+}
+
+/** Launched as the cluster launches its own processes (the same environment rules), with the baseline's script. */
+function startBaselineWorker(stack: ClusterStack): ManagedProcess {
+  const p = new ManagedProcess({
+    name: 'baseline-worker',
+    command: process.execPath,
+    args: [BASELINE_WORKER],
+    env: childEnv({
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      WITKEY_TASK_QUEUE: BASELINE_TASK_QUEUE,
+      WITKEY_CODEC_KEYS_DIR: stack.codec.keysDir,
+    }),
+    cwd: PROJECT_ROOT,
+    logFile: join(stack.workDir, 'baseline-worker.log'),
+  });
+  p.start();
+  return p;
 }
