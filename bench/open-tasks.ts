@@ -18,7 +18,7 @@ import { historyCounts } from './lib/history';
 import { withInFlight } from './lib/in-flight';
 import { medians, type Figures } from './lib/pairs';
 import { cpuDelta, rssBytes, sampleCpu } from './lib/proc';
-import { finish, type BenchResult } from './lib/report';
+import { comparisonTable, finish, type BenchResult } from './lib/report';
 import { atLeast, fmt, ratio } from './lib/stats';
 import { markdownTable } from './lib/table';
 
@@ -45,8 +45,16 @@ async function chunk(c: BenchCluster, count: number, inFlight: number, start: (i
   await withInFlight(count, inFlight, start);
   const seconds = (performance.now() - t0) / 1000;
   const d = cpuDelta(before, sampleCpu(c.pids()));
-  const all = d.temporal + d.worker + d.baseline + d.webhook + d.bench;
-  return { perSecond: count / seconds, cpuMsPerTask: (all / count) * 1000 };
+  const ms = (x: number) => (x / count) * 1000;
+  return {
+    perSecond: count / seconds,
+    cpuMsPerTask: ms(d.temporal + d.worker + d.baseline + d.webhook + d.bench),
+    serverMs: ms(d.temporal),
+    workerMs: ms(d.worker + d.baseline), // only one of the two works in a chunk
+    webhookMs: ms(d.webhook),
+    benchMs: ms(d.bench),
+    sandboxMs: ms(d.sandbox),
+  };
 }
 
 const HEADER = [
@@ -99,6 +107,7 @@ export async function runOpenTasks(flags: Flags, say: (line: string) => void): P
       say(`  ${size} open tasks each: ${fmt(last.a.perSecond)}/s vs ${fmt(last.b.perSecond)}/s`);
     }
     say(markdownTable(HEADER, rows));
+    if (last) say(perProcess(last));
     const rss = last?.rss ?? 0;
     say(
       `worker RSS at ${sizes[sizes.length - 1]} open tasks: ${fmt(rss / 1024 ** 2)} MiB (target < 1024 MiB) ` +
@@ -129,6 +138,18 @@ async function growTo(g: Growth, size: number): Promise<Level> {
     g.started = goal;
   }
   return { a: medians(a), b: medians(b), rss: rssBytes(g.c.pids().worker ?? 0) };
+}
+
+/** Where a start's CPU goes at the largest size, process by process. */
+function perProcess(l: Level): string {
+  return comparisonTable({ a: 'A: publish+pay', b: 'B: baseline' }, [
+    { figure: 'CPU ms per start, all processes', a: l.a.cpuMsPerTask, b: l.b.cpuMsPerTask },
+    { figure: 'Temporal server CPU ms', a: l.a.serverMs, b: l.b.serverMs },
+    { figure: 'worker CPU ms', a: l.a.workerMs, b: l.b.workerMs },
+    { figure: 'webhook CPU ms', a: l.a.webhookMs, b: l.b.webhookMs },
+    { figure: 'bench (client) CPU ms', a: l.a.benchMs, b: l.b.benchMs },
+    { figure: 'sandbox CPU ms (Alipay, not counted)', a: l.a.sandboxMs, b: l.b.sandboxMs },
+  ]);
 }
 
 function row(c: BenchCluster, size: number, l: Level, tasks: number): string[] {
