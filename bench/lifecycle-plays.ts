@@ -4,8 +4,8 @@
  *    refunded through the admin page, close after the resend window. The browser follows each return page, so the
  *    task has the event before the next call: no waiting on a poll between steps, except for the expiry.
  * B: the baseline workflow (bench/baseline/) with the counts A's history showed, its updates, signals and queries
- *    sent by the bench client.
- * Both count the queries they ask, so that B can ask as many as A did.
+ *    sent by the bench client: as many queries as A asked (A counts its polls), so that queries cost alike.
+ * The publish-and-pay step is shared with `ingestion` and `open-tasks`.
  */
 import { taskWorkflowId } from '../workflows/messages';
 import { countsQuery, eventSignal, stepUpdate, type BaselineInput } from './baseline/workflows';
