@@ -2,7 +2,7 @@
  * Per-process CPU and memory from Linux's own accounting (/proc/<pid>/stat and /status), so a benchmark can say
  * which process a cost lands in (Temporal server, worker, webhook) instead of one blurred wall-clock figure.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux this runs on). */
 const TICKS_PER_SECOND = 100;
@@ -33,27 +33,6 @@ export function rssBytes(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** The process's descendants (children, their children, ...): a server the SDK started for us, say. */
-export function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const f = statFields(Number(entry));
-    if (!f) continue;
-    const ppid = Number(f[1]);
-    parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-  }
-  const out: number[] = [];
-  const visit = (p: number): void => {
-    for (const c of parents.get(p) ?? []) {
-      out.push(c);
-      visit(c);
-    }
-  };
-  visit(pid);
-  return out;
 }
 
 /** This process's own CPU seconds (user + system), finer-grained than /proc's 10 ms ticks. */
