@@ -4,36 +4,16 @@
  * every one in turn and repeats their verdict lines at the end. Exit status 0 when every benchmark ran (a missed
  * target is a figure to read, not a failure); 1 when one could not run; 2 for a bad command line.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { parseFlags, type Flags } from './lib/args';
 import type { BenchResult } from './lib/report';
-import { VERDICT_LINE } from './lib/stats';
 import { runCrypto } from './crypto';
 import { runIngestion } from './ingestion';
 import { runLifecycle } from './lifecycle';
 import { runOpenTasks } from './open-tasks';
+import { runSandbox } from './sandbox';
 import { runWorkerStart } from './worker-start';
 
 type Bench = (flags: Flags, say: (line: string) => void) => Promise<BenchResult | undefined>;
-
-/** Written by another part of the suite (per-op cost of the sandbox at 1k vs 10k tasks); run when it is built. */
-const SANDBOX_SCALE = join(__dirname, 'sandbox-scale.js');
-
-async function runSandbox(_flags: Flags, say: (line: string) => void): Promise<BenchResult | undefined> {
-  if (!existsSync(SANDBOX_SCALE)) {
-    say('bench sandbox: not available (dist/bench/sandbox-scale.js is not built)');
-    return undefined;
-  }
-  const res = spawnSync(process.execPath, [SANDBOX_SCALE, ...process.argv.slice(3)], { encoding: 'utf8' });
-  process.stdout.write(res.stdout ?? '');
-  process.stderr.write(res.stderr ?? '');
-  const line = (res.stdout ?? '').trim().split('\n').pop() ?? '';
-  const m = VERDICT_LINE.exec(line);
-  if (res.status !== 0 || !m) throw new Error(`sandbox-scale ended with status ${res.status}`);
-  return { name: 'sandbox', ratio: Number(m[2]), target: { op: m[3] as '>=' | '<=', value: Number(m[4]) }, line };
-}
 
 export const BENCHES: Record<string, Bench> = {
   crypto: runCrypto,
@@ -41,7 +21,8 @@ export const BENCHES: Record<string, Bench> = {
   'worker-start': runWorkerStart,
   lifecycle: runLifecycle,
   'open-tasks': runOpenTasks,
-  sandbox: runSandbox,
+  // its script takes positional arguments (sizes, batch, rounds), passed as given; none under `all`
+  sandbox: (_flags, say) => runSandbox(process.argv[2] === 'sandbox' ? process.argv.slice(3) : [], say),
 };
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -52,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}|all> [--flags]\n`);
     return 2;
   }
-  const flags = parseFlags(rest);
+  const flags = name === 'sandbox' ? {} : parseFlags(rest);
   const names = name === 'all' ? Object.keys(BENCHES) : [name];
   const lines: string[] = [];
   let failed = false;
