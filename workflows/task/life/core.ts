@@ -9,6 +9,7 @@ import * as ledger from '../ledger';
 import type { BlockedStep, TaskState } from '../types';
 import { taskView } from '../view';
 import { CancelsUnderWay } from './cancels-under-way';
+import { DeadlineTimer } from './deadline-timer';
 import { applyDeferred } from './notifications';
 import { FIRED_DEADLINE_IS_PAST, REQUESTS_CARRIED } from './patches';
 import type { BountyTaskInput, TaskSettings } from './settings';
@@ -23,6 +24,8 @@ export class TaskCore {
   /** The publisher's cashier page (task.create), once built; carried across continue-as-new. */
   cashierUrl: string | undefined;
   private readonly visibility = new Visibility();
+  /** The timer towards the next deadline, kept across wakes while the deadline stays (KEEP_DEADLINE_TIMER). */
+  readonly deadlineTimer = new DeadlineTimer();
   /** The latest deadline whose timer fired: workflow time is never before it (see FIRED_DEADLINE_IS_PAST). */
   private pastMs = 0;
 

@@ -10,6 +10,7 @@ import { currentDetails } from './details';
 import {
   CANCEL_UNKNOWN_REPEATED,
   DEADLINES_SINCE_STEPS,
+  KEEP_DEADLINE_TIMER,
   LEFTOVER_WAITS,
   LOOK_AGAIN_AFTER_CHANGE,
   NOTHING_SCHEDULED,
@@ -134,7 +135,10 @@ export async function sleepUntil(task: TaskCore, deadline: Deadline): Promise<vo
   const seen = task.changes;
   const woken = (): boolean => task.changes !== seen || workflowInfo().continueAsNewSuggested;
   setCurrentDetails(currentDetails(task.view(), deadline));
-  if (Number.isFinite(deadline.atMs)) {
+  if (patched(KEEP_DEADLINE_TIMER)) {
+    const changed = await task.deadlineTimer.sleep(deadline, task.now(), woken);
+    if (!changed) task.deadlinePassed(deadline.atMs);
+  } else if (Number.isFinite(deadline.atMs)) {
     // at least 1 ms: a deadline that fell due while the steps ran is slept for an instant (a timer, as any other)
     const changed = await condition(woken, Math.max(1, deadline.atMs - task.now()), { summary: deadline.what });
     if (!changed) task.deadlinePassed(deadline.atMs);

@@ -48,3 +48,8 @@ export const DEADLINES_SINCE_STEPS = 'deadlines-since-steps';
  * (the leftover after expiry) the pass did not watch (NOTHING_SCHEDULED, chaos crashes, A184).
  */
 export const LOOK_AGAIN_AFTER_CHANGE = 'look-again-after-change';
+/**
+ * The timer towards the next deadline is kept across wakes while the deadline stays the same: a message no longer
+ * cancels it and starts the same timer again (two history events per message).
+ */
+export const KEEP_DEADLINE_TIMER = 'keep-deadline-timer';
