@@ -19,6 +19,7 @@ import { startDevServer, type StartedServer } from '../devstack/servers';
 import type { Progress } from '../devstack/executable';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createWitkeyWorker } from '../worker';
+import { maxCachedWorkflowsOf } from './worker-cache';
 import { clientTracing, type Tracing } from '../tracing';
 import type { TaskSettings } from '../workflows/bounty-task';
 import { dataConverterOf, describeCodec, type CodecKeys, type CodecServerSettings } from './codec-config';
@@ -175,7 +176,13 @@ export async function startStack(
 
     const worker = await createWitkeyWorker(
       temporal.nativeConnection,
-      { namespace: config.namespace, taskQueue: config.taskQueue, dataConverter, tracing: opts.tracing },
+      {
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        dataConverter,
+        tracing: opts.tracing,
+        maxCachedWorkflows: maxCachedWorkflowsOf(),
+      },
       createActivities(settings.gateway, { auditDir }),
     );
     const running = worker.run();

@@ -24,6 +24,8 @@ export interface WorkerSettings {
   dataConverter?: DataConverter;
   /** OpenTelemetry (tracing/): off by default; the workflows' spans are dropped then. */
   tracing?: Tracing;
+  /** Tasks kept in memory between their workflow tasks (cli/worker-cache.ts); the SDK's default when unset. */
+  maxCachedWorkflows?: number;
 }
 
 let bundle: Promise<WorkflowBundleOption> | undefined;
@@ -74,5 +76,6 @@ export async function createWitkeyWorker(
     ...(await witkeyWorkflowOptions(settings.tracing)),
     activities,
     ...(settings.dataConverter ? { dataConverter: settings.dataConverter } : {}),
+    ...(settings.maxCachedWorkflows ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
   });
 }

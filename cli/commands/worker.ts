@@ -8,6 +8,7 @@ import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
 import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
+import { maxCachedWorkflowsOf } from '../worker-cache';
 import { connectNative, connectPatiently, describeSecurity, startupWaitMs } from '../temporal';
 
 export const workerCommand: CommandSpec = {
@@ -35,6 +36,7 @@ WITKEY_CODEC_KEY_ID); every worker, webhook and client of the same tasks needs t
 Logs are JSON lines on stdout (WITKEY_LOG_FILE: to that file; WITKEY_LOG_LEVEL, default info), the workflows' and
 activities' with the task's outerTaskId; progress lines on stderr. WITKEY_METRICS_ADDR=IP:PORT (e.g.
 127.0.0.1:9464) serves the Temporal SDK's Prometheus metrics at http://IP:PORT/metrics (default: none).
+WITKEY_MAX_CACHED_WORKFLOWS (default 300) bounds the tasks kept in memory (about 1.6 MiB each).
 
 example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.com witkey worker`,
   options: { 'sandbox-url': { type: 'string' } },
@@ -46,6 +48,7 @@ async function worker(v: Values): Promise<void> {
   const telemetry = loadTelemetrySettings();
   const tracingSettings = loadTracingSettings();
   const waitMs = startupWaitMs();
+  const cacheSize = maxCachedWorkflowsOf();
   const alipay = await alipaySettings(settings.site, sandboxUrlOf(v['sandbox-url']), { waitMs, onWaiting: say });
   installWorkerRuntime(createLogger(telemetry).child({ component: 'worker' }), telemetry.metricsAddr);
   if (telemetry.metricsAddr) say(`worker metrics (Prometheus) on http://${telemetry.metricsAddr}/metrics`);
@@ -68,6 +71,7 @@ async function worker(v: Values): Promise<void> {
         taskQueue: stack.taskQueue,
         dataConverter: dataConverterOf(settings.codec),
         tracing,
+        maxCachedWorkflows: cacheSize,
       },
       createActivities(alipay.gateway, { auditDir: auditDirOf(settings) }),
     );

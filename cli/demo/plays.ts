@@ -195,8 +195,12 @@ async function playA(ctx: PlayContext, id: string): Promise<void> {
   );
   ctx.say(`${id}: round 2: winner ${r2.transferNos[0]} confirmed`);
   await cancelSecondWinner(ctx, id, r1.transferNos[1]);
-  await waitForTask(ctx, id, 'payouts', (v) =>
-    v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled),
+  await waitForTask(
+    ctx,
+    id,
+    'payouts',
+    (v) => v.transfers.filter((t) => t.status !== 'cancelled').every((t) => t.status === 'paid' && t.commissionSettled),
+    ctx.times.announcementMs + 120_000, // the announcement of round 2 runs first
   );
   ctx.say(`${id}: announcement over: paid out by confirm.by.platform; winners and commission arrived`);
   await handleLeftoverA(ctx, id);
