@@ -22,7 +22,7 @@ import { withInFlight } from './lib/in-flight';
 import { interleave, medians, type Figures } from './lib/pairs';
 import { cpuDelta, sampleCpu } from './lib/proc';
 import { comparisonTable, finish, type BenchResult } from './lib/report';
-import { atLeast, atMost, fmt, formatTarget, met, ratio } from './lib/stats';
+import { atLeast, atMost, fmt, ratio, targetLine } from './lib/stats';
 
 export const INGESTION_TARGET = atLeast(0.9);
 export const INGESTION_CPU_TARGET = atMost(1.2);
@@ -148,7 +148,6 @@ function report(a: Figures, b: Figures, say: (line: string) => void): BenchResul
     ]),
   );
   const cpu = ratio(a.cpuMs, b.cpuMs);
-  const target = INGESTION_CPU_TARGET;
-  say(`CPU per notification ratio ${fmt(cpu)} target ${formatTarget(target)} ${met(cpu, target) ? 'met' : 'missed'}`);
+  say(targetLine('CPU per notification', cpu, INGESTION_CPU_TARGET));
   return finish('ingestion', ratio(a.perSecond, b.perSecond), INGESTION_TARGET, say);
 }

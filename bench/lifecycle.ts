@@ -15,7 +15,7 @@ import { historyCounts, type HistoryCounts } from './lib/history';
 import { interleave, medians, type Figures } from './lib/pairs';
 import { cpuDelta, idleRates, sampleCpu, type CpuSample } from './lib/proc';
 import { comparisonTable, finish, type BenchResult } from './lib/report';
-import { atMost, fmt, formatTarget, median, met, ratio } from './lib/stats';
+import { atMost, fmt, median, ratio, targetLine } from './lib/stats';
 
 export const LIFECYCLE_TARGET = atMost(1.5);
 export const LIFECYCLE_SERVER_TARGET = atMost(1.25);
@@ -135,8 +135,7 @@ function report(ctx: Ctx, a: Figures, b: Figures, say: (line: string) => void): 
     ]),
   );
   const server = ratio(a.server, b.server);
-  const target = LIFECYCLE_SERVER_TARGET;
-  say(`server CPU ratio ${fmt(server)} target ${formatTarget(target)} ${met(server, target) ? 'met' : 'missed'}`);
+  say(targetLine('server CPU', server, LIFECYCLE_SERVER_TARGET));
   return finish('lifecycle', ratio(a.all, b.all), LIFECYCLE_TARGET, say);
 }
 

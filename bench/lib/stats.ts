@@ -43,9 +43,14 @@ export function formatTarget(target: Target): string {
   return `${target.op}${target.value}`;
 }
 
+/** `FIGURE ratio R target T met|missed`: a secondary target's line, and the body of the verdict line. */
+export function targetLine(figure: string, r: number, target: Target): string {
+  return `${figure} ratio ${fmt(r)} target ${formatTarget(target)} ${met(r, target) ? 'met' : 'missed'}`;
+}
+
 /** The last line of a benchmark: `bench NAME: ratio R target T met|missed`. */
 export function verdictLine(name: string, r: number, target: Target): string {
-  return `bench ${name}: ratio ${fmt(r)} target ${formatTarget(target)} ${met(r, target) ? 'met' : 'missed'}`;
+  return targetLine(`bench ${name}:`, r, target);
 }
 
 /** The shape of a verdict line, for the tests and for `all` to collect them. */

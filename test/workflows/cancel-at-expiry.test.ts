@@ -9,19 +9,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StartedServer } from '../../devstack/servers';
 import { taskWorkflowId } from '../../workflows/messages';
+import { eventually } from '../support/eventually';
 import { timeSkippingServer } from '../support/servers';
 import { startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/workflow-harness';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-
-async function until(what: string, check: () => boolean | Promise<boolean>, tries = 300): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
 
 describe('a change while the pass waits (time-skipping)', { timeout: 300_000 }, () => {
   let server: StartedServer;
@@ -55,20 +48,24 @@ describe('a change while the pass waits (time-skipping)', { timeout: 300_000 }, 
     h.gateway.cancelGate = new Promise((resolve) => (release = resolve));
     const calls = h.gateway.cancelCalls;
     const cancelled = h.tasks.cancelWinners(id, [r.transferNos[0]]);
-    await until('the cancellation is at the gateway', () => h.gateway.cancelCalls > calls);
+    await eventually(
+      async () => h.gateway.cancelCalls,
+      (n) => n > calls,
+    );
+    assert.ok(h.gateway.cancelCalls > calls, 'the cancellation is at the gateway');
 
     const handle = server.env.client.workflow.getHandle(taskWorkflowId(id));
-    const firedTimers = async (): Promise<number> =>
-      ((await handle.fetchHistory()).events ?? []).filter((e) => e.timerFiredEventAttributes).length;
-    const firedBefore = await firedTimers();
+    const readEvents = async () => (await handle.fetchHistory()).events ?? [];
+    const firedBefore = (await readEvents()).filter((e) => e.timerFiredEventAttributes).length;
     // the announcement ends (within the cancellation's 30 s at the gateway): the pass waits for the cancellation
     await server.env.sleep(15_000);
-    await until('the pass at the announcement end began', async () => {
-      const events = (await handle.fetchHistory()).events ?? [];
-      const fired = events.flatMap((e, i) => (e.timerFiredEventAttributes ? [i] : []));
+    const passBegan = (events: Awaited<ReturnType<typeof readEvents>>): boolean => {
+      const fired = events.flatMap((e, k) => (e.timerFiredEventAttributes ? [k] : []));
       const last = fired.at(-1) ?? events.length;
       return fired.length > firedBefore && events.slice(last).some((e) => e.workflowTaskCompletedEventAttributes);
-    });
+    };
+    const history = await eventually(readEvents, passBegan, 30_000);
+    assert.ok(passBegan(history), 'the pass at the announcement end began');
     release();
     assert.deepEqual((await cancelled).cancelled, [r.transferNos[0]]);
 

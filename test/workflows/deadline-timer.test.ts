@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StartedServer } from '../../devstack/servers';
 import { taskWorkflowId } from '../../workflows/messages';
+import { eventually } from '../support/eventually';
 import { timeSkippingServer } from '../support/servers';
 import { startWorkflowHarness, WINNERS, type WorkflowHarness } from '../support/workflow-harness';
 
@@ -38,11 +39,10 @@ describe('the deadline timer is kept across wakes (time-skipping)', { timeout: 3
   test('a winner round paid at once wakes the task three times; its expiry timer runs on, and fires', async () => {
     const id = 'deadline-timer-kept';
     await h.publishAndPay(id, 50_000, 0, DAY / 2); // expires before any resend window (1 day) ends
-    let before = await timers(id);
-    for (let i = 0; i < 100 && !before.started.some((s) => s.includes('task expires')); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      before = await timers(id);
-    }
+    const before = await eventually(
+      () => timers(id),
+      (t) => t.started.some((s) => s.includes('task expires')),
+    );
     assert.equal(before.started.filter((s) => s.includes('task expires')).length, 1, before.started.join(', '));
     const r = await h.tasks.selectWinners(id, {
       winners: [{ alipayUserId: WINNERS[0], nickname: 'a', amountFen: 20_000 }],
