@@ -20,7 +20,11 @@ export const WORKFLOWS_ENTRY = require.resolve('../workflows');
  */
 export const BUNDLE_SOURCES = {
   workflowsPath: WORKFLOWS_ENTRY,
-  workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS, require.resolve('../workflows/stale-time-guard')],
+  workflowInterceptorModules: [
+    WORKFLOW_TRACING_INTERCEPTORS,
+    require.resolve('../workflows/stale-time-guard'),
+    require.resolve('../workflows/unsent-commands-guard'),
+  ],
 };
 
 interface Manifest {
@@ -34,7 +38,7 @@ export interface BundlePlace {
   entry: string;
   /** Input paths in the manifest are relative to this folder. */
   root: string;
-  /** Modules bundled besides the workflows' own (the tracing interceptors): their bytes count too. */
+  /** Modules bundled besides the workflows' own (the interceptors): their bytes, and the project modules they load, count too. */
   extraModules?: string[];
 }
 
@@ -68,9 +72,14 @@ function resolveModule(from: string, spec: string): string {
   throw new Error(`workflow bundle: cannot resolve ${spec} from ${from}`);
 }
 
+/** A bundled module with the project's modules it loads (a package's module counts by itself). */
+function localModuleInputs(file: string): string[] {
+  return file.split(/[\\/]/).includes('node_modules') ? [file] : bundleInputs(file);
+}
+
 function digests(place: BundlePlace): Record<string, string> {
   return Object.fromEntries(
-    [...bundleInputs(place.entry), ...(place.extraModules ?? [])].map((f) => [
+    [...new Set([...bundleInputs(place.entry), ...(place.extraModules ?? []).flatMap(localModuleInputs)])].map((f) => [
       relative(place.root, f),
       createHash('sha256').update(readFileSync(f)).digest('hex'),
     ]),

@@ -25,6 +25,12 @@ export const TASK_WORKFLOW_TYPE = 'bountyTask';
  */
 export const STALE_TIME_FAILURE = 'stale workflow time';
 
+/**
+ * How a workflow task fails when a query task's activation kept commands that it would send out of replay order
+ * (workflows/unsent-commands-guard.ts): the worker drops the run and the retried task replays it.
+ */
+export const UNSENT_COMMANDS_FAILURE = 'unsent commands of a query task';
+
 // ------------------------------------------------------------------------------------------ notifications
 
 /**

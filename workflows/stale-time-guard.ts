@@ -11,25 +11,9 @@
 import { log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { coresdk } from '@temporalio/proto';
 import { STALE_TIME_FAILURE } from './messages';
+import { fromNewEvents } from './activation-jobs';
 
 type Activation = coresdk.workflow_activation.IWorkflowActivation;
-type Job = coresdk.workflow_activation.IWorkflowActivationJob;
-
-/** Jobs that come from new history events (not a query, not an eviction). */
-function fromNewEvents(job: Job): boolean {
-  return Boolean(
-    job.initializeWorkflow ??
-    job.fireTimer ??
-    job.resolveActivity ??
-    job.signalWorkflow ??
-    job.doUpdate ??
-    job.resolveChildWorkflowExecution ??
-    job.resolveChildWorkflowExecutionStart ??
-    job.resolveSignalExternalWorkflow ??
-    job.resolveRequestCancelExternalWorkflow ??
-    job.cancelWorkflow,
-  );
-}
 
 function timeOf(a: Activation): number | undefined {
   return a.timestamp ? Number(a.timestamp.seconds) * 1000 + Math.floor((a.timestamp.nanos ?? 0) / 1e6) : undefined;

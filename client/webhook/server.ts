@@ -32,6 +32,7 @@ import {
 import { deliverNotification, type Delivery } from './deliver';
 import { createWebhookMetrics, type MetricsOptions, type RefusalReason } from './metrics';
 import { refusedStepPage, returnPage } from './pages';
+import { conclude, OneLinePerRequest } from './request-log';
 
 /** The parameters this site puts in its own return_url (activities/pages.ts): not Alipay's, not signed. */
 const RETURN_SITE_PARAMS = ['service'];
@@ -70,6 +71,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
   const app = Fastify({
     ...(isLogger(logger) ? { loggerInstance: logger } : { logger }),
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    logController: new OneLinePerRequest(),
   });
   const metrics = createWebhookMetrics(opts.client, opts.metrics);
   const NOTIFY_PATH = '/alipay/notify';
@@ -84,7 +86,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (req.routeOptions.url === NOTIFY_PATH)
       metrics.refused(status === 413 ? 'oversize' : status < 500 ? 'malformed' : 'internal_error');
-    req.log.warn({ err: { name: err.name, message: err.message } }, 'request refused');
+    conclude(req, 'warn', 'request refused', { err: { name: err.name, message: err.message } });
     void reply.code(status).type('text/plain').send(FAIL);
   });
 
@@ -134,10 +136,10 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       };
     } catch (err) {
       const reason = refusalReason(err, raw, opts.inbound);
-      req.log.warn({ refused: describe(err), reason }, 'notification refused');
+      conclude(req, 'warn', 'notification refused', { refused: describe(err), reason });
       return refuse(reply, 400, reason);
     }
-    const log = aboutTask(req, reply, {
+    aboutTask(req, reply, {
       outerTaskId: notification.event.outerTaskId,
       notifyId: notification.notifyId,
       notifyType: notification.event.type,
@@ -149,11 +151,11 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     });
     try {
       if (!(await notifyVerified(notification.notifyId))) {
-        log.warn('notify_verify answered false');
+        conclude(req, 'warn', 'notify_verify answered false');
         return refuse(reply, 403, 'notify_verify_refused');
       }
     } catch (err) {
-      log.warn({ err: describe(err) }, 'notify_verify unavailable');
+      conclude(req, 'warn', 'notify_verify unavailable', { err: describe(err) });
       return refuse(reply, 503, 'notify_verify_unavailable');
     }
     metrics.verified();
@@ -164,13 +166,13 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
         deliverNotification(opts.client, opts.taskQueue, notification),
       );
     } catch (err) {
-      log.error({ err: describe(err) }, 'notification not recorded: Temporal unavailable');
+      conclude(req, 'error', 'notification not recorded: Temporal unavailable', { err: describe(err) });
       metrics.delivery((performance.now() - started) / 1000, undefined);
       return refuse(reply, 503, 'temporal_unavailable');
     }
     metrics.delivery((performance.now() - started) / 1000, outcome);
     trace.getActiveSpan()?.setAttribute('witkey.delivery', outcome);
-    log.info({ outcome }, 'notification recorded');
+    conclude(req, 'info', 'notification recorded', { outcome });
     return reply.code(200).type('text/plain').send('success');
   };
 
@@ -183,14 +185,14 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
     reply: FastifyReply,
     refusal: Omit<PageRefusal, 'outerTaskId'> & { outerTaskId?: string },
   ) => {
-    const log = aboutTask(req, reply, {
+    aboutTask(req, reply, {
       outerTaskId: refusal.outerTaskId,
       via: 'return',
       service: refusal.service,
       errorCode: refusal.errorCode,
     });
     if (refusal.outerTaskId === undefined) {
-      log.warn('refused page without outer_task_id: nothing to record');
+      conclude(req, 'warn', 'refused page without outer_task_id: nothing to record');
       return {
         status: 200,
         page: refusedStepPage(
@@ -205,7 +207,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
         opts.client.workflow.getHandle(taskWorkflowId(delivered.outerTaskId)).signal(pageRefusedSignal, delivered),
       );
-      log.info('page refusal recorded');
+      conclude(req, 'info', 'page refusal recorded');
       return {
         status: 200,
         page: refusedStepPage(
@@ -216,7 +218,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
       };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
-        log.warn('page refusal for no open task: nothing to record');
+        conclude(req, 'warn', 'page refusal for no open task: nothing to record');
         return {
           status: 200,
           page: refusedStepPage(
@@ -226,7 +228,7 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
           ),
         };
       }
-      log.error({ err: describe(err) }, 'page refusal not recorded: Temporal unavailable');
+      conclude(req, 'error', 'page refusal not recorded: Temporal unavailable', { err: describe(err) });
       return {
         status: 503,
         page: refusedStepPage(
@@ -252,22 +254,22 @@ export function buildWebhook(opts: WebhookOptions): FastifyInstance {
         });
       event = result.event;
     } catch (err) {
-      req.log.warn({ refused: describe(err) }, 'return refused');
+      conclude(req, 'warn', 'return refused', { refused: describe(err) });
       return { status: 400, page: returnPage('refused', 'This page could not be verified as coming from Alipay.') };
     }
-    const log = aboutTask(req, reply, { outerTaskId: event.outerTaskId, via: 'return', service });
+    aboutTask(req, reply, { outerTaskId: event.outerTaskId, via: 'return', service });
     try {
       await opts.client.withDeadline(Date.now() + deliveryDeadlineMs, () =>
         deliverNotification(opts.client, opts.taskQueue, { notifyId: returnNotifyId(event), via: 'return', event }),
       );
-      log.info('return recorded');
+      conclude(req, 'info', 'return recorded');
       const done =
         event.type === 'task_freeze'
           ? 'The bounty is frozen. You can close this page.'
           : 'Alipay accepted the request; the result follows by notification.';
       return { status: 200, page: returnPage(event.type === 'task_freeze' ? 'paid' : 'pending', done) };
     } catch (err) {
-      log.error({ err: describe(err) }, 'return not recorded');
+      conclude(req, 'error', 'return not recorded', { err: describe(err) });
       return {
         status: 503,
         page: returnPage(
@@ -323,8 +325,8 @@ function isLogger(l: WebhookOptions['logger']): l is FastifyBaseLogger {
 }
 
 /**
- * The request's logger from now on, with what is known of the task: every later line of the request, Fastify's
- * "request completed" included, carries `outerTaskId`.
+ * The request's logger from now on, with what is known of the task: the request's line (request-log.ts) carries
+ * `outerTaskId`.
  */
 function aboutTask(req: FastifyRequest, reply: FastifyReply | undefined, fields: Record<string, unknown>) {
   const log = req.log.child(fields);

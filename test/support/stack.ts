@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities, type GatewayConfig } from '../../activities';
 import { WitkeyTasks, type PublishInput } from '../../client/tasks';
@@ -18,6 +18,8 @@ import type { StartedServer } from '../../devstack/servers';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { clientTracing, type Tracing } from '../../tracing';
 import { witkeyWorkflowOptions } from '../../worker';
+import { quietBundlerLogger } from '../../worker/create-worker';
+import { BUNDLE_SOURCES } from '../../worker/prebuilt-bundle';
 import { taskWorkflowId, type TaskResult, type TaskView } from '../../workflows/messages';
 import { saveHistory } from './histories';
 import { devServer, timeSkippingServer } from './servers';
@@ -77,6 +79,8 @@ export async function startTestStack(
     tracing?: Tracing;
     /** The webhook asks the sandbox's notify_verify before accepting a notification (as ALIPAY_NOTIFY_VERIFY). */
     notifyVerify?: boolean;
+    /** The workers' workflow interceptors instead of the bundle's (a test of one guard without the other). */
+    workflowInterceptorModules?: string[];
   } = {},
 ): Promise<TestStack> {
   const timeSkipping = opts.timeSkipping ?? true;
@@ -113,12 +117,19 @@ export async function startTestStack(
     ...(opts.tracing ? { tracer: opts.tracing.tracer } : {}),
   });
   await webhook.listen({ host: '127.0.0.1', port });
+  const workflowOptions = await witkeyWorkflowOptions(opts.tracing);
+  if (opts.workflowInterceptorModules)
+    workflowOptions.workflowBundle = await bundleWorkflowCode({
+      workflowsPath: BUNDLE_SOURCES.workflowsPath,
+      workflowInterceptorModules: opts.workflowInterceptorModules,
+      logger: quietBundlerLogger,
+    });
   const newWorker = async (): Promise<{ worker: Worker; running: Promise<void> }> => {
     const worker = await Worker.create({
       connection: server.env.nativeConnection,
       namespace: server.namespace,
       taskQueue,
-      ...(await witkeyWorkflowOptions(opts.tracing)),
+      ...workflowOptions,
       activities: createActivities(settings.gateway, { auditDir: join(dataDir, 'audit') }),
       // a crash test restarts workers: a short timeout lets the new one take over an abandoned activity soon
       shutdownGraceTime: '100ms',

@@ -1,0 +1,81 @@
+/**
+ * Chaos task A022 on a dev server: a paid task sleeps until its expiry; its worker stops; a status query waits in
+ * matching as a query task; the expiry passes; the publisher's planLeftover update waits with the scheduled workflow
+ * task; a fresh worker starts. When it takes the query task first (the server decides, about one start in two), SDK
+ * core 1.24.0 applies the fired expiry in an activation of its own and keeps its commands; the workflow task that
+ * follows runs the update in a second activation and sends both, the expiry's first. A replay runs the update first:
+ * TMPRL1100 ("Update machine does not handle this event"). The worker here bundles only the guard under test
+ * (workflows/unsent-commands-guard.ts), not the stale-clock guard that would refuse the query task's activation
+ * earlier whenever it also ran on the previous task's time (as here, not in A022). Every history must replay; the
+ * scenario repeats until the guard has been seen at work.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { plainTask, startTestStack, type TestStack } from '../support/stack';
+import { witkeyWorkflowOptions } from '../../worker';
+import { WORKFLOW_TRACING_INTERCEPTORS } from '../../tracing/temporal';
+import { taskWorkflowId, UNSENT_COMMANDS_FAILURE } from '../../workflows/messages';
+
+const PUBLISHER = '2088100000000061';
+const TRIES = 8;
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+describe('a query task after the expiry, then the leftover plan, on a fresh worker (dev server)', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack({
+      timeSkipping: false,
+      resendWindowMs: 20_000,
+      workflowInterceptorModules: [
+        WORKFLOW_TRACING_INTERCEPTORS,
+        require.resolve('../../workflows/unsent-commands-guard'),
+      ],
+    });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  /** One start of the scenario: whether the guard failed a workflow task; throws when the history does not replay. */
+  async function scenario(id: string): Promise<boolean> {
+    const expiresAtMs = Math.ceil((Date.now() + 5_000) / 1000) * 1000;
+    const published = await stack.tasks.publish(plainTask(id, PUBLISHER, expiresAtMs));
+    await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER });
+    await stack.flush();
+    await sleep(1_000);
+    const paid = await stack.status(id);
+    assert.equal(paid.phase, 'open');
+    await stack.crashWorker();
+    // no workflow task is pending: the query goes to matching as a query task and waits there for a worker
+    const queried = stack.status(id);
+    while (Date.now() < expiresAtMs + 1_500) await sleep(250);
+    const planned = stack.tasks.planLeftover(id, { refundFen: paid.availableFen, platformFen: 0, winners: [] });
+    await sleep(500);
+    await stack.startWorker();
+    await queried;
+    const plan = await planned;
+    assert.equal(plan.round, 1);
+    const view = await stack.status(id);
+    assert.equal(view.phase, 'leftover');
+    const history = await stack.client.workflow.getHandle(taskWorkflowId(id)).fetchHistory();
+    // replays as every later worker will: fails without the guard when the query task came first
+    await Worker.runReplayHistory(await witkeyWorkflowOptions(), history, taskWorkflowId(id));
+    return (history.events ?? []).some(
+      (e) =>
+        e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
+        (e.workflowTaskFailedEventAttributes?.failure?.message ?? '').includes(UNSENT_COMMANDS_FAILURE),
+    );
+  }
+
+  test('the kept commands are never sent: the task is retried from its history, which replays', async () => {
+    const seen: boolean[] = [];
+    for (let i = 1; i <= TRIES && !seen.includes(true); i++) seen.push(await scenario(`keep-${process.pid}-${i}`));
+    assert.ok(
+      seen.includes(true),
+      `the fresh worker took the workflow task before the query task in all ${TRIES} starts: the guard was not reached`,
+    );
+    await stack.saveHistory(`keep-${process.pid}-${seen.length}`, 'leftover-after-query-task');
+  });
+});
