@@ -34,7 +34,8 @@ export interface PlayedTask {
 export type Findings = Pick<
   ScenarioRow,
   'completed' | 'needsAttention' | 'moneyConserved' | 'duplicatesExecuted' | 'notificationsLost' | 'problems'
->;
+> &
+  Required<Pick<ScenarioRow, 'attentionCodes'>>;
 
 /** Postings that move money out of a freeze once per business number: two of them for one ref is a double. */
 const ONCE_PER_REF = new Set(['freeze', 'value_added_fee', 'winner_payment', 'commission', 'alipay_fee', 'refund']);
@@ -50,6 +51,7 @@ export async function checkTasks(
     duplicatesExecuted: 0,
     notificationsLost: 0,
     problems: [],
+    attentionCodes: {},
   };
   for (const task of played) {
     const view = await targets.tasks.status(task.id).catch((err: Error) => {
@@ -69,6 +71,8 @@ function phaseOf(task: PlayedTask, view: TaskView, f: Findings): void {
   if (view.needsAttention) {
     if (view.attention.length === 0) f.problems.push(`${task.id}: needs attention without a reason`);
     f.needsAttention++;
+    for (const code of new Set(view.attention.filter((a) => !a.resolved).map((a) => a.code)))
+      f.attentionCodes[code] = (f.attentionCodes[code] ?? 0) + 1;
   } else if (view.phase === task.expected && view.pendingActions.length === 0) f.completed++;
   else
     f.problems.push(

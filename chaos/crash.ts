@@ -143,7 +143,7 @@ async function playUnderFire(
           // a task an outage parked for an operator (e.g. a cancellation that reached Alipay after the announcement
           // ended: CANCEL_REFUSED) is an outcome the checks count (needs-attention with its reason), not a failure
           if (/ needs attention: /.test(err.message)) opts.say(`${id}: ${err.message}`);
-          else stoppedEarly.push(`${id}: the play stopped: ${err.message}`);
+          else stoppedEarly.push(`${id}: the play stopped: ${err.message}${causeOf(err)}`);
         }),
     ),
   );
@@ -167,4 +167,10 @@ async function serverErrors(books: SandboxBooks, played: PlayedTask[]): Promise<
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The cause under a client error ("Failed to query Workflow": the gRPC status that made it). */
+function causeOf(err: Error): string {
+  const cause = (err as Error & { cause?: unknown }).cause;
+  return cause instanceof Error ? ` (${cause.message.slice(0, 160)})` : '';
 }

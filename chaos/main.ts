@@ -40,6 +40,10 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${chaosTable(rows)}\n\n`);
   for (const r of rows) for (const p of r.problems.slice(0, 20)) process.stdout.write(`${r.scenario}: ${p}\n`);
+  for (const r of rows) {
+    const codes = Object.entries(r.attentionCodes ?? {}).map(([code, n]) => `${code} ×${n}`);
+    if (codes.length) process.stdout.write(`${r.scenario}: needs attention: ${codes.join(', ')}\n`);
+  }
   const verdict = chaosVerdict(rows);
   process.stdout.write(`${verdict.line}\n`);
   if (!verdict.ok) process.exitCode = 1;

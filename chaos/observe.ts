@@ -54,6 +54,7 @@ export async function finalChecks(d: Driver, lives: Life[], row: ScenarioRow): P
   row.duplicatesExecuted = f.duplicatesExecuted;
   row.notificationsLost = f.notificationsLost;
   row.problems.push(...f.problems);
+  row.attentionCodes = f.attentionCodes;
   for (const life of await openLives(d, lives)) {
     const v = await d.tasks.status(life.id);
     row.problems.push(

@@ -26,6 +26,8 @@ export interface ScenarioRow {
   crashes: number;
   /** What went wrong, one line each (empty when every check passed). */
   problems: string[];
+  /** The attention codes of the tasks in needs-attention, with how many tasks carry each. */
+  attentionCodes?: Record<string, number>;
 }
 
 export interface ScenarioOptions {
