@@ -38,6 +38,20 @@ describe('a query task after the expiry, then the leftover plan, on a fresh work
     await stack?.stop();
   });
 
+  /**
+   * The publisher's plan, asked again (same request id) when the server answers that no worker processed it: the
+   * workflow task that carried it may be the one the guard fails, and the server may then give the update up.
+   */
+  async function planWhenProcessed(id: string, refundFen: number) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await stack.tasks.planLeftover(id, { refundFen, platformFen: 0, winners: [] }, `${id}:leftover`);
+      } catch (err) {
+        if (attempt >= 5 || (err as { code?: string }).code !== 'UnprocessedUpdate') throw err;
+      }
+    }
+  }
+
   /** One start of the scenario: whether the guard failed a workflow task; throws when the history does not replay. */
   async function scenario(id: string): Promise<boolean> {
     const expiresAtMs = Math.ceil((Date.now() + 5_000) / 1000) * 1000;
@@ -51,7 +65,7 @@ describe('a query task after the expiry, then the leftover plan, on a fresh work
     // no workflow task is pending: the query goes to matching as a query task and waits there for a worker
     const queried = stack.status(id);
     while (Date.now() < expiresAtMs + 1_500) await sleep(250);
-    const planned = stack.tasks.planLeftover(id, { refundFen: paid.availableFen, platformFen: 0, winners: [] });
+    const planned = planWhenProcessed(id, paid.availableFen);
     await sleep(500);
     await stack.startWorker();
     await queried;
