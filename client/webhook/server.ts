@@ -328,11 +328,10 @@ function isLogger(l: WebhookOptions['logger']): l is FastifyBaseLogger {
  * The request's logger from now on, with what is known of the task: the request's line (request-log.ts) carries
  * `outerTaskId`.
  */
-function aboutTask(req: FastifyRequest, reply: FastifyReply | undefined, fields: Record<string, unknown>) {
+function aboutTask(req: FastifyRequest, reply: FastifyReply, fields: Record<string, unknown>): void {
   const log = req.log.child(fields);
   req.log = log;
-  if (reply) reply.log = log;
-  return log;
+  reply.log = log; // the request's line is written through the reply's logger
 }
 
 /** Which refusal a verification error is (the label of witkey_notifications_refused_total). */
