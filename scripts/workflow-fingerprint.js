@@ -22,7 +22,12 @@ const SCHEME = 'witkey-workflow-fingerprint/1';
 // workflow interceptors): their name and installed version count, as `node_modules/<name>@<version>`.
 const BUNDLED_PACKAGES = ['@temporalio/interceptors-opentelemetry'];
 // The bundle's entries: the workflows and the project's own workflow interceptor modules (BUNDLE_SOURCES).
-const ENTRIES = ['workflows/index.ts', 'workflows/stale-time-guard.ts', 'workflows/unsent-commands-guard.ts'];
+const ENTRIES = [
+  'workflows/index.ts',
+  'workflows/stale-time-guard.ts',
+  'workflows/unsent-commands-guard.ts',
+  'workflows/quiet-task-mark.ts',
+];
 const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.CommonJS,

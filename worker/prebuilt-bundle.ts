@@ -15,8 +15,9 @@ export const PREBUILT_DIR = join(__dirname, '..', 'workflow-bundle');
 export const WORKFLOWS_ENTRY = require.resolve('../workflows');
 
 /**
- * What the bundle is made of: the workflows and the OpenTelemetry workflow interceptors (tracing/temporal.ts), in
- * every bundle whether tracing is on or off, so that a history replays the same on every worker.
+ * What the bundle is made of: the workflows, the OpenTelemetry workflow interceptors (tracing/temporal.ts), the two
+ * activation guards and the quiet-task mark, in every bundle whether tracing is on or off, so that a history replays
+ * the same on every worker.
  */
 export const BUNDLE_SOURCES = {
   workflowsPath: WORKFLOWS_ENTRY,
@@ -24,6 +25,8 @@ export const BUNDLE_SOURCES = {
     WORKFLOW_TRACING_INTERCEPTORS,
     require.resolve('../workflows/stale-time-guard'),
     require.resolve('../workflows/unsent-commands-guard'),
+    // last: the guards above see the commands it adds
+    require.resolve('../workflows/quiet-task-mark'),
   ],
 };
 

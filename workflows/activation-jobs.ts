@@ -18,3 +18,11 @@ export function fromNewEvents(job: Job): boolean {
     job.cancelWorkflow,
   );
 }
+
+/**
+ * Jobs that come from history events: a replay delivers them again in the same grouping (an update is left out: a
+ * rejected one leaves no event and is not replayed).
+ */
+export function fromHistoryEvents(job: Job): boolean {
+  return fromNewEvents(job) && !job.doUpdate;
+}

@@ -53,3 +53,9 @@ export const LOOK_AGAIN_AFTER_CHANGE = 'look-again-after-change';
  * cancels it and starts the same timer again (two history events per message).
  */
 export const KEEP_DEADLINE_TIMER = 'keep-deadline-timer';
+/**
+ * A workflow task that handled history events but would send no command that adds an event (a duplicate
+ * notification, an activity result the task only notes) records one (the memo QUIET_TASKS_MEMO,
+ * workflows/quiet-task-mark.ts), so that a replay groups the events into the same workflow tasks as they ran.
+ */
+export const QUIET_TASKS_MARKED = 'quiet-tasks-marked';
