@@ -4,12 +4,14 @@
  * before anything reaches Temporal.
  */
 import { staticDetails, staticSummary } from '../workflows/task/life/details';
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { notRunningError, TaskClosedError, TaskNotFoundError, taskEnd } from './closed';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { handOverSignal, INBOX_WORKFLOW_ID, inboxQuery, resolveInboxItemUpdate } from '../workflows/inbox';
@@ -40,6 +42,7 @@ import {
   publishUpdate,
   selectWinnersUpdate,
   STALE_TIME_FAILURE,
+  UNSENT_COMMANDS_FAILURE,
   stateQuery,
   taskWorkflowId,
   TASK_WORKFLOW_TYPE,
@@ -151,6 +154,42 @@ function checkOuterTaskId(outerTaskId: string): void {
   }
 }
 
+/** Query failures of the activation guards: the worker dropped the run, the same query asked again is answered. */
+const ASK_AGAIN = [STALE_TIME_FAILURE, UNSENT_COMMANDS_FAILURE];
+
+/** How often a request no worker processed is sent again (same update id), and the pause before each. */
+export const UNPROCESSED_UPDATE_RETRIES = 5;
+const UNPROCESSED_UPDATE_PAUSE_MS = 200;
+
+/**
+ * The server gave an update up before any worker processed it (`UnprocessedUpdate`: nothing was applied; it happens
+ * when the workflow task that carried it failed, e.g. a guard dropped a stale run, docs/OPERATIONS.md): the same
+ * request, with the same update id, may be sent again.
+ */
+function unprocessed(err: unknown): boolean {
+  return (
+    err instanceof WorkflowUpdateFailedError &&
+    (err.cause as { type?: string } | undefined)?.type === 'UnprocessedUpdate'
+  );
+}
+
+/**
+ * Sends a workflow update and returns its result. The update id is the caller's request id, or a fresh one, kept
+ * for every attempt: an update the server gave up unprocessed is sent again (at most UNPROCESSED_UPDATE_RETRIES
+ * times) and can never apply twice.
+ */
+export async function untilProcessed<Ret>(send: (updateId: string) => Promise<Ret>, requestId?: string): Promise<Ret> {
+  const updateId = requestId ?? randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send(updateId);
+    } catch (err) {
+      if (!unprocessed(err) || attempt >= UNPROCESSED_UPDATE_RETRIES) throw err;
+      await new Promise((res) => setTimeout(res, UNPROCESSED_UPDATE_PAUSE_MS * (attempt + 1)));
+    }
+  }
+}
+
 export class WitkeyTasks {
   private readonly settings: TaskSettings;
   constructor(
@@ -168,6 +207,16 @@ export class WitkeyTasks {
     return this.client.workflow.getHandle<typeof bountyTask>(taskWorkflowId(outerTaskId));
   }
 
+  /** Sends a request (a workflow update) to the task: see untilProcessed. */
+  private request<Ret, Args extends [unknown, ...unknown[]]>(
+    outerTaskId: string,
+    update: UpdateDefinition<Ret, Args>,
+    args: Args,
+    requestId?: string,
+  ): Promise<Ret> {
+    return untilProcessed((updateId) => this.handle(outerTaskId).executeUpdate(update, { args, updateId }), requestId);
+  }
+
   /**
    * Publishes a task (update-with-start) and returns the signed cashier URL. Publishing the same task again
    * returns the same URL; different parameters are refused; a closed task is never reopened (TaskClosedError).
@@ -183,24 +232,32 @@ export class WitkeyTasks {
     } catch (err) {
       refused(err);
     }
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof bountyTask>(TASK_WORKFLOW_TYPE, {
-      workflowId: taskWorkflowId(spec.outerTaskId),
-      taskQueue: this.options.taskQueue,
-      args: [{ spec, settings: this.settings }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { title: spec.title },
-      staticSummary: staticSummary(spec),
-      staticDetails: staticDetails(spec),
-      typedSearchAttributes: [
-        { key: WITKEY_PHASE, value: 'awaiting_payment' },
-        { key: WITKEY_PUBLISHER_ID, value: spec.publisherId },
-        { key: WITKEY_AMOUNT_FEN, value: 0 }, // nothing frozen until the publisher pays
-        { key: WITKEY_NEEDS_ATTENTION, value: false },
-      ],
-    });
+    const startWorkflowOperation = () =>
+      new WithStartWorkflowOperation<typeof bountyTask>(TASK_WORKFLOW_TYPE, {
+        workflowId: taskWorkflowId(spec.outerTaskId),
+        taskQueue: this.options.taskQueue,
+        args: [{ spec, settings: this.settings }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: { title: spec.title },
+        staticSummary: staticSummary(spec),
+        staticDetails: staticDetails(spec),
+        typedSearchAttributes: [
+          { key: WITKEY_PHASE, value: 'awaiting_payment' },
+          { key: WITKEY_PUBLISHER_ID, value: spec.publisherId },
+          { key: WITKEY_AMOUNT_FEN, value: 0 }, // nothing frozen until the publisher pays
+          { key: WITKEY_NEEDS_ATTENTION, value: false },
+        ],
+      });
     try {
-      return await this.client.workflow.executeUpdateWithStart(publishUpdate, { args: [spec], startWorkflowOperation });
+      // an operation runs once: each attempt makes its own
+      return await untilProcessed((updateId) =>
+        this.client.workflow.executeUpdateWithStart(publishUpdate, {
+          args: [spec],
+          updateId,
+          startWorkflowOperation: startWorkflowOperation(),
+        }),
+      );
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         const end = await taskEnd(this.client, spec.outerTaskId, this.options.auditDir).catch(() => undefined);
@@ -224,10 +281,7 @@ export class WitkeyTasks {
     try {
       const request =
         input.announceEndMs === undefined ? input : { ...input, announceEndMs: toWholeSecond(input.announceEndMs) };
-      return await this.handle(outerTaskId).executeUpdate(selectWinnersUpdate, {
-        args: [request],
-        ...(requestId ? { updateId: requestId } : {}),
-      });
+      return await this.request(outerTaskId, selectWinnersUpdate, [request], requestId);
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'select winners');
       refused(err);
@@ -237,7 +291,7 @@ export class WitkeyTasks {
   async cancelWinners(outerTaskId: string, transferNos: string[]): Promise<CancelWinnersResult> {
     checkOuterTaskId(outerTaskId);
     try {
-      return await this.handle(outerTaskId).executeUpdate(cancelWinnersUpdate, { args: [{ transferNos }] });
+      return await this.request(outerTaskId, cancelWinnersUpdate, [{ transferNos }]);
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'cancel winners');
       refused(err);
@@ -247,10 +301,7 @@ export class WitkeyTasks {
   async planLeftover(outerTaskId: string, input: LeftoverInput, requestId?: string): Promise<PlanLeftoverResult> {
     checkOuterTaskId(outerTaskId);
     try {
-      return await this.handle(outerTaskId).executeUpdate(planLeftoverUpdate, {
-        args: [input],
-        ...(requestId ? { updateId: requestId } : {}),
-      });
+      return await this.request(outerTaskId, planLeftoverUpdate, [input], requestId);
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'plan the leftover');
       refused(err);
@@ -281,10 +332,12 @@ export class WitkeyTasks {
   async extend(outerTaskId: string, input: ExtendInput, requestId?: string): Promise<ExtendResult> {
     checkOuterTaskId(outerTaskId);
     try {
-      return await this.handle(outerTaskId).executeUpdate(extendUpdate, {
-        args: [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }],
-        ...(requestId ? { updateId: requestId } : {}),
-      });
+      return await this.request(
+        outerTaskId,
+        extendUpdate,
+        [{ ...input, newExpiresAtMs: toWholeSecond(input.newExpiresAtMs) }],
+        requestId,
+      );
     } catch (err) {
       await this.notRunning(err, outerTaskId, 'extend the task');
       refused(err);
@@ -295,7 +348,7 @@ export class WitkeyTasks {
   async operator(outerTaskId: string, request: OperatorRequest): Promise<TaskView> {
     checkOuterTaskId(outerTaskId);
     try {
-      return await this.handle(outerTaskId).executeUpdate(operatorUpdate, { args: [request] });
+      return await this.request(outerTaskId, operatorUpdate, [request]);
     } catch (err) {
       await this.notRunning(err, outerTaskId, `${request.action}`);
       refused(err);
@@ -413,9 +466,10 @@ export class WitkeyTasks {
       }
     };
     try {
-      const item = await this.client.workflow
-        .getHandle<typeof inboxItem>(workflowId)
-        .executeUpdate(resolveUpdate, { args: [{ operator, reason }] });
+      const handle = this.client.workflow.getHandle<typeof inboxItem>(workflowId);
+      const item = await untilProcessed((updateId) =>
+        handle.executeUpdate(resolveUpdate, { args: [{ operator, reason }], updateId }),
+      );
       return { item, remaining: await remaining() };
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) refused(err);
@@ -425,7 +479,9 @@ export class WitkeyTasks {
       const legacy = this.client.workflow.getHandle(INBOX_WORKFLOW_ID);
       const held = (await legacy.query(inboxQuery)).find((i) => i.notification.notifyId === notifyId);
       if (held) {
-        await legacy.executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }] });
+        await untilProcessed((updateId) =>
+          legacy.executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }], updateId }),
+        );
         const item: InboxItem = {
           ...inboxRecord(held.notification, held.reason, held.receivedAtMs),
           resolution: { operator: operator.trim(), reason: reason.trim(), atMs: Date.now() },
@@ -484,15 +540,16 @@ export class WitkeyTasks {
   }
 
   /**
-   * The `state` query of a running task. A worker that met a stale workflow clock while answering fails the query
-   * and replays the task (workflows/stale-time-guard.ts): the query is asked again, a few times.
+   * The `state` query of a running task. A worker that met a stale workflow clock, or commands a query task may have
+   * kept, while answering fails the query and drops the run (workflows/stale-time-guard.ts,
+   * workflows/unsent-commands-guard.ts): the query is asked again, a few times.
    */
   private async stateOfRunning(outerTaskId: string): Promise<TaskView> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.handle(outerTaskId).query(stateQuery);
       } catch (err) {
-        if (attempt >= 3 || !(err instanceof Error) || !err.message.startsWith(STALE_TIME_FAILURE)) throw err;
+        if (attempt >= 3 || !(err instanceof Error) || !ASK_AGAIN.some((m) => err.message.startsWith(m))) throw err;
       }
     }
   }

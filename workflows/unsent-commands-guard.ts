@@ -13,8 +13,17 @@
  * events belongs to a workflow task that starts too early in the history for the kept commands to have been sent
  * (a completed task adds its completion, at least one event per command, then the next task's scheduled and
  * started events). The guard fails that activation: the worker drops the run and the workflow task, retried,
- * replays the history in the same grouping as every later replay. It emits no commands: histories replay with and
- * without it.
+ * replays the history in the same grouping as every later replay.
+ *
+ * When the real workflow task brings nothing new, the SDK sends the kept commands without any activation, computed on
+ * the query task's clock (the start of an attempt that timed out), which a replay does not reproduce (chaos, cluster
+ * run, tasks A139 and A166): the guard cannot wait for that task. It refuses the legacy query itself when it follows
+ * at once the first live activation of a run the worker has just rebuilt by replay (replays, then one live activation
+ * whose commands add events): that is the shape of a query task's own activation. The worker then drops the run and
+ * its kept commands; the query fails with UNSENT_COMMANDS_FAILURE and is asked again (the client does so). The same
+ * shape also arises when a real workflow task rebuilt the run and a query comes right after it: that query is refused
+ * once, needlessly, and the run rebuilt by the repeated query answers from then on.
+ * It emits no commands: histories replay with and without it.
  */
 import { log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { coresdk } from '@temporalio/proto';
@@ -69,27 +78,48 @@ interface LiveTask {
   queriedSince: boolean;
 }
 
+/** What the activation before was, as far as the guard cares. */
+type Previous = 'none' | 'replay' | 'live' | 'other';
+
 /** Follows the live activations and the legacy queries between them; tells an activation after kept commands. */
 export class UnsentCommandsDetector {
   #live: LiveTask | undefined;
   /** History length of the live activation under way. */
   #current: number | undefined;
+  /** The live activation under way came at once after replays and is not the workflow's start. */
+  #currentRebuilt = false;
+  /** The activation just concluded was the first live one of a rebuilt run, its commands adding events. */
+  #rebuiltLive: LiveTask | undefined;
+  #previous: Previous = 'none';
 
   /** Before an activation runs: the reason to refuse it, or undefined. */
   check(a: Activation): string | undefined {
     const jobs = a.jobs ?? [];
+    const previous = this.#previous;
+    const rebuiltLive = this.#rebuiltLive;
     this.#current = undefined;
+    this.#rebuiltLive = undefined;
+    this.#previous = 'other';
     if (jobs.some((j) => j.queryWorkflow?.queryId === LEGACY_QUERY_ID)) {
       if (this.#live) this.#live.queriedSince = true;
+      if (rebuiltLive && previous === 'live')
+        return (
+          `${UNSENT_COMMANDS_FAILURE}: the activation at history ${rebuiltLive.historyLength}, the first live one ` +
+          `after rebuilding the run, may be this query task's own, its commands kept unsent; the run is dropped, ` +
+          `ask again`
+        );
       return undefined;
     }
     if (!jobs.some(fromNewEvents)) return undefined; // queries with a workflow task, evictions
     if (a.isReplaying) {
       this.#live = undefined; // replayed commands are in the history already
+      this.#previous = 'replay';
       return undefined;
     }
     const historyLength = a.historyLength ?? 0;
     this.#current = historyLength;
+    this.#currentRebuilt = previous === 'replay' && !jobs.some((j) => j.initializeWorkflow);
+    this.#previous = 'live';
     const kept = this.#live;
     const keptEvents = Math.max(0, kept?.events ?? 0);
     if (kept?.queriedSince && keptEvents > 0 && historyLength < kept.historyLength + TASK_BOUNDARY_EVENTS + keptEvents)
@@ -109,6 +139,7 @@ export class UnsentCommandsDetector {
     const events = netEvents(commands);
     if (live && !live.queriedSince && live.historyLength === historyLength) live.events += events;
     else this.#live = { historyLength, events, queriedSince: false };
+    if (this.#currentRebuilt && events > 0) this.#rebuiltLive = { historyLength, events, queriedSince: false };
   }
 }
 
@@ -120,7 +151,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
         activate(input, next) {
           const refused = detector.check(input.activation);
           if (refused) {
-            log.warn('unsent commands of a query task: the workflow task is failed and replays', { reason: refused });
+            log.warn(`${UNSENT_COMMANDS_FAILURE}: the activation is failed, the run replays`, { reason: refused });
             throw new UnsentCommands(refused);
           }
           return next(input);

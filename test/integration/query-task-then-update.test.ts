@@ -1,13 +1,16 @@
 /**
- * Chaos task A022 on a dev server: a paid task sleeps until its expiry; its worker stops; a status query waits in
- * matching as a query task; the expiry passes; the publisher's planLeftover update waits with the scheduled workflow
- * task; a fresh worker starts. When it takes the query task first (the server decides, about one start in two), SDK
- * core 1.24.0 applies the fired expiry in an activation of its own and keeps its commands; the workflow task that
- * follows runs the update in a second activation and sends both, the expiry's first. A replay runs the update first:
- * TMPRL1100 ("Update machine does not handle this event"). The worker here bundles only the guard under test
- * (workflows/unsent-commands-guard.ts), not the stale-clock guard that would refuse the query task's activation
- * earlier whenever it also ran on the previous task's time (as here, not in A022). Every history must replay; the
- * scenario repeats until the guard has been seen at work.
+ * Chaos tasks A022, A139 and A166 on a dev server: a paid task sleeps until its expiry; its worker stops; a status
+ * query waits in matching as a query task; the expiry passes; (A022) the publisher's planLeftover update waits with
+ * the scheduled workflow task; a fresh worker starts. When it takes the query task first (the server decides, about
+ * one start in two), SDK core 1.24.0 applies the fired expiry in an activation of its own and keeps its commands; the
+ * workflow task that follows runs the update in a second activation and sends both, the expiry's first, while a
+ * replay runs the update first (TMPRL1100 "Update machine does not handle this event"); without an update (A139,
+ * A166) the kept commands go out without any activation, computed on the query task's clock. The guard
+ * (workflows/unsent-commands-guard.ts) refuses that query (the first live activation after the run was rebuilt is
+ * followed at once by a legacy query): the worker drops the run and its kept commands. The worker here bundles only
+ * this guard, not the stale-clock guard that would refuse the query task's activation earlier whenever it also ran on
+ * the previous task's time (as here, not in the chaos tasks). Every history must replay; each scenario repeats until
+ * the guard has been seen at work.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -16,7 +19,7 @@ import { temporal } from '@temporalio/proto';
 import { plainTask, startTestStack, type TestStack } from '../support/stack';
 import { witkeyWorkflowOptions } from '../../worker';
 import { WORKFLOW_TRACING_INTERCEPTORS } from '../../tracing/temporal';
-import { taskWorkflowId, UNSENT_COMMANDS_FAILURE } from '../../workflows/messages';
+import { stateQuery, taskWorkflowId, UNSENT_COMMANDS_FAILURE } from '../../workflows/messages';
 
 const PUBLISHER = '2088100000000061';
 const TRIES = 8;
@@ -52,8 +55,11 @@ describe('a query task after the expiry, then the leftover plan, on a fresh work
     }
   }
 
-  /** One start of the scenario: whether the guard failed a workflow task; throws when the history does not replay. */
-  async function scenario(id: string): Promise<boolean> {
+  /**
+   * One start of the scenario, with or without the publisher's plan after the expiry: whether the guard refused the
+   * query task or failed a workflow task; throws when the history does not replay.
+   */
+  async function scenario(id: string, plan: boolean): Promise<boolean> {
     const expiresAtMs = Math.ceil((Date.now() + 5_000) / 1000) * 1000;
     const published = await stack.tasks.publish(plainTask(id, PUBLISHER, expiresAtMs));
     await stack.sandbox.pay(published.cashierUrl, { payerUserId: PUBLISHER });
@@ -63,33 +69,56 @@ describe('a query task after the expiry, then the leftover plan, on a fresh work
     assert.equal(paid.phase, 'open');
     await stack.crashWorker();
     // no workflow task is pending: the query goes to matching as a query task and waits there for a worker
-    const queried = stack.status(id);
+    // asked directly (the client would ask again after a refusal): answered, or refused by the guard
+    const queried = stack.client.workflow
+      .getHandle(taskWorkflowId(id))
+      .query(stateQuery)
+      .then(
+        () => false,
+        (err: Error) => {
+          if (err.message.startsWith(UNSENT_COMMANDS_FAILURE)) return true;
+          throw err;
+        },
+      );
     while (Date.now() < expiresAtMs + 1_500) await sleep(250);
-    const planned = planWhenProcessed(id, paid.availableFen);
+    const planned = plan ? planWhenProcessed(id, paid.availableFen) : undefined;
     await sleep(500);
     await stack.startWorker();
-    await queried;
-    const plan = await planned;
-    assert.equal(plan.round, 1);
+    const queryRefused = await queried;
+    if (planned) assert.equal((await planned).round, 1);
     const view = await stack.status(id);
-    assert.equal(view.phase, 'leftover');
+    assert.equal(view.phase, plan ? 'leftover' : 'expired');
     const history = await stack.client.workflow.getHandle(taskWorkflowId(id)).fetchHistory();
     // replays as every later worker will: fails without the guard when the query task came first
     await Worker.runReplayHistory(await witkeyWorkflowOptions(), history, taskWorkflowId(id));
-    return (history.events ?? []).some(
-      (e) =>
-        e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
-        (e.workflowTaskFailedEventAttributes?.failure?.message ?? '').includes(UNSENT_COMMANDS_FAILURE),
+    return (
+      queryRefused ||
+      (history.events ?? []).some(
+        (e) =>
+          e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
+          (e.workflowTaskFailedEventAttributes?.failure?.message ?? '').includes(UNSENT_COMMANDS_FAILURE),
+      )
     );
   }
 
   test('the kept commands are never sent: the task is retried from its history, which replays', async () => {
     const seen: boolean[] = [];
-    for (let i = 1; i <= TRIES && !seen.includes(true); i++) seen.push(await scenario(`keep-${process.pid}-${i}`));
+    for (let i = 1; i <= TRIES && !seen.includes(true); i++)
+      seen.push(await scenario(`keep-${process.pid}-${i}`, true));
     assert.ok(
       seen.includes(true),
       `the fresh worker took the workflow task before the query task in all ${TRIES} starts: the guard was not reached`,
     );
     await stack.saveHistory(`keep-${process.pid}-${seen.length}`, 'leftover-after-query-task');
+  });
+
+  test('A139/A166: the workflow task after the query task brings nothing new: the query is refused, the history replays', async () => {
+    const seen: boolean[] = [];
+    for (let i = 1; i <= TRIES && !seen.includes(true); i++)
+      seen.push(await scenario(`quiet-${process.pid}-${i}`, false));
+    assert.ok(
+      seen.includes(true),
+      `the fresh worker took the workflow task before the query task in all ${TRIES} starts: the guard was not reached`,
+    );
   });
 });

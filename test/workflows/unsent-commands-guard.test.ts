@@ -66,8 +66,31 @@ describe('commands kept by a query task', () => {
       [legacyQuery(134), [answer]],
       [live(135, 'doUpdate'), [accept, upsert, activity, timer]], // planLeftover with the real task
     ]);
-    assert.deepEqual(v.slice(0, 5), [undefined, undefined, undefined, undefined, undefined]);
-    assert.match(v[5] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 134`));
+    assert.deepEqual(v.slice(0, 4), [undefined, undefined, undefined, undefined]);
+    // the query task's own query: the first live activation after rebuilding the run
+    assert.match(v[4] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 134, the first live`));
+  });
+
+  test('A139/A166: the real task brings nothing new (its commands would go out without an activation): the query is refused', () => {
+    const v = verdicts([
+      [replayed(3, 'initializeWorkflow', 'doUpdate'), [accept, activity]],
+      [replayed(85, 'resolveActivity'), [accept]],
+      [live(92, 'fireTimer'), [upsert, upsert, activity]], // the announcement's end, on the timed-out attempt's clock
+      [legacyQuery(92), [answer]],
+    ]);
+    assert.deepEqual(v.slice(0, 3), [undefined, undefined, undefined]);
+    assert.equal(v[3]?.startsWith(UNSENT_COMMANDS_FAILURE), true);
+  });
+
+  test('a cached run (its first live activation was not after a rebuild) keeps the check at the next task', () => {
+    const v = verdicts([
+      [live(3, 'initializeWorkflow'), [upsert, timer]],
+      [live(9, 'fireTimer'), [upsert]],
+      [legacyQuery(9), [answer]],
+      [live(10, 'doUpdate'), [accept]],
+    ]);
+    assert.deepEqual(v.slice(0, 3), [undefined, undefined, undefined]);
+    assert.match(v[3] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 9, followed by`));
   });
 
   test('the query task saw the real task started: both at one history length, refused', () => {
@@ -80,13 +103,46 @@ describe('commands kept by a query task', () => {
     assert.equal(v[3]?.startsWith(UNSENT_COMMANDS_FAILURE), true);
   });
 
-  test('after the refusal the retried task replays on a fresh run and goes through', () => {
-    const v = verdicts([
-      [replayed(3, 'initializeWorkflow'), [upsert, timer]],
-      [live(14, 'doUpdate', 'fireTimer'), [accept, upsert, timer]],
-      [legacyQuery(14), [answer]],
-    ]);
-    assert.deepEqual(v, [undefined, undefined, undefined]);
+  test('a run a real task rebuilt: the query right after is refused once; the run the query rebuilds answers on', () => {
+    assert.deepEqual(
+      verdicts([
+        [replayed(3, 'initializeWorkflow'), [upsert, timer]],
+        [live(14, 'doUpdate', 'fireTimer'), [accept, upsert, timer]],
+        [legacyQuery(14), [answer]],
+      ]).map((v) => v?.startsWith(UNSENT_COMMANDS_FAILURE)),
+      [undefined, undefined, true],
+    );
+    // the worker dropped the run; the repeated query rebuilds it by replay alone
+    assert.deepEqual(
+      verdicts([
+        [replayed(3, 'initializeWorkflow'), [upsert, timer]],
+        [replayed(14, 'doUpdate', 'fireTimer'), [accept, upsert, timer]],
+        [legacyQuery(14), [answer]],
+        [live(20, 'signalWorkflow'), [upsert]],
+        [legacyQuery(20), [answer]],
+        [live(24, 'fireTimer'), [upsert]],
+        [legacyQuery(24), [answer]],
+      ]),
+      Array(7).fill(undefined),
+    );
+  });
+
+  test('a rebuilt run whose first live activation adds no event, or the workflow start: the query is answered', () => {
+    assert.deepEqual(
+      verdicts([
+        [replayed(3, 'initializeWorkflow'), [upsert, timer]],
+        [live(9, 'signalWorkflow'), [reject]],
+        [legacyQuery(9), [answer]],
+      ]),
+      [undefined, undefined, undefined],
+    );
+    assert.deepEqual(
+      verdicts([
+        [live(3, 'initializeWorkflow'), [upsert, timer]],
+        [legacyQuery(3), [answer]],
+      ]),
+      [undefined, undefined],
+    );
   });
 
   test('a query on a cached task, then its next workflow task: the exact boundary goes through', () => {
@@ -141,7 +197,7 @@ describe('commands kept by a query task', () => {
 
 const COMMANDS = [upsert, timer, cancelTimer, activity, accept, reject, answer];
 
-describe('property: a worker whose every workflow task was sent is never refused', () => {
+describe('property: a worker whose every workflow task was sent is never refused (runs it started or a query rebuilt)', () => {
   test('any sequence of real tasks (as the server numbers them) with legacy queries between them', () => {
     const task = fc.record({
       jobs: fc.subarray<JobName>(['doUpdate', 'resolveActivity', 'signalWorkflow', 'fireTimer'], { minLength: 1 }),
@@ -166,6 +222,36 @@ describe('property: a worker whose every workflow task was sent is never refused
           detector.concluded(t.commands);
           for (let q = 0; q < t.queries; q++) assert.equal(detector.check(legacyQuery(started)), undefined);
           sent = Math.max(0, netEvents(t.commands)) + t.extraEvents;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a run rebuilt by a query task (replays, then the query), then any real tasks and queries', () => {
+    const task = fc.record({
+      jobs: fc.subarray<JobName>(['doUpdate', 'resolveActivity', 'signalWorkflow', 'fireTimer'], { minLength: 1 }),
+      commands: fc.array(fc.constantFrom(...COMMANDS), { maxLength: 6 }),
+      queries: fc.nat(3),
+      eventsBetween: fc.nat(4),
+    });
+    fc.assert(
+      fc.property(fc.nat(5), fc.array(task, { minLength: 1, maxLength: 25 }), (replays, tasks) => {
+        const detector = new UnsentCommandsDetector();
+        let started = 3;
+        for (let r = 0; r <= replays; r++) {
+          assert.equal(detector.check(replayed(started, r === 0 ? 'initializeWorkflow' : 'signalWorkflow')), undefined);
+          detector.concluded([upsert]);
+          started += 6;
+        }
+        assert.equal(detector.check(legacyQuery(started)), undefined);
+        let sent = 0;
+        for (const t of tasks) {
+          started += 1 + sent + t.eventsBetween + 2;
+          assert.equal(detector.check(live(started, ...t.jobs)), undefined, `task at ${started} refused`);
+          detector.concluded(t.commands);
+          for (let q = 0; q < t.queries; q++) assert.equal(detector.check(legacyQuery(started)), undefined);
+          sent = Math.max(0, netEvents(t.commands));
         }
       }),
       { numRuns: 2000 },
