@@ -20,6 +20,10 @@ const refusedByTask = () =>
     ApplicationFailure.create({ type: 'NOT_SELECTED', message: 'transferNos: T9 is not a winner', nonRetryable: true }),
   );
 
+const throwing = (error: () => Error) => (): never => {
+  throw error();
+};
+
 /** A client whose task handle answers executeUpdate from a script, recording the update ids it was given. */
 function scriptedClient(answers: (() => unknown)[], ids: string[]): Client {
   const handle = {
@@ -32,24 +36,13 @@ function scriptedClient(answers: (() => unknown)[], ids: string[]): Client {
   return { workflow: { getHandle: () => handle } } as unknown as Client;
 }
 
+const tasksAnswering = (answers: (() => unknown)[], ids: string[]) =>
+  new WitkeyTasks(scriptedClient(answers, ids), { taskQueue: 'q', feeRates: { commissionBp: 0, alipayFeeBp: 0 } });
+
 describe('client: requests the server gave up unprocessed', () => {
   test('are sent again with the same update id until processed', async () => {
     const ids: string[] = [];
-    const tasks = new WitkeyTasks(
-      scriptedClient(
-        [
-          () => {
-            throw unprocessed();
-          },
-          () => {
-            throw unprocessed();
-          },
-          () => ({ round: 1 }),
-        ],
-        ids,
-      ),
-      { taskQueue: 'q', feeRates: { commissionBp: 0, alipayFeeBp: 0 } },
-    );
+    const tasks = tasksAnswering([throwing(unprocessed), throwing(unprocessed), () => ({ round: 1 })], ids);
     const plan = await tasks.planLeftover('t1', { refundFen: 100, platformFen: 0, winners: [] }, 'req-7');
     assert.deepEqual(plan, { round: 1 });
     assert.deepEqual(ids, ['req-7', 'req-7', 'req-7']);
@@ -57,18 +50,7 @@ describe('client: requests the server gave up unprocessed', () => {
 
   test('a request without a request id gets one id for all its attempts', async () => {
     const ids: string[] = [];
-    const tasks = new WitkeyTasks(
-      scriptedClient(
-        [
-          () => {
-            throw unprocessed();
-          },
-          () => ({ cancelled: ['T1'] }),
-        ],
-        ids,
-      ),
-      { taskQueue: 'q', feeRates: { commissionBp: 0, alipayFeeBp: 0 } },
-    );
+    const tasks = tasksAnswering([throwing(unprocessed), () => ({ cancelled: ['T1'] })], ids);
     await tasks.cancelWinners('t1', ['T1']);
     assert.equal(ids.length, 2);
     assert.equal(ids[0], ids[1]);
@@ -77,17 +59,7 @@ describe('client: requests the server gave up unprocessed', () => {
 
   test('a refusal by the task is not sent again', async () => {
     const ids: string[] = [];
-    const tasks = new WitkeyTasks(
-      scriptedClient(
-        [
-          () => {
-            throw refusedByTask();
-          },
-        ],
-        ids,
-      ),
-      { taskQueue: 'q', feeRates: { commissionBp: 0, alipayFeeBp: 0 } },
-    );
+    const tasks = tasksAnswering([throwing(refusedByTask)], ids);
     await assert.rejects(
       tasks.cancelWinners('t1', ['T9']),
       (e: unknown) => e instanceof TaskRequestError && e.code === 'NOT_SELECTED',
