@@ -4,13 +4,13 @@
  * before anything reaches Temporal.
  */
 import { staticDetails, staticSummary } from '../workflows/task/life/details';
-import { randomUUID } from 'node:crypto';
 import {
   Client,
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { untilAnswered, untilProcessed } from './retries';
 import type { UpdateDefinition } from '@temporalio/common';
 import { notRunningError, TaskClosedError, TaskNotFoundError, taskEnd } from './closed';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
@@ -41,8 +41,6 @@ import {
   planLeftoverUpdate,
   publishUpdate,
   selectWinnersUpdate,
-  STALE_TIME_FAILURE,
-  UNSENT_COMMANDS_FAILURE,
   stateQuery,
   taskWorkflowId,
   TASK_WORKFLOW_TYPE,
@@ -151,42 +149,6 @@ function checkOuterTaskId(outerTaskId: string): void {
     validateSpec({ outerTaskId } as TaskTerms);
   } catch (err) {
     if (err instanceof TaskRuleError && fieldOf(err.message) === 'outerTaskId') refused(err);
-  }
-}
-
-/** Query failures of the activation guards: the worker dropped the run, the same query asked again is answered. */
-const ASK_AGAIN = [STALE_TIME_FAILURE, UNSENT_COMMANDS_FAILURE];
-
-/** How often a request no worker processed is sent again (same update id), and the pause before each. */
-export const UNPROCESSED_UPDATE_RETRIES = 5;
-const UNPROCESSED_UPDATE_PAUSE_MS = 200;
-
-/**
- * The server gave an update up before any worker processed it (`UnprocessedUpdate`: nothing was applied; it happens
- * when the workflow task that carried it failed, e.g. a guard dropped a stale run, docs/OPERATIONS.md): the same
- * request, with the same update id, may be sent again.
- */
-function unprocessed(err: unknown): boolean {
-  return (
-    err instanceof WorkflowUpdateFailedError &&
-    (err.cause as { type?: string } | undefined)?.type === 'UnprocessedUpdate'
-  );
-}
-
-/**
- * Sends a workflow update and returns its result. The update id is the caller's request id, or a fresh one, kept
- * for every attempt: an update the server gave up unprocessed is sent again (at most UNPROCESSED_UPDATE_RETRIES
- * times) and can never apply twice.
- */
-export async function untilProcessed<Ret>(send: (updateId: string) => Promise<Ret>, requestId?: string): Promise<Ret> {
-  const updateId = requestId ?? randomUUID();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await send(updateId);
-    } catch (err) {
-      if (!unprocessed(err) || attempt >= UNPROCESSED_UPDATE_RETRIES) throw err;
-      await new Promise((res) => setTimeout(res, UNPROCESSED_UPDATE_PAUSE_MS * (attempt + 1)));
-    }
   }
 }
 
@@ -540,18 +502,12 @@ export class WitkeyTasks {
   }
 
   /**
-   * The `state` query of a running task. A worker that met a stale workflow clock, or commands a query task may have
-   * kept, while answering fails the query and drops the run (workflows/stale-time-guard.ts,
-   * workflows/unsent-commands-guard.ts): the query is asked again, a few times.
+   * The `state` query of a running task, asked again while it is refused for a passing reason (client/retries.ts:
+   * a worker dropped the run on purpose, workflows/stale-time-guard.ts and workflows/unsent-commands-guard.ts; the
+   * task's last workflow task failed and is being retried).
    */
-  private async stateOfRunning(outerTaskId: string): Promise<TaskView> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.handle(outerTaskId).query(stateQuery);
-      } catch (err) {
-        if (attempt >= 3 || !(err instanceof Error) || !ASK_AGAIN.some((m) => err.message.startsWith(m))) throw err;
-      }
-    }
+  private stateOfRunning(outerTaskId: string): Promise<TaskView> {
+    return untilAnswered(() => this.handle(outerTaskId).query(stateQuery));
   }
 
   /** An operation found no running workflow: tell why (no such task, closed, terminated) instead of "not found". */

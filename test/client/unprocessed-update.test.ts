@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TaskRequestError, UNPROCESSED_UPDATE_RETRIES, untilProcessed, WitkeyTasks } from '../../client/tasks';
+import { UNPROCESSED_UPDATE_RETRIES, untilProcessed } from '../../client/retries';
+import { TaskRequestError, WitkeyTasks } from '../../client/tasks';
 
 const unprocessed = () =>
   new WorkflowUpdateFailedError(
