@@ -67,9 +67,10 @@ export function workflowTaskFailed(err: unknown): boolean {
 }
 
 /**
- * Asks a state query, again while it is refused for a passing reason (droppedByGuard, workflowTaskFailed): at
- * most STATE_QUERY_RETRIES more times, pausing 250 ms, 500 ms, 1 s, 2 s, 4 s (7.75 s in all, a workflow task
- * timeout's worth). A query is read-only: asking again never changes anything.
+ * Asks a state query, again while it is refused for a passing reason: at most STATE_QUERY_RETRIES more times; at
+ * once after a guard dropped the run (droppedByGuard), after 250 ms, 500 ms, 1 s, 2 s, 4 s while the workflow task
+ * is failed (workflowTaskFailed; 7.75 s in all, a workflow task timeout's worth). A query is read-only: asking
+ * again never changes anything.
  */
 export async function untilAnswered<Ret>(ask: () => Promise<Ret>): Promise<Ret> {
   for (let attempt = 0; ; attempt++) {
@@ -77,7 +78,8 @@ export async function untilAnswered<Ret>(ask: () => Promise<Ret>): Promise<Ret> 
       return await ask();
     } catch (err) {
       if (!(droppedByGuard(err) || workflowTaskFailed(err)) || attempt >= STATE_QUERY_RETRIES) throw err;
-      await pause(STATE_QUERY_FIRST_PAUSE_MS * 2 ** attempt);
+      // a dropped run is rebuilt by the query asked again, at once; a failed workflow task needs its retry first
+      if (workflowTaskFailed(err)) await pause(STATE_QUERY_FIRST_PAUSE_MS * 2 ** attempt);
     }
   }
 }

@@ -16,7 +16,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { patched, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { coresdk } from '@temporalio/proto';
 import { fromHistoryEvents } from './activation-jobs';
-import { netEvents } from './unsent-commands-guard';
+import { netEvents } from './activation-commands';
 import { QUIET_TASKS_MARKED } from './task/life/patches';
 
 type Activation = coresdk.workflow_activation.IWorkflowActivation;

@@ -8,10 +8,10 @@
  * so the worker drops the run; the real workflow task then replays the history with its own time.
  * It emits no commands: histories replay with and without it.
  */
-import { log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { coresdk } from '@temporalio/proto';
 import { STALE_TIME_FAILURE } from './messages';
 import { fromNewEvents } from './activation-jobs';
+import { guardInterceptors, type ActivationCheck } from './activation-guard';
 
 type Activation = coresdk.workflow_activation.IWorkflowActivation;
 
@@ -24,7 +24,7 @@ export class StaleWorkflowTime extends Error {
 }
 
 /** Remembers the time and history length of the last activation with new events; tells a stale one. */
-export class StaleClockDetector {
+export class StaleClockDetector implements ActivationCheck {
   #last: { atMs: number; historyLength: number } | undefined;
 
   /** The reason an activation runs on a stale clock, or undefined when it does not. */
@@ -40,22 +40,8 @@ export class StaleClockDetector {
   }
 }
 
-export const interceptors: WorkflowInterceptorsFactory = () => {
-  const detector = new StaleClockDetector();
-  return {
-    internals: [
-      {
-        activate(input, next) {
-          const stale = detector.check(input.activation);
-          if (stale) {
-            log.warn('stale workflow time: the activation is dropped, the next workflow task replays', {
-              reason: stale,
-            });
-            throw new StaleWorkflowTime(stale);
-          }
-          return next(input);
-        },
-      },
-    ],
-  };
-};
+export const interceptors = guardInterceptors(
+  () => new StaleClockDetector(),
+  'stale workflow time: the activation is dropped, the next workflow task replays',
+  StaleWorkflowTime,
+);

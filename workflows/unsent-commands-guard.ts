@@ -17,18 +17,22 @@
  *
  * When the real workflow task brings nothing new, the SDK sends the kept commands without any activation, computed on
  * the query task's clock (the start of an attempt that timed out), which a replay does not reproduce (chaos, cluster
- * run, tasks A139 and A166): the guard cannot wait for that task. It refuses the legacy query itself when it follows
- * at once the first live activation of a run the worker has just rebuilt by replay (replays, then one live activation
- * whose commands add events): that is the shape of a query task's own activation. The worker then drops the run and
- * its kept commands; the query fails with UNSENT_COMMANDS_FAILURE and is asked again (the client does so). The same
- * shape also arises when a real workflow task rebuilt the run and a query comes right after it: that query is refused
- * once, needlessly, and the run rebuilt by the repeated query answers from then on.
+ * run, tasks A139 and A166 on a worker that had just rebuilt the run; embedded run, task A157 on a worker that had
+ * kept the run cached): the guard cannot wait for that task. It refuses the legacy query itself when it follows at
+ * once a live activation that handled history events (not the workflow's start, not updates alone: a query task
+ * brings no update) and whose commands add events: that is the shape of a query task's own activation, and nothing
+ * in the activation tells it from a real workflow task's. The worker then drops the run and its kept commands; the
+ * query fails with UNSENT_COMMANDS_FAILURE and is asked again (the client does so at once), on the run rebuilt by
+ * replay, and answered. Cost: the first legacy query after each such change is refused once, needlessly when the
+ * commands were sent, and the run is replayed once (milliseconds). The check at the next task above stays as a
+ * backstop.
  * It emits no commands: histories replay with and without it.
  */
-import { log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { coresdk } from '@temporalio/proto';
 import { UNSENT_COMMANDS_FAILURE } from './messages';
-import { fromNewEvents } from './activation-jobs';
+import { fromHistoryEvents, fromNewEvents } from './activation-jobs';
+import { netEvents } from './activation-commands';
+import { guardInterceptors, type ActivationCheck } from './activation-guard';
 
 type Activation = coresdk.workflow_activation.IWorkflowActivation;
 type Command = coresdk.workflow_commands.IWorkflowCommand;
@@ -39,36 +43,6 @@ const LEGACY_QUERY_ID = 'legacy_query';
 /** A completed workflow task adds its WorkflowTaskCompleted; the next one its WorkflowTaskScheduled and Started. */
 const TASK_BOUNDARY_EVENTS = 3;
 
-/**
- * The fewest history events the commands add once sent, counting a cancelled timer or activity as taking its start
- * with it (cancelled before it was sent, neither adds an event): the sum over a workflow task's activations, never
- * below 0, is a lower bound. A rejected update and a query answer add none.
- */
-export function netEvents(commands: readonly Command[]): number {
-  let events = 0;
-  for (const c of commands) {
-    if (
-      c.scheduleActivity ??
-      c.startTimer ??
-      c.setPatchMarker ??
-      c.modifyWorkflowProperties ??
-      c.completeWorkflowExecution ??
-      c.failWorkflowExecution ??
-      c.continueAsNewWorkflowExecution ??
-      c.cancelWorkflowExecution ??
-      c.startChildWorkflowExecution ??
-      c.signalExternalWorkflowExecution ??
-      c.requestCancelExternalWorkflowExecution
-    )
-      events += 1;
-    else if (Object.keys(c.upsertWorkflowSearchAttributes?.searchAttributes?.indexedFields ?? {}).length > 0)
-      events += 1;
-    else if (c.updateResponse?.accepted ?? c.updateResponse?.completed) events += 1;
-    else if (c.cancelTimer ?? c.requestCancelActivity) events -= 1;
-  }
-  return events;
-}
-
 interface LiveTask {
   /** History length of the live activation(s): the id of their workflow task's last event. */
   historyLength: number;
@@ -78,48 +52,47 @@ interface LiveTask {
   queriedSince: boolean;
 }
 
-/** What the activation before was, as far as the guard cares. */
-type Previous = 'none' | 'replay' | 'live' | 'other';
+/** A live activation under way: its history length, and whether it has the shape of a query task's own activation. */
+interface Current {
+  historyLength: number;
+  /** It handled history events (a timer, an activity result, a signal) and is not the workflow's start. */
+  mayBeQueryTasks: boolean;
+}
 
-/** Follows the live activations and the legacy queries between them; tells an activation after kept commands. */
-export class UnsentCommandsDetector {
+/** Follows the live activations and the legacy queries between them; tells a query or a task after kept commands. */
+export class UnsentCommandsDetector implements ActivationCheck {
   #live: LiveTask | undefined;
-  /** History length of the live activation under way. */
-  #current: number | undefined;
-  /** The live activation under way came at once after replays and is not the workflow's start. */
-  #currentRebuilt = false;
-  /** The activation just concluded was the first live one of a rebuilt run, its commands adding events. */
-  #rebuiltLive: LiveTask | undefined;
-  #previous: Previous = 'none';
+  #current: Current | undefined;
+  /**
+   * History length of the activation just concluded when it may have been a query task's own (Current's
+   * mayBeQueryTasks) and its commands add events: a legacy query right after it is refused.
+   */
+  #mayBeKeptAt: number | undefined;
 
-  /** Before an activation runs: the reason to refuse it, or undefined. */
   check(a: Activation): string | undefined {
     const jobs = a.jobs ?? [];
-    const previous = this.#previous;
-    const rebuiltLive = this.#rebuiltLive;
+    const mayBeKeptAt = this.#mayBeKeptAt;
     this.#current = undefined;
-    this.#rebuiltLive = undefined;
-    this.#previous = 'other';
+    this.#mayBeKeptAt = undefined;
     if (jobs.some((j) => j.queryWorkflow?.queryId === LEGACY_QUERY_ID)) {
       if (this.#live) this.#live.queriedSince = true;
-      if (rebuiltLive && previous === 'live')
+      if (mayBeKeptAt !== undefined)
         return (
-          `${UNSENT_COMMANDS_FAILURE}: the activation at history ${rebuiltLive.historyLength}, the first live one ` +
-          `after rebuilding the run, may be this query task's own, its commands kept unsent; the run is dropped, ` +
-          `ask again`
+          `${UNSENT_COMMANDS_FAILURE}: the activation at history ${mayBeKeptAt}, live just before this query, may be ` +
+          `this query task's own, its commands kept unsent; the run is dropped, ask again`
         );
       return undefined;
     }
     if (!jobs.some(fromNewEvents)) return undefined; // queries with a workflow task, evictions
     if (a.isReplaying) {
       this.#live = undefined; // replayed commands are in the history already
-      this.#previous = 'replay';
       return undefined;
     }
     const historyLength = a.historyLength ?? 0;
-    this.#current = historyLength;
-    this.#currentRebuilt = previous === 'replay' && !jobs.some((j) => j.initializeWorkflow);
-    this.#previous = 'live';
+    this.#current = {
+      historyLength,
+      mayBeQueryTasks: jobs.some(fromHistoryEvents) && !jobs.some((j) => j.initializeWorkflow),
+    };
     const kept = this.#live;
     const keptEvents = Math.max(0, kept?.events ?? 0);
     if (kept?.queriedSince && keptEvents > 0 && historyLength < kept.historyLength + TASK_BOUNDARY_EVENTS + keptEvents)
@@ -131,41 +104,24 @@ export class UnsentCommandsDetector {
     return undefined;
   }
 
-  /** After an activation ran: the commands it emitted. */
   concluded(commands: readonly Command[]): void {
-    const historyLength = this.#current;
-    if (historyLength === undefined) return;
+    const current = this.#current;
+    if (current === undefined) return;
+    const { historyLength } = current;
     const live = this.#live;
     const events = netEvents(commands);
     if (live && !live.queriedSince && live.historyLength === historyLength) live.events += events;
     else this.#live = { historyLength, events, queriedSince: false };
-    if (this.#currentRebuilt && events > 0) this.#rebuiltLive = { historyLength, events, queriedSince: false };
+    if (current.mayBeQueryTasks && events > 0) this.#mayBeKeptAt = historyLength;
   }
 }
-
-export const interceptors: WorkflowInterceptorsFactory = () => {
-  const detector = new UnsentCommandsDetector();
-  return {
-    internals: [
-      {
-        activate(input, next) {
-          const refused = detector.check(input.activation);
-          if (refused) {
-            log.warn(`${UNSENT_COMMANDS_FAILURE}: the activation is failed, the run replays`, { reason: refused });
-            throw new UnsentCommands(refused);
-          }
-          return next(input);
-        },
-        concludeActivation(input, next) {
-          const output = next(input);
-          detector.concluded(output.commands);
-          return output;
-        },
-      },
-    ],
-  };
-};
 
 export class UnsentCommands extends Error {
   override readonly name = 'UnsentCommands';
 }
+
+export const interceptors = guardInterceptors(
+  () => new UnsentCommandsDetector(),
+  `${UNSENT_COMMANDS_FAILURE}: the activation is failed, the run replays`,
+  UnsentCommands,
+);

@@ -1,6 +1,12 @@
 const wf = require('@temporalio/workflow');
 const { proxySinks } = wf;
 const { probe } = proxySinks();
+/** The upserted search attributes, decoded: (Key=value, ...). */
+function searchAttributes(upsert) {
+  const fields = (upsert.searchAttributes && upsert.searchAttributes.indexedFields) || {};
+  const text = (p) => (p && p.data ? String.fromCharCode(...p.data) : '');
+  return '(' + Object.entries(fields).map(([k, p]) => k + '=' + text(p)).join(', ') + ')';
+}
 exports.interceptors = () => ({
   internals: [
     {
@@ -33,7 +39,8 @@ exports.interceptors = () => ({
                     .join('/') +
                   (c.startTimer
                     ? '(' + c.startTimer.seq + ':' + JSON.stringify(c.startTimer.startToFireTimeout) + ')'
-                    : ''),
+                    : '') +
+                  (c.upsertWorkflowSearchAttributes ? searchAttributes(c.upsertWorkflowSearchAttributes) : ''),
               )
               .join(' ') +
             ' Date.now=' +

@@ -11,6 +11,7 @@ import { deliverNotification } from '../../client/webhook/deliver';
 import { inboxItemWorkflowId, itemQuery } from '../../workflows/inbox-item';
 import { taskWorkflowId, type TaskNotification } from '../../workflows/messages';
 import { eventually, listAll, orphanFreeze, pool, startInboxHarness, type InboxHarness } from './helpers';
+import { untilAnswered } from '../../client/retries';
 
 const LOWERED_LIMITS = {
   'limit.blobSize.error': 16_384,
@@ -98,7 +99,7 @@ describe('inbox: one workflow per item (payload limit lowered to 16 KiB)', () =>
     );
     assert.equal(listed.items.filter((i) => i.notification.notifyId === n.notifyId).length, 1);
     assert.equal(
-      (await handle.query(itemQuery)).notification.notifyTime,
+      (await untilAnswered(() => handle.query(itemQuery))).notification.notifyTime,
       n.notifyTime,
       'the first delivery is the record',
     );

@@ -4,6 +4,7 @@
  * activities, history length), a `settle` that waits until nothing moves any more (notifications delivered, activities
  * done, history still), time jumps, worker restarts, and the operators' inbox whatever its page shape.
  */
+import { untilAnswered } from '../../client/retries';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -274,7 +275,11 @@ export class ModelStack {
    */
   async serverArtefact(outerTaskId: string): Promise<string | undefined> {
     try {
-      await withTimeout(this.handle(outerTaskId).query('state'), 15_000, 'query');
+      await withTimeout(
+        untilAnswered(() => this.handle(outerTaskId).query('state')),
+        15_000,
+        'query',
+      );
     } catch (err) {
       const message = (err as Error)?.message ?? '';
       if (TEST_SERVER_REPLAY_ARTEFACT.test(message)) return message;

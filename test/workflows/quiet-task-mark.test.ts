@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { coresdk } from '@temporalio/proto';
 import { QUIET_TASKS_MEMO, QuietTaskMarker } from '../../workflows/quiet-task-mark';
-import { netEvents } from '../../workflows/unsent-commands-guard';
+import { netEvents } from '../../workflows/activation-commands';
 
 type Activation = coresdk.workflow_activation.IWorkflowActivation;
 type Command = coresdk.workflow_commands.IWorkflowCommand;

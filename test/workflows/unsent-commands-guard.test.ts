@@ -1,15 +1,18 @@
 /**
  * The unsent-commands detector (workflows/unsent-commands-guard.ts) over activation sequences as SDK core 1.24.0
- * hands them to a worker: a query task's activation that kept its commands, followed by the real workflow task with
- * an update (chaos task A022, and the variant where both share the history length), must be refused; a worker's
- * ordinary life — workflow tasks whose commands were sent, queries of every kind between them — never is.
+ * hands them to a worker: a query task's activation that kept its commands, followed by its query (chaos tasks A139,
+ * A166: a run just rebuilt; A157: a cached run) or by the real workflow task with an update (A022, and the variant
+ * where both share the history length), must be refused; in a worker's ordinary life — workflow tasks whose
+ * commands were sent, queries of every kind between them — no workflow task is, and a legacy query only right after
+ * a live change, once: asked again on the run rebuilt by replay, it is answered.
  * test/integration/query-task-then-update.test.ts provokes the case on a dev server.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { coresdk } from '@temporalio/proto';
-import { netEvents, UnsentCommandsDetector } from '../../workflows/unsent-commands-guard';
+import { netEvents } from '../../workflows/activation-commands';
+import { UnsentCommandsDetector } from '../../workflows/unsent-commands-guard';
 import { UNSENT_COMMANDS_FAILURE } from '../../workflows/messages';
 
 type Activation = coresdk.workflow_activation.IWorkflowActivation;
@@ -67,8 +70,8 @@ describe('commands kept by a query task', () => {
       [live(135, 'doUpdate'), [accept, upsert, activity, timer]], // planLeftover with the real task
     ]);
     assert.deepEqual(v.slice(0, 4), [undefined, undefined, undefined, undefined]);
-    // the query task's own query: the first live activation after rebuilding the run
-    assert.match(v[4] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 134, the first live`));
+    // the query task's own query: right after a live activation that handled history events and added events
+    assert.match(v[4] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 134, live just`));
   });
 
   test('A139/A166: the real task brings nothing new (its commands would go out without an activation): the query is refused', () => {
@@ -82,15 +85,37 @@ describe('commands kept by a query task', () => {
     assert.equal(v[3]?.startsWith(UNSENT_COMMANDS_FAILURE), true);
   });
 
-  test('a cached run (its first live activation was not after a rebuild) keeps the check at the next task', () => {
+  test('A157: a cached run answers a query task after the announcement ended elsewhere: the query is refused', () => {
+    // worker 13092 kept the run since the task at 97; the workflow task at 102 (the announcement's end) was taken by
+    // a worker killed holding it; a query that waited in matching reached 13092 with that history: the fired timer
+    // ran live on the timed-out attempt's clock, the query came at once after; the next attempt (105) brought nothing
+    // new and core sent the kept commands with it, computed before the announcement's end (TMPRL1100 later)
+    const v = verdicts([
+      [live(97, 'resolveActivity'), [accept]],
+      [live(102, 'fireTimer'), [upsert, upsert, activity]],
+      [legacyQuery(102), [answer]],
+    ]);
+    assert.deepEqual(v.slice(0, 2), [undefined, undefined]);
+    assert.match(v[2] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 102`));
+  });
+
+  test('a cached run: the query right after is refused; a task after a query that was answered, by the backstop', () => {
     const v = verdicts([
       [live(3, 'initializeWorkflow'), [upsert, timer]],
       [live(9, 'fireTimer'), [upsert]],
       [legacyQuery(9), [answer]],
+    ]);
+    assert.match(v[2] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 9, live just`));
+    // the backstop (A022): a legacy query that was answered (not at once after the activation), then a task too early
+    const w = verdicts([
+      [live(3, 'initializeWorkflow'), [upsert, timer]],
+      [live(9, 'fireTimer'), [upsert]],
+      [queryWithTask(9), [answer]],
+      [legacyQuery(9), [answer]],
       [live(10, 'doUpdate'), [accept]],
     ]);
-    assert.deepEqual(v.slice(0, 3), [undefined, undefined, undefined]);
-    assert.match(v[3] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 9, followed by`));
+    assert.deepEqual(w.slice(0, 4), [undefined, undefined, undefined, undefined]);
+    assert.match(w[4] ?? '', new RegExp(`^${UNSENT_COMMANDS_FAILURE}: the activation at history 9, followed by`));
   });
 
   test('the query task saw the real task started: both at one history length, refused (the query, and the task)', () => {
@@ -106,7 +131,7 @@ describe('commands kept by a query task', () => {
     );
   });
 
-  test('a run a real task rebuilt: the query right after is refused once; the run the query rebuilds answers on', () => {
+  test('a query right after a live change is refused once; asked again on the run rebuilt, it is answered', () => {
     assert.deepEqual(
       verdicts([
         [replayed(3, 'initializeWorkflow'), [upsert, timer]],
@@ -115,18 +140,20 @@ describe('commands kept by a query task', () => {
       ]).map((v) => v?.startsWith(UNSENT_COMMANDS_FAILURE)),
       [undefined, undefined, true],
     );
-    // the worker dropped the run; the repeated query rebuilds it by replay alone
+    // the worker dropped the run; the repeated query rebuilds it by replay alone and is answered, and so is every
+    // later query until the next live activation that handled history events
     assert.deepEqual(
       verdicts([
         [replayed(3, 'initializeWorkflow'), [upsert, timer]],
         [replayed(14, 'doUpdate', 'fireTimer'), [accept, upsert, timer]],
         [legacyQuery(14), [answer]],
-        [live(20, 'signalWorkflow'), [upsert]],
+        [legacyQuery(14), [answer]],
+        [live(20, 'doUpdate'), [accept, upsert]], // an update alone: never a query task's
         [legacyQuery(20), [answer]],
-        [live(24, 'fireTimer'), [upsert]],
-        [legacyQuery(24), [answer]],
-      ]),
-      Array(7).fill(undefined),
+        [live(26, 'fireTimer'), [upsert]], // 20 completed, 2 events, 26 the next task's start
+        [legacyQuery(26), [answer]],
+      ]).map((v) => v?.startsWith(UNSENT_COMMANDS_FAILURE)),
+      [undefined, undefined, undefined, undefined, undefined, undefined, undefined, true],
     );
   });
 
@@ -200,8 +227,18 @@ describe('commands kept by a query task', () => {
 
 const COMMANDS = [upsert, timer, cancelTimer, activity, accept, reject, answer];
 
-describe('property: a worker whose every workflow task was sent is never refused (runs it started or a query rebuilt)', () => {
-  test('any sequence of real tasks (as the server numbers them) with legacy queries between them', () => {
+/** A fresh detector that replayed `done` (a worker that dropped the run rebuilds it from its history). */
+function rebuilt(done: Array<[Activation, Command[]]>): UnsentCommandsDetector {
+  const detector = new UnsentCommandsDetector();
+  for (const [a, commands] of done) {
+    assert.equal(detector.check(a), undefined, `replay at ${a.historyLength} refused`);
+    detector.concluded(commands);
+  }
+  return detector;
+}
+
+describe('property: a worker whose every workflow task was sent (runs it started, or a query task rebuilt)', () => {
+  test('no workflow task is refused; a legacy query only right after a live change, and once', () => {
     const task = fc.record({
       jobs: fc.subarray<JobName>(['doUpdate', 'resolveActivity', 'signalWorkflow', 'fireTimer'], { minLength: 1 }),
       commands: fc.array(fc.constantFrom(...COMMANDS), { maxLength: 6 }),
@@ -210,51 +247,38 @@ describe('property: a worker whose every workflow task was sent is never refused
       extraEvents: fc.nat(3), // events the commands add beyond the lower bound (a cancelled older timer)
     });
     fc.assert(
-      fc.property(fc.array(task, { minLength: 1, maxLength: 25 }), (tasks) => {
-        const detector = new UnsentCommandsDetector();
+      fc.property(fc.boolean(), fc.array(task, { minLength: 1, maxLength: 25 }), (queryRebuilt, tasks) => {
+        const start: [Activation, Command[]] = [replayed(3, 'initializeWorkflow'), [upsert, timer]];
+        const done: Array<[Activation, Command[]]> = [start];
+        let detector: UnsentCommandsDetector;
+        if (queryRebuilt) {
+          detector = rebuilt(done);
+          assert.equal(detector.check(legacyQuery(3)), undefined);
+        } else {
+          detector = new UnsentCommandsDetector();
+          assert.equal(detector.check(live(3, 'initializeWorkflow')), undefined);
+          detector.concluded(start[1]);
+        }
         let started = 3;
-        const first = detector.check(live(started, 'initializeWorkflow'));
-        detector.concluded([upsert, timer]);
         let sent = 2;
-        assert.equal(first, undefined);
         for (const t of tasks) {
           // completed, the commands' events, the events between, the next task's scheduled and started
           started += 1 + sent + t.eventsBetween + 2;
-          const verdict = detector.check(live(started, ...t.jobs));
-          assert.equal(verdict, undefined, `task at ${started} refused`);
-          detector.concluded(t.commands);
-          for (let q = 0; q < t.queries; q++) assert.equal(detector.check(legacyQuery(started)), undefined);
-          sent = Math.max(0, netEvents(t.commands)) + t.extraEvents;
-        }
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  test('a run rebuilt by a query task (replays, then the query), then any real tasks and queries', () => {
-    const task = fc.record({
-      jobs: fc.subarray<JobName>(['doUpdate', 'resolveActivity', 'signalWorkflow', 'fireTimer'], { minLength: 1 }),
-      commands: fc.array(fc.constantFrom(...COMMANDS), { maxLength: 6 }),
-      queries: fc.nat(3),
-      eventsBetween: fc.nat(4),
-    });
-    fc.assert(
-      fc.property(fc.nat(5), fc.array(task, { minLength: 1, maxLength: 25 }), (replays, tasks) => {
-        const detector = new UnsentCommandsDetector();
-        let started = 3;
-        for (let r = 0; r <= replays; r++) {
-          assert.equal(detector.check(replayed(started, r === 0 ? 'initializeWorkflow' : 'signalWorkflow')), undefined);
-          detector.concluded([upsert]);
-          started += 6;
-        }
-        assert.equal(detector.check(legacyQuery(started)), undefined);
-        let sent = 0;
-        for (const t of tasks) {
-          started += 1 + sent + t.eventsBetween + 2;
           assert.equal(detector.check(live(started, ...t.jobs)), undefined, `task at ${started} refused`);
           detector.concluded(t.commands);
-          for (let q = 0; q < t.queries; q++) assert.equal(detector.check(legacyQuery(started)), undefined);
-          sent = Math.max(0, netEvents(t.commands));
+          done.push([replayed(started, ...t.jobs), t.commands]);
+          const change = t.jobs.some((j) => j !== 'doUpdate') && netEvents(t.commands) > 0;
+          for (let q = 0; q < t.queries; q++) {
+            const verdict = detector.check(legacyQuery(started));
+            if (q > 0 || !change) {
+              assert.equal(verdict, undefined, `query ${q} at ${started} refused`);
+              continue;
+            }
+            assert.equal(verdict?.startsWith(UNSENT_COMMANDS_FAILURE), true, `query at ${started} answered`);
+            detector = rebuilt(done);
+            assert.equal(detector.check(legacyQuery(started)), undefined, `query at ${started} refused again`);
+          }
+          sent = Math.max(0, netEvents(t.commands)) + t.extraEvents;
         }
       }),
       { numRuns: 2000 },
