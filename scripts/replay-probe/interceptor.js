@@ -5,7 +5,13 @@ const { probe } = proxySinks();
 function searchAttributes(upsert) {
   const fields = (upsert.searchAttributes && upsert.searchAttributes.indexedFields) || {};
   const text = (p) => (p && p.data ? String.fromCharCode(...p.data) : '');
-  return '(' + Object.entries(fields).map(([k, p]) => k + '=' + text(p)).join(', ') + ')';
+  return (
+    '(' +
+    Object.entries(fields)
+      .map(([k, p]) => k + '=' + text(p))
+      .join(', ') +
+    ')'
+  );
 }
 exports.interceptors = () => ({
   internals: [
