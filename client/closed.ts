@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { auditFile } from '../activities/audit';
+import { untilAnswered } from './retries';
 import { formatYuan } from '../alipay/core/money';
 import { stateQuery, taskWorkflowId, type TaskResult, type TaskView } from '../workflows/messages';
 import { WITKEY_AMOUNT_FEN, WITKEY_NEEDS_ATTENTION, WITKEY_PHASE } from '../workflows/search-attributes';
@@ -127,10 +128,12 @@ export async function taskEnd(
   if (phase !== undefined) lastRecorded.phase = phase;
   if (amountFen !== undefined) lastRecorded.amountFen = Number(amountFen);
   if (needsAttention !== undefined) lastRecorded.needsAttention = needsAttention;
-  // the state query of a closed workflow is answered by a worker replaying its history; none may be running
-  const lastView = await client
-    .withDeadline(Date.now() + LAST_STATE_DEADLINE_MS, () => handle.query(stateQuery))
-    .catch(() => undefined);
+  // the state query of a closed workflow is answered by a worker replaying its history; none may be running. A
+  // worker that still holds the run may refuse the first query (a guard, client/retries.ts): asked again, replayed
+  const deadline = Date.now() + LAST_STATE_DEADLINE_MS;
+  const lastView = await untilAnswered(() => client.withDeadline(deadline, () => handle.query(stateQuery))).catch(
+    () => undefined,
+  );
   const aborted =
     (['TERMINATED', 'FAILED', 'TIMED_OUT', 'CANCELLED'] as const).find((s) => s === status) ?? 'TERMINATED';
   return {
