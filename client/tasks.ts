@@ -439,7 +439,9 @@ export class WitkeyTasks {
     // no open item of its own: an item the old single inbox still holds?
     try {
       const legacy = this.client.workflow.getHandle(INBOX_WORKFLOW_ID);
-      const held = (await legacy.query(inboxQuery)).find((i) => i.notification.notifyId === notifyId);
+      const held = (await untilAnswered(() => legacy.query(inboxQuery))).find(
+        (i) => i.notification.notifyId === notifyId,
+      );
       if (held) {
         await untilProcessed((updateId) =>
           legacy.executeUpdate(resolveInboxItemUpdate, { args: [{ notifyId, operator, reason }], updateId }),
