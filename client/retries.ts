@@ -77,9 +77,10 @@ export async function untilAnswered<Ret>(ask: () => Promise<Ret>): Promise<Ret> 
     try {
       return await ask();
     } catch (err) {
-      if (!(droppedByGuard(err) || workflowTaskFailed(err)) || attempt >= STATE_QUERY_RETRIES) throw err;
+      const failedTask = workflowTaskFailed(err);
+      if (!(failedTask || droppedByGuard(err)) || attempt >= STATE_QUERY_RETRIES) throw err;
       // a dropped run is rebuilt by the query asked again, at once; a failed workflow task needs its retry first
-      if (workflowTaskFailed(err)) await pause(STATE_QUERY_FIRST_PAUSE_MS * 2 ** attempt);
+      if (failedTask) await pause(STATE_QUERY_FIRST_PAUSE_MS * 2 ** attempt);
     }
   }
 }
