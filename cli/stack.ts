@@ -19,7 +19,7 @@ import { startDevServer, type StartedServer } from '../devstack/servers';
 import type { Progress } from '../devstack/executable';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { createWitkeyWorker } from '../worker';
-import { maxCachedWorkflowsOf } from './worker-cache';
+import { maxCachedWorkflowsOf } from './worker-memory';
 import { clientTracing, type Tracing } from '../tracing';
 import type { TaskSettings } from '../workflows/bounty-task';
 import { dataConverterOf, describeCodec, type CodecKeys, type CodecServerSettings } from './codec-config';

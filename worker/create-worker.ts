@@ -24,7 +24,7 @@ export interface WorkerSettings {
   dataConverter?: DataConverter;
   /** OpenTelemetry (tracing/): off by default; the workflows' spans are dropped then. */
   tracing?: Tracing;
-  /** Tasks kept in memory between their workflow tasks (cli/worker-cache.ts); the SDK's default when unset. */
+  /** Tasks kept in memory between their workflow tasks (cli/worker-memory.ts); the SDK's default when unset. */
   maxCachedWorkflows?: number;
 }
 

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startClusterStack, type ClusterStack } from '../../cli/cluster/stack';
 import { childEnv } from '../../cli/cluster/witkey-processes';
 import { PROJECT_ROOT } from '../../cli/config';
+import { WORKER_NODE_FLAGS } from '../../cli/worker-memory';
 import { httpSandbox } from '../../cli/commands/demo';
 import type { DemoSandbox } from '../../cli/demo/plays';
 import { fetchSandboxConfig } from '../../cli/runtime';
@@ -87,7 +88,7 @@ function startBaselineWorker(stack: ClusterStack): ManagedProcess {
   const p = new ManagedProcess({
     name: 'baseline-worker',
     command: process.execPath,
-    args: [BASELINE_WORKER],
+    args: [...WORKER_NODE_FLAGS, BASELINE_WORKER], // the same heap limit as the witkey worker
     env: childEnv({
       TEMPORAL_ADDRESS: stack.temporal.address,
       TEMPORAL_NAMESPACE: NAMESPACE,

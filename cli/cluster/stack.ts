@@ -20,6 +20,7 @@ import { ensureNamespace, ensureSearchAttributes } from '../../devstack/namespac
 import { freePort, waitForPort } from '../../devstack/ports';
 import { startPostgres, type RunningPostgres } from '../../devstack/postgres';
 import { resolveTemporalServer, resolveUiServer } from '../../devstack/temporal-server';
+import { WORKER_NODE_FLAGS } from '../worker-memory';
 import { witkeyProcess } from './witkey-processes';
 
 export interface ClusterOptions {
@@ -169,7 +170,13 @@ async function startWitkeyProcesses(
   };
   const metricsPorts = await Promise.all(Array.from({ length: opts.workers }, () => freePort()));
   const workers = metricsPorts.map((port, i) =>
-    witkeyProcess(`worker-${i + 1}`, ['worker'], { ...common, WITKEY_METRICS_ADDR: `127.0.0.1:${port}` }, workDir),
+    witkeyProcess(
+      `worker-${i + 1}`,
+      ['worker'],
+      { ...common, WITKEY_METRICS_ADDR: `127.0.0.1:${port}` },
+      workDir,
+      WORKER_NODE_FLAGS,
+    ),
   );
   const webhooks = webhookPorts.map((port, i) =>
     witkeyProcess(`webhook-${i + 1}`, ['webhook'], { ...common, WITKEY_HTTP_PORT: String(port) }, workDir),

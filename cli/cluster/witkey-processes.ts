@@ -22,11 +22,12 @@ export function witkeyProcess(
   args: string[],
   env: Record<string, string>,
   logDir: string,
+  nodeFlags: readonly string[] = [],
 ): ManagedProcess {
   return new ManagedProcess({
     name,
     command: process.execPath,
-    args: [WITKEY_BIN, ...args],
+    args: [...nodeFlags, WITKEY_BIN, ...args],
     env: childEnv(env),
     cwd: PROJECT_ROOT,
     logFile: join(logDir, `${name}.log`),

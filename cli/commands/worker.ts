@@ -8,7 +8,7 @@ import { dataConverterOf, describeCodec } from '../codec-config';
 import { alipaySettings, auditDirOf, loadSettings, sandboxUrlOf } from '../runtime';
 import { createLogger, installWorkerRuntime, loadTelemetrySettings } from '../telemetry';
 import { describeTracing, loadTracingSettings, startProcessTracing } from '../tracing-config';
-import { maxCachedWorkflowsOf } from '../worker-cache';
+import { describeWorkerMemory, heapLimitMiB, maxCachedWorkflowsOf } from '../worker-memory';
 import { connectNative, connectPatiently, describeSecurity, startupWaitMs } from '../temporal';
 
 export const workerCommand: CommandSpec = {
@@ -36,7 +36,9 @@ WITKEY_CODEC_KEY_ID); every worker, webhook and client of the same tasks needs t
 Logs are JSON lines on stdout (WITKEY_LOG_FILE: to that file; WITKEY_LOG_LEVEL, default info), the workflows' and
 activities' with the task's outerTaskId; progress lines on stderr. WITKEY_METRICS_ADDR=IP:PORT (e.g.
 127.0.0.1:9464) serves the Temporal SDK's Prometheus metrics at http://IP:PORT/metrics (default: none).
-WITKEY_MAX_CACHED_WORKFLOWS (default 300) bounds the tasks kept in memory (about 1.6 MiB each).
+WITKEY_MAX_CACHED_WORKFLOWS (default 300) bounds the tasks kept in memory (about 1.6 MiB each). Start the worker
+with a heap limit, as docker-compose.yml and "witkey cluster" do: node --max-old-space-size=512 bin/witkey.js worker
+(or NODE_OPTIONS=--max-old-space-size=512); with Node's default it says so with a warning.
 
 example: TEMPORAL_ADDRESS=temporal:7233 WITKEY_PUBLIC_URL=https://shop.example.com witkey worker`,
   options: { 'sandbox-url': { type: 'string' } },
@@ -79,6 +81,9 @@ async function worker(v: Values): Promise<void> {
     say(
       `worker polling task queue "${stack.taskQueue}"; activities talk to the ${alipay.source}; notify_url ${alipay.gateway.notifyUrl}; audit records in ${auditDirOf(settings)}; ${describeCodec(settings.codec)}; ${describeTracing(tracingSettings)}`,
     );
+    const memory = describeWorkerMemory(cacheSize, heapLimitMiB());
+    say(`worker memory: ${memory.line}`);
+    if (memory.warning) say(`warning: ${memory.warning}`);
     say('press Ctrl-C to stop');
     const stopped = await Promise.race([
       waitForStopSignal().then(() => 'signal' as const),

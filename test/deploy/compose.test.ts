@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SearchAttributeType } from '@temporalio/common';
+import { WORKER_NODE_FLAGS } from '../../cli/worker-memory';
 import { DEFAULT_RETENTION_DAYS } from '../../devstack/namespace';
 import { PREBUILT_DIR } from '../../worker/prebuilt-bundle';
 import { WITKEY_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -267,13 +268,14 @@ describe('docker-compose.yml, loaded by the compose-spec loader (compose-go)', (
     assert.equal(never.calls.filter((c) => c.includes('search-attribute create')).length, 30);
   });
 
-  test('worker: scalable, no sandbox unless asked, audit records on a shared volume, settings from an optional witkey.env', async () => {
+  test('worker: scalable, a heap limit, no sandbox unless asked, audit records on a shared volume, settings from an optional witkey.env', async () => {
     const { services } = (await loaded()).project;
     const worker = services.worker;
     assert.equal(worker.container_name, undefined);
     assert.equal(worker.hostname, undefined);
     assert.deepEqual(worker.ports ?? [], []);
     assert.deepEqual(worker.command, ['worker']);
+    assert.deepEqual(worker.entrypoint, ['node', ...WORKER_NODE_FLAGS, 'bin/witkey.js']); // the image's, with the heap limit
     assert.equal(env(worker).WITKEY_SANDBOX_URL, ''); // the code takes an empty value as unset
     assert.equal(env(worker).WITKEY_AUDIT_DIR, '/data/audit');
     const mounts = (s: ServiceConfig) =>
