@@ -1,7 +1,7 @@
 /**
  * Tracing through Temporal (@temporalio/interceptors-opentelemetry, the SDK's version): the client's calls (start,
  * signal, update, query) carry the span context in their headers; the workflows' interceptors (always in the bundle,
- * worker/prebuilt-bundle.ts) continue it inside the workflow and hand their spans to the worker through the
+ * worker/prebuilt-bundle.ts; active in runs started with a trace context) continue it inside the workflow and hand their spans to the worker through the
  * `exporter` sink; the activities continue the workflow's span.
  */
 import type { ClientInterceptors } from '@temporalio/client';
@@ -15,9 +15,11 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { TRACING_OFF, type Tracing } from './provider';
 import { WorkflowSpanScrubber } from './scrubber';
 
-/** The workflow interceptors' module, bundled with the workflows whether tracing is on or not (one bundle). */
-export const WORKFLOW_TRACING_INTERCEPTORS =
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+/**
+ * The workflow interceptors' module, bundled with the workflows whether tracing is on or not (one bundle): the SDK's
+ * OpenTelemetry interceptors, active in the runs started with a trace context (workflows/traced-runs.ts).
+ */
+export const WORKFLOW_TRACING_INTERCEPTORS = require.resolve('../workflows/traced-runs');
 
 /** A client's interceptors: none when tracing is off. */
 export function clientTracing(tracing: Tracing = TRACING_OFF): ClientInterceptors | undefined {
