@@ -95,13 +95,15 @@ async function warmUp(c: BenchCluster, n: number, times: LifecycleTimes, say: (l
 async function sideA(ctx: Ctx, p: number): Promise<Figures> {
   const { c, n, times } = ctx;
   const ids = Array.from({ length: n }, (_, i) => `bench-${ctx.stamp}-${p}-${i}`);
+  const refusedBefore = c.refusals();
   const figures = await measured(c, n, ctx.idle, async () => {
     ctx.queries = (await Promise.all(ids.map((id) => playTask(c, id, times)))).map((r) => r.queries);
   });
+  const refused = (c.refusals() - refusedBefore) / n;
   const h = await Promise.all(ids.map((id) => historyCounts(c.client, taskWorkflowId(id))));
   ctx.histories.push(...h);
   ctx.counts = pick(h[0]);
-  return { ...figures, events: median(h.map((x) => x.events)) };
+  return { ...figures, events: median(h.map((x) => x.events)), refused };
 }
 
 async function sideB(ctx: Ctx, p: number): Promise<Figures> {
@@ -119,7 +121,8 @@ function report(ctx: Ctx, a: Figures, b: Figures, say: (line: string) => void): 
   const h = ctx.histories[0];
   say(
     `per lifecycle (A's history): ${h.events} events, ${h.activities} activities, ${h.updates} updates, ` +
-      `${h.signals} signals, ${h.timers} timers, ~${Math.round(median(ctx.queries))} queries`,
+      `${h.signals} signals, ${h.timers} timers, ~${Math.round(median(ctx.queries))} queries; ` +
+      `${fmt(a.refused)} of them refused by the worker's guard (asked again; the run replayed)`,
   );
   say(
     comparisonTable({ a: 'A: witkey', b: 'B: baseline' }, [

@@ -5,6 +5,7 @@
  * from /proc. Plus the bench's own client (the cluster's codec key: payloads encrypted as the worker expects) and
  * the baseline worker (bench/baseline/) on its own task queue, sharing the same Temporal server.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startClusterStack, type ClusterStack } from '../../cli/cluster/stack';
@@ -17,6 +18,7 @@ import { fetchSandboxConfig } from '../../cli/runtime';
 import { WitkeyTasks } from '../../client/tasks';
 import { loadKeyring, witkeyDataConverter } from '../../codec';
 import { ManagedProcess } from '../../devstack/cluster/managed-process';
+import { STALE_TIME_FAILURE, UNSENT_COMMANDS_FAILURE } from '../../workflows/messages';
 import type { TaskSettings } from '../../workflows/task/life/settings';
 
 export const NAMESPACE = 'default';
@@ -36,6 +38,8 @@ export interface BenchCluster {
   webhookUrl: string;
   /** The dev server's SQLite file. */
   databaseFile: string;
+  /** Runs the witkey worker dropped on purpose so far (the activation guards' refusals, counted in its log). */
+  refusals(): number;
   stop(): Promise<void>;
 }
 
@@ -75,12 +79,24 @@ export async function startBenchCluster(settings: Partial<TaskSettings>): Promis
     }),
     webhookUrl: `http://127.0.0.1:${webhookPort}`,
     databaseFile: join(stack.workDir, 'temporal.sqlite'),
+    refusals: () => guardRefusals(stack.workers[0].spec.logFile),
     async stop() {
       await baselineWorker.stop();
       await connection.close().catch(() => undefined);
       await stack.stop();
     },
   };
+}
+
+/** Lines of a worker's log where a guard refused an activation (workflows/unsent-commands-guard.ts, stale-time-guard.ts). */
+function guardRefusals(logFile: string): number {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return 0;
+  }
+  return text.split('\n').filter((l) => l.includes(UNSENT_COMMANDS_FAILURE) || l.includes(STALE_TIME_FAILURE)).length;
 }
 
 /** Launched as the cluster launches its own processes (the same environment rules), with the baseline's script. */
