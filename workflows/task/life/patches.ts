@@ -61,6 +61,6 @@ export const KEEP_DEADLINE_TIMER = 'keep-deadline-timer';
 export const QUIET_TASKS_MARKED = 'quiet-tasks-marked';
 /**
  * The OpenTelemetry workflow interceptors run only in runs started with a trace context (workflows/traced-runs.ts):
- * in the others they made spans nobody exported, and about 40% of a replay's CPU.
+ * in the others they made spans nobody exported: 19% of the CPU of a replay of a lifecycle (103 vs 128 ms).
  */
 export const TRACED_RUNS_ONLY = 'traced-runs-only';
