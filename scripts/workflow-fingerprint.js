@@ -27,6 +27,7 @@ const ENTRIES = [
   'workflows/stale-time-guard.ts',
   'workflows/unsent-commands-guard.ts',
   'workflows/quiet-task-mark.ts',
+  'workflows/traced-runs.ts',
 ];
 const COMPILER_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
