@@ -15,10 +15,10 @@ import { WORKER_NODE_FLAGS } from '../../cli/worker-memory';
 import { httpSandbox } from '../../cli/commands/demo';
 import type { DemoSandbox } from '../../cli/demo/plays';
 import { fetchSandboxConfig } from '../../cli/runtime';
+import { countGuardRefusals } from './guard-refusals';
 import { WitkeyTasks } from '../../client/tasks';
 import { loadKeyring, witkeyDataConverter } from '../../codec';
 import { ManagedProcess } from '../../devstack/cluster/managed-process';
-import { STALE_TIME_FAILURE, UNSENT_COMMANDS_FAILURE } from '../../workflows/messages';
 import type { TaskSettings } from '../../workflows/task/life/settings';
 
 export const NAMESPACE = 'default';
@@ -88,15 +88,13 @@ export async function startBenchCluster(settings: Partial<TaskSettings>): Promis
   };
 }
 
-/** Lines of a worker's log where a guard refused an activation (workflows/unsent-commands-guard.ts, stale-time-guard.ts). */
+/** The guards' refusals in a worker's log (bench/lib/guard-refusals.ts); 0 while the log does not exist. */
 function guardRefusals(logFile: string): number {
-  let text: string;
   try {
-    text = readFileSync(logFile, 'utf8');
+    return countGuardRefusals(readFileSync(logFile, 'utf8'));
   } catch {
     return 0;
   }
-  return text.split('\n').filter((l) => l.includes(UNSENT_COMMANDS_FAILURE) || l.includes(STALE_TIME_FAILURE)).length;
 }
 
 /** Launched as the cluster launches its own processes (the same environment rules), with the baseline's script. */
