@@ -104,6 +104,11 @@ const TIME_HINT =
 /** A time from now: a duration with an optional "+". */
 const FROM_NOW = /^\+?(\d+(?:ms|s|m|h|d|w))$/;
 
+/** A time given from now (+30d, 2h): parseTime resolves it to a different time on every run. */
+export function isFromNow(raw: string): boolean {
+  return FROM_NOW.test(raw.trim());
+}
+
 export interface TimeOptions {
   /** What a bare date (2030-01-31) means: the end of that day (deadlines; default) or its start, China time. */
   bareDate?: 'end-of-day' | 'start-of-day';

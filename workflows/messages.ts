@@ -231,7 +231,7 @@ export interface LedgerFigures {
 }
 
 export interface AttentionItem {
-  /** Stable machine code: AMOUNT_MISMATCH, UNKNOWN_TRANSFER, GATEWAY_CONFIGURATION, ... */
+  /** Stable machine code: AMOUNT_MISMATCH, UNKNOWN_TRANSFER, PAYOUT_FAILED, ... (docs/OPERATIONS.md lists them) */
   code: string;
   message: string;
   /** The evidence: the notification or the gateway answer, as received (no secrets). */

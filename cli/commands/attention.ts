@@ -9,8 +9,9 @@ export const attentionCommand: CommandSpec = {
   help: `witkey attention [--limit N] [--json]
 
 Lists the running tasks flagged for an operator (search attribute WitkeyNeedsAttention), each with its unresolved
-reasons (code and message: AMOUNT_MISMATCH, GATEWAY_CONFIGURATION, PAYMENT_UNRESOLVED, ...). Resolve them with
-"witkey resume". Visibility is eventually consistent: a flag raised a moment ago may take a second to show.
+reasons (code and message: AMOUNT_MISMATCH, PAYMENT_UNRESOLVED, PAYOUT_FAILED, ...; docs/OPERATIONS.md lists every
+code). Resolve them with "witkey resume". Visibility is eventually consistent: a flag raised a moment ago may take a
+second to show.
 
   --limit N   at most N tasks (default 100)
   --json      print [{outerTaskId, phase, reasons: [{code, message}]}] as JSON`,

@@ -24,7 +24,8 @@ export const listCommand: CommandSpec = {
   summary: 'list tasks (newest first), optionally of one phase',
   help: `witkey list [--phase PHASE] [--limit N] [--json]
 
-Lists tasks from Temporal's visibility store (search attributes), newest first.
+Lists tasks from Temporal's visibility store (search attributes), newest first. "frozen now" is the money the task
+holds frozen at Alipay (WitkeyAmountFen, yuan): 0.00 before the payment and once everything has moved.
 
   --phase PHASE   only tasks in this phase: ${PHASES.join(', ')}
   --limit N       at most N tasks (default 100)
@@ -45,7 +46,7 @@ async function listTasks(v: Values): Promise<void> {
     if (v.json) return json(rows);
     if (rows.length === 0) return out(phase ? `no task in phase ${phase}` : 'no tasks');
     const table = [
-      ['task', 'phase', 'bounty', 'attention', 'workflow'],
+      ['task', 'phase', 'frozen now', 'attention', 'workflow'],
       ...rows.map((r) => [r.outerTaskId, r.phase, formatYuan(r.amountFen), r.needsAttention ? 'YES' : '', r.status]),
     ];
     for (const line of textTable(table, { rightAligned: [2] })) out(line);

@@ -1,7 +1,8 @@
 /** `witkey publish`: publish a bounty task and print the cashier URL the publisher pays at. */
 import { required, str, yuanToFen, type Values } from '../args';
 import { UsageError } from '../input-errors';
-import { parseTime } from '../parse';
+import { isFromNow, parseTime } from '../parse';
+import { TaskRequestError } from '../../client/tasks';
 import type { CommandSpec } from '../command';
 import { iso, json, out, yuan } from '../format';
 import { say } from '../output';
@@ -53,7 +54,8 @@ async function publish(v: Values): Promise<void> {
   const bountyFen = yuanToFen('--bounty', required(v, 'bounty', '800.00'), { positive: true });
   const fee = str(v, 'value-added-fee');
   const valueAddedFeeFen = fee === undefined ? 0 : yuanToFen('--value-added-fee', fee);
-  const expiresAtMs = parseTime('--expires', required(v, 'expires', '+30d'));
+  const expires = required(v, 'expires', '+30d');
+  const expiresAtMs = parseTime('--expires', expires);
   if (expiresAtMs <= Date.now()) throw new UsageError(`--expires ${iso(expiresAtMs)} is in the past`);
   const publisherAlipayUserId = str(v, 'publisher-alipay-id');
   const publisherName = str(v, 'publisher-name');
@@ -61,21 +63,39 @@ async function publish(v: Values): Promise<void> {
     say(
       `publishing ${outerTaskId} on ${settings.address} (namespace ${settings.stack.namespace}, task queue ${settings.stack.taskQueue}); waiting for the cashier page...`,
     );
-    const r = await tasks.publish({
-      outerTaskId,
-      title,
-      taskType: str(v, 'type') ?? 'GENERAL',
-      publisherId,
-      ...(publisherName ? { publisherName } : {}),
-      ...(publisherAlipayUserId ? { publisherAlipayUserId } : {}),
-      bountyFen,
-      valueAddedFeeFen,
-      expiresAtMs,
-    });
+    const r = await tasks
+      .publish({
+        outerTaskId,
+        title,
+        taskType: str(v, 'type') ?? 'GENERAL',
+        publisherId,
+        ...(publisherName ? { publisherName } : {}),
+        ...(publisherAlipayUserId ? { publisherAlipayUserId } : {}),
+        bountyFen,
+        valueAddedFeeFen,
+        expiresAtMs,
+      })
+      .catch((err: unknown) => {
+        throw republishedFromNow(err, outerTaskId, expires) ?? err;
+      });
     if (v.json) return json(r);
     out(
       `task ${r.outerTaskId}: published, phase ${r.phase}; bounty ${yuan(bountyFen)}${valueAddedFeeFen ? ` + value-added fee ${yuan(valueAddedFeeFen)}` : ''}, expires ${iso(Math.ceil(expiresAtMs / 1000) * 1000)}`,
     );
     out(`cashier URL (send the publisher's browser here to pay):\n${r.cashierUrl}`);
   });
+}
+
+/**
+ * Publishing a task again returns its cashier URL only with the same terms; a relative --expires (+30d) names a new
+ * time on every run, so the second run differs in its expiry alone: say so, and which time to give.
+ */
+function republishedFromNow(err: unknown, outerTaskId: string, expires: string): UsageError | undefined {
+  if (!(err instanceof TaskRequestError) || !isFromNow(expires)) return undefined;
+  const recorded = /already published with different parameters: expiresAtMs is (\d+), not \d+$/.exec(err.message)?.[1];
+  if (recorded === undefined) return undefined;
+  return new UsageError(
+    `task ${outerTaskId} was already published, expiring ${iso(Number(recorded))}; --expires ${expires} counts from now and names another time on every run`,
+    `to publish it again (the same cashier URL), give --expires ${iso(Number(recorded))}`,
+  );
 }

@@ -147,6 +147,19 @@ describe('witkey commands against a running stack', () => {
       new Date(v.spec.expiresAtMs).toISOString(),
     );
     assert.equal(again.cashierUrl, p.cashierUrl, 'publishing again returns the same cashier URL');
+
+    // a relative expiry names another time on every run: the refusal says which time to give instead
+    const args = ['publish', '--id', A, '--title', 'Logo / 标志', '--type', 'DESIGN', '--publisher', 'u-a'];
+    const rest = ['--publisher-name', '小猪', '--publisher-alipay-id', PUBLISHER, '--bounty', '800.50'];
+    const relative = await run(...args, ...rest, '--value-added-fee', '30', '--expires', '+31d');
+    const recorded = new Date(v.spec.expiresAtMs).toISOString().replace('.000Z', 'Z');
+    oneLineError(
+      relative,
+      new RegExp(`task ${A} was already published, expiring ${recorded}; --expires \\+31d counts from now`),
+      new RegExp(`give --expires ${recorded}$`),
+    );
+    const hinted = await runJson<PublishResult>(...args, ...rest, '--value-added-fee', '30', '--expires', recorded);
+    assert.equal(hinted.cashierUrl, p.cashierUrl, 'the time the hint gives publishes it again');
   });
 
   test('winners (two winners, announcement), confirm, cancel-winner, list --phase', async () => {

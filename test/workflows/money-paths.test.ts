@@ -240,11 +240,23 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
       h.tasks.operator(id, { action: 'acknowledge', codes: ['PAYOUT_HELD'], ...OP }),
       /resolve_held_transfer/,
     );
-    await h.tasks.operator(id, { action: 'acknowledge', ...OP });
-    assert.ok(
-      (await h.tasks.status(id)).attention.some((a) => a.code === 'PAYOUT_HELD' && !a.resolved),
-      'acknowledging everything leaves the money item open',
+    await h.tasks.operator(id, { action: 'acknowledge', ...OP }); // the other items (the cancellation's)
+    // again, it would acknowledge nothing (the money item stands): refused, nothing recorded
+    const actionsBefore = (await h.tasks.status(id)).operatorActions.length;
+    await assert.rejects(
+      h.tasks.operator(id, { action: 'acknowledge', ...OP }),
+      /acknowledge: nothing to acknowledge; PAYOUT_HELD is about money and is resolved by resolve_held_transfer/,
     );
+    await assert.rejects(
+      h.tasks.operator(id, { action: 'acknowledge', codes: ['LEFTOVER_NOT_PLANNED'], ...OP }),
+      /acknowledge: no open item with code LEFTOVER_NOT_PLANNED \(open: PAYOUT_HELD\)/,
+    );
+    const after = await h.tasks.status(id);
+    assert.ok(
+      after.attention.some((a) => a.code === 'PAYOUT_HELD' && !a.resolved),
+      'the money item stays open',
+    );
+    assert.equal(after.operatorActions.length, actionsBefore, 'a refused action is not recorded');
     // the operator checked with Alipay: the cancel had gone through
     view = await h.tasks.operator(id, {
       action: 'resolve_held_transfer',
@@ -391,6 +403,12 @@ describe('money paths under adversarial use (time-skipping)', { timeout: 600_000
     await server.env.sleep(2 * HOUR + 1_000);
     let view = await h.tasks.status(id);
     assert.ok(view.attention.some((a) => a.code === 'PAYMENT_UNRESOLVED' && !a.resolved));
+    // the blocked step's item is not acknowledged away: refused, with the actions that resolve it
+    await assert.rejects(
+      h.tasks.operator(id, { action: 'acknowledge', ...OP }),
+      /PAYMENT_UNRESOLVED is the blocked step's item: resolved by retry, cancel_unpaid or settle_manually/,
+    );
+    assert.equal((await h.tasks.status(id)).operatorActions.length, view.operatorActions.length);
     const cancelsBefore = h.gateway.tradeCancels.length;
     h.gateway.tradeCancel = { kind: 'closed' };
     await h.tasks.operator(id, { action: 'cancel_unpaid', ...OP, reason: 'publisher gave up' });

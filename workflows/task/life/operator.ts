@@ -88,6 +88,28 @@ function checkAcknowledge(state: TaskState, request: Request<'acknowledge'>): vo
     throw new Error(
       `acknowledge: ${money.map((c) => `${c} is about money and is resolved by ${ledger.MONEY_ATTENTION[c]}`).join('; ')}`,
     );
+  const named = state.attention.filter(
+    (a) => !a.resolved && (!request.codes?.length || request.codes.includes(a.code)),
+  );
+  if (!named.length)
+    throw new Error(`acknowledge: no open item with code ${request.codes!.join(' or ')} (open: ${openCodes(state)})`);
+  // what acknowledge leaves open (operator.ts acknowledge): the blocked step's item and the money items
+  if (named.every((a) => a.code === state.blocked?.code || ledger.MONEY_ATTENTION[a.code]))
+    throw new Error(
+      `acknowledge: nothing to acknowledge; ${[...new Set(named.map((a) => a.code))].map(resolvedBy(state)).join('; ')}`,
+    );
+}
+
+function openCodes(state: TaskState): string {
+  return [...new Set(state.attention.filter((a) => !a.resolved).map((a) => a.code))].join(', ');
+}
+
+/** How an item that acknowledge leaves open is resolved. */
+function resolvedBy(state: TaskState): (code: string) => string {
+  return (code) =>
+    code === state.blocked?.code
+      ? `${code} is the blocked step's item: resolved by retry${state.paid ? '' : ', cancel_unpaid'} or settle_manually`
+      : `${code} is about money and is resolved by ${ledger.MONEY_ATTENTION[code]}`;
 }
 
 function checkWithdrawRound(state: TaskState, request: Request<'withdraw_round'>): void {
