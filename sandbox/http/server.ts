@@ -21,6 +21,11 @@ export interface ServerDeps {
   log: SandboxLog;
 }
 
+/** Where things are, for anyone who opens the sandbox's root (or any unknown path) in a browser. */
+export const NOT_FOUND_MESSAGE =
+  `no such route; the gateway is ${GATEWAY_PATH}, the control and inspection API is under /sandbox/ ` +
+  '(e.g. GET /sandbox/ledger, /sandbox/tasks, /sandbox/notifications; docs/SANDBOX.md lists them)';
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -53,7 +58,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       .send({ error: err.code ?? (status >= 500 ? 'SYSTEM_ERROR' : 'BAD_REQUEST'), message: err.message });
   });
   app.setNotFoundHandler(async (_req, reply) => {
-    await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such route' });
+    await reply.code(404).send({ error: 'NOT_FOUND', message: NOT_FOUND_MESSAGE });
   });
 
   registerGatewayRoutes(app, deps.gateway, deps.openApi);

@@ -107,6 +107,16 @@ describe('bad requests', () => {
     assert.equal(snapshot(), before);
   });
 
+  test('the root and unknown paths answer 404 with where the gateway and the API are', async () => {
+    for (const path of ['/', '/sandbox', '/nope?x=1']) {
+      const res = await fetch(`${s.url}${path}`);
+      assert.equal(res.status, 404, path);
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(body.error, 'NOT_FOUND');
+      assert.match(body.message, /the gateway is \/gateway\.do, the control and inspection API is under \/sandbox\//);
+    }
+  });
+
   test('business validation: amounts, times, separators, unknown task', async () => {
     const before = snapshot();
     const code = async (url: string) => {
