@@ -29,10 +29,19 @@ export function taskView(state: TaskState, nowMs: number, cashierUrl?: string): 
   };
 }
 
+/** What an unpaid task waits for: the publisher, or (after the payment deadline) the resolution of its freeze trade. */
+function unpaid(state: TaskState, nowMs: number): string {
+  if (state.blocked)
+    return `the payment step waits for an operator (${state.blocked.code}): retry, cancel_unpaid or settle_manually`;
+  if (!state.paymentResolved && state.paymentDeadlineMs !== undefined && nowMs >= state.paymentDeadlineMs)
+    return 'the payment deadline passed: resolving the unpaid freeze (trade.query, then trade.cancel; repeated until Alipay answers)';
+  return 'waiting for the publisher to pay the bounty at the cashier (task_freeze)';
+}
+
 function pendingActions(state: TaskState, nowMs: number): string[] {
   const out: string[] = [];
   if (state.cancelled || state.settledAtMs !== undefined) return out;
-  if (!state.paid) return ['waiting for the publisher to pay the bounty at the cashier (task_freeze)'];
+  if (!state.paid) return [unpaid(state, nowMs)];
   for (const r of state.rounds) {
     if (r.status === 'requested')
       out.push(`waiting for the publisher to confirm the winners of round ${r.round} (task_confirm)`);
