@@ -9,7 +9,7 @@
  */
 import { startDevServer, type StartedServer } from '../../devstack/servers';
 
-export const ONE_PARTITION = {
+const ONE_PARTITION = {
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
 };

@@ -1,6 +1,6 @@
 /** The task as people and programs see it (the `state` query, the CLI's status, the workflow's result). Pure. */
 import type { TaskView } from '../messages';
-import { availableFen, moneyAtRest, phaseOf, transfersInFlight } from './ledger';
+import { availableFen, blockedStepActions, moneyAtRest, phaseOf, transfersInFlight } from './ledger';
 import type { TaskTerms, TaskState } from './types';
 
 export function taskView(state: TaskState, nowMs: number, cashierUrl?: string): TaskView {
@@ -32,7 +32,7 @@ export function taskView(state: TaskState, nowMs: number, cashierUrl?: string): 
 /** What an unpaid task waits for: the publisher, or (after the payment deadline) the resolution of its freeze trade. */
 function unpaid(state: TaskState, nowMs: number): string {
   if (state.blocked)
-    return `the payment step waits for an operator (${state.blocked.code}): retry, cancel_unpaid or settle_manually`;
+    return `the payment step waits for an operator (${state.blocked.code}): ${blockedStepActions(state)}`;
   if (!state.paymentResolved && state.paymentDeadlineMs !== undefined && nowMs >= state.paymentDeadlineMs)
     return 'the payment deadline passed: resolving the unpaid freeze (trade.query, then trade.cancel; repeated until Alipay answers)';
   return 'waiting for the publisher to pay the bounty at the cashier (task_freeze)';

@@ -25,6 +25,11 @@ export const MONEY_ATTENTION: Readonly<Record<string, string>> = {
   NOTHING_SCHEDULED: 'settle_manually',
 };
 
+/** The operator actions that resolve a blocked step's item (cancel_unpaid only while the bounty is not frozen). */
+export function blockedStepActions(state: TaskState): string {
+  return `retry${state.paid ? '' : ', cancel_unpaid'} or settle_manually`;
+}
+
 /**
  * Attention items that a later event answers are resolved by it (e.g. a leftover plan answers
  * LEFTOVER_NOT_PLANNED).

@@ -15,7 +15,7 @@
 export type { LeftoverInput, SelectWinnersInput, WinnerInput } from '../../messages';
 export { checkExtend, requestAppend, resolveAppend, type ExtendRequest } from './appends';
 export { applyAssign, applyPlatformProfit } from './arrivals';
-export { MONEY_ATTENTION, resolveAttention, type Outcome } from './attention';
+export { blockedStepActions, MONEY_ATTENTION, resolveAttention, type Outcome } from './attention';
 export { flagLeftoverWaits, flagOverdue, leftoverDeadlines, overdueDeadlines } from './deadlines';
 export { ConservationError, StatusMoveError, TaskRuleError } from './errors';
 export {

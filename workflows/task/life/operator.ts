@@ -108,7 +108,7 @@ function openCodes(state: TaskState): string {
 function resolvedBy(state: TaskState): (code: string) => string {
   return (code) =>
     code === state.blocked?.code
-      ? `${code} is the blocked step's item: resolved by retry${state.paid ? '' : ', cancel_unpaid'} or settle_manually`
+      ? `${code} is the blocked step's item: resolved by ${ledger.blockedStepActions(state)}`
       : `${code} is about money and is resolved by ${ledger.MONEY_ATTENTION[code]}`;
 }
 
